@@ -1,0 +1,49 @@
+# The two commands a new user needs: `make demo` and `make test`. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LS_VENV := .venv-labelstudio
+LS_VERSION := 1.23.2
+DEMO := build/demo
+
+.PHONY: demo test lint format install labelstudio bench-corpus bench-push bench-validate bench-release clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Label Studio lives in its own environment so that its pins never constrain ours.
+$(LS_VENV)/.installed:
+	$(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LS_VENV)/bin/pip install --quiet 'label-studio==$(LS_VERSION)'
+	touch $@
+
+labelstudio: $(LS_VENV)/.installed
+
+demo: install
+	rm -rf $(DEMO)
+	$(BIN)/akhbar corpus build corpus/sample/raw --out $(DEMO)/corpus
+
+test: install labelstudio
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-corpus: install
+	$(BIN)/python scripts/bench_corpus.py
+
+clean:
+	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache

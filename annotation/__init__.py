@@ -1,0 +1,1 @@
+"""The annotation stage: taxonomy, Label Studio config and client, export conversion, validation."""

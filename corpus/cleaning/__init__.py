@@ -1,0 +1,1 @@
+"""Cleaning steps of the corpus stage."""

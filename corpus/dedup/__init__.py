@@ -1,0 +1,1 @@
+"""Dedup steps of the corpus stage."""

@@ -1,0 +1,1 @@
+"""Readers steps of the corpus stage."""

@@ -1,0 +1,1 @@
+"""Release steps of the corpus stage."""

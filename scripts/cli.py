@@ -1,0 +1,61 @@
+"""The ``akhbar`` command line.
+
+Each command group lives in its own module; this one only assembles them and turns the
+library's narrow exceptions into one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from corpus import __version__
+from corpus.errors import AkhbarError, UsageError
+from scripts.annotate_cmd import annotate
+from scripts.corpus_cmd import corpus
+from scripts.release_cmd import release
+from scripts.studio_cmd import studio
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="akhbar")
+def cli() -> None:
+    """akhbar: clean Arabic news into a corpus, annotate it in Label Studio, validate the
+    annotations and release versioned Hugging Face datasets.
+
+    Example: akhbar corpus build corpus/sample/raw --out build/corpus
+    """
+
+
+cli.add_command(corpus)
+cli.add_command(studio)
+cli.add_command(annotate)
+cli.add_command(release)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: exit 2 with one line for usage and input errors, 1 for other known failures."""
+    try:
+        cli.main(args=argv, prog_name="akhbar", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("akhbar: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except UsageError as e:
+        click.echo(f"akhbar: error: {e}", err=True)
+        sys.exit(2)
+    except AkhbarError as e:
+        click.echo(f"akhbar: error: {e}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("akhbar: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
