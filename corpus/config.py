@@ -1,0 +1,105 @@
+"""Configuration of a corpus build, read from an optional YAML file (``--config FILE``).
+
+Everything specific to a source (field mappings, extra boilerplate patterns) is configuration,
+not code. Unknown keys are refused with the list of known ones, so a typo never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from corpus.errors import UsageError
+
+
+@dataclass(slots=True)
+class DedupConfig:
+    """Exact and near-duplicate detection."""
+
+    near: bool = True  # run MinHash LSH near-duplicate detection after exact matching
+    threshold: float = 0.8  # Jaccard similarity above which two articles are near-duplicates
+    num_perm: int = 128  # MinHash permutations
+    ngram: int = 5  # word n-gram shingle size
+    seed: int = 1  # MinHash seed, fixed so ids and clusters are reproducible
+
+
+@dataclass(slots=True)
+class FilterConfig:
+    """Filters that drop a cleaned article with a reason."""
+
+    min_chars: int = 200  # shorter cleaned text is rejected as too_short
+    min_words: int = 20
+    script: str = "arabic"  # expected main script; "any" disables the check
+    min_script_ratio: float = 0.5  # share of letters that must be in the expected script
+
+
+@dataclass(slots=True)
+class SourceConfig:
+    """Per-source settings: extra boilerplate line patterns (regular expressions)."""
+
+    drop_line_patterns: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CorpusConfig:
+    language: str = "ar"
+    # JSON/JSONL/zip field mapping: our field name -> the input's key
+    fields: dict[str, str] = field(
+        default_factory=lambda: {
+            "title": "title",
+            "text": "content",
+            "source": "source",
+            "url": "url",
+            "published": "date_published",
+            "retrieved": "date_extracted",
+            "author": "author",
+        }
+    )
+    filters: FilterConfig = field(default_factory=FilterConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    sources: dict[str, SourceConfig] = field(default_factory=dict)
+    workers: int = 0  # processes for the heavy steps; 0 means one per core
+
+
+def _build(cls: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise UsageError(f"{where}: expected a mapping, got {type(data).__name__}")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise UsageError(f"{where}: unknown keys {unknown}; known keys are {sorted(known)}")
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        nested = {
+            "filters": FilterConfig,
+            "dedup": DedupConfig,
+        }.get(key)
+        if cls is CorpusConfig and nested:
+            kwargs[key] = _build(nested, value, f"{where}.{key}")
+        elif cls is CorpusConfig and key == "sources":
+            kwargs[key] = {
+                name: _build(SourceConfig, v, f"{where}.sources.{name}")
+                for name, v in value.items()
+            }
+        elif cls is CorpusConfig and key == "fields":
+            kwargs[key] = {**CorpusConfig().fields, **value}
+        else:
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path | None) -> CorpusConfig:
+    """Read a YAML config file; ``None`` gives the defaults."""
+    if path is None:
+        return CorpusConfig()
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except OSError as e:
+        raise UsageError(f"{p}: cannot read config ({e.strerror})") from e
+    except yaml.YAMLError as e:
+        raise UsageError(f"{p}: not valid YAML ({str(e).splitlines()[0]})") from e
+    return _build(CorpusConfig, data, str(p))
