@@ -1,0 +1,169 @@
+"""The Label Studio labeling config and annotator instructions, generated from a taxonomy.
+
+The config follows the project's Label Studio conventions: one ``Text`` object named ``text``
+(``value="$text"``), a ``Labels`` control named ``entity`` for entity types, a ``Labels``
+control named ``trigger`` for event types, and ``Relations`` whose labels are the argument
+roles (an argument is a relation from a trigger region to an entity region).
+
+Each ``Label`` keeps the taxonomy's name in ``value`` and no ``alias``: Label Studio writes the
+alias instead of the value into results when one is set, so the bilingual display name goes
+into the ``html`` attribute (what the button shows) and the guideline into ``hint``.
+
+The ``Text`` tag has no ``dir`` attribute. It renders as ``div.lsf-richtext__container`` with
+one ``span.lsf-richtext__line`` per line, so a ``Style`` block sets the direction on those
+elements inside a ``View`` with our own class name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from html import escape as html_escape
+from xml.sax.saxutils import quoteattr
+
+from annotation.taxonomy import Label, Taxonomy
+
+TEXT_OBJECT = "text"
+ENTITY_CONTROL = "entity"
+TRIGGER_CONTROL = "trigger"
+RTL_CLASS = "akhbar-rtl"
+
+# Scoped to our View so that Label Studio's own panels (outliner, buttons) keep their layout.
+RTL_STYLE = f"""
+.{RTL_CLASS} .lsf-richtext__container {{
+  direction: rtl; text-align: right; unicode-bidi: plaintext;
+  font-size: 18px; line-height: 2em;
+}}
+.{RTL_CLASS} .lsf-richtext__line {{ padding-left: 0; padding-right: 8px; }}
+.{RTL_CLASS}-title {{ direction: rtl; text-align: right; }}
+"""
+
+
+def _attrs(**attrs: str | None) -> str:
+    """XML attributes, escaped (quoteattr escapes &, <, > and picks safe quoting)."""
+    return "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items() if v is not None)
+
+
+def _display(label: Label) -> str:
+    return f"{label.ar} · {label.en}"
+
+
+def _hint(label: Label) -> str | None:
+    parts = [p for p in (label.definition, label.example) if p]
+    return " — ".join(parts) if parts else None
+
+
+def _label_tag(label: Label) -> str:
+    # ``html`` is HTML shown on the button; escape it as HTML first, then as an XML attribute.
+    return "<Label" + _attrs(
+        value=label.name,
+        html=html_escape(f"{_display(label)} ({label.name})"),
+        background=label.color,
+        hotkey=label.hotkey,
+        hint=_hint(label),
+    )
+
+
+def label_config(tax: Taxonomy) -> str:
+    """The labeling config XML for ``tax``; deterministic, so its hash identifies it."""
+    lines = [
+        "<View>",
+        f"  <Style>{html_escape(RTL_STYLE, quote=False)}</Style>",
+        f'  <View className="{RTL_CLASS}">',
+        f"    <Header{_attrs(value='$title', className=f'{RTL_CLASS}-title')}/>",
+        f"    <Labels{_attrs(name=ENTITY_CONTROL, toName=TEXT_OBJECT, showInline='true')}>",
+    ]
+    lines += [f"      {_label_tag(e)}/>" for e in tax.entities]
+    lines.append("    </Labels>")
+    if tax.events:
+        lines.append(
+            f"    <Labels{_attrs(name=TRIGGER_CONTROL, toName=TEXT_OBJECT, showInline='true')}>"
+        )
+        lines += [f"      {_label_tag(ev.label)}/>" for ev in tax.events]
+        lines.append("    </Labels>")
+    if tax.roles:
+        lines.append("    <Relations>")
+        lines += [f"      <Relation{_attrs(value=r.name, background=r.color)}/>" for r in tax.roles]
+        lines.append("    </Relations>")
+    lines += [
+        f"    <Text{_attrs(name=TEXT_OBJECT, value='$' + TEXT_OBJECT)}/>",
+        "  </View>",
+        "</View>",
+    ]
+    return "\n".join(lines)  # no trailing newline: the server strips it, and we compare
+
+
+def config_sha256(config: str) -> str:
+    return hashlib.sha256(config.encode("utf-8")).hexdigest()
+
+
+def _row(cells: list[str], tag: str = "td") -> str:
+    return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
+
+
+def _label_rows(labels: list[Label]) -> list[str]:
+    return [
+        _row(
+            [
+                f"<b>{html_escape(lab.name)}</b>",
+                f'<span dir="rtl">{html_escape(lab.ar)}</span> / {html_escape(lab.en)}',
+                f"<kbd>{html_escape(lab.hotkey or '')}</kbd>",
+                html_escape(lab.definition or ""),
+                f'<span dir="rtl">{html_escape(lab.example or "")}</span>',
+            ]
+        )
+        for lab in labels
+    ]
+
+
+def instructions_html(tax: Taxonomy) -> str:
+    """The annotator guidelines as HTML for the project's ``expert_instruction``."""
+    head = _row(["Label", "عربي / English", "Key", "Definition", "مثال"], tag="th")
+    out = [
+        f"<h2>{html_escape(tax.name)} {html_escape(tax.version)}</h2>",
+        f"<p>{html_escape(tax.description)}</p>",
+        "<h3>How to annotate</h3>",
+        "<ol>",
+        "<li>Entities: select a span of the text, then press the entity's key "
+        "(or press the key first, then select).</li>",
+    ]
+    if tax.events:
+        out += [
+            "<li>Events: select the word that expresses the event (the trigger) and give it "
+            "an event label.</li>",
+            "<li>Arguments: select the trigger region, click <i>Create relation</i> (or press "
+            "<kbd>Alt</kbd>+<kbd>R</kbd>), click the entity that fills a role, then pick the "
+            "role on the relation. One relation per argument, always from the trigger to "
+            "the entity.</li>",
+        ]
+    out += [
+        "<li>Spans cover whole mentions without surrounding spaces or punctuation; "
+        "a clitic such as و or ب stays outside when the tool allows it.</li>",
+        "</ol>",
+        "<h3>Entities</h3>",
+        f"<table><tbody>{head}{''.join(_label_rows(list(tax.entities)))}</tbody></table>",
+    ]
+    if tax.events:
+        out += [
+            "<h3>Events</h3>",
+            f"<table><tbody>{head}{''.join(_label_rows([e.label for e in tax.events]))}"
+            "</tbody></table>",
+            "<h3>Argument roles</h3>",
+            "<table><tbody>"
+            + _row(["Event", "Role", "Entity types"], tag="th")
+            + "".join(
+                _row([html_escape(ev.name), html_escape(role), html_escape(", ".join(types))])
+                for ev in tax.events
+                for role, types in ev.roles.items()
+            )
+            + "</tbody></table>",
+        ]
+    if tax.roles:
+        out.append(
+            "<p>Roles: "
+            + "; ".join(
+                f'{html_escape(r.name)} (<span dir="rtl">{html_escape(r.ar)}</span>)'
+                for r in tax.roles
+            )
+            + "</p>"
+        )
+    return "\n".join(out)

@@ -1,0 +1,251 @@
+"""Pull a project's full JSON export into an immutable, content-addressed snapshot.
+
+Only Label Studio's ``JSON`` export keeps everything: ``JSON_MIN`` and ``CONLL`` drop the
+relations, so the events' arguments would be lost. The export is made as an export snapshot
+on the server (``POST /api/projects/{id}/exports``, polled until done), with predictions
+expanded and every annotation kept (usual, ground truth and skipped), then streamed to a
+temporary file in the output directory and checked against the server's MD5. Servers that
+cannot make snapshots are asked for the direct export
+(``GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true``) instead.
+
+The snapshot is named by time and content hash, ``snapshot-<UTC time>-<sha256[:12]>.json``,
+and linked into place (a hard link, which fails rather than replace an existing file), so a
+snapshot is never half-written and never overwritten. A manifest beside it,
+``snapshot-…manifest.json``, records the project, the config hash, the taxonomy, the counts,
+the Label Studio version and the snapshot's sha256. The API token is in neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import ijson
+
+from annotation import labelconfig, taxonomy
+from annotation.client import Client, Connection, ServerError
+from annotation.taxonomy import Taxonomy
+from corpus.errors import IntegrityError, OutputError, UsageError
+
+EXPORT_OPTIONS: dict[str, Any] = {
+    "serialization_options": {
+        "predictions": {"only_id": False},
+        "include_annotation_history": False,
+    },
+    "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+    "task_filter_options": {},
+}
+
+
+@dataclass
+class Snapshot:
+    path: Path
+    manifest_path: Path
+    manifest: dict[str, Any]
+
+    def lines(self) -> list[str]:
+        m = self.manifest
+        c = m["counts"]
+        out = [
+            f"snapshot {self.path} ({m['bytes']} bytes, sha256 {m['sha256'][:12]}…)",
+            f"project {m['project']['title']!r} (id {m['project']['id']}): {c['tasks']} tasks, "
+            f"{c['annotations']} annotations ({c['cancelled_annotations']} skipped), "
+            f"{c['predictions']} predictions; {m['seconds']:.1f} s via {m['method']}",
+            f"manifest {self.manifest_path}",
+        ]
+        if m.get("taxonomy") and not m["taxonomy"]["config_matches"]:
+            out.append(
+                f"warning: the project's config is not the one {m['taxonomy']['name']}@"
+                f"{m['taxonomy']['version']} generates; validate with the taxonomy it was made with"
+            )
+        return out
+
+
+def _utc_stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _file_digests(path: Path) -> tuple[str, str]:
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+            md5.update(chunk)
+    return sha.hexdigest(), md5.hexdigest()
+
+
+def count_export(path: Path) -> dict[str, int]:
+    """Counts of a JSON export, read as a stream; IntegrityError if it is not one."""
+    counts = {
+        "tasks": 0,
+        "tasks_with_annotations": 0,
+        "annotations": 0,
+        "cancelled_annotations": 0,
+        "predictions": 0,
+    }
+    try:
+        with open(path, "rb") as f:
+            for task in ijson.items(f, "item"):
+                if not isinstance(task, dict) or "data" not in task:
+                    raise IntegrityError(f"{path}: item {counts['tasks']} is not a task")
+                anns = task.get("annotations") or []
+                counts["tasks"] += 1
+                counts["tasks_with_annotations"] += bool(anns)
+                counts["annotations"] += len(anns)
+                counts["cancelled_annotations"] += sum(bool(a.get("was_cancelled")) for a in anns)
+                counts["predictions"] += len(task.get("predictions") or [])
+    except ijson.JSONError as e:
+        raise IntegrityError(f"{path}: the downloaded export is not valid JSON ({e})") from e
+    return counts
+
+
+def _export_snapshot(client: Client, pid: int, out, poll_timeout: float) -> tuple[str, int]:
+    """Make an export snapshot on the server and stream it into ``out``: (method, export id)."""
+    stamp = _utc_stamp(datetime.now(timezone.utc))
+    info = client.create_export(pid, title=f"akhbar pull {stamp}", **EXPORT_OPTIONS)
+    eid = info["id"]
+    deadline = time.monotonic() + poll_timeout
+    while info.get("status") not in ("completed", "failed"):
+        if time.monotonic() > deadline:
+            raise OutputError(
+                f"{client.url}: export {eid} of project {pid} not finished after "
+                f"{poll_timeout:.0f} s; try again later or raise --timeout"
+            )
+        time.sleep(1.0)
+        info = client.export_info(pid, eid)
+    if info["status"] == "failed":
+        raise ServerError(f"{client.url}: export {eid} failed on the server", 500, "failed")
+    client.download(
+        f"/api/projects/{pid}/exports/{eid}/download", out, params={"exportType": "JSON"}
+    )
+    out.flush()
+    os.fsync(out.fileno())
+    _, md5 = _file_digests(Path(out.name))
+    if info.get("md5") and info["md5"] != md5:
+        raise IntegrityError(
+            f"{client.url}: export {eid} downloaded with MD5 {md5}, the server says "
+            f"{info['md5']}; the download was damaged: pull again"
+        )
+    return "snapshot", eid
+
+
+def _export_direct(client: Client, pid: int, out) -> str:
+    client.download(
+        f"/api/projects/{pid}/export",
+        out,
+        params={"exportType": "JSON", "download_all_tasks": "true"},
+    )
+    out.flush()
+    os.fsync(out.fileno())
+    return "direct"
+
+
+def _link_new(tmp: Path, final: Path) -> None:
+    """Put ``tmp`` at ``final`` unless something is there already (never overwrite)."""
+    try:
+        os.link(tmp, final)
+    except FileExistsError as e:
+        raise OutputError(f"{final} exists already; snapshots are never overwritten") from e
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o444)
+    _link_new(tmp, path)
+
+
+def pull(
+    client: Client,
+    project_title: str,
+    out_dir: str | Path,
+    tax: Taxonomy | None = None,
+    poll_timeout: float = 3600.0,
+) -> Snapshot:
+    """Download the project's full JSON export into a new snapshot in ``out_dir``."""
+    t0 = time.perf_counter()
+    project = client.find_project(project_title)
+    if project is None:
+        raise UsageError(
+            f"{client.url} has no project titled {project_title!r}; push one with "
+            f"`akhbar annotate push CORPUS_DIR --project {project_title!r}`"
+        )
+    pid = project["id"]
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{out}: cannot create the output directory ({e.strerror})") from e
+    tmp = out / f".snapshot-{pid}-{os.getpid()}.part"
+    try:
+        with open(tmp, "w+b") as f:
+            eid = None
+            try:
+                method, eid = _export_snapshot(client, pid, f, poll_timeout)
+            except ServerError:
+                method = _export_direct(client, pid, f)
+        if eid is not None:
+            with contextlib.suppress(ServerError, OutputError):
+                client.delete_export(pid, eid)  # the file lives on in our snapshot
+        counts = count_export(tmp)
+        sha, _ = _file_digests(tmp)
+        size = tmp.stat().st_size
+        now = datetime.now(timezone.utc)
+        final = out / f"snapshot-{_utc_stamp(now)}-{sha[:12]}.json"
+        os.chmod(tmp, 0o444)  # immutable by intent: read-only
+        _link_new(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+    config = project.get("label_config") or ""
+    manifest: dict[str, Any] = {
+        "snapshot": final.name,
+        "sha256": sha,
+        "bytes": size,
+        "created": now.isoformat().replace("+00:00", "Z"),
+        "format": "label-studio JSON export",
+        "method": method,
+        "project": {"id": pid, "title": project.get("title")},
+        "label_config_sha256": labelconfig.config_sha256(config),
+        "label_studio_version": client.version(),
+        "counts": counts,
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    if tax is not None:
+        manifest["taxonomy"] = {
+            "name": tax.name,
+            "version": tax.version,
+            "sha256": tax.sha256,
+            "config_matches": labelconfig.label_config(tax) == config,
+        }
+    manifest_path = final.with_name(final.name.removesuffix(".json") + ".manifest.json")
+    _write_new(
+        manifest_path,
+        (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+    )
+    return Snapshot(final, manifest_path, manifest)
+
+
+def pull_project(
+    conn: Connection,
+    project_title: str,
+    out_dir: str | Path,
+    taxonomy_path: str | Path | None = None,
+    poll_timeout: float = 3600.0,
+) -> Snapshot:
+    """``akhbar annotate pull``: one snapshot of the project in ``out_dir``."""
+    tax = taxonomy.load(taxonomy_path)
+    with Client.connect(conn) as client:
+        return pull(client, project_title, out_dir, tax, poll_timeout)

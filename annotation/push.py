@@ -1,0 +1,333 @@
+"""Push a corpus into a Label Studio project as tasks: idempotent, resumable, drift-safe.
+
+1. The project is found by its exact title, or created, with the labeling config and the
+   instructions generated from the taxonomy; an existing project whose config differs is
+   updated (Label Studio refuses a config that would orphan existing annotations).
+2. The project's tasks are listed (paginated, only ``id`` and ``data``) and indexed by
+   ``data.article_id``. Listing first is what makes a push idempotent and resumable: an
+   article already in the project is skipped, including one whose import the server
+   committed but whose answer never arrived (the server died, the connection broke).
+3. An article whose text differs from the text already in the project under the same id is
+   refused before anything is imported: the annotations there point into the old text.
+4. Pre-annotations are checked (``annotation.predictions``); bad ones are reported and left
+   out. They ride along with new tasks in the same import request, which Label Studio
+   commits in one transaction per batch, so a task never lands without them. Predictions
+   for tasks already in the project are added with ``/api/predictions`` unless the task
+   already has one from the same ``model_version``; annotations are imported with new tasks
+   only.
+   An article whose annotation was rejected is held back (not pushed) so that the fixed
+   annotation can come with its task on the next push.
+5. New tasks are sent in batches of ``batch_size`` to the bulk import endpoint.
+
+Task ``data`` is ``{text, title, article_id, source, url}``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from annotation import labelconfig, taxonomy
+from annotation import predictions as preds
+from annotation.client import Client, Connection, ServerError, Unreachable
+from annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
+from annotation.taxonomy import Taxonomy
+from corpus.errors import InputError, IntegrityError, OutputError, UsageError
+
+ARTICLES_FILE = "articles.parquet"
+TASK_FIELDS = ("text", "title", "article_id", "source", "url")
+DEFAULT_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TaskArticle:
+    """The part of an article that becomes a task's ``data``."""
+
+    article_id: str
+    title: str
+    text: str
+    source: str | None = None
+    url: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "article_id": self.article_id,
+            "source": self.source,
+            "url": self.url,
+        }
+
+
+@dataclass
+class PushReport:
+    project_id: int
+    project_title: str
+    created_project: bool = False
+    config_updated: bool = False
+    articles: int = 0  # articles offered
+    existing: int = 0  # already in the project, skipped
+    imported: int = 0  # tasks created now
+    batches: int = 0
+    predictions: int = 0  # predictions imported (with new tasks or added to existing ones)
+    annotations: int = 0  # annotations imported with new tasks
+    skipped_preannotations: int = 0  # already there (same model_version), or annotations
+    held_back: int = 0  # new articles not pushed because their annotation was rejected
+    rejected: list[Problem] = field(default_factory=list)  # pre-annotations not imported
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        made = "created" if self.created_project else "found"
+        out = [
+            f"project {self.project_title!r} (id {self.project_id}, {made}"
+            + (", config updated)" if self.config_updated else ")"),
+            f"articles {self.articles}: {self.imported} imported, {self.existing} already there"
+            f" ({self.batches} batches, {self.seconds:.1f} s)",
+        ]
+        if self.predictions or self.annotations or self.skipped_preannotations:
+            out.append(
+                f"pre-annotations: {self.predictions} predictions and {self.annotations} "
+                f"annotations imported, {self.skipped_preannotations} already there or skipped"
+            )
+        if self.held_back:
+            out.append(f"{self.held_back} articles held back until their annotations are fixed")
+        if self.rejected:
+            out.append(f"{len(self.rejected)} pre-annotations rejected, not imported:")
+            out += [f"  {p}" for p in self.rejected]
+        return out
+
+
+def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
+    """The kept articles of a corpus store (``CORPUS_DIR/articles.parquet``), in order."""
+    path = Path(corpus_dir) / ARTICLES_FILE
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no such file; build the corpus with `akhbar corpus build INPUT --out "
+            f"{corpus_dir}`"
+        )
+    try:
+        names = pq.read_schema(path).names
+        missing = [c for c in ("id", "title", "text", "source", "url") if c not in names]
+        if missing:
+            raise InputError(f"{path}: missing columns {missing}; rebuild the corpus store")
+        table = pq.read_table(path, columns=["id", "title", "text", "source", "url"])
+    except (OSError, pa.ArrowInvalid) as e:
+        raise InputError(f"{path}: not a readable Parquet file ({e})") from e
+    if limit is not None:
+        table = table.slice(0, limit)
+    cols = {c: table.column(c).to_pylist() for c in table.column_names}
+    articles = [
+        TaskArticle(aid, title or "", text, src, url)
+        for aid, title, text, src, url in zip(
+            cols["id"], cols["title"], cols["text"], cols["source"], cols["url"], strict=True
+        )
+    ]
+    seen: set[str] = set()
+    dupes = [a.article_id for a in articles if a.article_id in seen or seen.add(a.article_id)]
+    if dupes:
+        raise IntegrityError(f"{path}: article ids repeat ({dupes[:5]}); rebuild the corpus")
+    return articles
+
+
+def _stored(value: Any) -> Any:
+    """A field as the server keeps it (it strips surrounding whitespace from text fields)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str, Any], bool, bool]:
+    """The project titled ``title`` with our config: (project, created, config_updated)."""
+    config = labelconfig.label_config(tax)
+    fields = {
+        "label_config": config,
+        "expert_instruction": labelconfig.instructions_html(tax),
+        "show_instruction": True,
+        "description": f"akhbar: {tax.name}@{tax.version} (taxonomy sha256 {tax.sha256[:12]})",
+    }
+    project = client.find_project(title)
+    if project is None:
+        try:
+            return client.create_project(title=title, **fields), True, False
+        except Unreachable:
+            # The server may have created it before the connection broke: look again.
+            project = client.find_project(title)
+            if project is None:
+                raise
+            created = True
+    else:
+        created = False
+    changed = {k: v for k, v in fields.items() if _stored(project.get(k)) != _stored(v)}
+    if changed:
+        try:
+            project = client.update_project(project["id"], **changed)
+        except ServerError as e:
+            raise UsageError(
+                f"project {title!r} (id {project['id']}) refused the config of "
+                f"{tax.name}@{tax.version}: {e.detail}; use the taxonomy the project was made "
+                f"with, or push to a new project"
+            ) from e
+    return project, created, "label_config" in changed and not created
+
+
+def existing_tasks(client: Client, project_id: int) -> dict[str, dict[str, Any]]:
+    """The project's tasks by ``data.article_id`` (tasks without one are not ours)."""
+    out: dict[str, dict[str, Any]] = {}
+    for task in client.iter_tasks(project_id):
+        aid = (task.get("data") or {}).get("article_id")
+        if isinstance(aid, str):
+            out.setdefault(aid, task)
+    return out
+
+
+def _refuse_drift(
+    articles: Iterable[TaskArticle], existing: dict[str, dict[str, Any]], title: str
+) -> None:
+    drift = [
+        (a.article_id, existing[a.article_id]["id"])
+        for a in articles
+        if a.article_id in existing and existing[a.article_id]["data"].get("text") != a.text
+    ]
+    if drift:
+        shown = ", ".join(f"{aid} (task {tid})" for aid, tid in drift[:5])
+        more = f" and {len(drift) - 5} more" if len(drift) > 5 else ""
+        raise IntegrityError(
+            f"project {title!r}: the text of {len(drift)} article(s) differs from the text "
+            f"already imported under the same id: {shown}{more}; annotations there point into "
+            f"the old text, so nothing was pushed: push the original corpus, or push the "
+            f"changed one to a new project"
+        )
+
+
+def _predictions_for_existing(
+    client: Client,
+    project_id: int,
+    existing: dict[str, dict[str, Any]],
+    pre: dict[str, list[PreAnnotation]],
+    report: PushReport,
+) -> None:
+    """Add predictions to tasks already in the project, once per task and model_version."""
+    wanted = [
+        (existing[aid]["id"], p) for aid, items in pre.items() if aid in existing for p in items
+    ]
+    if not wanted:
+        return
+    have = {
+        (p["task"], p.get("model_version"))
+        for p in client.get_json("/api/predictions", params={"project": project_id})
+    }
+    for task_id, p in wanted:
+        if p.kind != PREDICTION or (task_id, p.model_version) in have:
+            report.skipped_preannotations += 1
+            continue
+        client.request(
+            "POST", "/api/predictions", retry=False, json={"task": task_id, **p.payload()}
+        )
+        have.add((task_id, p.model_version))
+        report.predictions += 1
+
+
+def _task(article: TaskArticle, items: list[PreAnnotation]) -> dict[str, Any]:
+    task: dict[str, Any] = {"data": article.data()}
+    preds = [p.payload() for p in items if p.kind == PREDICTION]
+    anns = [p.payload() for p in items if p.kind == ANNOTATION]
+    if preds:
+        task["predictions"] = preds
+    if anns:
+        task["annotations"] = anns
+    return task
+
+
+def push(
+    client: Client,
+    articles: list[TaskArticle],
+    project_title: str,
+    tax: Taxonomy,
+    preannotations: Checked | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = True,
+) -> PushReport:
+    """Make the project hold one task per article; see the module docstring."""
+    if batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+    t0 = time.perf_counter()
+    project, created, updated = ensure_project(client, project_title, tax)
+    pid = project["id"]
+    report = PushReport(pid, project_title, created, updated, articles=len(articles))
+    pre = preannotations or Checked()
+    report.rejected = list(pre.problems)
+
+    existing = existing_tasks(client, pid)
+    _refuse_drift(articles, existing, project_title)
+    new = [a for a in articles if a.article_id not in existing]
+    report.existing = len(articles) - len(new)
+    # Annotations ride only with a new task, so an article whose annotation was rejected is
+    # held back: once the annotation is fixed, the next push creates the task with it.
+    held = {p.article_id for p in pre.problems if p.kind == ANNOTATION and p.article_id}
+    report.held_back = sum(a.article_id in held for a in new)
+    new = [a for a in new if a.article_id not in held]
+    _predictions_for_existing(client, pid, existing, pre.by_article, report)
+
+    bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
+    try:
+        for i in range(0, len(new), batch_size):
+            batch = new[i : i + batch_size]
+            tasks = [_task(a, pre.by_article.get(a.article_id, [])) for a in batch]
+            try:
+                answer = client.import_tasks(pid, tasks)
+            except Unreachable as e:
+                raise OutputError(
+                    f"{e}; {report.imported} of {len(new)} new tasks were imported before it "
+                    f"stopped: run the same push again to finish (tasks already there are "
+                    f"skipped, none is duplicated)"
+                ) from e
+            if answer.get("task_count") != len(tasks):
+                raise IntegrityError(
+                    f"project {project_title!r}: the server took {answer.get('task_count')} "
+                    f"of {len(tasks)} tasks in one batch; run the push again to complete it"
+                )
+            report.imported += len(tasks)
+            report.predictions += sum(len(t.get("predictions", ())) for t in tasks)
+            report.annotations += sum(len(t.get("annotations", ())) for t in tasks)
+            report.batches += 1
+            bar.update(len(tasks))
+    finally:
+        bar.close()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def push_corpus(
+    conn: Connection,
+    corpus_dir: str | Path,
+    project_title: str,
+    taxonomy_path: str | Path | None = None,
+    predictions_path: str | Path | None = None,
+    annotations_path: str | Path | None = None,
+    model_version: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    limit: int | None = None,
+    progress: bool = True,
+    transport: httpx.BaseTransport | None = None,
+) -> PushReport:
+    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
+    tax = taxonomy.load(taxonomy_path)
+    articles = read_articles(corpus_dir, limit)
+    texts = {a.article_id: a.text for a in articles}
+    items: list = []
+    problems: list[Problem] = []
+    for path, kind in ((predictions_path, PREDICTION), (annotations_path, ANNOTATION)):
+        if path:
+            loaded, bad = preds.load(path, kind, model_version)
+            items += loaded
+            problems += bad
+    checked = preds.check(items, texts, tax)
+    checked.problems = problems + checked.problems
+    with Client.connect(conn, transport=transport) as client:
+        return push(client, articles, project_title, tax, checked, batch_size, progress)

@@ -1,0 +1,480 @@
+"""A local Label Studio server: its own virtual environment, start, stop, status, and a token.
+
+``up`` creates ``.venv-labelstudio`` with the pinned ``label-studio`` if it is missing, starts
+``label-studio start`` bound to 127.0.0.1 with its SQLite data in ``.labelstudio/``, detached,
+with its log in ``DATA_DIR/server.log`` and its pid in ``DATA_DIR/server.pid``. Telemetry,
+error reporting and update checks are switched off through the environment.
+
+The admin user is created by Label Studio itself from ``LABEL_STUDIO_USERNAME`` and
+``LABEL_STUDIO_PASSWORD`` (environment, so the password never shows in ``ps``). The API token
+is then fetched by logging in like a browser and reading the user's legacy token
+(``/api/current-user/token``); the organisation is created with legacy tokens enabled.
+We use the legacy token rather than a personal access token because it can be read again at
+any time: Label Studio keeps one personal access token per user and shows only a truncated
+copy after creation, so a lost settings file would otherwise need a manual revoke in the UI.
+The client accepts either kind (``annotation.client``).
+
+URL, user, password and token go to a settings file (``.akhbar/labelstudio.json``) that only
+the user can read. The token is never printed in full (``mask``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from corpus.errors import OutputError, UsageError
+
+LABEL_STUDIO_VERSION = "1.23.2"  # the Makefile's LS_VERSION must match (tests check it)
+DEFAULT_VENV = Path(".venv-labelstudio")
+DEFAULT_DATA_DIR = Path(".labelstudio")
+DEFAULT_SETTINGS = Path(".akhbar/labelstudio.json")
+DEFAULT_PORT = 8080
+DEFAULT_USERNAME = "admin@localhost"
+HOST = "127.0.0.1"
+PID_FILE = "server.pid"
+LOG_FILE = "server.log"
+DB_FILE = "label_studio.sqlite3"  # Label Studio's default database name in its data dir
+
+# Everything that would make Label Studio talk to the outside world, switched off.
+QUIET_ENV = {
+    "SENTRY_DSN": "",
+    "FRONTEND_SENTRY_DSN": "",
+    "COLLECT_ANALYTICS": "false",
+    "LATEST_VERSION_CHECK": "false",
+    "CONVERTER_DOWNLOAD_RESOURCES": "false",
+    "FEATURE_FLAGS_OFFLINE": "true",
+    "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+    "DJANGO_DB": "sqlite",
+    "DEBUG": "false",
+}
+
+
+def mask(token: str | None) -> str:
+    """A token shown safely: its first four characters and its length."""
+    if not token:
+        return "(none)"
+    return f"{token[:4]}…({len(token)} chars)"
+
+
+# --- settings file ---------------------------------------------------------------------------
+
+
+def read_settings(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        raise UsageError(f"{path}: unreadable settings ({e}); delete it and run `studio up`") from e
+
+
+def write_settings(path: Path, data: dict[str, Any]) -> None:
+    """Write the settings atomically, readable and writable by the user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.chmod(0o700)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+# --- the virtual environment -----------------------------------------------------------------
+
+
+def executable(venv: Path) -> Path:
+    return venv / "bin" / "label-studio"
+
+
+def installed_version(venv: Path) -> str | None:
+    """The label-studio version installed in ``venv``, from its dist-info (no import needed)."""
+    for d in sorted(venv.glob("lib/python*/site-packages/label_studio-*.dist-info")):
+        return d.name.removeprefix("label_studio-").removesuffix(".dist-info")
+    return None
+
+
+def ensure_venv(venv: Path, version: str = LABEL_STUDIO_VERSION, echo=print) -> Path:
+    """Create ``venv`` with ``label-studio==version`` unless it already has that version."""
+    exe = executable(venv)
+    have = installed_version(venv)
+    if exe.exists() and have == version:
+        return exe
+    if have and have != version:
+        raise UsageError(
+            f"{venv} has label-studio {have}, expected {version}; remove {venv} and run again"
+        )
+    echo(f"installing label-studio=={version} into {venv} (once; takes a few minutes)")
+    try:
+        if not (venv / "bin" / "python").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "--upgrade", "pip"], check=True)
+        subprocess.run([*pip, f"label-studio=={version}"], check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise OutputError(
+            f"{venv}: could not install label-studio=={version} ({e}); check network access "
+            f"to PyPI, or install it with `make labelstudio`"
+        ) from e
+    (venv / ".installed").touch()  # the Makefile's marker, so `make labelstudio` agrees
+    return exe
+
+
+# --- process -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Paths:
+    data_dir: Path = DEFAULT_DATA_DIR
+    settings: Path = DEFAULT_SETTINGS
+    venv: Path = DEFAULT_VENV
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).absolute()
+        self.settings = Path(self.settings).absolute()
+        self.venv = Path(self.venv).absolute()
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / PID_FILE
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / LOG_FILE
+
+
+@dataclass
+class Status:
+    url: str | None
+    pid: int | None
+    running: bool
+    healthy: bool
+    version: str | None
+    username: str | None
+    api_key: str | None
+    data_dir: Path
+    settings: Path
+    log_file: Path
+
+    def lines(self) -> list[str]:
+        """What ``studio status`` prints; the token masked."""
+        return [
+            f"url:      {self.url or '(none)'}",
+            f"pid:      {self.pid if self.pid else '(not running)'}",
+            f"running:  {'yes' if self.running else 'no'}",
+            f"health:   {'ok' if self.healthy else 'down'}",
+            f"version:  {self.version or '(unknown)'}",
+            f"user:     {self.username or '(none)'}",
+            f"token:    {mask(self.api_key)}",
+            f"data:     {self.data_dir}",
+            f"settings: {self.settings}",
+            f"log:      {self.log_file}",
+        ]
+
+
+def _read_pid(paths: Paths) -> int | None:
+    try:
+        return int(paths.pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _is_ours(pid: int, paths: Paths) -> bool:
+    """True if ``pid`` is alive and is a Label Studio process (guards against pid reuse)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return True  # no /proc (macOS): trust the pid file
+    return b"label-studio" in cmdline or b"label_studio" in cmdline
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def health(url: str, timeout: float = 5.0) -> bool:
+    try:
+        r = httpx.get(f"{url}/health", timeout=timeout)
+    except httpx.HTTPError:
+        return False
+    return r.status_code == 200 and r.json().get("status") == "UP"
+
+
+def server_version(url: str, timeout: float = 10.0) -> str | None:
+    try:
+        r = httpx.get(f"{url}/api/version", timeout=timeout)
+        return r.json().get("release") if r.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def _env(paths: Paths, username: str, password: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "HEARTEX_"))}
+    env.update(QUIET_ENV)
+    env.update(
+        LABEL_STUDIO_BASE_DATA_DIR=str(paths.data_dir),
+        LABEL_STUDIO_USERNAME=username,
+        LABEL_STUDIO_PASSWORD=password,
+        # Label Studio also reads un-prefixed names (USERNAME, PASSWORD, HOST, PORT) from the
+        # environment; keep a shell's values of these from leaking into its settings.
+        LABEL_STUDIO_HOST="",
+    )
+    for name in ("PORT", "HOST", "USER_TOKEN"):
+        env.pop(name, None)
+    return env
+
+
+def _tail(path: Path, n: int = 5) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line.strip() for line in lines[-n:] if line.strip())
+
+
+def _reset_password(exe: Path, paths: Paths, username: str, password: str) -> None:
+    """Set the admin password of an existing data dir whose settings file was lost."""
+    r = subprocess.run(
+        [str(exe), "reset_password", "--username", username, "--password", password],
+        env=_env(paths, username, password),
+        cwd=paths.data_dir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    # "not found" is fine: Label Studio creates the user from the environment when it starts.
+    if r.returncode != 0:
+        raise OutputError(
+            f"{paths.data_dir}: could not set the password of {username} "
+            f"({(r.stdout + r.stderr).strip()[-200:]}); remove {paths.data_dir} to start afresh"
+        )
+
+
+def provision_token(url: str, username: str, password: str, timeout: float = 60.0) -> str:
+    """Log in like a browser and return the user's legacy API token.
+
+    Enables legacy tokens for the organisation first if they are off (a data dir created
+    without ``LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN``).
+    """
+    with httpx.Client(base_url=url, timeout=timeout, follow_redirects=False) as s:
+        s.get("/user/login/")
+        csrf = s.cookies.get("csrftoken")
+        if not csrf:
+            raise OutputError(f"{url}: the login page set no CSRF cookie; is it Label Studio?")
+        r = s.post(
+            "/user/login/",
+            data={"csrfmiddlewaretoken": csrf, "email": username, "password": password},
+            headers={"Referer": f"{url}/user/login/"},
+        )
+        if r.status_code != 302:
+            raise OutputError(
+                f"{url}: login as {username} failed (HTTP {r.status_code}); the password in "
+                f"the settings file does not match the server's data dir"
+            )
+        headers = {"X-CSRFToken": s.cookies.get("csrftoken") or csrf, "Referer": f"{url}/"}
+        jwt = s.get("/api/jwt/settings")
+        if jwt.status_code == 200 and not jwt.json().get("legacy_api_tokens_enabled"):
+            body = {**jwt.json(), "legacy_api_tokens_enabled": True}
+            s.post("/api/jwt/settings", json=body, headers=headers).raise_for_status()
+        r = s.get("/api/current-user/token")
+        r.raise_for_status()
+        return r.json()["token"]
+
+
+def status(paths: Paths) -> Status:
+    settings = read_settings(paths.settings)
+    url = settings.get("url")
+    pid = _read_pid(paths)
+    running = pid is not None and _is_ours(pid, paths)
+    healthy = bool(url) and health(url)
+    return Status(
+        url=url,
+        pid=pid if running else None,
+        running=running,
+        healthy=healthy,
+        version=server_version(url) if healthy else None,
+        username=settings.get("username"),
+        api_key=settings.get("api_key"),
+        data_dir=paths.data_dir,
+        settings=paths.settings,
+        log_file=paths.log_file,
+    )
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen | None, paths: Paths, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if health(url, timeout=3):
+            return
+        if proc is not None and proc.poll() is not None:
+            raise OutputError(
+                f"Label Studio exited with code {proc.returncode} before it was ready; "
+                f"see {paths.log_file}: {_tail(paths.log_file)}"
+            )
+        time.sleep(0.5)
+    raise OutputError(
+        f"Label Studio did not answer {url}/health within {timeout:.0f} s; see {paths.log_file}"
+    )
+
+
+def up(
+    paths: Paths | None = None,
+    port: int | None = None,
+    username: str | None = None,
+    timeout: float = 600.0,
+    echo=print,
+) -> Status:
+    """Start the local server (or find it running), make sure a token exists, save settings."""
+    paths = paths or Paths()
+    settings = read_settings(paths.settings)
+    exe = ensure_venv(paths.venv, echo=echo)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    username = username or settings.get("username") or DEFAULT_USERNAME
+    password = settings.get("password") if settings.get("username") == username else None
+
+    pid = _read_pid(paths)
+    if pid is not None and _is_ours(pid, paths):
+        url = settings.get("url")
+        if not url or not password:
+            raise UsageError(
+                f"a Label Studio (pid {pid}) runs on {paths.data_dir} but {paths.settings} does "
+                f"not describe it; stop it with `akhbar studio down` and run `studio up` again"
+            )
+        if port is not None and url != f"http://{HOST}:{port}":
+            raise UsageError(f"Label Studio already runs at {url}; stop it first to change port")
+        _wait_healthy(url, None, paths, timeout)
+        proc = None
+    else:
+        paths.pid_file.unlink(missing_ok=True)
+        port = port or settings.get("port") or DEFAULT_PORT
+        if not _port_free(port):
+            raise UsageError(f"port {port} on {HOST} is in use; pass --port with a free one")
+        url = f"http://{HOST}:{port}"
+        if password is None:
+            password = secrets.token_urlsafe(18)
+            if (paths.data_dir / DB_FILE).exists():
+                _reset_password(exe, paths, username, password)
+        with open(paths.log_file, "ab") as log:
+            proc = subprocess.Popen(
+                [str(exe), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)],
+                env=_env(paths, username, password),
+                cwd=paths.data_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # detached: survives the shell that started it
+            )
+        paths.pid_file.write_text(f"{proc.pid}\n")
+        try:
+            _wait_healthy(url, proc, paths, timeout)
+        except BaseException:
+            _stop(proc.pid, paths, 20)
+            raise
+        pid = proc.pid
+        # Save what is known now, so that `down` and a later `up` find the server even if
+        # getting a token fails below.
+        settings.update(url=url, port=port, username=username, password=password)
+        write_settings(paths.settings, settings)
+
+    api_key = settings.get("api_key")
+    if not api_key or not _token_works(url, api_key):
+        api_key = provision_token(url, username, password)
+    settings.update(
+        url=url,
+        port=int(url.rsplit(":", 1)[1]),
+        username=username,
+        password=password,
+        api_key=api_key,
+        token_kind="legacy",
+        data_dir=str(paths.data_dir),
+    )
+    write_settings(paths.settings, settings)
+    return status(paths)
+
+
+def _token_works(url: str, api_key: str) -> bool:
+    try:
+        r = httpx.get(
+            f"{url}/api/current-user/whoami",
+            headers={"Authorization": f"Token {api_key}"},
+            timeout=30,
+        )
+    except httpx.HTTPError:
+        return False
+    return r.status_code == 200
+
+
+def _stop(pid: int, paths: Paths, timeout: float) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.2)
+    if _alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.1)
+    paths.pid_file.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    # Reap it if it is our child (started in this process), so it does not linger as a zombie.
+    with contextlib.suppress(ChildProcessError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def down(paths: Paths | None = None, timeout: float = 30.0) -> int | None:
+    """Stop the server that ``up`` started, by the pid it recorded; the pid, or None."""
+    paths = paths or Paths()
+    pid = _read_pid(paths)
+    if pid is None:
+        return None
+    if not _is_ours(pid, paths):
+        paths.pid_file.unlink(missing_ok=True)  # stale: that process is gone
+        return None
+    _stop(pid, paths, timeout)
+    return pid
