@@ -1,0 +1,255 @@
+"""Boilerplate rules: paragraphs that belong to the page, not to the article.
+
+They run on text the character rules have made canonical (paragraphs separated by one blank
+line, single spaces). Each rule looks at one paragraph and returns it unchanged, shortened,
+or empty (dropped), and says where it looks: at the first paragraph (a repeated title), at
+any paragraph ("read also", share/follow chrome, a source's configured lines), or at the
+last one (source lines, contact footers, truncation markers), so that a sentence of the
+article that merely mentions "المصدر" or "sms" in the middle of the text is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from corpus.cleaning.registry import RuleContext, rule
+from corpus.cleaning.text import fold_for_dedup
+
+PARAGRAPH_BREAK = "\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphRule:
+    """A paragraph-level rule: ``fn(paragraph, ctx)`` returns the new paragraph ("" drops)."""
+
+    name: str
+    fn: Callable[[str, RuleContext], str]
+    where: str  # "first", "any" or "last"
+    max_len: int  # longer paragraphs are never boilerplate of this kind
+    hint: Callable[[str, RuleContext], bool] | None = None  # cheap whole-text test
+
+
+PARAGRAPH_RULES: dict[str, ParagraphRule] = {}
+
+
+def paragraph_rule(
+    name: str,
+    where: str,
+    max_len: int = 1 << 30,
+    hint: Callable[[str, RuleContext], bool] | None = None,
+) -> Callable[[Callable[[str, RuleContext], str]], Callable[[str, RuleContext], str]]:
+    """Register a paragraph rule, and the same rule over whole texts in the rule registry."""
+
+    def register(fn: Callable[[str, RuleContext], str]) -> Callable[[str, RuleContext], str]:
+        prule = ParagraphRule(name, fn, where, max_len, hint)
+        PARAGRAPH_RULES[name] = prule
+        rule(name)(lambda text, ctx: apply_to_text(prule, text, ctx))
+        return fn
+
+    return register
+
+
+def apply_to_text(prule: ParagraphRule, text: str, ctx: RuleContext) -> tuple[str, int]:
+    """Run one paragraph rule over a canonical text; return the text and the paragraphs changed."""
+    if not text or (prule.hint is not None and not prule.hint(text, ctx)):
+        return text, 0
+    paragraphs = text.split(PARAGRAPH_BREAK)
+    n = apply_to_paragraphs(prule, paragraphs, ctx)
+    return (PARAGRAPH_BREAK.join(paragraphs), n) if n else (text, 0)
+
+
+def apply_to_paragraphs(prule: ParagraphRule, paragraphs: list[str], ctx: RuleContext) -> int:
+    """Run one paragraph rule over ``paragraphs`` in place; return how many it changed."""
+    fn, max_len, n = prule.fn, prule.max_len, 0
+    if prule.where == "any":
+        for i, p in enumerate(paragraphs):
+            if len(p) <= max_len:
+                new = fn(p, ctx)
+                if new != p:
+                    paragraphs[i] = new
+                    n += 1
+        if n:
+            paragraphs[:] = [p for p in paragraphs if p]
+        return n
+    # "first" and "last" repeat while the paragraph at that end keeps matching
+    end = 0 if prule.where == "first" else -1
+    while paragraphs and len(paragraphs[end]) <= max_len:
+        p = paragraphs[end]
+        new = fn(p, ctx)
+        if new == p:
+            break
+        n += 1
+        if new:
+            paragraphs[end] = new
+        else:
+            del paragraphs[end]
+    return n
+
+
+def _has(*needles: str) -> Callable[[str, RuleContext], bool]:
+    return lambda text, ctx: any(needle in text for needle in needles)
+
+
+# --- the title repeated at the top of the body ----------------------------------------------
+
+
+@paragraph_rule("strip_repeated_title_v1", where="first")
+def strip_repeated_title(p: str, ctx: RuleContext) -> str:
+    """Drop a first paragraph that repeats the title (scrapers often print it twice)."""
+    title = ctx.title
+    if not title or len(p) > 2 * len(title) + 16:
+        return p
+    if p == title or fold_for_dedup(p) == fold_for_dedup(title):
+        return ""
+    return p
+
+
+# --- "read also" ----------------------------------------------------------------------------
+
+_READ_ALSO = re.compile(
+    r"[\W_]*(?:(?:[اإأ]?قر[أا]|شاهد|طالع)\s+(?:أيضا|ايضا|أيضًا|ايضًا|أيضاً|ايضاً|كذلك)"
+    r"|[اإأ]?قر[أا]\s+(?:المزيد|التفاصيل)|read also|see also|read more)(?:[\s\W_].*)?",
+    re.I,
+)
+
+
+@paragraph_rule(
+    "strip_read_also_v1",
+    where="any",
+    max_len=400,
+    hint=_has("قرأ", "قرا", "شاهد", "طالع", "ead", "ee "),
+)
+def strip_read_also(p: str, ctx: RuleContext) -> str:
+    """Drop "read also" link lines: «اقرأ أيضا: …», «اقرأ أيضاً», «شاهد أيضا», "Read also"."""
+    return "" if _READ_ALSO.fullmatch(p) else p
+
+
+# --- share / follow chrome ------------------------------------------------------------------
+
+_NETWORKS = (
+    r"فيسبوك|فيس بوك|الفيسبوك|الفيس بوك|تويتر|واتساب|واتس اب|واتس آب|الواتساب|تيليجرام|تلغرام|تليجرام"
+    r"|انستغرام|إنستغرام|انستقرام|انستجرام|يوتيوب|سناب شات|لينكد إن|جوجل بلس|facebook|twitter|x\.com"
+    r"|whatsapp|telegram|instagram|youtube|snapchat|linkedin|pinterest|google\+|tiktok|تيك توك"
+)
+_CHROME_WORD = (
+    r"شارك|شاركها|شارك الخبر|شارك المقال|مشاركة|المشاركة|انشر|طباعة|اطبع|أرسل لصديق|ارسل لصديق"
+    r"|نسخ الرابط|البريد الإلكتروني|البريد الالكتروني|تغريد|غرد|share|tweet|print|e-?mail"
+    r"|copy link|next|previous|السابق|التالي"
+)
+# A paragraph made of nothing but sharing buttons and network names.
+_CHROME_ONLY = re.compile(rf"(?:[\W\d_]*(?:{_NETWORKS}|{_CHROME_WORD})(?![^\W\d_]))+[\W\d_]*", re.I)
+# "Follow us on …", "share on …": a call to action that names a network, an account or an app.
+_FOLLOW = re.compile(
+    r"[\W_]*(?:تابعونا|تابعنا على|تابعنا عبر|شاركونا|اشترك|اشتركوا|حمل تطبيق|حمّل تطبيق"
+    r"|لمتابعة آخر|للمزيد تابعونا|follow us|share this|share on)\b.*",
+    re.I,
+)
+_FOLLOW_TARGET = re.compile(rf"{_NETWORKS}|حساب|صفحت|قنات|تطبيق|account|page|channel", re.I)
+_NAVIGATION = re.compile(r"\s*\b(?:Next Previous|Previous Next)\b\s*")
+
+
+@paragraph_rule("strip_share_follow_v1", where="any", max_len=1 << 30)
+def strip_share_follow(p: str, ctx: RuleContext) -> str:
+    """Drop sharing buttons, "follow us on Twitter" lines and slideshow navigation."""
+    if "Next Previous" in p or "Previous Next" in p:
+        p = " ".join(_NAVIGATION.sub(" ", p).split())
+    if len(p) > 160:
+        return p
+    if _CHROME_ONLY.fullmatch(p):
+        return ""
+    if _FOLLOW.fullmatch(p) and _FOLLOW_TARGET.search(p):
+        return ""
+    return p
+
+
+# --- configured per-source lines ------------------------------------------------------------
+
+
+@paragraph_rule(
+    "drop_configured_lines_v1", where="any", hint=lambda text, ctx: ctx.drop_lines is not None
+)
+def drop_configured_lines(p: str, ctx: RuleContext) -> str:
+    """Drop paragraphs matched in full by the source's ``drop_line_patterns`` (config)."""
+    assert ctx.drop_lines is not None
+    return "" if ctx.drop_lines.fullmatch(p) else p
+
+
+# --- the end of the article: truncation, source, contact footers -----------------------------
+
+_TRUNCATION = re.compile(r"\s*(?:\.{2,}|…)\s*(?:[اإأ]?قر[أا]\s+)?المزيد\s*(?:\.{2,}|…|»)?$")
+
+
+@paragraph_rule("strip_truncation_marker_v1", where="last", hint=_has("المزيد"))
+def strip_truncation_marker(p: str, ctx: RuleContext) -> str:
+    """Remove a trailing "...المزيد" ("more") link and mark the article truncated."""
+    if not p.endswith(("المزيد", ".", "…", "»")) or "المزيد" not in p[-24:]:
+        return p
+    new = _TRUNCATION.sub("", p)
+    if new != p:
+        ctx.truncated = True
+    return new.rstrip()
+
+
+_SOURCE_LINE = re.compile(
+    r"[\W_]*(?:المصدر|المصادر|مصدر الخبر|source)"
+    r"(?:\s*[:：|\-–—]\s*\S.*|\s+(?:https?://|www\.)\S+|(?:\s+[^\s:：]+){0,4})[\s.]*",
+    re.I,
+)
+
+
+@paragraph_rule("strip_source_line_v1", where="last", max_len=160)
+def strip_source_line(p: str, ctx: RuleContext) -> str:
+    """Drop a trailing attribution line: «المصدر», «المصدر: رويترز», «المصدر: https://…»."""
+    return "" if _SOURCE_LINE.fullmatch(p) else p
+
+
+_SMS = re.compile(
+    r"\bsms\b.*(?:للتواصل|[أا]رسل|راسل|رسالة|الرمز)|(?:للتواصل|[أا]رسل|راسل|رسالة).*\bsms\b"
+    r"|بالرمز|\d{4,7}\s*[-–]\s*(?:stc|mobily|zain)\b|\d{4,7}\s*(?:موبايلي|زين|الاتصالات)"
+    r"|(?:^|\s)ثم (?:نص )?الرسالة(?:\s+إلى)?$",
+    re.I,
+)
+
+
+@paragraph_rule("strip_sms_footer_v1", where="last", max_len=400)
+def strip_sms_footer(p: str, ctx: RuleContext) -> str:
+    """Drop a trailing "send an SMS to 88548 …" footer, including its operator-number lines."""
+    return "" if _SMS.search(p) else p
+
+
+_EMAIL_LINE = re.compile(
+    r"(?:[^\s@:：]{1,24}(?:\s+[^\s@:：]{1,24}){0,3}\s*[:：]\s*)?"
+    r"(?:(?:mailto:)?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w{2,})[\s,،;/|]*)+",
+)
+
+
+@paragraph_rule("strip_email_footer_v1", where="last", max_len=200)
+def strip_email_footer(p: str, ctx: RuleContext) -> str:
+    """Drop a trailing e-mail address or @handle line, with a short label before it."""
+    return "" if "@" in p and _EMAIL_LINE.fullmatch(p) else p
+
+
+_PHONE_LINE = re.compile(
+    r"(?:(?:هاتف|الهاتف|جوال|الجوال|فاكس|الفاكس|تلفون|تليفون|الرقم المجاني|tel|phone|mobile|fax)"
+    r"\s*[:：.]?\s*\+?\d[\d\s\-()/]{5,}[\s,،;|\-–]*)+",
+    re.I,
+)
+
+
+@paragraph_rule("strip_phone_footer_v1", where="last", max_len=200)
+def strip_phone_footer(p: str, ctx: RuleContext) -> str:
+    """Drop a trailing "هاتف: 011 …" / "Tel: …" contact line."""
+    return "" if _PHONE_LINE.fullmatch(p) else p
+
+
+_PERMALINK = re.compile(r"\s*رابط (?:الخبر|المقال|المادة)[^:：\n]{0,40}[:：].{0,300}$")
+
+
+@paragraph_rule("strip_permalink_trailer_v1", where="last", hint=_has("رابط "))
+def strip_permalink_trailer(p: str, ctx: RuleContext) -> str:
+    """Remove a trailing "رابط الخبر …: <headline or URL>" permalink left by a share widget."""
+    if "رابط " not in p:
+        return p
+    return _PERMALINK.sub("", p).rstrip()

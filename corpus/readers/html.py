@@ -1,0 +1,80 @@
+"""HTML pages: the main text, title, date, author and URL extracted by trafilatura.
+
+The page's own navigation, comments and footers stay behind; what trafilatura keeps still
+goes through the cleaning rules (a repeated headline, share lines, footers).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import trafilatura
+
+from corpus.config import CorpusConfig
+from corpus.readers.base import Origin, iso_date, reject_input
+from corpus.readers.encoding import DecodeError, decode
+from corpus.records import Provenance, RawRecord, Rejection
+
+READER = "html_v1"
+
+# trafilatura logs every page it finds too short at WARNING; our rejections already say so.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def parse_html(
+    data: bytes, origin: Origin, config: CorpusConfig
+) -> Iterator[RawRecord | Rejection]:
+    """One article per page."""
+    try:
+        page, encoding = decode(data)
+    except DecodeError as e:
+        yield reject_input(origin, READER, "undecodable", str(e), data=data)
+        return
+    if not page.strip():
+        yield reject_input(origin, READER, "empty_input", "the file is empty", encoding=encoding)
+        return
+    try:
+        doc = trafilatura.bare_extraction(
+            page,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_recall=True,
+        )
+    except Exception as e:  # lxml and trafilatura raise many types on broken markup
+        yield reject_input(
+            origin,
+            READER,
+            "unparsable",
+            f"HTML extraction failed ({type(e).__name__}: {e})",
+            data=data,
+            encoding=encoding,
+        )
+        return
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not text.strip():
+        yield reject_input(
+            origin,
+            READER,
+            "no_main_text",
+            "no article text found in the page (navigation and boilerplate only)",
+            data=page,
+            encoding=encoding,
+        )
+        return
+    metadata = {
+        key: value
+        for key in ("sitename", "description", "categories", "tags")
+        if (value := getattr(doc, key, None))
+    }
+    yield RawRecord(
+        title=doc.title or "",
+        text=text,
+        provenance=Provenance(origin.input_file, origin.record("0"), READER, encoding),
+        source=doc.hostname or doc.sitename or None,
+        url=doc.url or None,
+        published=iso_date(doc.date),
+        author=doc.author or None,
+        metadata=metadata,
+    )
