@@ -2,9 +2,136 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+# The release library imports ``datasets`` and ``matplotlib``; they are imported inside the
+# commands so that every other ``akhbar`` command starts fast.
 
 
 @click.group()
 def release() -> None:
-    """Commands of the release stage."""
+    """Build, verify and compare versioned Hugging Face dataset releases.
+
+    Example: akhbar release build --version 1.0.0 --corpus build/corpus --documents build/validated
+    """
+
+
+@release.command("build")
+@click.option("--version", "version", required=True, help="Semantic version, e.g. 1.0.0.")
+@click.option(
+    "--corpus",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Corpus store (the --out of akhbar corpus build).",
+)
+@click.option(
+    "--documents",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Validated documents (the --out of akhbar annotate validate).",
+)
+@click.option(
+    "--taxonomy",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Taxonomy file (default: the bundled ace_ar_conflict.yaml).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("releases"),
+    show_default=True,
+    help="Directory of releases; the release goes to OUT/vX.Y.Z.",
+)
+@click.option("--ratios", default=None, help="train,validation,test shares, e.g. 0.8,0.1,0.1.")
+@click.option("--resplit", is_flag=True, help="Allow articles to change split.")
+@click.option("--previous", default=None, help="Previous release (version or directory).")
+@click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
+@click.option("--workers", type=int, default=0, help="Worker processes (0: one per core).")
+def build_cmd(
+    version: str,
+    corpus: Path,
+    documents: Path,
+    taxonomy: Path | None,
+    out: Path,
+    ratios: str | None,
+    resplit: bool,
+    previous: str | None,
+    license_: str,
+    workers: int,
+) -> None:
+    """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
+
+    Example: akhbar release build --version 1.0.0 --corpus build/corpus
+    --documents build/validated --out releases
+    """
+    from corpus.release.build import BuildOptions, build_release
+
+    result = build_release(
+        BuildOptions(
+            version=version,
+            corpus=corpus,
+            documents=documents,
+            out=out,
+            taxonomy=taxonomy,
+            resplit=resplit,
+            ratios=ratios,
+            previous=previous,
+            workers=workers,
+            license=license_,
+        )
+    )
+    since = f" (previous: v{result.previous})" if result.previous else " (first release)"
+    click.echo(f"built {result.path}{since}")
+    for config, splits in result.rows.items():
+        click.echo(f"  {config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
+    click.echo(
+        f"  {result.released} articles released, {result.without_document} without a document"
+    )
+
+
+@release.command("verify")
+@click.argument("release_dir", type=click.Path(path_type=Path))
+def verify_cmd(release_dir: Path) -> None:
+    """Re-check every checksum, size and row count of a release; exit 1 on any problem.
+
+    Example: akhbar release verify releases/v1.0.0
+    """
+    from corpus.release.manifest import load_manifest
+    from corpus.release.verify import check_release_dir, verify_release
+
+    check_release_dir(release_dir)
+    problems = verify_release(release_dir)
+    for p in problems:
+        click.echo(p)
+    if problems:
+        sys.exit(1)
+    n = len(load_manifest(release_dir)["files"])
+    click.echo(f"ok: {release_dir}: {n} files match the manifest")
+
+
+@release.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--releases",
+    type=click.Path(path_type=Path),
+    default=Path("releases"),
+    show_default=True,
+    help="Where to look up releases given by version.",
+)
+def diff_cmd(old: str, new: str, releases: Path) -> None:
+    """Print the changelog between two releases (versions or directories).
+
+    Example: akhbar release diff 1.0.0 1.1.0
+    """
+    from corpus.release.changelog import diff as diff_changelog
+    from corpus.release.manifest import load_manifest
+    from corpus.release.versions import resolve_release
+
+    a = load_manifest(resolve_release(old, releases))
+    b = load_manifest(resolve_release(new, releases))
+    click.echo(diff_changelog(a, b), nl=False)

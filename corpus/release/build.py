@@ -1,0 +1,424 @@
+"""``akhbar release build``: a corpus store and validated documents -> ``<out>/vX.Y.Z/``.
+
+The release is written into a temporary directory inside ``out`` and renamed into place at the
+very end, so a failed or interrupted build leaves nothing behind, and a finished version is never
+written again. Inputs are streamed: articles in batches, documents by byte offset, rows built in
+worker processes and written in row groups, so memory does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import schemas
+from corpus import __version__
+from corpus.errors import IntegrityError, OutputError, UsageError
+from corpus.release import card, changelog, croissant
+from corpus.release.features import CONFIGS, all_features
+from corpus.release.inputs import CorpusStore, index_documents, read_validation, sha256_file
+from corpus.release.labels import ReleaseLabels, load_labels
+from corpus.release.manifest import (
+    FORMAT,
+    MANIFEST,
+    file_info,
+    git_commit,
+    list_files,
+    load_manifest,
+    now_utc,
+    write_json,
+)
+from corpus.release.rows import (
+    Chunk,
+    ChunkResult,
+    Converter,
+    SplitStats,
+    convert_chunk,
+    init_worker,
+)
+from corpus.release.splits import (
+    DEFAULT_RATIOS,
+    METHOD,
+    SPLITS,
+    parse_ratios,
+    ratios_dict,
+    split_of,
+)
+from corpus.release.versions import (
+    existing_releases,
+    parse_version,
+    release_dir,
+    resolve_release,
+    version_name,
+)
+from corpus.release.writer import SplitWriter
+
+TMP_PREFIX = ".tmp-"
+
+
+@dataclass(slots=True)
+class BuildOptions:
+    version: str
+    corpus: Path
+    documents: Path
+    out: Path
+    taxonomy: Path | None = None
+    resplit: bool = False
+    ratios: str | None = None
+    previous: str | None = None
+    workers: int = 0  # 0: one per core
+    license: str = "other"
+    chunk_size: int = 256  # articles per task sent to a worker
+
+
+@dataclass(slots=True)
+class BuildResult:
+    path: Path
+    version: str
+    previous: str | None
+    rows: dict[str, dict[str, int]]  # config -> split -> rows
+    released: int
+    without_document: int
+    adjustments: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """Everything decided before any output is written."""
+
+    version: tuple[int, int, int]
+    target: Path
+    labels: ReleaseLabels
+    ratios: tuple[float, float, float]
+    previous: dict[str, Any] | None
+    previous_path: Path | None
+    validation: dict[str, Any]
+    store: CorpusStore
+    doc_index: Any
+    assignment: dict[str, list]  # article id -> [split, cluster_id, annotation hash]
+    corpus_articles: int
+    moved: int
+
+
+def build_release(opts: BuildOptions) -> BuildResult:
+    """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
+    plan = _plan(opts)
+    out = opts.out
+    _remove_stale_temporaries(out)
+    tmp = out / f"{TMP_PREFIX}v{version_name(plan.version)}-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir(parents=True)
+    try:
+        result = _write_release(opts, plan, tmp)
+        if plan.target.exists():
+            raise OutputError(
+                f"{plan.target} appeared while building; a release is immutable, choose a new "
+                "version"
+            )
+        os.rename(tmp, plan.target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.path = plan.target
+    return result
+
+
+def _plan(opts: BuildOptions) -> _Plan:
+    version = parse_version(opts.version)
+    out = opts.out
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: --out must be a directory of releases")
+    target = release_dir(out, version)
+    if target.exists():
+        raise OutputError(
+            f"{target} already exists and a built release is immutable; build a new version "
+            f"(e.g. {version[0]}.{version[1]}.{version[2] + 1})"
+        )
+    existing = existing_releases(out)
+    if opts.previous:
+        previous_path = resolve_release(opts.previous, out)
+    else:
+        above = [v for v in existing if v > version]
+        if above:
+            raise UsageError(
+                f"version {version_name(version)} is not above the latest release "
+                f"v{version_name(above[-1])} in {out}; choose a higher version"
+            )
+        below = [v for v in existing if v < version]
+        previous_path = existing[below[-1]] if below else None
+    previous = load_manifest(previous_path) if previous_path else None
+    if previous is not None and parse_version(previous["version"]) >= version:
+        raise UsageError(
+            f"version {version_name(version)} must be above the previous release "
+            f"v{previous['version']}; choose a higher version"
+        )
+
+    labels = load_labels(opts.taxonomy)
+    validation = read_validation(opts.documents / "validation.json")
+    vt = validation.get("taxonomy") or {}
+    if vt.get("sha256") and vt["sha256"] != labels.sha256:
+        raise IntegrityError(
+            f"{opts.documents / 'validation.json'}: the documents were validated against taxonomy "
+            f"{vt.get('name')}@{vt.get('version')} (sha256 {vt['sha256'][:12]}), not "
+            f"{labels.name}@{labels.version} ({labels.sha256[:12]}); pass that taxonomy with "
+            "--taxonomy FILE"
+        )
+
+    ratios = parse_ratios(opts.ratios)
+    if ratios is None:
+        prev_ratios = (previous or {}).get("splits", {}).get("ratios")
+        ratios = tuple(prev_ratios[s] for s in SPLITS) if prev_ratios else DEFAULT_RATIOS
+
+    store = CorpusStore(opts.corpus)
+    clusters: dict[str, str | None] = {}
+    for aid, cluster in store.iter_ids():
+        if aid in clusters:
+            raise IntegrityError(
+                f"{store.articles_path}: article id {aid} occurs twice; rebuild the corpus store"
+            )
+        clusters[aid] = cluster
+    doc_index = index_documents(opts.documents / "documents.jsonl")
+    for aid, (_, _, line) in doc_index.locations.items():
+        if aid not in clusters:
+            raise IntegrityError(
+                f"{doc_index.path} line {line}: article {aid} is not in the corpus store "
+                f"{store.articles_path}; pass the corpus the documents were annotated from"
+            )
+
+    prev_articles = (previous or {}).get("articles", {})
+    assignment: dict[str, list] = {}
+    moved: list[tuple[str, str, str]] = []
+    for aid, cluster in clusters.items():
+        if aid not in doc_index.locations:
+            continue
+        split = SPLITS[split_of(cluster or aid, ratios)]
+        assignment[aid] = [split, cluster, None]
+        old = prev_articles.get(aid)
+        if old and old["split"] != split:
+            moved.append((aid, old["split"], split))
+    if moved and not opts.resplit:
+        aid, old, new = moved[0]
+        raise UsageError(
+            f"{len(moved)} article(s) would change split since v{previous['version']} "
+            f"(e.g. {aid}: {old} -> {new}); keep the previous ratios and clusters, or pass "
+            "--resplit to re-split on purpose"
+        )
+    return _Plan(
+        version=version,
+        target=target,
+        labels=labels,
+        ratios=ratios,
+        previous=previous,
+        previous_path=previous_path,
+        validation=validation,
+        store=store,
+        doc_index=doc_index,
+        assignment=assignment,
+        corpus_articles=len(clusters),
+        moved=len(moved),
+    )
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Remove temporary directories left by builds that were killed (their process is gone)."""
+    if not out.is_dir():
+        return
+    for p in out.glob(f"{TMP_PREFIX}v*"):
+        try:
+            pid = int(p.name.rsplit("-", 2)[-2])
+        except (ValueError, IndexError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _chunks(opts: BuildOptions, plan: _Plan):
+    locations = plan.doc_index.locations
+    docs_path = str(plan.doc_index.path)
+    for batch in plan.store.iter_batches(opts.chunk_size):
+        arts = [a for a in batch if a["id"] in locations]
+        if arts:
+            yield Chunk(
+                documents_path=docs_path,
+                articles=arts,
+                locations=[locations[a["id"]] for a in arts],
+                splits=[SPLITS.index(plan.assignment[a["id"]][0]) for a in arts],
+            )
+
+
+def _results(opts: BuildOptions, plan: _Plan, schemas_: dict):
+    """Converted chunks, in input order, from a process pool (or inline for one worker)."""
+    workers = opts.workers or os.cpu_count() or 1
+    if workers == 1:
+        converter = Converter(plan.labels, schemas_)
+        for chunk in _chunks(opts, plan):
+            yield chunk, converter.convert(chunk)
+        return
+    # spawn, not fork: the parent holds Arrow thread pools, which fork does not copy safely.
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=init_worker,
+        initargs=(plan.labels, schemas_),
+    ) as pool:
+        pending: deque[tuple[Chunk, Future]] = deque()
+        for chunk in _chunks(opts, plan):
+            pending.append((chunk, pool.submit(convert_chunk, chunk)))
+            # A bounded window keeps memory flat: never more than two chunks per worker in flight.
+            if len(pending) >= 2 * workers:
+                c, f = pending.popleft()
+                yield c, f.result()
+        while pending:
+            c, f = pending.popleft()
+            yield c, f.result()
+
+
+def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
+    features = all_features(plan.labels)
+    schemas_ = {name: f.arrow_schema for name, f in features.items()}
+    writers = {
+        (config, split): SplitWriter(tmp / "data" / config, split, schemas_[config])
+        for config in CONFIGS
+        for split in SPLITS
+    }
+    stats = {s: SplitStats() for s in SPLITS}
+    adjustments: Counter = Counter()
+    examples: list[dict] = []
+    for chunk, result in _results(opts, plan, schemas_):
+        _take(chunk, result, writers, stats, plan.assignment)
+        adjustments.update(result.adjustments)
+        if len(examples) < 12:
+            examples.extend(result.examples[: 12 - len(examples)])
+    configs: dict[str, dict[str, Any]] = {c: {} for c in CONFIGS}
+    for (config, split), w in writers.items():
+        files = w.close()
+        configs[config][split] = {
+            "rows": w.rows,
+            "num_bytes": w.num_bytes,
+            "files": [p.relative_to(tmp).as_posix() for p in files],
+        }
+
+    inputs = _input_hashes(opts, plan)
+    released = len(plan.assignment)
+    adjust = {k: int(adjustments.get(k, 0)) for k in card.ADJUSTMENT_ORDER}
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "name": f"akhbar-{plan.labels.name}",
+        "version": version_name(plan.version),
+        "created_at": now_utc(),
+        "tool": {"name": "akhbar", "version": __version__},
+        "git_commit": git_commit(),
+        "previous": plan.previous["version"] if plan.previous else None,
+        "license": opts.license,
+        "taxonomy": {
+            "name": plan.labels.name,
+            "version": plan.labels.version,
+            "sha256": plan.labels.sha256,
+            "file": plan.labels.source,
+        },
+        "schemas": schemas.all_versions(),
+        "inputs": inputs,
+        "splits": {
+            "method": METHOD,
+            "ratios": ratios_dict(plan.ratios),
+            "resplit": bool(opts.resplit),
+            "moved": plan.moved,
+        },
+        "counts": {
+            "corpus_articles": plan.corpus_articles,
+            "released_articles": released,
+            "articles_without_document": plan.corpus_articles - released,
+            "documents": plan.doc_index.lines,
+        },
+        "configs": configs,
+        "labels": {s: stats[s].to_dict() for s in SPLITS},
+        "adjustments": adjust,
+        "adjustment_examples": examples,
+    }
+
+    card.write_plot(tmp / card.PLOT, manifest, plan.labels)
+    (tmp / "README.md").write_text(card.render(manifest, plan.labels, features), encoding="utf-8")
+    data_files = {
+        rel: file_info(tmp, tmp / rel)
+        for c in configs.values()
+        for s in c.values()
+        for rel in s["files"]
+    }
+    croissant.write(
+        tmp / "croissant.json",
+        manifest,
+        {rel: info["sha256"] for rel, info in data_files.items()},
+        plan.labels,
+        features,
+    )
+    prev_log = None
+    if plan.previous_path and (plan.previous_path / "CHANGELOG.md").is_file():
+        prev_log = (plan.previous_path / "CHANGELOG.md").read_text(encoding="utf-8")
+    manifest["articles"] = {
+        aid: {"split": v[0], "cluster_id": v[1], "annotation": v[2]}
+        for aid, v in plan.assignment.items()
+    }
+    (tmp / "CHANGELOG.md").write_text(
+        changelog.changelog_file(plan.previous, manifest, prev_log), encoding="utf-8"
+    )
+    manifest["files"] = {
+        rel: data_files.get(rel) or file_info(tmp, tmp / rel)
+        for rel in (p.relative_to(tmp).as_posix() for p in list_files(tmp))
+    }
+    write_json(tmp / MANIFEST, manifest)
+    return BuildResult(
+        path=tmp,
+        version=manifest["version"],
+        previous=manifest["previous"],
+        rows={c: {s: configs[c][s]["rows"] for s in SPLITS} for c in CONFIGS},
+        released=released,
+        without_document=plan.corpus_articles - released,
+        adjustments=adjust,
+    )
+
+
+def _take(
+    chunk: Chunk,
+    result: ChunkResult,
+    writers: dict,
+    stats: dict[str, SplitStats],
+    assignment: dict[str, list],
+) -> None:
+    for key, batch in result.batches.items():
+        writers[key].write(batch)
+    for split, st in result.stats.items():
+        stats[split].merge(st)
+    for art, h in zip(chunk.articles, result.hashes, strict=True):
+        assignment[art["id"]][2] = h
+
+
+def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
+    art_sha, art_bytes = sha256_file(plan.store.articles_path)
+    val_path = opts.documents / "validation.json"
+    val_sha, val_bytes = sha256_file(val_path)
+    return {
+        "articles": {
+            "path": str(plan.store.articles_path),
+            "sha256": art_sha,
+            "bytes": art_bytes,
+            "rows": plan.corpus_articles,
+        },
+        "documents": {
+            "path": str(plan.doc_index.path),
+            "sha256": plan.doc_index.sha256,
+            "bytes": plan.doc_index.bytes,
+            "lines": plan.doc_index.lines,
+        },
+        "validation": {"path": str(val_path), "sha256": val_sha, "bytes": val_bytes},
+        "snapshot": plan.validation["snapshot"],
+    }

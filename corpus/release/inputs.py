@@ -1,0 +1,171 @@
+"""Reading a release's inputs without holding them in memory.
+
+- the corpus store's ``articles.parquet`` is read in batches, first only its ids and clusters
+  (to assign splits), then with every column while the rows are built;
+- ``documents.jsonl`` is scanned once, line by line, to index each article's document by byte
+  offset (the text stays on disk until a worker reads it) and to hash the file;
+- ``validation.json`` gives the snapshot the documents came from and the taxonomy they were
+  validated with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpus.errors import InputError, IntegrityError
+
+ARTICLE_COLUMNS = (
+    "id",
+    "title",
+    "text",
+    "source",
+    "url",
+    "published",
+    "retrieved",
+    "truncated",
+    "cluster_id",
+)
+
+# In valid JSON an unescaped '"article_id":' can only be a key; the value of our ids never needs
+# escapes. Anything else falls back to a full parse.
+_ARTICLE_ID = re.compile(rb'(?<!\\)"article_id"\s*:\s*"([^"\\]*)"')
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
+    """sha256 hex digest and byte size of a file, read in 1 MiB pieces."""
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+@dataclass(slots=True)
+class CorpusStore:
+    path: Path
+
+    @property
+    def articles_path(self) -> Path:
+        return self.path / "articles.parquet"
+
+    def open(self) -> pq.ParquetFile:
+        p = self.articles_path
+        if not p.is_file():
+            raise InputError(
+                f"{p}: no such file; --corpus must be a corpus store written by akhbar corpus build"
+            )
+        try:
+            pf = pq.ParquetFile(p, buffer_size=1 << 20, pre_buffer=False)
+        except (OSError, pa.ArrowException) as e:
+            raise InputError(f"{p}: not a readable Parquet file ({e})") from e
+        missing = [c for c in ("id", "text", "cluster_id") if c not in pf.schema_arrow.names]
+        if missing:
+            raise InputError(
+                f"{p}: missing columns {missing}; rebuild the corpus with akhbar corpus build"
+            )
+        return pf
+
+    def iter_ids(self, batch_size: int = 65536) -> Iterator[tuple[str, str | None]]:
+        """(id, cluster_id) of every article, in file order."""
+        pf = self.open()
+        for batch in pf.iter_batches(batch_size=batch_size, columns=["id", "cluster_id"]):
+            yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+
+    def iter_batches(self, batch_size: int) -> Iterator[list[dict[str, Any]]]:
+        """Articles as dicts of :data:`ARTICLE_COLUMNS` (absent columns are None)."""
+        pf = self.open()
+        names = pf.schema_arrow.names
+        columns = [c for c in ARTICLE_COLUMNS if c in names]
+        for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
+            yield batch.to_pylist()
+
+
+@dataclass(slots=True)
+class DocumentIndex:
+    """Where each article's document lies in ``documents.jsonl``."""
+
+    path: Path
+    locations: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    sha256: str = ""
+    bytes: int = 0
+    lines: int = 0
+
+
+def index_documents(path: Path) -> DocumentIndex:
+    """Scan ``documents.jsonl`` once: article id -> (offset, length, line), and its sha256."""
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no such file; --documents must be the output directory of "
+            "akhbar annotate validate"
+        )
+    index = DocumentIndex(path)
+    h = hashlib.sha256()
+    offset = 0
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            h.update(line)
+            length = len(line)
+            if line.strip():
+                m = _ARTICLE_ID.search(line)
+                if m:
+                    aid = m.group(1).decode("utf-8")
+                else:
+                    try:
+                        aid = orjson.loads(line).get("article_id")
+                    except (orjson.JSONDecodeError, AttributeError):
+                        raise InputError(
+                            f"{path} line {number}: not a JSON document; re-run akhbar annotate "
+                            "validate"
+                        ) from None
+                    if not isinstance(aid, str):
+                        raise InputError(f"{path} line {number}: no article_id")
+                if aid in index.locations:
+                    first = index.locations[aid][2]
+                    raise IntegrityError(
+                        f"{path} line {number}: a second document for article {aid} (first on "
+                        f"line {first}); keep one annotation per article"
+                    )
+                index.locations[aid] = (offset, length, number)
+                index.lines += 1
+            offset += length
+    index.sha256 = h.hexdigest()
+    index.bytes = offset
+    return index
+
+
+def read_validation(path: Path) -> dict[str, Any]:
+    """What the release records from ``validation.json``: the snapshot and the taxonomy."""
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no such file; --documents must be the output directory of "
+            "akhbar annotate validate"
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: not readable JSON ({e}); re-run akhbar annotate validate") from e
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object")
+    snap = data.get("snapshot")
+    snapshot = {"path": None, "sha256": None}
+    if isinstance(snap, dict):
+        snapshot = {"path": snap.get("path"), "sha256": snap.get("sha256")}
+    elif isinstance(snap, str):
+        snapshot = {"path": snap, "sha256": data.get("snapshot_sha256")}
+    else:
+        snapshot = {"path": data.get("snapshot_path"), "sha256": data.get("snapshot_sha256")}
+    tax = data.get("taxonomy")
+    taxonomy = tax if isinstance(tax, dict) else None
+    return {"snapshot": snapshot, "taxonomy": taxonomy}
