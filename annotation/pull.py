@@ -204,8 +204,21 @@ def pull(
         size = tmp.stat().st_size
         now = datetime.now(timezone.utc)
         final = out / f"snapshot-{_utc_stamp(now)}-{sha[:12]}.json"
-        os.chmod(tmp, 0o444)  # immutable by intent: read-only
-        _link_new(tmp, final)
+        manifest_path = final.with_name(final.name.removesuffix(".json") + ".manifest.json")
+        if final.exists():
+            # Same time and same hash: the same export pulled twice within a second. Keep the
+            # file that is there; anything else under this name is not ours to replace.
+            if _file_digests(final)[0] != sha:
+                raise OutputError(
+                    f"{final} exists with other content; snapshots are never overwritten: "
+                    f"move it away or pull into another directory"
+                )
+            if manifest_path.exists():
+                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                return Snapshot(final, manifest_path, manifest)
+        else:
+            os.chmod(tmp, 0o444)  # immutable by intent: read-only
+            _link_new(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -230,7 +243,6 @@ def pull(
             "sha256": tax.sha256,
             "config_matches": labelconfig.label_config(tax) == config,
         }
-    manifest_path = final.with_name(final.name.removesuffix(".json") + ".manifest.json")
     _write_new(
         manifest_path,
         (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),

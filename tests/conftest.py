@@ -1,0 +1,152 @@
+"""Shared pytest fixtures.
+
+Label Studio: ``labelstudio`` is one real server for the whole session, started with the same
+library code as ``akhbar studio up`` on a free port with a fresh temporary data dir, and
+stopped at the end. Set ``AKHBAR_TEST_LS_URL`` and ``AKHBAR_TEST_LS_API_KEY`` to use a running
+server instead (tests that stop and start the local server are then skipped).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# --- Label Studio ------------------------------------------------------------------------------
+
+
+@dataclass
+class LabelStudioServer:
+    url: str
+    api_key: str
+    paths: object | None  # annotation.server.Paths of a server we started, else None
+
+    @property
+    def conn(self):
+        from annotation.client import Connection
+
+        return Connection(self.url, self.api_key, "test server")
+
+    def client(self, **kwargs):
+        from annotation.client import Client
+
+        return Client(self.url, self.api_key, **kwargs)
+
+    def cli_args(self) -> list[str]:
+        return ["--url", self.url, "--api-key", self.api_key]
+
+
+@pytest.fixture(scope="session")
+def labelstudio(tmp_path_factory) -> Iterator[LabelStudioServer]:
+    """One real Label Studio server for the session (or the one named by the environment)."""
+    url, key = os.environ.get("AKHBAR_TEST_LS_URL"), os.environ.get("AKHBAR_TEST_LS_API_KEY")
+    if url and key:
+        yield LabelStudioServer(url.rstrip("/"), key, None)
+        return
+    from annotation import server
+
+    root = tmp_path_factory.mktemp("labelstudio")
+    paths = server.Paths(
+        data_dir=root / "data",
+        settings=root / "akhbar" / "labelstudio.json",
+        venv=REPO / server.DEFAULT_VENV,
+    )
+    try:
+        st = server.up(paths, port=server.free_port())
+        yield LabelStudioServer(st.url, st.api_key, paths)
+    finally:
+        server.down(paths)
+
+
+@pytest.fixture
+def ls_project(labelstudio) -> Iterator[str]:
+    """A fresh project title; the project, if a test made one, is deleted afterwards."""
+    title = f"test {uuid.uuid4().hex[:10]}"
+    yield title
+    with labelstudio.client() as c:
+        project = c.find_project(title)
+        if project is not None:
+            c.delete_project(project["id"])
+
+
+# Conflict news written for these tests. Each entry: title, text. The texts are cleaned
+# already (what a corpus store holds); offsets into them are Python str indices.
+_EVENTS = [
+    (
+        "غارة على مواقع مسلحين قرب {place}",
+        "قصفت الطائرات الحربية مواقع للمسلحين قرب {place} فجر {day}، ما أدى إلى مقتل {n} "
+        "مسلحين وإصابة آخرين. وقال المتحدث باسم الجيش إن الغارات استهدفت مخازن للأسلحة "
+        "والذخيرة.\n\nوأكد شهود عيان أن الانفجارات سُمعت في الأحياء المجاورة.",
+    ),
+    (
+        "اعتقال مشتبه بهم في {place}",
+        "اعتقلت الشرطة {n} أشخاص في {place} مساء {day} بتهمة التخطيط لهجمات. وأعلنت وزارة "
+        "الداخلية في بيان أن المعتقلين نُقلوا إلى مقر الأمن العام للتحقيق معهم.",
+    ),
+    (
+        "تظاهرة أمام البرلمان في {place}",
+        "تظاهر المئات أمام مبنى البرلمان في {place} يوم {day} للمطالبة بالإفراج عن {n} "
+        "معتقلين. وردد المتظاهرون شعارات تطالب الحكومة بالاستجابة لمطالبهم.",
+    ),
+    (
+        "لقاء وزيري الخارجية في {place}",
+        "التقى وزير الخارجية نظيره في {place} صباح {day} لبحث وقف إطلاق النار. وقال الوزير "
+        "في مؤتمر صحفي إن الجانبين اتفقا على عقد {n} اجتماعات أخرى خلال الشهر المقبل.",
+    ),
+]
+_PLACES = ["حلب", "الموصل", "بنغازي", "صنعاء", "درعا", "طرابلس", "عدن", "الرمادي"]
+_DAYS = ["الخميس", "الجمعة", "السبت", "الأحد", "الاثنين"]
+
+
+def sample_articles(n: int, prefix: str = "art_test") -> list[dict]:
+    """``n`` distinct articles with the corpus store's columns."""
+    rows = []
+    for i in range(n):
+        title, text = _EVENTS[i % len(_EVENTS)]
+        fill = {
+            "place": _PLACES[(i // len(_EVENTS)) % len(_PLACES)],
+            "day": _DAYS[i % len(_DAYS)],
+            "n": str(i + 2),
+        }
+        rows.append(
+            {
+                "id": f"{prefix}_{i:06d}",
+                "title": title.format(**fill),
+                "text": text.format(**fill),
+                "source": "akhbar-test",
+                "url": f"https://news.example.org/{prefix}/{i}",
+                "published": "2026-11-20",
+                "retrieved": None,
+                "author": None,
+                "language": "ar",
+                "truncated": False,
+                "cluster_id": f"{prefix}_{i:06d}",
+                "metadata": "{}",
+                "provenance": json.dumps(
+                    {"input_file": "composed", "record": str(i), "reader": "test"}
+                ),
+            }
+        )
+    return rows
+
+
+@pytest.fixture
+def write_corpus(tmp_path) -> Callable[..., Path]:
+    """Write rows as a corpus store's ``articles.parquet``; returns the store directory."""
+
+    def write(rows: list[dict], name: str = "corpus") -> Path:
+        d = tmp_path / name
+        d.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(rows), d / "articles.parquet")
+        return d
+
+    return write

@@ -1,0 +1,261 @@
+"""`akhbar annotate push` against a real server: idempotent, resumable, drift-safe, checked."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import httpx
+import orjson
+import pytest
+from conftest import sample_articles
+
+from annotation import push, taxonomy
+from corpus.errors import IntegrityError, OutputError, UsageError
+from scripts.cli import main
+
+pytestmark = pytest.mark.labelstudio
+
+
+def _run(args, capsys):
+    """Run the real entry point (its error handling included): exit code, stdout, stderr."""
+    with pytest.raises(SystemExit) as e:
+        main([*args])
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return e.value.code, out.out, out.err
+
+
+def _tasks(labelstudio, title):
+    with labelstudio.client() as c:
+        project = c.find_project(title)
+        return list(c.iter_tasks(project["id"], page_size=100)) if project else []
+
+
+def _article_ids(labelstudio, title):
+    return Counter(t["data"]["article_id"] for t in _tasks(labelstudio, title))
+
+
+def test_push_the_sample_then_again_adds_nothing(labelstudio, ls_project, write_corpus, capsys):
+    rows = sample_articles(24)
+    corpus = write_corpus(rows)
+    args = ["annotate", "push", str(corpus), "--project", ls_project, "--batch-size", "10"]
+    code, out, err = _run([*args, *labelstudio.cli_args()], capsys)
+    assert code == 0, err
+    assert f"project {ls_project!r} (id " in out and ", created)" in out
+    assert "articles 24: 24 imported, 0 already there (3 batches," in out
+    tasks = _tasks(labelstudio, ls_project)
+    assert sorted(t["data"]["article_id"] for t in tasks) == [r["id"] for r in rows]
+    by_id = {t["data"]["article_id"]: t["data"] for t in tasks}
+    assert by_id[rows[5]["id"]] == {
+        "text": rows[5]["text"],
+        "title": rows[5]["title"],
+        "article_id": rows[5]["id"],
+        "source": "akhbar-test",
+        "url": rows[5]["url"],
+    }
+
+    code, out, err = _run([*args, *labelstudio.cli_args()], capsys)
+    assert code == 0, err
+    assert ", found)" in out and "articles 24: 0 imported, 24 already there (0 batches," in out
+    assert len(_tasks(labelstudio, ls_project)) == 24
+
+
+class FaultInjectedTransport(httpx.BaseTransport):
+    """A stand-in for a server that dies: the import after ``ok_imports`` fails.
+
+    ``lose_answer`` makes the failing import reach the server (which commits it) and lose
+    only the answer, as when the connection breaks after the server wrote the batch.
+    """
+
+    def __init__(self, ok_imports: int, lose_answer: bool = False):
+        self.inner = httpx.HTTPTransport()
+        self.ok_imports = ok_imports
+        self.lose_answer = lose_answer
+        self.imports = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/import"):
+            self.imports += 1
+            if self.imports > self.ok_imports:
+                if self.lose_answer and self.imports == self.ok_imports + 1:
+                    self.inner.handle_request(request).read()
+                    raise httpx.ReadError("connection reset by peer", request=request)
+                raise httpx.ConnectError("connection refused", request=request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@pytest.mark.parametrize("lose_answer", [False, True], ids=["refused", "answer_lost"])
+def test_push_resumes_after_fault_injected_transport_dies(
+    labelstudio, ls_project, write_corpus, lose_answer
+):
+    rows = sample_articles(57, prefix="art_resume")
+    corpus = write_corpus(rows)
+    dying = FaultInjectedTransport(ok_imports=2, lose_answer=lose_answer)
+    with pytest.raises(OutputError, match="run the same push again to finish") as e:
+        push.push_corpus(
+            labelstudio.conn,
+            corpus,
+            ls_project,
+            batch_size=10,
+            progress=False,
+            transport=dying,
+        )
+    assert "20 of 57 new tasks were imported" in str(e.value)
+    landed = 30 if lose_answer else 20  # a lost answer still means a committed batch
+    assert sum(_article_ids(labelstudio, ls_project).values()) == landed
+
+    report = push.push_corpus(labelstudio.conn, corpus, ls_project, batch_size=10, progress=False)
+    assert (report.existing, report.imported) == (landed, 57 - landed)
+    counts = _article_ids(labelstudio, ls_project)
+    assert sorted(counts) == [r["id"] for r in rows]  # none missing
+    assert set(counts.values()) == {1}  # none duplicated
+
+
+def test_a_text_drift_push_is_refused(labelstudio, ls_project, write_corpus, capsys):
+    rows = sample_articles(6, prefix="art_drift")
+    push.push_corpus(labelstudio.conn, write_corpus(rows), ls_project, progress=False)
+    changed = [dict(r) for r in rows] + sample_articles(2, prefix="art_drift_new")
+    changed[3]["text"] += " وأضاف مصدر آخر أن الاجتماع تأجل."  # an edited article
+    corpus2 = write_corpus(changed, name="corpus2")
+
+    code, _, err = _run(
+        ["annotate", "push", str(corpus2), "--project", ls_project, *labelstudio.cli_args()],
+        capsys,
+    )
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert rows[3]["id"] in err and "differs from the text already imported" in err
+    assert "push the original corpus, or push the changed one to a new project" in err
+    assert len(_tasks(labelstudio, ls_project)) == 6  # nothing pushed, not even the new ones
+    with pytest.raises(IntegrityError):
+        push.push_corpus(labelstudio.conn, corpus2, ls_project, progress=False)
+
+
+def _span(text, rid, control, word, label):
+    start = text.index(word)
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": start, "end": start + len(word), "text": word, "labels": [label]},
+    }
+
+
+def _attack(text):
+    return [
+        _span(text, "t1", "trigger", "قصفت", "Attack"),
+        _span(text, "e1", "entity", "الطائرات الحربية", "WEA"),
+        {"from_id": "t1", "to_id": "e1", "type": "relation", "direction": "right",
+         "labels": ["Instrument"]},
+    ]  # fmt: skip
+
+
+def _predictions(labelstudio, title):
+    with labelstudio.client() as c:
+        pid = c.find_project(title)["id"]
+        return c.get_json("/api/predictions", params={"project": pid})
+
+
+def test_bad_predictions_are_refused_before_import(
+    labelstudio, ls_project, write_corpus, tmp_path, capsys
+):
+    rows = sample_articles(8, prefix="art_pred")
+    attack = rows[0]["text"]  # every fourth sample article is an air strike
+    bad_label = _attack(attack)
+    bad_label[1]["value"]["labels"] = ["WEAPON"]
+    bad_offset = _attack(attack)
+    bad_offset[1]["value"]["end"] = len(attack) + 5
+    bad_role = _attack(attack)
+    bad_role[2]["labels"] = ["Victim"]
+    lines = [
+        {"article_id": rows[0]["id"], "model_version": "rules-1", "result": _attack(attack)},
+        {"article_id": rows[4]["id"], "model_version": "rules-1", "result": bad_label},
+        {"article_id": rows[4]["id"], "model_version": "rules-2", "result": bad_offset},
+        {"article_id": rows[4]["id"], "model_version": "rules-3", "result": bad_role},
+    ]
+    pre = tmp_path / "pre.jsonl"
+    pre.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines))
+    args = ["annotate", "push", str(write_corpus(rows)), "--project", ls_project, "--no-progress"]
+    code, out, err = _run([*args, "--predictions", str(pre), *labelstudio.cli_args()], capsys)
+    assert code == 2
+    assert "articles 8: 8 imported" in out
+    assert f"{pre} line 2: article {rows[4]['id']}: result[1]: label 'WEAPON'" in err
+    assert f"{pre} line 3: article {rows[4]['id']}: result[1]: span [" in err
+    assert f"{pre} line 4: article {rows[4]['id']}: result[2]: Attack has no role 'Victim'" in err
+    assert err.strip().endswith("3 pre-annotation(s) rejected and not imported (listed above); "
+                                "fix them and run the same push again")  # fmt: skip
+    stored = _predictions(labelstudio, ls_project)
+    assert [(p["model_version"], len(p["result"])) for p in stored] == [("rules-1", 3)]
+    tasks = {t["id"]: t["data"]["article_id"] for t in _tasks(labelstudio, ls_project)}
+    assert tasks[stored[0]["task"]] == rows[0]["id"]
+
+    # The fixed file pushed again: the missing predictions are added to the existing tasks,
+    # and the one already there is not added twice.
+    lines[1]["result"] = _attack(rows[4]["text"])
+    pre.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in lines[:2]))
+    code, out, err = _run([*args, "--predictions", str(pre), *labelstudio.cli_args()], capsys)
+    assert code == 0, err
+    assert "1 predictions and 0 annotations imported, 1 already there or skipped" in out
+    got = sorted(
+        (tasks[p["task"]], p["model_version"]) for p in _predictions(labelstudio, ls_project)
+    )
+    assert got == [(rows[0]["id"], "rules-1"), (rows[4]["id"], "rules-1")]
+
+
+def test_annotations_ride_with_new_tasks_and_a_bad_one_holds_its_article_back(
+    labelstudio, ls_project, write_corpus, tmp_path
+):
+    rows = sample_articles(4, prefix="art_ann")
+    good = {"article_id": rows[0]["id"], "result": _attack(rows[0]["text"])}
+    broken = {"article_id": rows[1]["id"], "result": _attack(rows[0]["text"])}  # wrong text
+    ann = tmp_path / "ann.jsonl"
+    ann.write_bytes(orjson.dumps(good) + b"\n" + orjson.dumps(broken) + b"\n")
+    corpus = write_corpus(rows)
+    report = push.push_corpus(
+        labelstudio.conn, corpus, ls_project, annotations_path=ann, progress=False
+    )
+    assert (report.imported, report.annotations, report.held_back) == (3, 1, 1)
+    assert [p.article_id for p in report.rejected] == [rows[1]["id"]]
+    ids = _article_ids(labelstudio, ls_project)
+    assert rows[1]["id"] not in ids and len(ids) == 3
+
+    # The broken one dropped: its article follows; the good one is not imported twice.
+    ann.write_bytes(orjson.dumps(good) + b"\n")
+    report = push.push_corpus(
+        labelstudio.conn, corpus, ls_project, annotations_path=ann, progress=False
+    )
+    assert (report.imported, report.annotations, report.skipped_preannotations) == (1, 0, 1)
+    with labelstudio.client() as c:
+        pid = c.find_project(ls_project)["id"]
+        tasks = list(c.iter_tasks(pid, include="id,data,total_annotations"))
+    annotated = {t["data"]["article_id"]: t["total_annotations"] for t in tasks}
+    assert annotated == {r["id"]: int(r is rows[0]) for r in rows}
+
+
+def test_push_refuses_a_missing_corpus_and_a_bad_batch_size(labelstudio, tmp_path, capsys):
+    code, _, err = _run(
+        ["annotate", "push", str(tmp_path / "nope"), "--project", "x", *labelstudio.cli_args()],
+        capsys,
+    )
+    assert code == 2 and "articles.parquet: no such file; build the corpus" in err
+    with (
+        pytest.raises(UsageError, match="--batch-size must be at least 1"),
+        labelstudio.client() as c,
+    ):
+        push.push(c, [], "never created", taxonomy.load(), batch_size=0)
+
+
+def test_the_cli_names_a_missing_server(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    settings = str(tmp_path / "none.json")
+    code, _, err = _run(
+        ["annotate", "pull", "--project", "p", "--out", str(tmp_path), "--settings", settings],
+        capsys,
+    )
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "start one with `akhbar studio up`, or pass --url and --api-key" in err

@@ -1,0 +1,157 @@
+"""The real Label Studio server: config validation and rendering, the studio CLI, tokens."""
+
+from __future__ import annotations
+
+import os
+import stat
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from annotation import client, labelconfig, push, server, taxonomy
+from corpus.errors import UsageError
+from scripts.cli import cli
+
+pytestmark = pytest.mark.labelstudio
+
+
+def _local(labelstudio):
+    if labelstudio.paths is None:
+        pytest.skip("AKHBAR_TEST_LS_URL names an external server; this test needs our own")
+    return labelstudio.paths
+
+
+def _paths_args(paths) -> list[str]:
+    return ["--data-dir", str(paths.data_dir), "--settings", str(paths.settings)]
+
+
+@pytest.mark.parametrize("tax_file", ["ace_ar_conflict.yaml", "wojood.yaml"])
+def test_server_accepts_the_generated_config(labelstudio, tax_file):
+    tax = taxonomy.load(taxonomy.TAXONOMY_DIR / tax_file)
+    with labelstudio.client() as c:
+        c.validate_config(labelconfig.label_config(tax))  # raises on HTTP 400
+        with pytest.raises(client.ServerError) as e:
+            c.validate_config(labelconfig.label_config(tax).replace('toName="text"', 'toName="x"'))
+        assert e.value.status == 400
+
+
+def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelstudio, ls_project):
+    tax = taxonomy.load()
+    with labelstudio.client() as c:
+        project, created, _ = push.ensure_project(c, ls_project, tax)
+        assert created
+        stored = c.project(project["id"])
+    parsed = stored["parsed_label_config"]
+    assert parsed["entity"]["type"] == "Labels" and parsed["entity"]["to_name"] == ["text"]
+    assert parsed["entity"]["labels"] == tax.entity_names
+    assert parsed["trigger"]["labels"] == tax.event_names
+    assert parsed["entity"]["labels_attrs"]["GPE"]["hotkey"] == "3"
+    # Relations are not a control with a toName, so the parsed config omits them: read the
+    # config as the server stored it (the one the labeling UI loads).
+    root = ET.fromstring(stored["label_config"])
+    assert [r.get("value") for r in root.iter("Relation")] == tax.role_names
+    assert stored["show_instruction"] is True
+    assert "<h3>Argument roles</h3>" in stored["expert_instruction"]
+    assert stored["expert_instruction"] == labelconfig.instructions_html(tax)
+
+
+def test_studio_status_down_and_up_again(labelstudio):
+    paths = _local(labelstudio)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["studio", "status", *_paths_args(paths)])
+    assert r.exit_code == 0, r.output
+    assert f"url:      {labelstudio.url}" in r.output
+    assert "health:   ok" in r.output and f"version:  {server.LABEL_STUDIO_VERSION}" in r.output
+    assert labelstudio.api_key not in r.output and server.mask(labelstudio.api_key) in r.output
+    assert stat.S_IMODE(paths.settings.stat().st_mode) == 0o600
+    assert stat.S_IMODE(paths.settings.parent.stat().st_mode) == 0o700
+    old_pid = int(paths.pid_file.read_text())
+
+    r = runner.invoke(cli, ["studio", "down", *_paths_args(paths)])
+    assert r.exit_code == 0 and f"stopped Label Studio (pid {old_pid})" in r.output
+    assert not paths.pid_file.exists() and not server.health(labelstudio.url)
+    with pytest.raises(ProcessLookupError):
+        os.kill(old_pid, 0)
+    r = runner.invoke(cli, ["studio", "down", *_paths_args(paths)])
+    assert r.output.strip() == "Label Studio was not running"
+
+    # A warm start: same port, same token (read back from the settings file).
+    r = runner.invoke(cli, ["studio", "up", *_paths_args(paths), "--venv", str(paths.venv)])
+    assert r.exit_code == 0, r.output
+    assert "health:   ok" in r.output and labelstudio.api_key not in r.output
+    assert server.read_settings(paths.settings)["api_key"] == labelstudio.api_key
+    assert int(paths.pid_file.read_text()) != old_pid
+    with labelstudio.client() as c:
+        assert c.whoami()["email"] == server.DEFAULT_USERNAME
+
+    # `up` on a running server finds it instead of starting a second one.
+    pid = int(paths.pid_file.read_text())
+    r = runner.invoke(cli, ["studio", "up", *_paths_args(paths), "--venv", str(paths.venv)])
+    assert r.exit_code == 0 and f"pid:      {pid}" in r.output
+
+
+def test_up_refuses_a_port_in_use(labelstudio, tmp_path):
+    paths = _local(labelstudio)
+    other = server.Paths(data_dir=tmp_path / "d", settings=tmp_path / "s.json", venv=paths.venv)
+    port = int(labelstudio.url.rsplit(":", 1)[1])
+    with pytest.raises(UsageError, match=f"port {port} on 127.0.0.1 is in use"):
+        server.up(other, port=port)
+    assert not other.pid_file.exists()
+
+
+def test_a_personal_access_token_works_too(labelstudio):
+    paths = _local(labelstudio)
+    settings = server.read_settings(paths.settings)
+    # Create one the way a user would: log in, then POST /api/token/ with the CSRF cookie.
+    with httpx.Client(base_url=labelstudio.url, timeout=60) as s:
+        s.get("/user/login/")
+        s.post(
+            "/user/login/",
+            data={
+                "csrfmiddlewaretoken": s.cookies["csrftoken"],
+                "email": settings["username"],
+                "password": settings["password"],
+            },
+        )
+        r = s.post("/api/token/", headers={"X-CSRFToken": s.cookies["csrftoken"]})
+        if r.status_code == 400 and "exist" in r.text.lower():
+            pytest.skip("this user already has a personal access token")
+        r.raise_for_status()
+        pat = r.json()["token"]
+    assert client.token_kind(pat) == "personal"
+    assert client.token_kind(labelstudio.api_key) == "legacy"
+    with client.Client(labelstudio.url, pat) as c:
+        assert c.whoami()["email"] == settings["username"]
+        c._access_exp = 0  # as if the five-minute access token had expired
+        assert c.whoami()["email"] == settings["username"]
+        c._access = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.invalid"
+        c._access_exp = float("inf")  # a refused access token is renewed on 401
+        assert c.whoami()["email"] == settings["username"]
+
+
+def test_a_wrong_key_is_a_one_line_usage_error(labelstudio):
+    with (
+        client.Client(labelstudio.url, "0" * 40) as c,
+        pytest.raises(UsageError, match="refused the API key"),
+    ):
+        c.whoami()
+
+
+def test_connection_comes_from_options_then_environment_then_settings(tmp_path, monkeypatch):
+    monkeypatch.delenv(client.URL_ENV, raising=False)
+    monkeypatch.delenv(client.KEY_ENV, raising=False)
+    settings = tmp_path / "ls.json"
+    with pytest.raises(UsageError, match="akhbar studio up"):
+        client.resolve(settings=settings)
+    server.write_settings(settings, {"url": "http://127.0.0.1:1/", "api_key": "k" * 40})
+    assert client.resolve(settings=settings).url == "http://127.0.0.1:1"
+    monkeypatch.setenv(client.URL_ENV, "http://team.example:8080")
+    with pytest.raises(UsageError, match="add --api-key"):
+        client.resolve(settings=settings)
+    monkeypatch.setenv(client.KEY_ENV, "team-key")
+    conn = client.resolve(settings=settings)
+    assert (conn.url, conn.api_key) == ("http://team.example:8080", "team-key")
+    conn = client.resolve("http://other:1", "opt-key", settings=settings)
+    assert (conn.url, conn.api_key) == ("http://other:1", "opt-key")

@@ -1,0 +1,177 @@
+"""Pre-annotations are checked against the taxonomy and the article text before import."""
+
+from __future__ import annotations
+
+import copy
+
+import orjson
+import pytest
+
+from annotation import predictions, taxonomy
+
+TAX = taxonomy.load()
+TEXT = "قصفت الطائرات مواقع المسلحين قرب حلب فجر الخميس."
+
+
+def _span(rid, control, word, label, text=TEXT):
+    start = text.index(word)
+    return {
+        "id": rid,
+        "from_name": control,
+        "to_name": "text",
+        "type": "labels",
+        "origin": "prediction",
+        "value": {"start": start, "end": start + len(word), "text": word, "labels": [label]},
+    }
+
+
+def _rel(src, dst, role, direction="right"):
+    return {
+        "from_id": src,
+        "to_id": dst,
+        "type": "relation",
+        "direction": direction,
+        "labels": [role],
+    }
+
+
+GOOD = [
+    _span("t1", "trigger", "قصفت", "Attack"),
+    _span("e1", "entity", "الطائرات", "WEA"),
+    _span("e2", "entity", "حلب", "GPE"),
+    _span("e3", "entity", "فجر الخميس", "TIME"),
+    _rel("t1", "e1", "Instrument"),
+    _rel("t1", "e2", "Place"),
+    _rel("e3", "t1", "Time", direction="left"),  # drawn from the entity: normalised by swapping
+]
+
+
+def test_a_good_result_has_no_problems():
+    assert predictions.check_result(GOOD, TEXT, TAX) == []
+
+
+def _with(change):
+    result = copy.deepcopy(GOOD)
+    change(result)
+    return predictions.check_result(result, TEXT, TAX)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda r: r[1]["value"].update(labels=["WEAPON"]), "label 'WEAPON' is not a entity"),
+        (lambda r: r[1]["value"].update(labels=["Attack"]), "label 'Attack' is not a entity"),
+        (lambda r: r[0]["value"].update(labels=["PER"]), "label 'PER' is not a trigger"),
+        (lambda r: r[1]["value"].update(labels=["WEA", "VEH"]), "exactly one label"),
+        (lambda r: r[1].update(from_name="label"), "comes from 'label'"),
+        (lambda r: r[1].update(to_name="body"), "points to 'body'"),
+        (lambda r: r[1]["value"].update(end=500), "outside the text"),
+        (lambda r: r[1]["value"].update(start=-1), "outside the text"),
+        (lambda r: r[1]["value"].update(start=3, end=3), "outside the text"),
+        (lambda r: r[1]["value"].update(start="5"), "must be integers"),
+        (lambda r: r[1]["value"].update(start=True), "must be integers"),
+        (lambda r: r[1]["value"].update(text="الطائرة"), "is not the text at"),
+        (lambda r: r[2].update(id="e1"), "repeats region id 'e1'"),
+        (lambda r: r[2].pop("id"), "no region id"),
+        (lambda r: r[4].update(to_id="e9"), "unknown region ids ['e9']"),
+        (lambda r: r[4].update(labels=["Victim"]), "Attack has no role 'Victim'"),
+        (lambda r: r[5].update(labels=["Instrument"]), "Attack.Instrument takes WEA, VEH, not GPE"),
+        (lambda r: r[4].update(labels=[]), "exactly one role"),
+        (lambda r: r[4].update(direction="up"), "direction 'up'"),
+        (lambda r: r[4].update(from_id="e2", to_id="e1"), "from entity 'e2' to entity 'e1'"),
+        (lambda r: r.append(copy.deepcopy(r[4])), "repeats the relation"),
+        (lambda r: r.append({"type": "choices", "value": {}}), "type 'choices'"),
+    ],
+)
+def test_each_kind_of_bad_result_is_reported(change, expected):
+    problems = _with(change)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_relation_with_bi_direction_is_read_from_trigger_to_entity():
+    result = [*GOOD[:4], _rel("t1", "e2", "Place", direction="bi")]
+    assert predictions.check_result(result, TEXT, TAX) == []
+
+
+def test_a_taxonomy_without_events_refuses_triggers():
+    wojood = taxonomy.load(taxonomy.TAXONOMY_DIR / "wojood.yaml")
+    problems = predictions.check_result([GOOD[0]], TEXT, wojood)
+    assert problems == ["result[0] comes from 'trigger'; labels come from ['entity'] only"]
+
+
+def _write(tmp_path, lines):
+    p = tmp_path / "pre.jsonl"
+    p.write_bytes(
+        b"".join(orjson.dumps(x) + b"\n" if not isinstance(x, bytes) else x for x in lines)
+    )
+    return p
+
+
+def test_loading_and_checking_a_file_keeps_good_lines_and_reports_bad_ones(tmp_path):
+    doc = {
+        "article_id": "a2",
+        "text": TEXT,
+        "entities": [{"id": "e1", "start": 33, "end": 36, "text": "حلب", "label": "GPE"}],
+        "events": [
+            {
+                "id": "t1",
+                "type": "Attack",
+                "trigger": {"start": 0, "end": 4, "text": "قصفت"},
+                "arguments": [{"role": "Place", "entity_id": "e1"}],
+            }
+        ],
+    }
+    path = _write(
+        tmp_path,
+        [
+            {"article_id": "a1", "model_version": "m1", "score": 0.5, "result": GOOD},
+            doc,
+            b"{not json\n",
+            {"article_id": "a1", "result": GOOD},  # no model_version
+            {"article_id": "a9", "model_version": "m1", "result": GOOD},  # unknown article
+            {**doc, "text": TEXT + " "},  # a document for another text
+            {"article_id": "a1", "model_version": "m1", "score": "high", "result": GOOD},
+        ],
+    )
+    loaded, problems = predictions.load(path, predictions.PREDICTION, model_version=None)
+    checked = predictions.check(loaded, {"a1": TEXT, "a2": TEXT}, TAX)
+    assert checked.count == 1 and [p.model_version for p in checked.by_article["a1"]] == ["m1"]
+    assert checked.by_article["a1"][0].payload() == {
+        "model_version": "m1",
+        "result": GOOD,
+        "score": 0.5,
+    }
+    messages = [str(p) for p in problems + checked.problems]
+    assert messages[0].startswith(f"{path} line 3: unreadable prediction")
+    assert "line 7: article a1: unreadable prediction: score must be a number" in messages[1]
+    assert any("line 2: article a2: a prediction needs a model_version" in m for m in messages)
+    assert any("line 4: article a1: a prediction needs a model_version" in m for m in messages)
+    assert any("line 5: article a9: no article with this id" in m for m in messages)
+    assert any("line 6: article a2: the document's text differs" in m for m in messages)
+    assert len(messages) == 6
+
+
+def test_a_document_becomes_results_and_a_default_model_version_applies(tmp_path):
+    path = _write(
+        tmp_path,
+        [
+            {
+                "article_id": "a1",
+                "entities": [{"id": "e1", "start": 33, "end": 36, "text": "حلب", "label": "GPE"}],
+                "events": [],
+            }
+        ],
+    )
+    loaded, problems = predictions.load(path, predictions.PREDICTION, model_version="rules-1")
+    checked = predictions.check(loaded, {"a1": TEXT}, TAX)
+    assert problems == [] and checked.problems == []
+    (pre,) = checked.by_article["a1"]
+    assert pre.model_version == "rules-1"
+    assert pre.result[0]["value"] == {"start": 33, "end": 36, "text": "حلب", "labels": ["GPE"]}
+
+
+def test_annotations_need_no_model_version(tmp_path):
+    path = _write(tmp_path, [{"article_id": "a1", "result": GOOD}])
+    loaded, _ = predictions.load(path, predictions.ANNOTATION)
+    checked = predictions.check(loaded, {"a1": TEXT}, TAX)
+    assert checked.by_article["a1"][0].payload() == {"result": GOOD}
