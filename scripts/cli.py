@@ -16,6 +16,7 @@ from scripts.annotate_cmd import annotate
 from scripts.corpus_cmd import corpus
 from scripts.release_cmd import release
 from scripts.studio_cmd import studio
+from scripts.validate_cmd import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,6 +31,7 @@ def cli() -> None:
 
 cli.add_command(corpus)
 cli.add_command(studio)
+annotate.add_command(validate)
 cli.add_command(annotate)
 cli.add_command(release)
 

@@ -1,0 +1,232 @@
+"""One task of an export, checked and converted: schema, corpus, semantic checks, selection.
+
+:class:`TaskChecker` holds what every task needs (the compiled schema validators, the taxonomy
+as lookups, the corpus as article id -> text digest) and turns one parsed task into a
+:class:`TaskOutcome`. It is built once per process; the work per task is kept small because an
+export can hold a hundred thousand tasks.
+
+Every annotation ends in exactly one of: ``selected`` (its document is written),
+``superseded`` (valid, but the policy picked another), ``quarantined`` (errors), ``cancelled``
+(skipped by the annotator; never validated or converted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+import xxhash
+
+import schemas
+from annotation.checks import CHECKS, ERROR, Issue, Rules, check_annotation, schema_issue, short
+from annotation.convert import select, to_document
+
+DOCUMENTED = "documented"  # a document was written
+QUARANTINED = "quarantined"  # errors; no document
+ALL_CANCELLED = "all_cancelled"  # every annotation was skipped
+UNANNOTATED = "unannotated"  # no annotation at all
+TASK_STATUSES = (DOCUMENTED, QUARANTINED, ALL_CANCELLED, UNANNOTATED)
+
+
+def task_schema() -> dict[str, Any]:
+    """``$defs/task`` of the export schema as a schema of its own (same document, root ``$ref``)."""
+    full = schemas.load("labelstudio_export")
+    sub = {k: v for k, v in full.items() if k not in ("type", "items", "examples")}
+    sub["$ref"] = "#/$defs/task"
+    return sub
+
+
+def text_digest(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+@dataclass(slots=True)
+class TaskOutcome:
+    task_id: Any
+    article_id: str | None
+    status: str
+    selected: int = 0
+    superseded: int = 0
+    quarantined: int = 0
+    cancelled: int = 0
+    drafts: int = 0
+    predictions: int = 0
+    document: dict[str, Any] | None = None
+    issues: list[Issue] = field(default_factory=list)
+    quarantined_ids: list[Any] = field(default_factory=list)
+
+    @property
+    def annotations(self) -> int:
+        return self.selected + self.superseded + self.quarantined + self.cancelled
+
+
+class TaskChecker:
+    """Checks and converts tasks; see the module docstring."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        corpus: dict[str, int],
+        corpus_text: Callable[[str], str | None],
+    ) -> None:
+        self.rules = rules
+        self.corpus = corpus
+        self.corpus_text = corpus_text
+        schema = task_schema()
+        self.fast = jsonschema_rs.validator_for(schema)
+        self.detail = jsonschema.Draft202012Validator(schema)
+
+    def schema_issues(self, task: Any) -> list[Issue]:
+        """Every schema error of a task the fast validator rejected, with codes."""
+        errors = sorted(self.detail.iter_errors(task), key=lambda e: list(map(str, e.path)))
+        return [schema_issue(e) for e in errors]
+
+    def check(self, task: Any) -> TaskOutcome:
+        if self.fast.is_valid(task):
+            return self._judge(task, {})
+        issues = self.schema_issues(task)
+        if not issues:  # the two validators disagree: never let such a task through
+            issues = [
+                Issue(
+                    "AK001",
+                    "the compiled validator rejects this task but jsonschema finds no error; "
+                    "report this with the task",
+                    "",
+                )
+            ]
+        if not isinstance(task, dict):
+            _fill(issues, None, None)
+            return TaskOutcome(None, None, QUARANTINED, issues=issues)
+        anns = task.get("annotations")
+        if isinstance(anns, list) and all(i.path.startswith("/annotations/") for i in issues):
+            broken: dict[int, list[Issue]] = {}
+            for i in issues:
+                broken.setdefault(int(i.path.split("/")[2]), []).append(i)
+            return self._judge(task, broken)
+        # the task itself is broken: every annotation that was not skipped is quarantined
+        tid = task.get("id")
+        data = task.get("data")
+        aid = data.get("article_id") if isinstance(data, dict) else None
+        aid = aid if isinstance(aid, str) else None
+        out = TaskOutcome(tid, aid, QUARANTINED, issues=issues)
+        for a in anns if isinstance(anns, list) else ():
+            if _cancelled(a):
+                out.cancelled += 1
+            else:
+                out.quarantined += 1
+                out.quarantined_ids.append(a.get("id") if isinstance(a, dict) else None)
+        _fill(issues, tid, aid)
+        for i in issues:
+            i.annotation_id = _annotation_id(anns, i.path)
+        return out
+
+    def _judge(self, task: dict[str, Any], broken: dict[int, list[Issue]]) -> TaskOutcome:
+        """A task whose own fields are sound; ``broken`` holds the schema errors of the
+        annotations that have some (those are quarantined without further checks)."""
+        data = task["data"]
+        text = data["text"]
+        aid = data["article_id"]
+        anns = task["annotations"]
+        out = TaskOutcome(task["id"], aid, UNANNOTATED)
+        out.drafts = len(task.get("drafts") or ())
+        out.predictions = len(task.get("predictions") or ())
+        if not anns:
+            return out
+        # skipped work is not judged, whatever its results hold
+        cands = [(k, a) for k, a in enumerate(anns) if not _cancelled(a)]
+        out.cancelled = len(anns) - len(cands)
+        if not cands:
+            out.status = ALL_CANCELLED
+            return out
+        task_issues: list[Issue] = []
+        corpus_text = None
+        digest = self.corpus.get(aid)
+        if digest is None:
+            task_issues.append(
+                Issue(
+                    "AK150",
+                    f"article {aid!r} is not in the corpus; validate against the corpus the "
+                    "tasks were pushed from",
+                    "/data/article_id",
+                )
+            )
+        elif text_digest(text) != digest:
+            corpus_text = self.corpus_text(aid)
+            task_issues.append(_drift(text, corpus_text))
+        out.issues.extend(task_issues)
+        checked = {}
+        bad: set[int] = set()
+        for k, a in cands:
+            if k in broken:
+                found = broken[k]
+                bad.add(k)
+            else:
+                c = check_annotation(a, k, text, self.rules, corpus_text)
+                checked[k] = c
+                found = c.issues
+                if task_issues or c.errors:
+                    bad.add(k)
+            ann_id = a.get("id") if isinstance(a, dict) else None
+            for i in found:
+                i.annotation_id = ann_id
+            out.issues.extend(found)
+        if task_issues:
+            bad.update(k for k, _ in cands)
+        pick, selection = select(cands)
+        for k, a in cands:
+            if k in bad:
+                out.quarantined += 1
+                out.quarantined_ids.append(a.get("id") if isinstance(a, dict) else None)
+            elif k == pick:
+                out.selected = 1
+                out.document = to_document(task, a, checked[k], selection, self.rules.tag)
+            else:
+                out.superseded += 1
+        out.status = DOCUMENTED if out.document is not None else QUARANTINED
+        _fill(out.issues, out.task_id, aid)
+        return out
+
+
+def _cancelled(a: Any) -> bool:
+    return isinstance(a, dict) and a.get("was_cancelled") is True
+
+
+def _annotation_id(anns: Any, path: str) -> Any:
+    if not path.startswith("/annotations/") or not isinstance(anns, list):
+        return None
+    try:
+        a = anns[int(path.split("/")[2])]
+    except (ValueError, IndexError):
+        return None
+    return a.get("id") if isinstance(a, dict) else None
+
+
+def _fill(issues: list[Issue], task_id: Any, article_id: str | None) -> None:
+    for i in issues:
+        i.task_id = task_id
+        i.article_id = article_id
+
+
+def _drift(text: str, corpus_text: str | None) -> Issue:
+    if corpus_text is None:
+        return Issue("AK104", "the task text differs from the corpus article", "/data/text")
+    n = min(len(text), len(corpus_text))
+    at = next((i for i in range(n) if text[i] != corpus_text[i]), n)
+    return Issue(
+        "AK104",
+        f"the task text differs from the corpus article from code point {at}: task "
+        f"{short(text[at : at + 20], 30)} vs corpus {short(corpus_text[at : at + 20], 30)} "
+        f"({len(text)} vs {len(corpus_text)} code points); offsets would not fit the corpus "
+        "text: re-push the article or validate against the corpus it came from",
+        "/data/text",
+        span=text[at : at + 20],
+        context=corpus_text[max(0, at - 30) : at + 30],
+        diagnosis="text_drift",
+    )
+
+
+def is_error(issue: Issue) -> bool:
+    return CHECKS[issue.code].severity == ERROR

@@ -1,0 +1,64 @@
+"""`akhbar annotate validate`: check an export snapshot, write documents and quarantine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from annotation import report
+from annotation.validate import validate_snapshot
+
+
+@click.command()
+@click.argument("snapshot", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Corpus store (akhbar corpus build --out DIR) the tasks were pushed from.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for documents.jsonl, quarantine.jsonl, issues.jsonl, validation.json.",
+)
+@click.option(
+    "--taxonomy",
+    "taxonomy_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Taxonomy file (default: the bundled ace-ar-conflict).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes checking the export (default: one per CPU for large exports).",
+)
+def validate(
+    snapshot: Path,
+    corpus_dir: Path,
+    out_dir: Path,
+    taxonomy_path: Path | None,
+    as_json: bool,
+    workers: int | None,
+) -> None:
+    """Validate a Label Studio export snapshot and convert it into annotated documents.
+
+    Exit 0 when every annotation is valid, 1 when some were quarantined, 2 when the snapshot,
+    corpus or taxonomy cannot be read.
+
+    Example: akhbar annotate validate build/snapshots/snapshot.json --corpus build/corpus
+    --out build/validated
+    """
+    result = validate_snapshot(snapshot, corpus_dir, out_dir, taxonomy_path, workers=workers)
+    click.echo(report.render_json(result) if as_json else report.render_text(result))
+    if result.exit_code:
+        click.echo(f"akhbar: {report.one_line(result)}", err=True)
+        sys.exit(result.exit_code)  # not ctx.exit: the CLI runs click outside standalone mode
