@@ -1,0 +1,249 @@
+"""The corpus build: read -> clean -> fingerprint -> de-duplicate -> write.
+
+What each step does is separate from where it runs and from reading and writing:
+
+- reading is ``corpus.readers`` (``read_inputs``, or ``read_file`` for one file);
+- ``Prepare`` is a pure, picklable step over a chunk of records: it cleans each record and
+  fingerprints the articles that survive (exact key digest, MinHash signature), and hands them
+  on as one Arrow batch. ``ReadAndPrepare`` is the same step fed with whole input files, so
+  that reading is shared out too when there are enough files. Neither needs anything but its
+  input, so an executor may run them anywhere: in this process, in a local process pool
+  (``corpus.executor``), or on a distributed engine;
+- ``Deduplicator`` (``corpus.dedup.cluster``) is the one step that needs every article, and it
+  needs only their ids, lengths, keys and signatures;
+- writing is ``corpus.store.CorpusWriter``, which makes the store appear atomically.
+
+Every record that goes in comes out kept, rejected with a reason, or as a duplicate; the report
+checks that the counts add up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pyarrow as pa
+from tqdm import tqdm
+
+from corpus import __version__
+from corpus.cleaning import clean
+from corpus.cleaning.registry import known_rules
+from corpus.cleaning.text import fold_for_dedup
+from corpus.config import CorpusConfig
+from corpus.dedup.cluster import Deduplicator
+from corpus.dedup.exact import key_digest
+from corpus.dedup.near import EMPTY, MinHasher
+from corpus.errors import InputError, UsageError
+from corpus.executor import make_executor
+from corpus.readers import list_inputs, read_file, read_inputs
+from corpus.records import Article, RawRecord, Rejection
+from corpus.store import (
+    CLEANED_SCHEMA,
+    CorpusWriter,
+    Tally,
+    cleaned_batch,
+    rejection_line,
+    resolved_tables,
+)
+
+CHUNK = 256  # records per batch: large enough to amortise the numpy work, small enough to stream
+
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A chunk after ``Prepare``, in a form that is cheap to send between processes.
+
+    ``articles`` holds the cleaned articles as one Arrow batch (``CLEANED_SCHEMA``); ``lengths``,
+    ``keys`` and ``signatures`` are, row for row, what de-duplication needs of them (a row of
+    ``signatures`` is ``None`` when near-duplicate detection is off or the text has no words).
+    ``rejected`` holds the chunk's ``rejected.jsonl`` lines; ``tally`` its rejection and rule
+    counts.
+    """
+
+    articles: pa.RecordBatch
+    lengths: list[int]
+    keys: list[bytes]
+    signatures: list[np.ndarray | None]
+    rejected: list[bytes]
+    tally: Tally
+    records: int
+
+
+class Prepare:
+    """Clean every record of a chunk and fingerprint the articles that survive."""
+
+    def __init__(self, config: CorpusConfig) -> None:
+        self.config = config
+        d = config.dedup
+        self.hasher = MinHasher(d.num_perm, d.ngram, d.seed) if d.near else None
+
+    def __call__(self, chunk: Sequence[RawRecord | Rejection]) -> Prepared:
+        tally = Tally()
+        articles: list[Article] = []
+        rejected: list[bytes] = []
+        for record in chunk:
+            out = record if isinstance(record, Rejection) else clean(record, self.config)
+            tally.rules(out.provenance.rules)
+            if isinstance(out, Rejection):
+                source = None if isinstance(record, Rejection) else record.source
+                tally.rejected(out.reason, source)
+                rejected.append(rejection_line(out, source))
+            else:
+                articles.append(out)
+        folded = [fold_for_dedup(a.text) for a in articles]
+        signatures: list[np.ndarray | None] = [None] * len(articles)
+        if self.hasher is not None and articles:
+            sigs = self.hasher.signatures(folded)
+            has_words = (sigs != EMPTY).any(axis=1)
+            signatures = [s if w else None for s, w in zip(sigs, has_words, strict=True)]
+        return Prepared(
+            articles=cleaned_batch(articles),
+            lengths=[len(a.text) for a in articles],
+            keys=[key_digest(f) for f in folded],
+            signatures=signatures,
+            rejected=rejected,
+            tally=tally,
+            records=len(chunk),
+        )
+
+
+class ReadAndPrepare:
+    """Read whole input files and ``Prepare`` their records, chunk by chunk."""
+
+    def __init__(self, config: CorpusConfig) -> None:
+        self.config = config
+        self.prepare = Prepare(config)
+
+    def __call__(self, files: Sequence[tuple[str, Path]]) -> list[Prepared]:
+        return [
+            self.prepare(chunk)
+            for display, path in files
+            for chunk in chunked(read_file(path, display, self.config), CHUNK)
+        ]
+
+
+def _progress_enabled() -> bool:
+    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
+
+
+def _rule_names(seen: Iterable[str]) -> list[str]:
+    """The versioned names of the cleaning rules: the registry's, plus any that fired."""
+    return sorted({*known_rules(), *seen})
+
+
+def _check(inputs: Sequence[str | Path], config: CorpusConfig) -> None:
+    if not inputs:
+        raise UsageError("no INPUT given: name one or more files or directories of articles")
+    for p in inputs:
+        if not Path(p).exists():
+            raise InputError(
+                f"{p}: no such file or directory; give a file or directory of articles"
+            )
+    if config.workers < 0:
+        raise UsageError(f"workers must be 0 (one per core) or more, got {config.workers}")
+    # Validates the paths and the field mapping now; reading starts only when iterated.
+    read_inputs([str(p) for p in inputs], config)
+
+
+def build_corpus(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    config: CorpusConfig | None = None,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    near: bool | None = None,
+    progress: bool | None = None,
+) -> dict[str, Any]:
+    """Build a corpus store at ``out`` from ``inputs`` (files or directories); return the report.
+
+    ``workers`` overrides ``config.workers`` (0: one per core, 1: this process only); ``near``
+    overrides ``config.dedup.near``. Raises ``UsageError``/``InputError``/``OutputError`` with a
+    one-line message; on any failure nothing is left at ``out``. The result does not depend on
+    the number of workers.
+    """
+    started = time.perf_counter()
+    config = config or CorpusConfig()
+    if near is not None:
+        config = dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, near=near))
+    if workers is not None:
+        config = dataclasses.replace(config, workers=workers)
+    _check(inputs, config)
+    paths = [str(p) for p in inputs]
+
+    tally = Tally()
+    dedup = Deduplicator(config.dedup)
+    batches: list[pa.RecordBatch] = []
+    sources: list[str | None] = []
+    with CorpusWriter(out, force=force) as writer:
+        executor = make_executor(config.workers)
+        show = _progress_enabled() if progress is None else progress
+        bar = tqdm(desc="cleaning", unit=" records", disable=not show, file=sys.stderr)
+        try:
+            files = list_inputs(paths)
+            prepared_chunks: Iterator[Prepared]
+            if executor.workers > 1 and len(files) >= 2 * executor.workers:
+                # Enough files to share out: each task reads one file and prepares it.
+                per_file = executor.map(ReadAndPrepare(config), ([f] for f in files))
+                prepared_chunks = (p for prepared in per_file for p in prepared)
+            else:
+                records = read_inputs(paths, config)
+                prepared_chunks = executor.map(Prepare(config), chunked(records, CHUNK))
+            for prepared in prepared_chunks:
+                writer.reject(prepared.rejected)
+                tally.merge(prepared.tally)
+                batch = prepared.articles
+                batches.append(batch)
+                sources += batch.column("source").to_pylist()
+                for article_id, length, key, sig in zip(
+                    batch.column("id").to_pylist(),
+                    prepared.lengths,
+                    prepared.keys,
+                    prepared.signatures,
+                    strict=True,
+                ):
+                    dedup.add(article_id, length, key, sig)
+                bar.update(prepared.records)
+        finally:
+            bar.close()
+            executor.close()
+        if not batches:  # not one chunk, so not one record
+            raise InputError(
+                f"no input records found in {', '.join(paths)}: give .txt, .json, .jsonl, .zip "
+                "or .html files (or directories of them)"
+            )
+        resolution = dedup.resolve()
+        for source, of, kind in zip(sources, resolution.duplicate_of, resolution.kind, strict=True):
+            if of is None:
+                tally.kept(source)
+            else:
+                tally.duplicate(source, kind or "")
+        kept, duplicates = resolved_tables(
+            pa.Table.from_batches(batches, schema=CLEANED_SCHEMA), resolution
+        )
+        writer.write_articles(kept)
+        writer.write_duplicates(duplicates)
+        report = tally.report(
+            config=dataclasses.asdict(config),
+            rules=_rule_names(tally.rule_applications),
+            tool_version=__version__,
+            elapsed_s=round(time.perf_counter() - started, 3),
+        )
+        writer.commit(report)
+    return report

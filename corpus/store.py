@@ -1,0 +1,415 @@
+"""The corpus store: what ``akhbar corpus build --out DIR`` writes, and how later stages read it.
+
+Layout of ``DIR``:
+
+- ``articles.parquet``: kept articles, one row each, in input order (``ARTICLE_SCHEMA``);
+- ``duplicates.parquet``: the same columns plus ``duplicate_of``, ``kind`` and ``similarity``;
+- ``rejected.jsonl``: one JSON object per rejected input: reason, detail, source, title,
+  excerpt and provenance (input file and record);
+- ``report.json``: counts (``input == kept + rejected + duplicates``), per reason, rule, source
+  and duplicate kind, the configuration, the cleaning rules and the tool version.
+
+``metadata`` and ``provenance`` are JSON strings in Parquet (their keys vary); decoded, a row is
+an object that ``schemas/article.schema.json`` describes.
+
+A store is written in a sibling directory ``DIR.tmp-<pid>`` and renamed into place only when
+complete, so a failed or interrupted build never leaves a half-written ``DIR``. An existing
+``DIR`` is replaced only with ``force`` and only if it is a corpus store (or empty).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus.errors import InputError, IntegrityError, OutputError
+from corpus.records import Article, Duplicate, Rejection
+
+if TYPE_CHECKING:  # the store reads without loading the de-duplication machinery
+    from corpus.dedup.cluster import Resolution
+
+ARTICLES = "articles.parquet"
+DUPLICATES = "duplicates.parquet"
+REJECTED = "rejected.jsonl"
+REPORT = "report.json"
+FILES = (ARTICLES, DUPLICATES, REJECTED, REPORT)
+SCHEMA_ID = "https://akhbar.dev/schemas/article/1.0.0"
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("title", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("source", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("published", pa.string()),  # ISO 8601 as found
+        pa.field("retrieved", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("language", pa.string(), nullable=False),
+        pa.field("truncated", pa.bool_(), nullable=False),
+        pa.field("cluster_id", pa.string(), nullable=False),
+        pa.field("metadata", pa.string(), nullable=False),  # JSON object
+        pa.field("provenance", pa.string(), nullable=False),  # JSON object
+    ],
+    metadata={"akhbar.schema": SCHEMA_ID},
+)
+DUPLICATE_SCHEMA = pa.schema(
+    [
+        *ARTICLE_SCHEMA,
+        pa.field("duplicate_of", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # "exact" or "near"
+        pa.field("similarity", pa.float64(), nullable=False),
+    ],
+    metadata={"akhbar.schema": SCHEMA_ID},
+)
+JSON_COLUMNS = ("metadata", "provenance")
+# zstd: a third smaller than snappy for Arabic text, at a small cost in write time.
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "row_group_size": 8192}
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+CLEANED_SCHEMA = pa.schema([f for f in ARTICLE_SCHEMA if f.name != "cluster_id"])
+
+
+def article_columns(articles: list[Article]) -> dict[str, list[Any]]:
+    """The stored columns of ``articles`` except ``cluster_id``, in schema order."""
+    return {
+        "id": [a.id for a in articles],
+        "title": [a.title for a in articles],
+        "text": [a.text for a in articles],
+        "source": [a.source for a in articles],
+        "url": [a.url for a in articles],
+        "published": [a.published for a in articles],
+        "retrieved": [a.retrieved for a in articles],
+        "author": [a.author for a in articles],
+        "language": [a.language for a in articles],
+        "truncated": [a.truncated for a in articles],
+        "metadata": [_json(a.metadata) for a in articles],
+        "provenance": [_json(a.provenance.to_dict()) for a in articles],
+    }
+
+
+def cleaned_batch(articles: list[Article]) -> pa.RecordBatch:
+    """Cleaned articles before de-duplication, as one Arrow batch (``CLEANED_SCHEMA``)."""
+    return pa.RecordBatch.from_pydict(article_columns(articles), schema=CLEANED_SCHEMA)
+
+
+def articles_table(articles: list[Article]) -> pa.Table:
+    """Articles held in memory (with their ``cluster_id``) as an ``ARTICLE_SCHEMA`` table."""
+    columns = article_columns(articles)
+    columns["cluster_id"] = [a.cluster_id for a in articles]
+    return pa.table({n: columns[n] for n in ARTICLE_SCHEMA.names}, schema=ARTICLE_SCHEMA)
+
+
+def duplicates_table(duplicates: list[Duplicate]) -> pa.Table:
+    table = articles_table([d.article for d in duplicates])
+    columns = {
+        "duplicate_of": [d.duplicate_of for d in duplicates],
+        "kind": [d.kind for d in duplicates],
+        "similarity": [float(d.similarity) for d in duplicates],
+    }
+    for name, values in columns.items():
+        table = table.append_column(DUPLICATE_SCHEMA.field(name), pa.array(values))
+    return table.replace_schema_metadata(DUPLICATE_SCHEMA.metadata)
+
+
+def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table, pa.Table]:
+    """Split the cleaned articles (in input order) into the kept and the duplicates tables."""
+    table = cleaned.set_column(
+        cleaned.schema.get_field_index("id"), ARTICLE_SCHEMA.field("id"), pa.array(resolution.ids)
+    )
+    table = table.append_column(
+        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids)
+    )
+    table = table.select(ARTICLE_SCHEMA.names)
+    duplicate_of = pa.array(resolution.duplicate_of, pa.string())
+    is_kept = pc.is_null(duplicate_of)
+    kept = table.filter(is_kept).cast(ARTICLE_SCHEMA)
+    is_dup = pc.invert(is_kept)
+    dups = table.filter(is_dup)
+    for name, values in (
+        ("duplicate_of", duplicate_of),
+        ("kind", pa.array(resolution.kind, pa.string())),
+        ("similarity", pa.array(resolution.similarity, pa.float64())),
+    ):
+        dups = dups.append_column(DUPLICATE_SCHEMA.field(name), values.filter(is_dup))
+    return kept, dups.cast(DUPLICATE_SCHEMA)
+
+
+def rejection_line(rejection: Rejection, source: str | None) -> bytes:
+    """One line of ``rejected.jsonl``."""
+    row = rejection.to_dict()
+    row["source"] = source
+    return orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+class Tally:
+    """The counts of ``report.json``, kept as records go by."""
+
+    def __init__(self) -> None:
+        self.by_reason: Counter[str] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.rule_records: Counter[str] = Counter()
+        self.rule_applications: Counter[str] = Counter()
+        self.by_source: dict[str, Counter[str]] = {}
+
+    def _source(self, source: str | None) -> Counter[str]:
+        return self.by_source.setdefault(source or "(unknown)", Counter())
+
+    def rules(self, rules: dict[str, int]) -> None:
+        """Count the cleaning rules that fired on one record (whatever became of it)."""
+        for name, n in rules.items():
+            if n:
+                self.rule_records[name] += 1
+                self.rule_applications[name] += n
+
+    def rejected(self, reason: str, source: str | None) -> None:
+        self.by_reason[reason] += 1
+        c = self._source(source)
+        c["input"] += 1
+        c["rejected"] += 1
+
+    def kept(self, source: str | None) -> None:
+        c = self._source(source)
+        c["input"] += 1
+        c["kept"] += 1
+
+    def duplicate(self, source: str | None, kind: str) -> None:
+        self.by_kind[kind] += 1
+        c = self._source(source)
+        c["input"] += 1
+        c["duplicates"] += 1
+
+    def merge(self, other: Tally) -> None:
+        """Add counts kept elsewhere (e.g. by a worker, for its chunk)."""
+        self.by_reason.update(other.by_reason)
+        self.by_kind.update(other.by_kind)
+        self.rule_records.update(other.rule_records)
+        self.rule_applications.update(other.rule_applications)
+        for source, c in other.by_source.items():
+            self.by_source.setdefault(source, Counter()).update(c)
+
+    def report(self, **extra: Any) -> dict[str, Any]:
+        """The report; ``input == kept + rejected + duplicates`` by construction, checked."""
+        fields = ("input", "kept", "rejected", "duplicates")
+        by_source = {s: {f: c[f] for f in fields} for s, c in sorted(self.by_source.items())}
+        totals = {f: sum(c[f] for c in by_source.values()) for f in fields}
+        if totals["input"] != totals["kept"] + totals["rejected"] + totals["duplicates"]:
+            raise IntegrityError(f"counts do not add up: {totals}")
+        return {
+            **totals,
+            "by_reason": dict(sorted(self.by_reason.items())),
+            "by_rule": {
+                name: {"records": self.rule_records[name], "applications": n}
+                for name, n in sorted(self.rule_applications.items())
+            },
+            "by_source": by_source,
+            "duplicates_by_kind": {k: self.by_kind[k] for k in ("exact", "near")},
+            **extra,
+        }
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2); False when unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+def _is_store(path: Path) -> bool:
+    return path.is_dir() and ((path / REPORT).is_file() or not any(path.iterdir()))
+
+
+class CorpusWriter:
+    """Writes a store into ``DIR.tmp-<pid>``; ``commit`` renames it to ``DIR``.
+
+    Use as a context manager: leaving the block with an exception removes the temporary
+    directory, so nothing half-written is ever left at ``DIR``.
+    """
+
+    def __init__(self, out: str | Path, force: bool = False) -> None:
+        self.out = Path(out)
+        if self.out.exists() or self.out.is_symlink():
+            if not force:
+                raise OutputError(
+                    f"{self.out} already exists: pass --force to replace it, or choose another --out"
+                )
+            if not _is_store(self.out):
+                raise OutputError(
+                    f"{self.out} exists and is not a corpus store (no {REPORT}): "
+                    "refusing to replace it; remove it yourself or choose another --out"
+                )
+        self.tmp = self.out.parent / f"{self.out.name}.tmp-{os.getpid()}"
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            if self.tmp.exists():
+                shutil.rmtree(self.tmp)
+            self.tmp.mkdir()
+            self._rejected: IO[bytes] = open(self.tmp / REJECTED, "wb")  # noqa: SIM115
+        except OSError as e:
+            raise OutputError(
+                f"cannot write the corpus at {self.out}: {e.strerror or e} ({e.filename}); "
+                "choose an --out in a writable directory"
+            ) from e
+        self.committed = False
+
+    def __enter__(self) -> CorpusWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if not self.committed:
+            self.abort()
+
+    def reject(self, lines: Iterable[bytes]) -> None:
+        """Append lines of ``rejected.jsonl`` (see ``rejection_line``)."""
+        self._rejected.writelines(lines)
+
+    def _write(self, table: pa.Table, name: str, schema: pa.Schema) -> None:
+        if not table.schema.equals(schema):
+            raise IntegrityError(f"{name}: table schema differs from the store's:\n{table.schema}")
+        try:
+            pq.write_table(table, self.tmp / name, **PARQUET_OPTIONS)
+        except OSError as e:
+            raise OutputError(f"cannot write {self.out / name}: {e}") from e
+
+    def write_articles(self, table: pa.Table) -> None:
+        self._write(table, ARTICLES, ARTICLE_SCHEMA)
+
+    def write_duplicates(self, table: pa.Table) -> None:
+        self._write(table, DUPLICATES, DUPLICATE_SCHEMA)
+
+    def commit(self, report: dict[str, Any]) -> Path:
+        """Write ``report.json`` and move the finished store to ``DIR`` (replacing the old one)."""
+        try:
+            self._rejected.close()
+            (self.tmp / REPORT).write_bytes(
+                orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+            )
+            if self.out.exists():
+                if not _exchange(self.tmp, self.out):
+                    # No atomic swap on this system: two renames, DIR absent only in between.
+                    old = self.out.parent / f"{self.out.name}.old-{os.getpid()}"
+                    os.rename(self.out, old)
+                    os.rename(self.tmp, self.out)
+                    self.tmp = old
+                shutil.rmtree(self.tmp)  # after the swap, tmp holds the old store
+            else:
+                os.rename(self.tmp, self.out)
+        except OSError as e:
+            raise OutputError(f"cannot finish the corpus at {self.out}: {e}") from e
+        self.committed = True
+        return self.out
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self._rejected.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def decode_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row with ``metadata`` and ``provenance`` decoded to objects."""
+    for col in JSON_COLUMNS:
+        if isinstance(row.get(col), str):
+            row[col] = orjson.loads(row[col])
+    return row
+
+
+@dataclass
+class Corpus:
+    """A corpus store opened by ``load_corpus``: tables are memory-mapped, not copied."""
+
+    path: Path
+    report: dict[str, Any]
+    articles: pa.Table
+    duplicates: pa.Table
+
+    def iter_articles(self, batch_size: int = 1024) -> Iterator[dict[str, Any]]:
+        """Kept articles as decoded rows (objects that ``schemas/article.schema.json`` describes)."""
+        yield from _iter_rows(self.articles, batch_size)
+
+    def iter_duplicates(self, batch_size: int = 1024) -> Iterator[dict[str, Any]]:
+        yield from _iter_rows(self.duplicates, batch_size)
+
+    def rejected(self) -> Iterator[dict[str, Any]]:
+        with open(self.path / REJECTED, "rb") as f:
+            for line in f:
+                yield orjson.loads(line)
+
+
+def _iter_rows(table: pa.Table, batch_size: int) -> Iterable[dict[str, Any]]:
+    for batch in table.to_batches(max_chunksize=batch_size):
+        for row in batch.to_pylist():
+            yield decode_row(row)
+
+
+def _read_table(path: Path, schema: pa.Schema) -> pa.Table:
+    try:
+        table = pq.read_table(path, memory_map=True)
+    except (OSError, pa.ArrowInvalid) as e:
+        raise IntegrityError(f"{path}: not a readable Parquet file ({e})") from e
+    missing = [n for n in schema.names if n not in table.schema.names]
+    if missing:
+        raise IntegrityError(
+            f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
+        )
+    return table.select(schema.names)
+
+
+def load_corpus(path: str | Path) -> Corpus:
+    """Open a store written by ``akhbar corpus build``, checking its counts against its report."""
+    p = Path(path)
+    if not p.is_dir():
+        raise InputError(
+            f"{p}: no such corpus directory; build one with `akhbar corpus build INPUT --out {p}`"
+        )
+    absent = [name for name in FILES if not (p / name).is_file()]
+    if absent:
+        raise InputError(
+            f"{p} is not a corpus store (missing {', '.join(absent)}); "
+            f"build one with `akhbar corpus build INPUT --out {p}`"
+        )
+    try:
+        report = orjson.loads((p / REPORT).read_bytes())
+    except orjson.JSONDecodeError as e:
+        raise IntegrityError(f"{p / REPORT}: not valid JSON ({e})") from e
+    articles = _read_table(p / ARTICLES, ARTICLE_SCHEMA)
+    duplicates = _read_table(p / DUPLICATES, DUPLICATE_SCHEMA)
+    for name, table, key in (
+        (ARTICLES, articles, "kept"),
+        (DUPLICATES, duplicates, "duplicates"),
+    ):
+        if table.num_rows != report.get(key):
+            raise IntegrityError(
+                f"{p / name} has {table.num_rows} rows but {REPORT} says {key} = "
+                f"{report.get(key)}; the store is damaged: rebuild it"
+            )
+    return Corpus(p, report, articles, duplicates)
