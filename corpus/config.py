@@ -30,8 +30,10 @@ class DedupConfig:
 class FilterConfig:
     """Filters that drop a cleaned article with a reason."""
 
-    min_chars: int = 200  # shorter cleaned text is rejected as too_short
-    min_words: int = 20
+    # Short enough to keep one-sentence news items (SaudiNewsNet has many of 12-25 words),
+    # long enough to drop bodies that are only a photo caption or a list of names.
+    min_chars: int = 60  # shorter cleaned text is rejected as too_short
+    min_words: int = 12
     script: str = "arabic"  # expected main script; "any" disables the check
     min_script_ratio: float = 0.5  # share of letters that must be in the expected script
 

@@ -22,29 +22,38 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import replace
 
 from corpus.cleaning import boilerplate, characters, filters
-from corpus.cleaning.registry import RuleContext, apply, get_rule, known_rules
+from corpus.cleaning.registry import Rule, RuleContext, get_rule, known_rules
 from corpus.config import CorpusConfig
 from corpus.errors import UsageError
-from corpus.records import Article, RawRecord, Rejection, article_id
+from corpus.records import Article, Provenance, RawRecord, Rejection, article_id
 
-__all__ = ["BOILERPLATE_RULES", "CHARACTER_RULES", "clean", "clean_text", "known_rules"]
+__all__ = [
+    "BOILERPLATE_RULES",
+    "CHARACTER_RULES",
+    "FINISH_RULES",
+    "check_config",
+    "clean",
+    "clean_text",
+    "clean_title",
+    "known_rules",
+]
 
-# Removal rules that can enable one another; the first four only run when the text has a
-# character they act on (one scan instead of four).
-_RARE_RULES = (
+CHARACTER_RULES = (
+    "strip_html_v1",
     "normalize_newlines_v1",
     "strip_control_chars_v1",
     "strip_bidi_controls_v1",
     "replace_no_break_spaces_v1",
+    "strip_tatweel_v1",
+    "strip_ad_markers_v1",
 )
-CHARACTER_RULES = ("strip_html_v1", *_RARE_RULES, "strip_tatweel_v1", "strip_ad_markers_v1")
-_FINISH_RULES = ("normalize_nfc_v1", "collapse_whitespace_v1")
+FINISH_RULES = ("normalize_nfc_v1", "collapse_whitespace_v1")
 BOILERPLATE_RULES = (
     "strip_repeated_title_v1",
     "strip_read_also_v1",
+    "strip_slideshow_navigation_v1",
     "strip_share_follow_v1",
     "drop_configured_lines_v1",
     "strip_truncation_marker_v1",
@@ -54,52 +63,88 @@ BOILERPLATE_RULES = (
     "strip_email_footer_v1",
     "strip_phone_footer_v1",
 )
-_TITLE_RULES = (*CHARACTER_RULES, "normalize_nfc_v1", "collapse_title_v1")
-_MAX_PASSES = 6  # each pass only removes text, so fixed points come fast; this is a backstop
+_TITLE_FINISH = ("normalize_nfc_v1", "collapse_title_v1")
+_MAX_PASSES = 6  # every pass only removes text, so fixed points come fast; this is a backstop
 
-for _name in (*CHARACTER_RULES, *_FINISH_RULES, *BOILERPLATE_RULES, *_TITLE_RULES):
-    get_rule(_name)  # fail at import, not mid-build, if the order names a missing rule
+_HTML, _NEWLINES, _CONTROLS, _BIDI, _SPACES, _TATWEEL, _ADS = (
+    (name, get_rule(name)) for name in CHARACTER_RULES
+)
+# The rules that act on rare characters, each with the characters it acts on; one scan of
+# the text (RARE_CHARACTERS) decides which of them to run.
+_RARE = tuple(
+    (name, fn, pattern)
+    for (name, fn), pattern in zip(
+        (_NEWLINES, _CONTROLS, _BIDI, _SPACES),
+        (
+            characters.NEWLINE_VARIANT,
+            characters.CONTROL,
+            characters.INVISIBLE,
+            characters.ODD_SPACE,
+        ),
+        strict=True,
+    )
+)
+_FINISH = tuple((name, get_rule(name)) for name in FINISH_RULES)
+_TITLE_FINISH_RULES = tuple((name, get_rule(name)) for name in _TITLE_FINISH)
 _PARAGRAPH_RULES = tuple(boilerplate.PARAGRAPH_RULES[n] for n in BOILERPLATE_RULES)
 
 
-def _characters(text: str, ctx: RuleContext, finish: tuple[str, ...]) -> str:
+def _count(counts: dict[str, int], name: str, n: int) -> None:
+    counts[name] = counts.get(name, 0) + n
+
+
+def _characters(text: str, ctx: RuleContext, finish: tuple[tuple[str, Rule], ...]) -> str:
+    counts = ctx.counts
     for _ in range(_MAX_PASSES):
-        changed = False
-        text, c = apply(("strip_html_v1",), text, ctx)
-        changed |= c
+        removed = False
+        if "<" in text or "&" in text:
+            text, n = _HTML[1](text, ctx)
+            if n:
+                _count(counts, _HTML[0], n)
         if characters.RARE_CHARACTERS.search(text):
-            text, c = apply(_RARE_RULES, text, ctx)
-            changed |= c
-        text, c = apply(("strip_tatweel_v1", "strip_ad_markers_v1"), text, ctx)
-        changed |= c
-        if not changed:
+            present = set(characters.RARE_CHARACTERS.findall(text))
+            for name, fn, pattern in _RARE:
+                if any(pattern.match(c) for c in present):
+                    text, n = fn(text, ctx)
+                    if n:
+                        _count(counts, name, n)
+                        removed = True
+        for name, fn in (_TATWEEL, _ADS):
+            text, n = fn(text, ctx)
+            if n:
+                _count(counts, name, n)
+                removed = True
+        # Removing a character can make a tag or an entity ("<ـb>"); only then go round again.
+        if not (removed and ("<" in text or "&" in text)):
             break
-    text, _ = apply(finish, text, ctx)
+    for name, fn in finish:
+        text, n = fn(text, ctx)
+        if n:
+            _count(counts, name, n)
     return text
 
 
 def _boilerplate(text: str, ctx: RuleContext) -> str:
     if not text:
         return text
+    active = [r for r in _PARAGRAPH_RULES if r.hint is None or r.hint(text, ctx)]
     paragraphs = text.split(boilerplate.PARAGRAPH_BREAK)
     counts = ctx.counts
     for _ in range(_MAX_PASSES):
         changed = False
-        for prule in _PARAGRAPH_RULES:
-            if prule.hint is not None and not prule.hint(text, ctx):
-                continue
+        for prule in active:
             n = boilerplate.apply_to_paragraphs(prule, paragraphs, ctx)
             if n:
-                counts[prule.name] = counts.get(prule.name, 0) + n
+                _count(counts, prule.name, n)
                 changed = True
-        if not changed:
+        if not changed or not paragraphs:
             break
     return boilerplate.PARAGRAPH_BREAK.join(paragraphs)
 
 
 def clean_text(text: str, ctx: RuleContext) -> str:
     """The cleaned body: character rules, canonical whitespace, then boilerplate rules."""
-    text = _characters(text, ctx, _FINISH_RULES)
+    text = _characters(text, ctx, _FINISH)
     return _boilerplate(text, ctx)
 
 
@@ -107,8 +152,7 @@ def clean_title(title: str, ctx: RuleContext) -> str:
     """A title (or author) cleaned like the body's characters and folded onto one line."""
     if not title:
         return ""
-    text = _characters(title, ctx, ("normalize_nfc_v1", "collapse_title_v1"))
-    return text
+    return _characters(title, ctx, _TITLE_FINISH_RULES)
 
 
 @functools.lru_cache(maxsize=256)
@@ -150,7 +194,10 @@ def clean(record: RawRecord, config: CorpusConfig) -> Article | Rejection:
     ctx.title = title
     author = clean_title(record.author, ctx) if record.author else record.author
     text = clean_text(record.text, ctx)
-    provenance = replace(record.provenance, rules=dict(sorted(ctx.counts.items())))
+    prov = record.provenance
+    provenance = Provenance(
+        prov.input_file, prov.record, prov.reader, prov.encoding, dict(sorted(ctx.counts.items()))
+    )
     verdict = filters.first_failure(text, config.filters)
     if verdict is not None:
         reason, detail = verdict

@@ -88,20 +88,24 @@ def apply_to_paragraphs(prule: ParagraphRule, paragraphs: list[str], ctx: RuleCo
     return n
 
 
-def _has(*needles: str) -> Callable[[str, RuleContext], bool]:
-    return lambda text, ctx: any(needle in text for needle in needles)
-
-
 # --- the title repeated at the top of the body ----------------------------------------------
 
 
 @paragraph_rule("strip_repeated_title_v1", where="first")
 def strip_repeated_title(p: str, ctx: RuleContext) -> str:
-    """Drop a first paragraph that repeats the title (scrapers often print it twice)."""
+    """Drop a first paragraph that repeats the title (scrapers often print it twice).
+
+    Compared exactly, then under the de-duplication folding (so a repeat that differs only
+    in hamza, diacritics or punctuation counts) when the lengths are close enough to matter.
+    """
     title = ctx.title
-    if not title or len(p) > 2 * len(title) + 16:
+    if not title:
         return p
-    if p == title or fold_for_dedup(p) == fold_for_dedup(title):
+    if p == title:
+        return ""
+    if abs(len(p) - len(title)) <= max(8, len(title) // 4) and fold_for_dedup(p) == fold_for_dedup(
+        title
+    ):
         return ""
     return p
 
@@ -115,15 +119,10 @@ _READ_ALSO = re.compile(
 )
 
 
-@paragraph_rule(
-    "strip_read_also_v1",
-    where="any",
-    max_len=400,
-    hint=_has("قرأ", "قرا", "شاهد", "طالع", "ead", "ee "),
-)
+@paragraph_rule("strip_read_also_v1", where="any", max_len=400)
 def strip_read_also(p: str, ctx: RuleContext) -> str:
     """Drop "read also" link lines: «اقرأ أيضا: …», «اقرأ أيضاً», «شاهد أيضا», "Read also"."""
-    return "" if _READ_ALSO.fullmatch(p) else p
+    return "" if _READ_ALSO.fullmatch(p) else p  # anchored: fails at once on prose
 
 
 # --- share / follow chrome ------------------------------------------------------------------
@@ -150,17 +149,25 @@ _FOLLOW_TARGET = re.compile(rf"{_NETWORKS}|حساب|صفحت|قنات|تطبيق
 _NAVIGATION = re.compile(r"\s*\b(?:Next Previous|Previous Next)\b\s*")
 
 
-@paragraph_rule("strip_share_follow_v1", where="any", max_len=1 << 30)
+@paragraph_rule("strip_share_follow_v1", where="any", max_len=160)
 def strip_share_follow(p: str, ctx: RuleContext) -> str:
-    """Drop sharing buttons, "follow us on Twitter" lines and slideshow navigation."""
-    if "Next Previous" in p or "Previous Next" in p:
-        p = " ".join(_NAVIGATION.sub(" ", p).split())
-    if len(p) > 160:
-        return p
+    """Drop sharing buttons and "follow us on Twitter" calls to action."""
     if _CHROME_ONLY.fullmatch(p):
         return ""
     if _FOLLOW.fullmatch(p) and _FOLLOW_TARGET.search(p):
         return ""
+    return p
+
+
+@paragraph_rule(
+    "strip_slideshow_navigation_v1",
+    where="any",
+    hint=lambda text, ctx: "Next Previous" in text or "Previous Next" in text,
+)
+def strip_slideshow_navigation(p: str, ctx: RuleContext) -> str:
+    """Remove the "Next Previous" buttons of a photo slideshow, wherever the page put them."""
+    if "Next Previous" in p or "Previous Next" in p:
+        return " ".join(_NAVIGATION.sub(" ", p).split())
     return p
 
 
@@ -181,7 +188,7 @@ def drop_configured_lines(p: str, ctx: RuleContext) -> str:
 _TRUNCATION = re.compile(r"\s*(?:\.{2,}|…)\s*(?:[اإأ]?قر[أا]\s+)?المزيد\s*(?:\.{2,}|…|»)?$")
 
 
-@paragraph_rule("strip_truncation_marker_v1", where="last", hint=_has("المزيد"))
+@paragraph_rule("strip_truncation_marker_v1", where="last")
 def strip_truncation_marker(p: str, ctx: RuleContext) -> str:
     """Remove a trailing "...المزيد" ("more") link and mark the article truncated."""
     if not p.endswith(("المزيد", ".", "…", "»")) or "المزيد" not in p[-24:]:
@@ -213,9 +220,16 @@ _SMS = re.compile(
 )
 
 
+# Substrings one of which every SMS footer line has; the regex only runs when one is there.
+_SMS_HINTS = ("sms", "بالرمز", "الرسالة", "stc", "mobily", "zain", "موبايلي", "زين", "الاتصالات")
+
+
 @paragraph_rule("strip_sms_footer_v1", where="last", max_len=400)
 def strip_sms_footer(p: str, ctx: RuleContext) -> str:
     """Drop a trailing "send an SMS to 88548 …" footer, including its operator-number lines."""
+    lower = p.lower()
+    if not any(hint in lower for hint in _SMS_HINTS):
+        return p
     return "" if _SMS.search(p) else p
 
 
@@ -225,10 +239,20 @@ _EMAIL_LINE = re.compile(
 )
 
 
+# A columnist's handle or site: "تويتر: @name", "Twitter: name", "www.example.com".
+_HANDLE_LINE = re.compile(
+    r"(?:(?:تويتر|twitter|انستغرام|إنستغرام|instagram|سناب شات|snapchat|فيسبوك|facebook)"
+    r"\s*[:：]?\s*@?[\w.]{2,40}|(?:https?://|www\.)[\w.-]+(?:/\S*)?)",
+    re.I,
+)
+
+
 @paragraph_rule("strip_email_footer_v1", where="last", max_len=200)
 def strip_email_footer(p: str, ctx: RuleContext) -> str:
-    """Drop a trailing e-mail address or @handle line, with a short label before it."""
-    return "" if "@" in p and _EMAIL_LINE.fullmatch(p) else p
+    """Drop a trailing e-mail address, @handle or personal site line (a short label allowed)."""
+    if "@" in p and _EMAIL_LINE.fullmatch(p):
+        return ""
+    return "" if _HANDLE_LINE.fullmatch(p) else p
 
 
 _PHONE_LINE = re.compile(
@@ -247,7 +271,7 @@ def strip_phone_footer(p: str, ctx: RuleContext) -> str:
 _PERMALINK = re.compile(r"\s*رابط (?:الخبر|المقال|المادة)[^:：\n]{0,40}[:：].{0,300}$")
 
 
-@paragraph_rule("strip_permalink_trailer_v1", where="last", hint=_has("رابط "))
+@paragraph_rule("strip_permalink_trailer_v1", where="last")
 def strip_permalink_trailer(p: str, ctx: RuleContext) -> str:
     """Remove a trailing "رابط الخبر …: <headline or URL>" permalink left by a share widget."""
     if "رابط " not in p:

@@ -27,10 +27,10 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>|<![A-Za-z][^<>]*>"
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 _NEWLINE_VARIANTS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-_NEWLINE_VARIANT = re.compile(r"[\r\x0b\x0c\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
-_INVISIBLE = re.compile(f"[{BIDI_AND_ZERO_WIDTH}\u206a-\u206f\ufff9-\ufffb]")
-_ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+NEWLINE_VARIANT = re.compile(r"[\r\x0b\x0c\x85\u2028\u2029]")
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
+INVISIBLE = re.compile(f"[{BIDI_AND_ZERO_WIDTH}\u206a-\u206f\ufff9-\ufffb]")
+ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Any character one of the four rules above would touch: one scan decides whether to run them.
 RARE_CHARACTERS = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f"
@@ -85,7 +85,7 @@ def _unescape_entities(text: str) -> tuple[str, int]:
 @rule("normalize_newlines_v1")
 def normalize_newlines(text: str, ctx: RuleContext) -> tuple[str, int]:
     """CRLF, CR, vertical tab, form feed, NEL and the Unicode line/paragraph separators -> LF."""
-    if not _NEWLINE_VARIANT.search(text):
+    if not NEWLINE_VARIANT.search(text):
         return text, 0
     return _NEWLINE_VARIANTS.subn("\n", text)
 
@@ -93,18 +93,18 @@ def normalize_newlines(text: str, ctx: RuleContext) -> tuple[str, int]:
 @rule("strip_control_chars_v1")
 def strip_control_chars(text: str, ctx: RuleContext) -> tuple[str, int]:
     """Remove NUL and the other C0/C1 control characters (tab and newline stay)."""
-    if not _CONTROL.search(text):
+    if not CONTROL.search(text):
         return text, 0
-    return _CONTROL.subn("", text)
+    return CONTROL.subn("", text)
 
 
 @rule("strip_bidi_controls_v1")
 def strip_bidi_controls(text: str, ctx: RuleContext) -> tuple[str, int]:
     """Remove zero-width and bidi controls: ZWSP, ZWNJ, ZWJ, LRM, RLM, ALM, LRE..RLO,
     LRI..PDI, word joiner, BOM, soft hyphen. They are invisible and break offsets and search."""
-    if not _INVISIBLE.search(text):
+    if not INVISIBLE.search(text):
         return text, 0
-    return _INVISIBLE.subn("", text)
+    return INVISIBLE.subn("", text)
 
 
 @rule("strip_tatweel_v1")
@@ -132,9 +132,9 @@ def strip_ad_markers(text: str, ctx: RuleContext) -> tuple[str, int]:
 @rule("replace_no_break_spaces_v1")
 def replace_no_break_spaces(text: str, ctx: RuleContext) -> tuple[str, int]:
     """No-break, narrow, figure, ideographic and other typographic spaces and tabs -> space."""
-    if not _ODD_SPACE.search(text):
+    if not ODD_SPACE.search(text):
         return text, 0
-    return _ODD_SPACE.subn(" ", text)
+    return ODD_SPACE.subn(" ", text)
 
 
 @rule("normalize_nfc_v1")

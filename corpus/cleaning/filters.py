@@ -40,10 +40,11 @@ _LETTERS = _letter_table()
 
 def script_share(text: str, script: str) -> tuple[float, int]:
     """The share of letters of ``text`` that are in ``script``, and how many letters it has."""
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    counts = np.bincount(_LETTERS.take(units), minlength=4)
-    letters = int(counts[1:].sum())
-    return (int(counts[SCRIPTS[script]]) / letters if letters else 0.0), letters
+    classes = _LETTERS.take(np.frombuffer(text.encode("utf-16-le", "surrogatepass"), np.uint16))
+    letters = int(np.count_nonzero(classes))
+    if not letters:
+        return 0.0, 0
+    return int(np.count_nonzero(classes == SCRIPTS[script])) / letters, letters
 
 
 def empty(text: str, cfg: FilterConfig) -> Verdict:
@@ -52,10 +53,19 @@ def empty(text: str, cfg: FilterConfig) -> Verdict:
     return None
 
 
+def _words(text: str, enough: int) -> int:
+    """Words of a cleaned text (single spaces, "\n\n" between paragraphs), counted exactly
+    when fewer than ``enough``; a long text stops counting once it has shown enough."""
+    prefix = text[: 64 * enough]
+    words = prefix.count(" ") + prefix.count("\n\n") + 1
+    if words >= enough or len(prefix) == len(text):
+        return words
+    return text.count(" ") + text.count("\n\n") + 1
+
+
 def too_short(text: str, cfg: FilterConfig) -> Verdict:
     chars = len(text)
-    # cleaned text has single spaces and "\n\n" between paragraphs, so counting is exact
-    words = text.count(" ") + text.count("\n\n") + 1
+    words = _words(text, cfg.min_words)
     if chars < cfg.min_chars or words < cfg.min_words:
         return (
             "too_short",
