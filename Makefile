@@ -45,5 +45,8 @@ format: install
 bench-corpus: install
 	$(BIN)/python scripts/bench_corpus.py
 
+bench-push: install labelstudio
+	$(BIN)/python scripts/bench_push.py
+
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache

@@ -175,7 +175,7 @@ class Client:
         # Renew a little before the server would refuse it.
         self._access_exp = float(claims.get("exp", time.time() + 240)) - 30
 
-    def _auth(self) -> dict[str, str]:
+    def auth_headers(self) -> dict[str, str]:
         if self._kind == "legacy":
             return {"Authorization": f"Token {self._key}"}
         if self._access is None or time.time() >= self._access_exp:
@@ -190,7 +190,7 @@ class Client:
         attempt = 0
         extra_headers = kw.pop("headers", {})
         while True:
-            headers = {**extra_headers, **self._auth()}
+            headers = {**extra_headers, **self.auth_headers()}
             try:
                 req = self._http.build_request(method, path, headers=headers, **kw)
                 r = self._http.send(req, stream=stream)
@@ -315,7 +315,6 @@ class Client:
             "POST",
             f"/api/projects/{project_id}/import",
             retry=False,
-            params={"return_task_ids": "true"},
             content=orjson.dumps(tasks),
             headers={"Content-Type": "application/json"},
         ).json()
