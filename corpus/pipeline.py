@@ -157,7 +157,8 @@ def _check(inputs: Sequence[str | Path], config: CorpusConfig) -> None:
             )
     if config.workers < 0:
         raise UsageError(f"workers must be 0 (one per core) or more, got {config.workers}")
-    # Validates the paths and the field mapping now; reading starts only when iterated.
+    # Validates the paths and the field mapping now (reading would start only when iterated);
+    # the build then reads the same files, in the same order, with read_file.
     read_inputs([str(p) for p in inputs], config)
 
 
@@ -198,13 +199,19 @@ def build_corpus(
         try:
             files = list_inputs(paths)
             prepared_chunks: Iterator[Prepared]
+            # Chunks never span files, whichever way the work is shared out, so the batches
+            # (and the bytes of the Parquet files) are the same for any number of workers.
             if executor.workers > 1 and len(files) >= 2 * executor.workers:
                 # Enough files to share out: each task reads one file and prepares it.
                 per_file = executor.map(ReadAndPrepare(config), ([f] for f in files))
                 prepared_chunks = (p for prepared in per_file for p in prepared)
             else:
-                records = read_inputs(paths, config)
-                prepared_chunks = executor.map(Prepare(config), chunked(records, CHUNK))
+                chunks = (
+                    chunk
+                    for display, path in files
+                    for chunk in chunked(read_file(path, display, config), CHUNK)
+                )
+                prepared_chunks = executor.map(Prepare(config), chunks)
             for prepared in prepared_chunks:
                 writer.reject(prepared.rejected)
                 tally.merge(prepared.tally)

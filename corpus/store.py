@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -129,6 +130,16 @@ def duplicates_table(duplicates: list[Duplicate]) -> pa.Table:
     return table.replace_schema_metadata(DUPLICATE_SCHEMA.metadata)
 
 
+def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
+    """The rows where ``kept`` is true, as zero-copy slices of ``table`` (most rows are kept,
+    so this avoids copying every text as a filter would)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], kept.view(np.int8), [0]))))
+    starts, ends = edges[0::2], edges[1::2]
+    if not len(starts):
+        return table.schema.empty_table()
+    return pa.concat_tables([table.slice(s, e - s) for s, e in zip(starts, ends, strict=True)])
+
+
 def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table, pa.Table]:
     """Split the cleaned articles (in input order) into the kept and the duplicates tables."""
     table = cleaned.set_column(
@@ -137,11 +148,10 @@ def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table
     table = table.append_column(
         ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids)
     )
-    table = table.select(ARTICLE_SCHEMA.names)
+    table = table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
     duplicate_of = pa.array(resolution.duplicate_of, pa.string())
-    is_kept = pc.is_null(duplicate_of)
-    kept = table.filter(is_kept).cast(ARTICLE_SCHEMA)
-    is_dup = pc.invert(is_kept)
+    is_dup = pc.is_valid(duplicate_of)
+    kept = _kept_rows(table, ~is_dup.to_numpy(zero_copy_only=False))
     dups = table.filter(is_dup)
     for name, values in (
         ("duplicate_of", duplicate_of),

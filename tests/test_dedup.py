@@ -50,6 +50,7 @@ def reference_signature(key: str, num_perm: int, ngram: int, seed: int) -> np.nd
 def test_vectorised_signatures_equal_datasketch_minhash(num_perm, ngram, seed):
     keys = [fold_for_dedup(t) for t in (WATER, FOOTBALL, BOOKS, "خبر قصير", "كلمة", WATER_EDITED)]
     keys.insert(2, "")  # an empty key in the middle must not shift the others
+    keys.append("خبر 😀 عاجل \ud800 من 𝕏 اليوم")  # beyond the BMP, and a lone surrogate
     sigs = MinHasher(num_perm, ngram, seed).signatures(keys)
     assert sigs.shape == (len(keys), num_perm) and sigs.dtype == np.uint32
     for key, sig in zip(keys, sigs, strict=True):

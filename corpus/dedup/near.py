@@ -82,18 +82,19 @@ def shingle_hashes(keys: Sequence[str], ngram: int) -> tuple[np.ndarray, np.ndar
     grouped by key, in key order; an empty key has none.
     """
     n_keys = len(keys)
-    n_words = np.fromiter(
-        (k.count(" ") + 1 if k else 0 for k in keys), dtype=np.int64, count=n_keys
-    )
-    total = int(n_words.sum())
-    if total == 0:
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n_keys)
+    if not lengths.any():
         return np.empty(0, _U32), np.empty(0, np.int64)
     joined = " ".join(k for k in keys if k) + " "  # every word ends with a space
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=_U32).astype(_U64)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=_U32).astype(_U64)
     pw, ipw = _power_tables(len(cp))
     with np.errstate(over="ignore"):
         ends = np.flatnonzero(cp == 32)  # one space after each word
-        starts = np.empty(len(ends), dtype=np.int64)
+        # words of key i: the spaces before the end of its span (its text and one space)
+        key_ends = np.cumsum(np.where(lengths > 0, lengths + 1, 0))
+        n_words = np.diff(np.searchsorted(ends, key_ends), prepend=0)
+        total = len(ends)
+        starts = np.empty(total, dtype=np.int64)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
         cp *= pw[: len(cp)]
