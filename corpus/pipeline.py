@@ -147,19 +147,29 @@ def _rule_names(seen: Iterable[str]) -> list[str]:
     return sorted({*known_rules(), *seen})
 
 
-def _check(inputs: Sequence[str | Path], config: CorpusConfig) -> None:
+def _input_files(
+    inputs: Sequence[str | Path], out: Path, config: CorpusConfig
+) -> list[tuple[str, Path]]:
+    """Check the arguments and list the input files, before anything is written."""
     if not inputs:
         raise UsageError("no INPUT given: name one or more files or directories of articles")
+    if config.workers < 0:
+        raise UsageError(f"workers must be 0 (one per core) or more, got {config.workers}")
+    target = out.resolve()
     for p in inputs:
-        if not Path(p).exists():
+        path = Path(p)
+        if not path.exists():
             raise InputError(
                 f"{p}: no such file or directory; give a file or directory of articles"
             )
-    if config.workers < 0:
-        raise UsageError(f"workers must be 0 (one per core) or more, got {config.workers}")
-    # Validates the paths and the field mapping now (reading would start only when iterated);
-    # the build then reads the same files, in the same order, with read_file.
-    read_inputs([str(p) for p in inputs], config)
+        if path.is_dir() and target.is_relative_to(path.resolve()):
+            raise UsageError(
+                f"--out {out} is inside the input directory {p}: the next build would read "
+                "the corpus as input; choose an --out outside the inputs"
+            )
+    paths = [str(p) for p in inputs]
+    read_inputs(paths, config)  # checks the paths and the field mapping; reads nothing yet
+    return list_inputs(paths)  # what read_inputs reads, in the same order, file by file
 
 
 def build_corpus(
@@ -185,8 +195,7 @@ def build_corpus(
         config = dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, near=near))
     if workers is not None:
         config = dataclasses.replace(config, workers=workers)
-    _check(inputs, config)
-    paths = [str(p) for p in inputs]
+    files = _input_files(inputs, Path(out), config)
 
     tally = Tally()
     dedup = Deduplicator(config.dedup)
@@ -197,7 +206,6 @@ def build_corpus(
         show = _progress_enabled() if progress is None else progress
         bar = tqdm(desc="cleaning", unit=" records", disable=not show, file=sys.stderr)
         try:
-            files = list_inputs(paths)
             prepared_chunks: Iterator[Prepared]
             # Chunks never span files, whichever way the work is shared out, so the batches
             # (and the bytes of the Parquet files) are the same for any number of workers.
@@ -232,8 +240,8 @@ def build_corpus(
             executor.close()
         if not batches:  # not one chunk, so not one record
             raise InputError(
-                f"no input records found in {', '.join(paths)}: give .txt, .json, .jsonl, .zip "
-                "or .html files (or directories of them)"
+                f"no input records found in {', '.join(map(str, inputs))}: give .txt, .json, "
+                ".jsonl, .zip or .html files (or directories of them)"
             )
         resolution = dedup.resolve()
         for source, of, kind in zip(sources, resolution.duplicate_of, resolution.kind, strict=True):

@@ -94,8 +94,9 @@ def stats(directory: Path) -> None:
 def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> list[str]:
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    # first column (a name) left-aligned, numbers right-aligned
-    fmt = "  ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(widths))
+    # numbers right-aligned, names (the first column of most tables) left-aligned
+    left = bool(rows) and not isinstance(rows[0][0], int)
+    fmt = "  ".join(("{:<%d}" if i == 0 and left else "{:>%d}") % w for i, w in enumerate(widths))
     return ["  " + fmt.format(*r) for r in cells]
 
 

@@ -201,6 +201,14 @@ def test_a_nonexistent_input(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_output_inside_an_input_directory(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "wire.jsonl").write_bytes((SAMPLE / "feeds" / "wire.jsonl").read_bytes())
+    result = akhbar("corpus", "build", tmp_path / "in", "--out", tmp_path / "in" / "corpus")
+    assert_one_line_error(result, "inside the input directory")
+    assert [p.name for p in (tmp_path / "in").iterdir()] == ["wire.jsonl"]
+
+
 def test_no_input_at_all_is_a_usage_error(tmp_path):
     result = akhbar("corpus", "build", "--out", tmp_path / "out")
     assert result.returncode == 2
