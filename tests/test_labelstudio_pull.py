@@ -81,7 +81,8 @@ def test_ui_annotations_come_back_in_the_snapshot_with_their_relations(
     labelstudio, ls_project, write_corpus, tmp_path, capsys
 ):
     rows = sample_articles(8, prefix="art_pull")
-    push.push_corpus(labelstudio.conn, write_corpus(rows), ls_project, progress=False)
+    corpus = write_corpus(rows)
+    push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
     with labelstudio.client() as c:
         pid = c.find_project(ls_project)["id"]
         tasks = {t["data"]["article_id"]: t for t in c.iter_tasks(pid)}
@@ -138,6 +139,36 @@ def test_ui_annotations_come_back_in_the_snapshot_with_their_relations(
     text = got["data"]["text"]
     for r in by_id.values():
         assert text[r["value"]["start"] : r["value"]["end"]] == r["value"]["text"]
+
+    # The snapshot validates clean and converts into documents whose events keep arguments.
+    code, out, err = _run(
+        ["annotate", "validate", str(snap), "--corpus", str(corpus), "--out",
+         str(tmp_path / "validated"), "--taxonomy", str(taxonomy.DEFAULT_TAXONOMY)],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, out + err
+    validated = tmp_path / "validated"
+    assert (validated / "quarantine.jsonl").read_bytes() == b""
+    summary = json.loads((validated / "validation.json").read_text(encoding="utf-8"))
+    assert summary["snapshot"]["sha256"] == manifest["sha256"]
+    (doc,) = [json.loads(line) for line in (validated / "documents.jsonl").read_text().splitlines()]
+    assert (doc["article_id"], doc["task_id"], doc["annotation_id"]) == (
+        rows[4]["id"],
+        task["id"],
+        created["id"],
+    )
+    labels = {r["id"]: r["value"]["labels"][0] for r in by_id.values()}
+    entity_of = {e["id"]: e["label"] for e in doc["entities"]}
+    assert sorted(entity_of.values()) == ["GPE", "PER", "PER", "TIME", "WEA"]
+    args = {
+        ev["type"]: sorted((a["role"], entity_of[a["entity_id"]]) for a in ev["arguments"])
+        for ev in doc["events"]
+    }
+    assert args == {
+        "Attack": [("Instrument", "WEA"), ("Place", "GPE"), ("Time", "TIME")],
+        "Die": [("Instrument", "WEA"), ("Victim", "PER")],
+    }
+    assert all(labels[ev["id"]] == ev["type"] for ev in doc["events"])
 
 
 def test_predictions_are_expanded_in_the_snapshot(labelstudio, ls_project, write_corpus, tmp_path):

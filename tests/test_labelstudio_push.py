@@ -6,8 +6,9 @@ from collections import Counter
 
 import httpx
 import orjson
+import pyarrow.parquet as pq
 import pytest
-from conftest import sample_articles
+from conftest import REPO, sample_articles
 
 from annotation import push, taxonomy
 from corpus.errors import IntegrityError, OutputError, UsageError
@@ -35,29 +36,38 @@ def _article_ids(labelstudio, title):
     return Counter(t["data"]["article_id"] for t in _tasks(labelstudio, title))
 
 
-def test_push_the_sample_then_again_adds_nothing(labelstudio, ls_project, write_corpus, capsys):
-    rows = sample_articles(24)
-    corpus = write_corpus(rows)
-    args = ["annotate", "push", str(corpus), "--project", ls_project, "--batch-size", "10"]
+@pytest.fixture(scope="module")
+def bundled_sample(tmp_path_factory):
+    """The bundled sample built by the real command: a corpus store of kept articles."""
+    out = tmp_path_factory.mktemp("sample") / "corpus"
+    with pytest.raises(SystemExit) as e:
+        main(["corpus", "build", str(REPO / "corpus" / "sample" / "raw"), "--out", str(out)])
+        raise SystemExit(0)
+    assert e.value.code == 0
+    return out
+
+
+def test_push_the_sample_then_again_adds_nothing(labelstudio, ls_project, bundled_sample, capsys):
+    rows = pq.read_table(bundled_sample / "articles.parquet").to_pylist()
+    n = len(rows)
+    assert n >= 10
+    args = ["annotate", "push", str(bundled_sample), "--project", ls_project, "--batch-size", "8"]
     code, out, err = _run([*args, *labelstudio.cli_args()], capsys)
     assert code == 0, err
     assert f"project {ls_project!r} (id " in out and ", created)" in out
-    assert "articles 24: 24 imported, 0 already there (3 batches," in out
+    batches = -(-n // 8)
+    assert f"articles {n}: {n} imported, 0 already there ({batches} batches," in out
+    assert "push:" in err  # the progress bar
     tasks = _tasks(labelstudio, ls_project)
-    assert sorted(t["data"]["article_id"] for t in tasks) == [r["id"] for r in rows]
+    assert sorted(t["data"]["article_id"] for t in tasks) == sorted(r["id"] for r in rows)
     by_id = {t["data"]["article_id"]: t["data"] for t in tasks}
-    assert by_id[rows[5]["id"]] == {
-        "text": rows[5]["text"],
-        "title": rows[5]["title"],
-        "article_id": rows[5]["id"],
-        "source": "akhbar-test",
-        "url": rows[5]["url"],
-    }
+    for r in rows:
+        assert by_id[r["id"]] == {k: r[k if k != "article_id" else "id"] for k in push.TASK_FIELDS}
 
     code, out, err = _run([*args, *labelstudio.cli_args()], capsys)
     assert code == 0, err
-    assert ", found)" in out and "articles 24: 0 imported, 24 already there (0 batches," in out
-    assert len(_tasks(labelstudio, ls_project)) == 24
+    assert ", found)" in out and f"articles {n}: 0 imported, {n} already there (0 batches," in out
+    assert len(_tasks(labelstudio, ls_project)) == n
 
 
 class FaultInjectedTransport(httpx.BaseTransport):
