@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, make_article, run_dedup
 from datasketch import LeanMinHash, MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus.cleaning.text import fold_for_dedup
 from corpus.config import DedupConfig
@@ -225,3 +227,19 @@ def test_near_index_pairs_are_verified_and_sorted():
     ((i, j, similarity),) = index.pairs()
     assert (i, j) == (0, 2) and 0.8 <= similarity < 1.0
     assert similarity == index.similarity(2, 0)
+
+
+ARABIC_WORDS = st.text(
+    alphabet=st.characters(min_codepoint=0x0621, max_codepoint=0x064A), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(ARABIC_WORDS, max_size=30).map(" ".join), min_size=1, max_size=6))
+def test_signatures_match_the_reference_for_any_arabic_keys(keys):
+    hasher = MinHasher(num_perm=16, ngram=3, seed=5)
+    for key, sig in zip(keys, hasher.signatures(keys), strict=True):
+        if key:
+            assert np.array_equal(sig, reference_signature(key, 16, 3, 5))
+        else:
+            assert (sig == EMPTY).all()
