@@ -245,6 +245,23 @@ def pointer_of(parts: Iterable[Any]) -> str:
     return "".join(out)
 
 
+_BRANCH = {"labels": 0, "relation": 1}  # position in the result schema's anyOf
+
+
+def schema_issues(error: Any) -> list[Issue]:
+    """Issues for one ``jsonschema`` error. A result that matches neither the region nor the
+    relation schema is explained by the errors of the one its ``type`` names; when ``type``
+    itself is wrong or missing, that is reported on its own and the anyOf adds nothing."""
+    if error.validator == "anyOf":
+        inst = error.instance
+        branch = _BRANCH.get(inst.get("type")) if isinstance(inst, dict) else None
+        if branch is None:
+            return []
+        subs = [e for e in error.context if e.relative_schema_path[0] == branch]
+        return [i for e in subs for i in schema_issues(e)]
+    return [schema_issue(error)]
+
+
 def schema_issue(error: Any) -> Issue:
     """One ``jsonschema`` error as an Issue with a code; the path is relative to the task."""
     parts = list(error.absolute_path)
@@ -353,13 +370,15 @@ def diagnose_mismatch(
 
 @dataclass(slots=True)
 class Checked:
-    """What checking one annotation found, and what it parsed for conversion."""
+    """What checking one annotation found, and the document parts it built on the way.
+
+    ``entities`` and ``events`` are already in the document's shape (built while checking, so
+    the results are read once); they are only meaningful when the annotation has no errors.
+    """
 
     issues: list[Issue] = field(default_factory=list)
-    # region id -> (control, start, end, label); only regions without errors
-    regions: dict[str, tuple[str, int, int, str]] = field(default_factory=dict)
-    # trigger id -> [(role, entity id)], in the order the relations were drawn
-    arguments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)  # trigger region id -> event
 
     @property
     def errors(self) -> int:
@@ -402,11 +421,13 @@ def check_annotation(
         return out
     n = len(text)
     allowed = rules.allowed
-    seen: dict[str, int] = {}  # region id -> result index, every region, valid or not
-    kinds: dict[str, tuple[str, str | None]] = {}  # region id -> (control, label or None)
+    # region id -> (control, label or None, start, end, valid), for every region
+    kinds: dict[str, tuple[str, str | None, Any, Any, bool]] = {}
     spans: dict[tuple[str, int, int], tuple[str, str]] = {}  # (control, s, e) -> (label, id)
-    regions = out.regions
+    entities = out.entities
+    events = out.events
     relations = []
+    nothing: frozenset[str] = frozenset()
     for ri, r in enumerate(result):
         if r["type"] != "labels":
             relations.append(ri)
@@ -418,252 +439,296 @@ def check_annotation(
         e = v["end"]
         labels = v["labels"]
         span = v["text"]
-        rpath = f"{base}/result/{ri}"
-        ok = True
-        if rid in seen:
-            issues.append(
-                Issue(
-                    "AK130",
-                    f"region id {rid!r} is used again (first by result {seen[rid]}); "
-                    "relations to it are ambiguous",
-                    f"{rpath}/id",
-                    region_id=rid,
-                    span=span,
-                )
-            )
-            ok = False
-        else:
-            seen[rid] = ri
-        ctl_labels = allowed.get(ctl)
-        if ctl_labels is None or r["to_name"] != TEXT_OBJECT:
-            bad = f"from_name {ctl!r}" if ctl_labels is None else f"to_name {r['to_name']!r}"
-            issues.append(
-                Issue(
-                    "AK111",
-                    f"{bad}: regions must come from 'entity' or 'trigger' and target 'text'",
-                    rpath,
-                    region_id=rid,
-                    span=span,
-                )
-            )
-            ok = False
-        if type(s) is not int or type(e) is not int:
-            # the schema lets 12.0 through as an integer; the release must not
-            which = "start" if type(s) is not int else "end"
-            issues.append(
-                Issue(
-                    "AK101",
-                    f"{which} offset {short(v[which])} is a float, not an integer",
-                    f"{rpath}/value/{which}",
-                    region_id=rid,
-                    span=span,
-                )
-            )
-            kinds[rid] = (ctl, None)
-            continue
-        if s >= e:
-            issues.append(
-                Issue(
-                    "AK105",
-                    f"start {s} >= end {e}: a region must cover at least one character",
-                    f"{rpath}/value",
-                    region_id=rid,
-                    span=span,
-                    context=context(text, s, s),
-                )
-            )
-            ok = False
-        elif e > n:
-            issues.append(
-                Issue(
-                    "AK102",
-                    f"end {e} is past the end of the text ({n} code points)",
-                    f"{rpath}/value/end",
-                    region_id=rid,
-                    span=span,
-                    context=context(text, s, e),
-                )
-            )
-            ok = False
-        elif text[s:e] != span:
-            diagnosis, why = diagnose_mismatch(text, s, e, span, corpus_text)
-            issues.append(
-                Issue(
-                    "AK103",
-                    f"value.text {short(span, 40)} != text[{s}:{e}] {short(text[s:e], 40)}: {why}",
-                    f"{rpath}/value/text",
-                    region_id=rid,
-                    span=span,
-                    context=context(text, s, e),
-                    diagnosis=diagnosis,
-                )
-            )
-            ok = False
-        label = None
-        if len(labels) != 1:
-            issues.append(
-                Issue(
-                    "AK112",
-                    f"the region carries {len(labels)} labels {short(labels)}; exactly one is "
-                    "expected",
-                    f"{rpath}/value/labels",
-                    region_id=rid,
-                    span=span,
-                    context=context(text, s, e),
-                )
-            )
-            ok = False
-        else:
+        # the common case in as few steps as possible; anything odd is looked at in detail
+        if (
+            type(s) is int
+            and type(e) is int
+            and s < e <= n
+            and rid not in kinds
+            and text[s:e] == span
+            and len(labels) == 1
+            and labels[0] in allowed.get(ctl, nothing)
+            and r["to_name"] == TEXT_OBJECT
+        ):
             label = labels[0]
-            if ctl_labels is not None and label not in ctl_labels:
-                issues.append(
-                    Issue(
-                        "AK110",
-                        f"label {label!r} is not a label of control {ctl!r} in {rules.tag} "
-                        f"(known: {', '.join(sorted(ctl_labels))})",
-                        f"{rpath}/value/labels/0",
-                        region_id=rid,
-                        span=span,
-                        context=context(text, s, e),
-                    )
-                )
-                ok = False
-        kinds.setdefault(rid, (ctl, label))
-        if not ok:
-            continue
-        key = (ctl, s, e)
-        other = spans.get(key)
-        if other is None:
-            spans[key] = (label, rid)
+            kinds[rid] = (ctl, label, s, e, True)
+            key = (ctl, s, e)
+            if key in spans or text[s].isspace() or text[e - 1].isspace():
+                _region_warnings(issues, spans, key, label, rid, f"{base}/result/{ri}", span, text)
+            else:
+                spans[key] = (label, rid)
+            if ctl == ENTITY_CONTROL:
+                entities.append({"id": rid, "start": s, "end": e, "text": span, "label": label})
+            else:
+                events[rid] = {
+                    "id": rid,
+                    "type": label,
+                    "trigger": {"start": s, "end": e, "text": span},
+                    "arguments": [],
+                }
         else:
-            same = other[0] == label
-            issues.append(
-                Issue(
-                    "AK144" if same else "AK141",
-                    (
-                        f"{ctl} span [{s}, {e}) is labelled {label!r} twice (regions "
-                        f"{other[1]!r} and {rid!r})"
-                        if same
-                        else f"{ctl} span [{s}, {e}) is labelled both {other[0]!r} (region "
-                        f"{other[1]!r}) and {label!r}"
-                    ),
-                    rpath,
-                    region_id=rid,
-                    span=span,
-                    context=context(text, s, e),
-                )
-            )
-        if text[s].isspace() or text[e - 1].isspace():
-            issues.append(
-                Issue(
-                    "AK142",
-                    f"span {short(span, 40)} starts or ends with whitespace",
-                    f"{rpath}/value",
-                    region_id=rid,
-                    span=span,
-                    context=context(text, s, e),
-                )
-            )
-        regions[rid] = (ctl, s, e, label)
+            _region_errors(result, ri, base, text, rules, corpus_text, kinds, issues)
     if relations:
         _check_relations(result, relations, base, kinds, rules, out, text)
     return out
+
+
+def _region_warnings(
+    issues: list[Issue],
+    spans: dict[tuple[str, int, int], tuple[str, str]],
+    key: tuple[str, int, int],
+    label: str,
+    rid: str,
+    rpath: str,
+    span: str,
+    text: str,
+) -> None:
+    """Warnings about a valid region: the same span labelled twice, whitespace at its edges."""
+    ctl, s, e = key
+    other = spans.get(key)
+    if other is None:
+        spans[key] = (label, rid)
+    else:
+        same = other[0] == label
+        issues.append(
+            Issue(
+                "AK144" if same else "AK141",
+                (
+                    f"{ctl} span [{s}, {e}) is labelled {label!r} twice (regions "
+                    f"{other[1]!r} and {rid!r})"
+                    if same
+                    else f"{ctl} span [{s}, {e}) is labelled both {other[0]!r} (region "
+                    f"{other[1]!r}) and {label!r}"
+                ),
+                rpath,
+                region_id=rid,
+                span=span,
+                context=context(text, s, e),
+            )
+        )
+    if text[s].isspace() or text[e - 1].isspace():
+        issues.append(
+            Issue(
+                "AK142",
+                f"span {short(span, 40)} starts or ends with whitespace",
+                f"{rpath}/value",
+                region_id=rid,
+                span=span,
+                context=context(text, s, e),
+            )
+        )
+
+
+def _region_errors(
+    result: list[dict[str, Any]],
+    ri: int,
+    base: str,
+    text: str,
+    rules: Rules,
+    corpus_text: str | None,
+    kinds: dict[str, tuple[str, str | None, Any, Any, bool]],
+    issues: list[Issue],
+) -> None:
+    """Every error of a region that failed the quick test (it is then left out of the document)."""
+    r = result[ri]
+    rid = r["id"]
+    ctl = r["from_name"]
+    v = r["value"]
+    s, e, labels, span = v["start"], v["end"], v["labels"], v["text"]
+    n = len(text)
+    rpath = f"{base}/result/{ri}"
+    if rid in kinds:
+        first = next(i for i, x in enumerate(result) if x["type"] == "labels" and x["id"] == rid)
+        issues.append(
+            Issue(
+                "AK130",
+                f"region id {rid!r} is used again (first by result {first}); "
+                "relations to it are ambiguous",
+                f"{rpath}/id",
+                region_id=rid,
+                span=span,
+            )
+        )
+    ctl_labels = rules.allowed.get(ctl)
+    if ctl_labels is None or r["to_name"] != TEXT_OBJECT:
+        bad = f"from_name {ctl!r}" if ctl_labels is None else f"to_name {r['to_name']!r}"
+        issues.append(
+            Issue(
+                "AK111",
+                f"{bad}: regions must come from 'entity' or 'trigger' and target 'text'",
+                rpath,
+                region_id=rid,
+                span=span,
+            )
+        )
+    label = labels[0] if len(labels) == 1 else None
+    if rid not in kinds:  # an unknown label is kept out of the relation checks
+        known = label if ctl_labels is not None and label in ctl_labels else None
+        kinds[rid] = (ctl, known, s, e, False)
+    if type(s) is not int or type(e) is not int:
+        # the schema lets 12.0 through as an integer; the release must not
+        which = "start" if type(s) is not int else "end"
+        issues.append(
+            Issue(
+                "AK101",
+                f"{which} offset {short(v[which])} is a float, not an integer",
+                f"{rpath}/value/{which}",
+                region_id=rid,
+                span=span,
+            )
+        )
+    elif s >= e:
+        issues.append(
+            Issue(
+                "AK105",
+                f"start {s} >= end {e}: a region must cover at least one character",
+                f"{rpath}/value",
+                region_id=rid,
+                span=span,
+                context=context(text, s, s),
+            )
+        )
+    elif e > n:
+        issues.append(
+            Issue(
+                "AK102",
+                f"end {e} is past the end of the text ({n} code points)",
+                f"{rpath}/value/end",
+                region_id=rid,
+                span=span,
+                context=context(text, s, e),
+            )
+        )
+    elif text[s:e] != span:
+        diagnosis, why = diagnose_mismatch(text, s, e, span, corpus_text)
+        issues.append(
+            Issue(
+                "AK103",
+                f"value.text {short(span, 40)} != text[{s}:{e}] {short(text[s:e], 40)}: {why}",
+                f"{rpath}/value/text",
+                region_id=rid,
+                span=span,
+                context=context(text, s, e),
+                diagnosis=diagnosis,
+            )
+        )
+    ctx = context(text, s, e) if type(s) is int and type(e) is int else None
+    if len(labels) != 1:
+        issues.append(
+            Issue(
+                "AK112",
+                f"the region carries {len(labels)} labels {short(labels)}; exactly one is expected",
+                f"{rpath}/value/labels",
+                region_id=rid,
+                span=span,
+                context=ctx,
+            )
+        )
+    elif ctl_labels is not None and label not in ctl_labels:
+        issues.append(
+            Issue(
+                "AK110",
+                f"label {label!r} is not a label of control {ctl!r} in {rules.tag} "
+                f"(known: {', '.join(sorted(ctl_labels))})",
+                f"{rpath}/value/labels/0",
+                region_id=rid,
+                span=span,
+                context=ctx,
+            )
+        )
 
 
 def _check_relations(
     result: list[dict[str, Any]],
     indices: list[int],
     base: str,
-    kinds: dict[str, tuple[str, str | None]],
+    kinds: dict[str, tuple[str, str | None, Any, Any, bool]],
     rules: Rules,
     out: Checked,
     text: str,
 ) -> None:
     issues = out.issues
-    regions = out.regions
-    arguments = out.arguments
+    events = out.events
+    event_roles = rules.event_roles
     drawn: set[tuple[str, str, str]] = set()
     for ri in indices:
         r = result[ri]
-        rpath = f"{base}/result/{ri}"
         a, b = r["from_id"], r["to_id"]
-        missing = [x for x in (a, b) if x not in kinds]
-        if missing:
+        ka, kb = kinds.get(a), kinds.get(b)
+        if ka is None or kb is None:
+            missing = ", ".join(repr(x) for x, k in ((a, ka), (b, kb)) if k is None)
             issues.append(
                 Issue(
                     "AK120",
-                    f"relation {a!r} -> {b!r} points at no region {', '.join(map(repr, missing))}"
-                    " (deleted region?)",
-                    rpath,
+                    f"relation {a!r} -> {b!r} points at no region {missing} (deleted region?)",
+                    f"{base}/result/{ri}",
                 )
             )
             continue
         direction = r["direction"]
-        if direction == "left" or (direction == "bi" and kinds[a][0] != TRIGGER_CONTROL):
-            a, b = b, a
-        (ca, la), (cb, lb) = kinds[a], kinds[b]
-        if ca != TRIGGER_CONTROL or cb != ENTITY_CONTROL:
+        if direction == "left" or (direction == "bi" and ka[0] != TRIGGER_CONTROL):
+            a, b, ka, kb = b, a, kb, ka
+        if ka[0] != TRIGGER_CONTROL or kb[0] != ENTITY_CONTROL:
             issues.append(
                 Issue(
                     "AK121",
-                    f"relation runs from {ca} {a!r} ({la}) to {cb} {b!r} ({lb}) with direction "
-                    f"{direction!r}; an argument runs from a trigger to an entity",
-                    rpath,
+                    f"relation runs from {ka[0]} {a!r} ({ka[1]}) to {kb[0]} {b!r} ({kb[1]}) with "
+                    f"direction {direction!r}; an argument runs from a trigger to an entity",
+                    f"{base}/result/{ri}",
                 )
             )
             continue
-        roles = r.get("labels") or []
+        roles = r.get("labels") or ()
         if len(roles) != 1:
             issues.append(
                 Issue(
                     "AK124",
-                    f"relation {a!r} -> {b!r} carries {len(roles)} roles {short(roles)}; "
+                    f"relation {a!r} -> {b!r} carries {len(roles)} roles {short(list(roles))}; "
                     "exactly one argument role is expected",
-                    rpath,
+                    f"{base}/result/{ri}",
                 )
             )
             continue
         role = roles[0]
-        if la is None or lb is None:
-            continue  # the region itself is already reported
-        event_roles = rules.event_roles.get(la)
-        if event_roles is None:
-            continue  # unknown event type: reported as AK110 on the trigger
-        types = event_roles.get(role)
+        la, lb = ka[1], kb[1]
+        allowed = event_roles.get(la)
+        if allowed is None or lb is None:
+            continue  # the region itself is reported (unknown or missing label)
+        types = allowed.get(role)
         if types is None:
             issues.append(
                 Issue(
                     "AK122",
                     f"role {role!r} is not a role of event {la} (allowed: "
-                    f"{', '.join(event_roles) or 'none'})",
-                    f"{rpath}/labels/0",
+                    f"{', '.join(allowed) or 'none'})",
+                    f"{base}/result/{ri}/labels/0",
                     region_id=a,
+                    context=context(text, ka[2], ka[3]) if ka[4] else None,
                 )
             )
             continue
         if lb not in types:
-            tr = regions.get(b)
             issues.append(
                 Issue(
                     "AK123",
                     f"a {lb} cannot be the {role} of {la} (allowed: {', '.join(sorted(types))})",
-                    f"{rpath}/labels/0",
+                    f"{base}/result/{ri}/labels/0",
                     region_id=b,
-                    context=context(text, tr[1], tr[2]) if tr else None,
+                    context=context(text, kb[2], kb[3]) if kb[4] else None,
                 )
             )
             continue
-        if a not in regions or b not in regions:
-            continue
+        if not (ka[4] and kb[4]):
+            continue  # an endpoint has errors of its own
         key = (a, b, role)
         if key in drawn:
             issues.append(
                 Issue(
                     "AK143",
                     f"argument {role} from {a!r} to {b!r} is drawn twice; it is kept once",
-                    rpath,
+                    f"{base}/result/{ri}",
                 )
             )
             continue
         drawn.add(key)
-        arguments.setdefault(a, []).append((role, b))
+        events[a]["arguments"].append({"role": role, "entity_id": b})

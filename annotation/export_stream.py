@@ -3,22 +3,26 @@
 An export of 100,000 tasks is over a gigabyte of JSON; parsing it whole would need many times
 that in memory. It is read in two ways:
 
-- **Fast**: the file is cut into byte ranges of a few MiB at places that look like the gap
-  between two tasks (``}, {"id": 12, "annotations": ...`` as Label Studio writes tasks, or a
-  closing brace at the indentation of a top-level element). Each range is parsed on its own
-  with orjson as ``[`` + range + ``]``, possibly in another process. A cut is only a guess, but
-  a wrong guess cannot go unnoticed: a range that starts between two tasks parses as an array
-  only if it also ends between two tasks (JSON values nest, so a range parses only when it
-  closes exactly what it opened, outside any string). The first range starts right after the
-  array's ``[``, so by induction every range that parses is a run of whole tasks.
-- **Exact**: ijson over the array, task by task. Used from the first range that does not parse
+- **Fast**: the file is cut into byte ranges at places that look like the gap between two
+  tasks, ``}, {"id": 12, "annotations": ...``: Label Studio writes a task's ``id`` first and its
+  ``annotations`` second, compact or indented, and ``"annotations"`` is found with a plain byte
+  search. A range (about a MiB) is cut again into pieces of some 64 KiB, and each piece is parsed
+  on its own with orjson as ``[`` + piece + ``]`` (small pieces reuse freed memory, which makes
+  parsing several times faster than one big parse). A cut is only a guess, but a wrong guess
+  cannot go unnoticed: a piece that starts between two tasks parses as an array only if it also
+  ends between two tasks (JSON values nest, so it parses only when it closes exactly what it
+  opened, outside any string). The first piece starts right after the array's ``[``, so, by
+  induction in export order, every piece that parses is a run of whole tasks.
+- **Exact**: ijson over the array, task by task. Used from the first piece that does not parse
   (a wrong cut, or JSON that really is broken, which ijson then locates), or when no cut is
-  found in :data:`MAX_RANGE` bytes.
+  found in :data:`MAX_RANGE` bytes (an export not written by Label Studio).
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,17 +35,14 @@ import orjson
 from corpus.errors import InputError
 
 BLOCK = 1 << 22  # bytes read (and hashed) at a time
+RANGE = 1 << 20  # bytes per range handed to a worker
+PIECE = 1 << 15  # bytes per piece parsed at once
 MAX_RANGE = 1 << 26  # no cut found in this many bytes: read the rest exactly
-_SEARCH = 1 << 16  # look for a cut in the last this-many bytes of a block first
 _BOM = b"\xef\xbb\xbf"
-
-# The gap before a task: Label Studio writes a task's "id" first and "annotations" second;
-# indented exports put top-level elements at column 0 (one json.dump per task) or 2.
-_CUT = re.compile(
-    rb'\}\s*,\s*(?=\{\s*"id"\s*:\s*-?\d+\s*,\s*"annotations"\s*:)'
-    rb"|(?<=\n)\}[ \t\r]*,[ \t\r]*\n(?=\{)"
-    rb"|(?<=\n  )\}[ \t\r]*,[ \t\r]*\n(?=  \{)"
-)
+_KEY = b'"annotations"'
+# what must come before a task's "annotations" key at a cut: the previous task's closing
+# brace, a comma, the task's opening brace and its integer id
+_BEFORE = re.compile(rb'(\})\s*,\s*(\{)\s*"id"\s*:\s*-?\d+\s*,\s*')
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,88 +81,95 @@ def first_element(path: Path) -> int:
     return skip + (len(head[skip:]) - len(stripped)) + 1
 
 
-def ranges(path: Path, start: int, target: int = BLOCK) -> Iterator[Range | Exact]:
-    """Cut the export from ``start`` into ranges of about ``target`` bytes (see module doc)."""
+def next_cut(buf: Any, frm: int, to: int | None = None) -> tuple[int, int] | None:
+    """The first cut at or after ``frm``: (end of the task before, start of the task after)."""
+    to = len(buf) if to is None else to
+    i = buf.find(_KEY, frm, to)
+    while i != -1:
+        window = max(0, i - 512)
+        last = None
+        for m in _BEFORE.finditer(buf, window, i):
+            last = m
+        if last is not None and last.end() == i and last.start(1) >= frm:
+            return last.end(1), last.start(2)
+        i = buf.find(_KEY, i + 1, to)
+    return None
+
+
+def ranges(path: Path, start: int, target: int = RANGE) -> Iterator[Range | Exact]:
+    """Cut the export from ``start`` into ranges of about ``target`` bytes (see module doc).
+
+    The file is mapped, not read: only the bytes around each cut are touched here.
+    """
     seq = 0
     with path.open("rb") as f:
-        f.seek(start)
-        range_start = start
-        pos = start  # file offset of the byte after what has been read
-        carry = b""  # the end of the previous block, so a cut may straddle two blocks
-        while True:
-            block = f.read(max(target, 1 << 16))
-            if not block:
-                break
-            buf = carry + block
-            buf_start = pos - len(carry)
-            pos += len(block)
-            if pos - range_start < target:
-                carry = buf[-256:]
-                continue
-            cut = _last_cut(buf, max(0, range_start - buf_start))
-            if cut is None:
-                if pos - range_start > MAX_RANGE:
-                    yield Exact(range_start)
+        size = os.fstat(f.fileno()).st_size
+        if size <= start:
+            yield Exact(start)
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            range_start = start
+            while True:
+                frm = range_start + target
+                if frm < size:
+                    cut = next_cut(mm, frm, min(size, range_start + MAX_RANGE))
+                    if cut is not None:
+                        yield Range(seq, range_start, cut[0])
+                        seq += 1
+                        range_start = cut[1]
+                        continue
+                    if range_start + MAX_RANGE < size:
+                        yield Exact(range_start)
+                        return
+                # the rest: up to the closing bracket, which must end the file
+                tail_start = max(range_start, size - 4096)
+                tail = mm[tail_start:size].rstrip()
+                if not tail.endswith(b"]"):
+                    yield Exact(range_start)  # truncated or trailing garbage: ijson says where
                     return
-                carry = buf[-256:]
-                continue
-            end, nxt = buf_start + cut[0], buf_start + cut[1]
-            yield Range(seq, range_start, end)
-            seq += 1
-            range_start = nxt
-            carry = buf[cut[1] :][-256:]
-        # the rest: up to the closing bracket, which must end the file
-        f.seek(max(range_start, pos - 4096))
-        tail = f.read()
-    tail_start = max(range_start, pos - 4096)
-    stripped = tail.rstrip()
-    if not stripped.endswith(b"]"):
-        yield Exact(range_start)  # truncated or trailing garbage: let the exact reader say
-        return
-    end = tail_start + len(stripped) - 1
-    if _blank_between(path, range_start, end):
-        return
-    yield Range(seq, range_start, end)
+                end = tail_start + len(tail) - 1
+                if end - range_start > 4096 or mm[range_start:end].strip():
+                    yield Range(seq, range_start, end)
+                return
 
 
-def _last_cut(buf: bytes, lo: int) -> tuple[int, int] | None:
-    """(end of the task before, start of the task after) of the last cut in ``buf[lo:]``."""
-    span = _SEARCH
-    n = len(buf)
-    while True:
-        begin = max(lo, n - span)
-        last = None
-        for m in _CUT.finditer(buf, begin):
-            last = m
-        if last is not None:
-            return last.start() + 1, last.end()
-        if begin == lo:
-            return None
-        span *= 4
-
-
-def _blank_between(path: Path, start: int, end: int) -> bool:
-    if end - start > 4096:
-        return False
-    with path.open("rb") as f:
-        f.seek(start)
-        return not f.read(end - start).strip()
+def pieces(data: bytes, size: int = PIECE) -> Iterator[bytes]:
+    """``data`` (a range) cut into pieces of about ``size`` bytes at task gaps."""
+    pos = 0
+    n = len(data)
+    while pos < n:
+        cut = next_cut(data, pos + size) if n - pos > size * 2 else None
+        if cut is None:
+            yield data[pos:]
+            return
+        yield data[pos : cut[0]]
+        pos = cut[1]
 
 
 class ParseFailure(Exception):
     """A range did not parse as whole tasks (a wrong cut or broken JSON)."""
 
 
-def parse_range(path: Path, start: int, end: int) -> list[Any]:
-    """The tasks in ``[start, end)``; ParseFailure when it is not a run of whole JSON values."""
+def read_range(path: Path, start: int, end: int) -> bytes:
     with path.open("rb") as f:
         f.seek(start)
-        data = f.read(end - start)
+        return f.read(end - start)
+
+
+def parse_piece(piece: bytes) -> list[Any]:
+    """The tasks of one piece; ParseFailure when it is not a run of whole JSON values."""
     try:
-        tasks = orjson.loads(b"[" + data + b"]")
+        return orjson.loads(b"[" + piece + b"]")
     except orjson.JSONDecodeError as e:
         raise ParseFailure(str(e)) from None
-    return tasks
+
+
+def parse_range(path: Path, start: int, end: int) -> list[Any]:
+    """Every task in ``[start, end)`` (ParseFailure as :func:`parse_piece`)."""
+    out: list[Any] = []
+    for piece in pieces(read_range(path, start, end)):
+        out.extend(parse_piece(piece))
+    return out
 
 
 class _Prefixed:

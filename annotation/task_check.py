@@ -21,7 +21,7 @@ import jsonschema_rs
 import xxhash
 
 import schemas
-from annotation.checks import CHECKS, ERROR, Issue, Rules, check_annotation, schema_issue, short
+from annotation.checks import CHECKS, ERROR, Issue, Rules, check_annotation, schema_issues, short
 from annotation.convert import select, to_document
 
 DOCUMENTED = "documented"  # a document was written
@@ -82,7 +82,7 @@ class TaskChecker:
     def schema_issues(self, task: Any) -> list[Issue]:
         """Every schema error of a task the fast validator rejected, with codes."""
         errors = sorted(self.detail.iter_errors(task), key=lambda e: list(map(str, e.path)))
-        return [schema_issue(e) for e in errors]
+        return [i for e in errors for i in schema_issues(e)]
 
     def check(self, task: Any) -> TaskOutcome:
         if self.fast.is_valid(task):

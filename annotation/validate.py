@@ -20,13 +20,14 @@ pieces are merged in export order: the later one is quarantined (``AK151``/``AK1
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
 import tempfile
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,30 +112,62 @@ class CorpusTexts:
 
 @dataclass(slots=True)
 class Piece:
-    """What checking a run of consecutive tasks gave; indices are local to the piece."""
+    """What checking a run of consecutive tasks gave; indices are local to the piece.
+
+    Each task travels back as a small tuple (cheap to pickle); only tasks with issues carry
+    them, and only quarantined tasks carry their payload.
+    """
 
     seq: int
     start: int  # byte offset of the piece's first task, -1 when read exactly
-    summaries: list[TaskOutcome] = field(default_factory=list)  # without documents
+    # per task: (task_id, article_id, status, selected, superseded, quarantined, cancelled,
+    # drafts, predictions)
+    summaries: list[tuple[Any, ...]] = field(default_factory=list)
+    details: dict[int, tuple[list[Issue], list[Any]]] = field(default_factory=dict)
     payloads: dict[int, Any] = field(default_factory=dict)  # local index -> task, if quarantined
     part: str | None = None  # file holding the documents, one line each, in task order
     failed: str | None = None  # the piece did not parse (see export_stream)
 
+    def outcome(self, local: int) -> TaskOutcome:
+        o = TaskOutcome(*self.summaries[local])
+        if local in self.details:
+            o.issues, o.quarantined_ids = self.details[local]
+        return o
 
-def check_tasks(checker: TaskChecker, tasks: list[Any], part: Path, seq: int, start: int) -> Piece:
-    """Check and convert ``tasks``; their documents go to ``part``, the rest into the Piece."""
+
+def check_tasks(
+    checker: TaskChecker, batches: Iterable[list[Any]], part: Path, seq: int, start: int
+) -> Piece:
+    """Check and convert the tasks of ``batches`` (consecutive runs of parsed tasks); their
+    documents go to ``part``, everything else into the returned Piece."""
     piece = Piece(seq, start, part=str(part))
     lines = []
     dumps = orjson.dumps
-    for local, task in enumerate(tasks):
-        o = checker.check(task)
-        if o.document is not None:
-            lines.append(dumps(o.document))
-            o.document = None  # the summary travels back without it
-            o.selected = 1
-        if o.status == QUARANTINED or o.quarantined:
-            piece.payloads[local] = task
-        piece.summaries.append(o)
+    summaries = piece.summaries
+    local = 0
+    for tasks in batches:
+        for task in tasks:
+            o = checker.check(task)
+            if o.document is not None:
+                lines.append(dumps(o.document))
+            if o.status == QUARANTINED or o.quarantined:
+                piece.payloads[local] = task
+            if o.issues or o.quarantined_ids:
+                piece.details[local] = (o.issues, o.quarantined_ids)
+            summaries.append(
+                (
+                    o.task_id,
+                    o.article_id,
+                    o.status,
+                    o.selected,
+                    o.superseded,
+                    o.quarantined,
+                    o.cancelled,
+                    o.drafts,
+                    o.predictions,
+                )
+            )
+            local += 1
     with open(part, "wb") as f:
         if lines:
             f.write(b"\n".join(lines))
@@ -146,18 +179,28 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(rules: Rules, index: dict[str, int], corpus_path: str, parts: str) -> None:
+    # A forked worker starts with a copy of everything the parent holds; the collector must not
+    # walk those objects again and again (slow, and it unshares their memory pages).
+    gc.freeze()
     _WORKER["checker"] = TaskChecker(rules, index, CorpusTexts(Path(corpus_path)))
     _WORKER["parts"] = Path(parts)
 
 
-def _check_range(snapshot: str, r: Range) -> Piece:
-    """Worker side: parse one range of the export and check its tasks."""
+def check_range(checker: TaskChecker, snapshot: Path, r: Range, parts: Path) -> Piece:
+    """Parse one range of the export piece by piece and check its tasks."""
+    data = export_stream.read_range(snapshot, r.start, r.end)
+    batches = map(export_stream.parse_piece, export_stream.pieces(data))
+    part = parts / f"part-{r.seq:06d}.jsonl"
     try:
-        tasks = export_stream.parse_range(Path(snapshot), r.start, r.end)
+        return check_tasks(checker, batches, part, r.seq, r.start)
     except ParseFailure as e:
+        part.unlink(missing_ok=True)
         return Piece(r.seq, r.start, failed=str(e))
-    part = _WORKER["parts"] / f"part-{r.seq:06d}.jsonl"
-    return check_tasks(_WORKER["checker"], tasks, part, r.seq, r.start)
+
+
+def _check_range(snapshot: str, r: Range) -> Piece:
+    """Worker side of :func:`check_range`."""
+    return check_range(_WORKER["checker"], Path(snapshot), r, _WORKER["parts"])
 
 
 # --- merging the pieces in export order ---------------------------------------------------------
@@ -188,7 +231,8 @@ class Merger:
     def add(self, piece: Piece, payload: Callable[[int], Any]) -> None:
         dropped: set[int] = set()  # positions among the piece's documents
         doc_pos = 0
-        for local, o in enumerate(piece.summaries):
+        for local in range(len(piece.summaries)):
+            o = piece.outcome(local)
             index = self.index + local
             had_document = o.selected == 1
             extra = self._duplicates(o)
@@ -399,12 +443,12 @@ def validate_snapshot(
     taxonomy: Taxonomy | str | Path | None = None,
     *,
     workers: int | None = None,
-    piece_bytes: int = export_stream.BLOCK,
+    range_bytes: int = export_stream.RANGE,
 ) -> ValidationResult:
     """Validate an export snapshot against the corpus and the taxonomy; write the outputs.
 
     ``workers``: processes checking pieces of the export (default: one per CPU; exports under
-    8 MiB are checked in this process). ``piece_bytes``: the size of a piece.
+    8 MiB are checked in this process). ``range_bytes``: the size of the ranges handed to workers.
     Raises InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot
     with invalid annotations is not an error: they are quarantined and counted.
     """
@@ -440,7 +484,7 @@ def validate_snapshot(
         hasher = _Hasher(snapshot)  # started after the fork: workers need no copy of it
         hasher.start()
         try:
-            exact_from = _fast(snapshot, first, piece_bytes, pool, workers, checker, parts, merger)
+            exact_from = _fast(snapshot, first, range_bytes, pool, workers, checker, parts, merger)
         finally:
             if pool is not None:
                 pool.terminate()
@@ -466,7 +510,7 @@ def validate_snapshot(
 def _fast(
     snapshot: Path,
     first: int,
-    piece_bytes: int,
+    range_bytes: int,
     pool: Any,
     workers: int,
     checker: TaskChecker,
@@ -474,7 +518,7 @@ def _fast(
     merger: Merger,
 ) -> int | None:
     """Check the export range by range; the offset to read exactly from, if it comes to that."""
-    for r, piece in _pieces(snapshot, first, piece_bytes, pool, workers, checker, parts):
+    for r, piece in _pieces(snapshot, first, range_bytes, pool, workers, checker, parts):
         if isinstance(r, Exact):
             return r.start
         if piece.failed is not None:
@@ -486,25 +530,23 @@ def _fast(
 def _pieces(
     snapshot: Path,
     first: int,
-    piece_bytes: int,
+    range_bytes: int,
     pool: Any,
     workers: int,
     checker: TaskChecker,
     parts: Path,
 ) -> Iterator[tuple[Range | Exact, Piece | None]]:
     """(range, piece) in export order; stops at the first Exact marker or failed piece."""
-    ranges = export_stream.ranges(snapshot, first, piece_bytes)
+    ranges = export_stream.ranges(snapshot, first, range_bytes)
     if pool is None:
         for r in ranges:
             if isinstance(r, Exact):
                 yield r, None
                 return
-            try:
-                tasks = export_stream.parse_range(snapshot, r.start, r.end)
-            except ParseFailure as e:
-                yield r, Piece(r.seq, r.start, failed=str(e))
+            piece = check_range(checker, snapshot, r, parts)
+            yield r, piece
+            if piece.failed is not None:
                 return
-            yield r, check_tasks(checker, tasks, parts / f"part-{r.seq:06d}.jsonl", r.seq, r.start)
         return
     pending: deque[tuple[Range, Any]] = deque()
     for r in ranges:
@@ -560,7 +602,7 @@ def _exact(snapshot: Path, start: int, checker: TaskChecker, parts: Path, merger
 def _exact_batch(
     batch: list[Any], checker: TaskChecker, parts: Path, merger: Merger, seq: int
 ) -> None:
-    piece = check_tasks(checker, batch, parts / f"part-{seq:06d}.jsonl", seq, -1)
+    piece = check_tasks(checker, [batch], parts / f"part-{seq:06d}.jsonl", seq, -1)
     merger.add(piece, batch.__getitem__)
 
 
