@@ -48,5 +48,8 @@ bench-corpus: install
 bench-push: install labelstudio
 	$(BIN)/python scripts/bench_push.py
 
+bench-validate: install
+	$(BIN)/python scripts/bench_validate.py
+
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache
