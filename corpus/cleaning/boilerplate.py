@@ -213,14 +213,16 @@ def strip_source_line(p: str, ctx: RuleContext) -> str:
 
 
 _SMS = re.compile(
-    r"\bsms\b.*(?:للتواصل|[أا]رسل|راسل|رسالة|الرمز)|(?:للتواصل|[أا]رسل|راسل|رسالة).*\bsms\b"
-    r"|بالرمز|\d{4,7}\s*[-–]\s*(?:stc|mobily|zain)\b|\d{4,7}\s*(?:موبايلي|زين|الاتصالات)"
-    r"|(?:^|\s)ثم (?:نص )?الرسالة(?:\s+إلى)?$",
+    r"للتواصل(?: مع \S+)? [أا]رسل(?: رسالة)?(?: نصية)?(?: قصيرة)? sms\b"
+    r"|تبدأ بالرمز|بالرمز \(?\d+\)? (?:ثم )?مسافة|مسافة ثم (?:نص )?الرسالة",
     re.I,
 )
-
-
-# Substrings one of which every SMS footer line has; the regex only runs when one is there.
+# The operator short-code lines of a footer: "88591 - Stc", "الاتصالات ,636250 موبايلي, 738303".
+_OPERATOR_WORD = r"stc|mobily|zain|موبايلي|زين|الاتصالات"
+_OPERATORS = re.compile(rf"(?:[\s,،\-–]*(?:\d{{4,7}}|{_OPERATOR_WORD}|أو))+[\s,،]*", re.I)
+_OPERATOR_NAME = re.compile(_OPERATOR_WORD, re.I)
+_FOOTER_TAIL = re.compile(r"(?:مسافة )?ثم (?:نص )?الرسالة(?: إلى)?")
+# Substrings one of which every SMS footer line has; the regexes only run when one is there.
 _SMS_HINTS = ("sms", "بالرمز", "الرسالة", "stc", "mobily", "zain", "موبايلي", "زين", "الاتصالات")
 
 
@@ -230,7 +232,11 @@ def strip_sms_footer(p: str, ctx: RuleContext) -> str:
     lower = p.lower()
     if not any(hint in lower for hint in _SMS_HINTS):
         return p
-    return "" if _SMS.search(p) else p
+    if _SMS.search(p) or _FOOTER_TAIL.fullmatch(p):
+        return ""
+    if any(c.isdigit() for c in p) and _OPERATOR_NAME.search(p) and _OPERATORS.fullmatch(p):
+        return ""
+    return p
 
 
 _EMAIL_LINE = re.compile(

@@ -28,13 +28,15 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 
 _NEWLINE_VARIANTS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 NEWLINE_VARIANT = re.compile(r"[\r\x0b\x0c\x85\u2028\u2029]")
-CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]")
+# C0/C1 controls (tab and the newline family aside) and lone surrogates, which are not text
+# at all (strict decoding never yields them, but a str built elsewhere can hold them).
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff]")
 INVISIBLE = re.compile(f"[{BIDI_AND_ZERO_WIDTH}\u206a-\u206f\ufff9-\ufffb]")
 ODD_SPACE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Any character one of the four rules above would touch: one scan decides whether to run them.
 RARE_CHARACTERS = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f"
-    "\u205f-\u206f\u3000\ufeff\ufff9-\ufffb]"
+    "\u205f-\u206f\u3000\ud800-\udfff\ufeff\ufff9-\ufffb]"
 )
 _AD_MARKER = re.compile(r"\[ad(?:_\d+)?\]", re.I)
 
@@ -92,7 +94,8 @@ def normalize_newlines(text: str, ctx: RuleContext) -> tuple[str, int]:
 
 @rule("strip_control_chars_v1")
 def strip_control_chars(text: str, ctx: RuleContext) -> tuple[str, int]:
-    """Remove NUL and the other C0/C1 control characters (tab and newline stay)."""
+    """Remove NUL, the other C0/C1 control characters (tab and newline stay) and lone
+    surrogates."""
     if not CONTROL.search(text):
         return text, 0
     return CONTROL.subn("", text)
@@ -148,7 +151,8 @@ def normalize_nfc(text: str, ctx: RuleContext) -> tuple[str, int]:
 @rule("collapse_whitespace_v1")
 def collapse_whitespace(text: str, ctx: RuleContext) -> tuple[str, int]:
     """One space between words, none at line ends, each line a paragraph, paragraphs
-    separated by exactly one blank line. Counts the characters and breaks it rewrote.
+    separated by exactly one blank line. Counts the whitespace characters it removed (net;
+    at least 1 whenever it changed the text).
 
     Expects spaces and newlines as the only whitespace (the rules before it see to that).
     Built from str.replace and one split on newlines, because splitting every line into
