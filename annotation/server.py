@@ -14,6 +14,9 @@ any time: Label Studio keeps one personal access token per user and shows only a
 copy after creation, so a lost settings file would otherwise need a manual revoke in the UI.
 The client accepts either kind (``annotation.client``).
 
+The server gets no ``LABEL_STUDIO_*`` variable from the calling shell (nor plain ``PORT``,
+``HOST``, ``DATABASE_NAME``, which it would also read), so it is the same on every machine.
+
 URL, user, password and token go to a settings file (``.akhbar/labelstudio.json``) that only
 the user can read. The token is never printed in full (``mask``).
 """
@@ -195,18 +198,25 @@ def _read_pid(paths: Paths) -> int | None:
 
 
 def _is_ours(pid: int, paths: Paths) -> bool:
-    """True if ``pid`` is alive and is a Label Studio process (guards against pid reuse)."""
+    """True if ``pid`` is alive and is the Label Studio serving ``paths.data_dir``.
+
+    Checked against the process's command line and environment, so that a stale pid file
+    whose number was reused, or another data dir's server, is never taken for ours.
+    """
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         return False
-    except PermissionError:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-    except OSError:
+    proc = Path(f"/proc/{pid}")
+    if not proc.is_dir():
         return True  # no /proc (macOS): trust the pid file
-    return b"label-studio" in cmdline or b"label_studio" in cmdline
+    try:
+        cmdline = (proc / "cmdline").read_bytes()
+        environ = (proc / "environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    want = f"LABEL_STUDIO_BASE_DATA_DIR={paths.data_dir}".encode()
+    return b"label-studio" in cmdline and want in environ
 
 
 def _port_free(port: int) -> bool:
@@ -243,18 +253,21 @@ def server_version(url: str, timeout: float = 10.0) -> str | None:
 
 
 def _env(paths: Paths, username: str, password: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "HEARTEX_"))}
+    # Label Studio reads LABEL_STUDIO_X, HEARTEX_X and then plain X for each setting, so a
+    # shell's PORT, HOST or DATABASE_NAME would leak into it: the local server gets none.
+    skip = {"PORT", "HOST", "USER_TOKEN", "DATABASE_NAME", "DJANGO_DB", "BASE_DATA_DIR"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LABEL_STUDIO_", "HEARTEX_")) and k not in skip
+    }
     env.update(QUIET_ENV)
     env.update(
         LABEL_STUDIO_BASE_DATA_DIR=str(paths.data_dir),
         LABEL_STUDIO_USERNAME=username,
         LABEL_STUDIO_PASSWORD=password,
-        # Label Studio also reads un-prefixed names (USERNAME, PASSWORD, HOST, PORT) from the
-        # environment; keep a shell's values of these from leaking into its settings.
         LABEL_STUDIO_HOST="",
     )
-    for name in ("PORT", "HOST", "USER_TOKEN"):
-        env.pop(name, None)
     return env
 
 

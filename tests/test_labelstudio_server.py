@@ -101,6 +101,15 @@ def test_up_refuses_a_port_in_use(labelstudio, tmp_path):
     assert not other.pid_file.exists()
 
 
+def test_down_never_stops_a_server_of_another_data_dir(labelstudio, tmp_path):
+    paths = _local(labelstudio)
+    other = server.Paths(data_dir=tmp_path / "d", settings=tmp_path / "s.json", venv=paths.venv)
+    other.data_dir.mkdir()
+    other.pid_file.write_text(paths.pid_file.read_text())  # a stale or copied pid file
+    assert server.down(other) is None
+    assert not other.pid_file.exists() and server.health(labelstudio.url)
+
+
 def test_a_personal_access_token_works_too(labelstudio):
     paths = _local(labelstudio)
     settings = server.read_settings(paths.settings)
