@@ -15,6 +15,7 @@ that does not exist, or a directory with no inputs in it, is a usage error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -50,7 +51,7 @@ def read_inputs(
     Checks the paths and the field mapping before reading anything, so that a usage error
     (raised here, not later from the iterator) never leaves a half-done run behind.
     """
-    _check_fields(config)
+    config = _with_default_fields(config)
     files = list_inputs(paths)
     return (item for display, path in files for item in read_file(path, display, config))
 
@@ -120,7 +121,9 @@ def read_file(path: Path, display: str, config: CorpusConfig) -> Iterator[RawRec
     yield from parser(data, origin, config)
 
 
-def _check_fields(config: CorpusConfig) -> None:
+def _with_default_fields(config: CorpusConfig) -> CorpusConfig:
+    """The config with its field mapping checked and completed by the default mapping (as
+    ``load_config`` does for a YAML file), so every reader can look every field up."""
     unknown = sorted(set(config.fields) - set(OUR_FIELDS))
     if unknown:
         raise UsageError(
@@ -130,3 +133,5 @@ def _check_fields(config: CorpusConfig) -> None:
     for name, key in config.fields.items():
         if not isinstance(key, str) or not key:
             raise UsageError(f"fields.{name}: expected the input's key name, got {key!r}")
+    fields = {**CorpusConfig().fields, **config.fields}
+    return config if fields == config.fields else dataclasses.replace(config, fields=fields)
