@@ -145,7 +145,13 @@ def normalize_nfc(text: str, ctx: RuleContext) -> tuple[str, int]:
     """Unicode NFC (canonical composition): the same letters, one code-point sequence."""
     if unicodedata.is_normalized("NFC", text):
         return text, 0
-    return unicodedata.normalize("NFC", text), 1
+    # Normalise only the lines that need it (often one word with its marks out of order):
+    # a newline never composes with anything, so line by line is the same as the whole.
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not unicodedata.is_normalized("NFC", line):
+            lines[i] = unicodedata.normalize("NFC", line)
+    return "\n".join(lines), 1
 
 
 @rule("collapse_whitespace_v1")
