@@ -16,7 +16,7 @@ import pytest
 from corpus.cleaning import clean
 from corpus.config import CorpusConfig
 from corpus.errors import UsageError
-from corpus.readers import list_inputs, read_inputs
+from corpus.readers import list_inputs, read_file, read_inputs
 from corpus.readers.encoding import DecodeError, decode
 from corpus.records import RawRecord, Rejection
 
@@ -160,6 +160,9 @@ def test_field_mapping_comes_from_config(tmp_path):
     assert (item.title, item.text, item.source) == (TITLE, BODY, "x")
     assert item.published == "2023-05-02"  # the default mapping for published still applies
     assert item.retrieved is None and item.metadata == {"retrieved_raw": "soon"}
+    # read_file (one file, as the pipeline's workers use it) completes the mapping the same way
+    (same,) = read_file(tmp_path / "a.json", "a.json", config)
+    assert (same.title, same.text, same.published) == (TITLE, BODY, "2023-05-02")
 
 
 def test_unknown_field_in_the_mapping_is_a_usage_error(tmp_path):

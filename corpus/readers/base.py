@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -93,7 +94,7 @@ def record_from_mapping(
             provenance=provenance,
             excerpt=excerpt_of(str(obj)),
         )
-    fields = config.fields
+    fields = _complete(tuple(config.fields.items()))
     text_key = fields["text"]
     if text_key not in obj:
         return Rejection(
@@ -134,6 +135,12 @@ def record_from_mapping(
         author=_string(obj.get(fields["author"])),
         metadata=metadata,
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _complete(fields: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A field mapping with every field present: the defaults under the configured keys."""
+    return {**CorpusConfig().fields, **dict(fields)}
 
 
 def _string(value: Any) -> str | None:
