@@ -477,3 +477,13 @@ def test_saudinewsnet_cleans_to_plain_text_and_rejects_every_empty_body():
     assert outcomes["empty"] >= 354
     # the defaults keep ordinary short news: fewer than 1% of bodies are too short
     assert outcomes["too_short"] < 310
+
+
+def test_markup_uncovered_by_removals_is_cleaned_to_a_fixed_point():
+    # each tatweel removal uncovers a tag inside the previous one: ten rounds, one clean() call
+    text = "<" * 10 + "ـb>" * 10 + BODY
+    ctx = RuleContext()
+    out = clean_text(text, ctx)
+    assert out == BODY
+    assert ctx.counts == {"strip_html_v1": 10, "strip_tatweel_v1": 10}
+    assert clean_text(out, RuleContext()) == out

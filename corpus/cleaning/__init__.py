@@ -7,15 +7,17 @@ process pool today, a distributed engine later) and gives the same article id ev
 
 Order matters and is deliberate:
 
-1. character rules, repeated until none fires (removing a bidi mark or tatweel can turn
-   ``<ـb>`` into a tag, a decoded entity can produce a control character): HTML, newlines,
-   control characters, bidi/zero-width controls, tatweel, ad markers;
-2. no-break spaces, NFC, then whitespace made canonical (paragraphs one blank line apart);
+1. character rules: HTML, newlines, control characters, bidi/zero-width controls, no-break
+   spaces, tatweel, ad markers; repeated while a removal has left markup behind (taking the
+   tatweel out of ``<ـb>`` makes a tag; a decoded ``&#8207;`` makes a bidi mark);
+2. NFC, then whitespace made canonical (paragraphs one blank line apart);
 3. boilerplate paragraph rules, repeated until none fires: the repeated title, "read
-   also", share/follow chrome, the source's configured lines, then trailing truncation
-   markers, source lines, permalink trailers and SMS/e-mail/phone footers.
+   also", slideshow navigation, share/follow chrome, the source's configured lines, then
+   trailing truncation markers, source lines, permalink trailers, SMS/e-mail/phone footers.
 
-Titles and authors get the character rules and are folded onto one line.
+Every repetition only runs after something was removed, so the text shrinks each time and a
+fixed point always comes: cleaning is idempotent. Titles and authors get the character rules
+and are folded onto one line.
 """
 
 from __future__ import annotations
@@ -64,25 +66,18 @@ BOILERPLATE_RULES = (
     "strip_phone_footer_v1",
 )
 _TITLE_FINISH = ("normalize_nfc_v1", "collapse_title_v1")
-_MAX_PASSES = 6  # every pass only removes text, so fixed points come fast; this is a backstop
 
 _HTML, _NEWLINES, _CONTROLS, _BIDI, _SPACES, _TATWEEL, _ADS = (
     (name, get_rule(name)) for name in CHARACTER_RULES
 )
-# The rules that act on rare characters, each with the characters it acts on; one scan of
-# the text (RARE_CHARACTERS) decides which of them to run.
-_RARE = tuple(
-    (name, fn, pattern)
-    for (name, fn), pattern in zip(
-        (_NEWLINES, _CONTROLS, _BIDI, _SPACES),
-        (
-            characters.NEWLINE_VARIANT,
-            characters.CONTROL,
-            characters.INVISIBLE,
-            characters.ODD_SPACE,
-        ),
-        strict=True,
-    )
+# The rules that act on rare characters, each with the characters it acts on and whether it
+# removes them (only a removal can make markup); one scan of the text (RARE_CHARACTERS)
+# decides which of them to run.
+_RARE = (
+    (*_NEWLINES, characters.NEWLINE_VARIANT, False),
+    (*_CONTROLS, characters.CONTROL, True),
+    (*_BIDI, characters.INVISIBLE, True),
+    (*_SPACES, characters.ODD_SPACE, False),
 )
 _FINISH = tuple((name, get_rule(name)) for name in FINISH_RULES)
 _TITLE_FINISH_RULES = tuple((name, get_rule(name)) for name in _TITLE_FINISH)
@@ -95,7 +90,7 @@ def _count(counts: dict[str, int], name: str, n: int) -> None:
 
 def _characters(text: str, ctx: RuleContext, finish: tuple[tuple[str, Rule], ...]) -> str:
     counts = ctx.counts
-    for _ in range(_MAX_PASSES):
+    while True:
         removed = False
         if "<" in text or "&" in text:
             text, n = _HTML[1](text, ctx)
@@ -103,12 +98,12 @@ def _characters(text: str, ctx: RuleContext, finish: tuple[tuple[str, Rule], ...
                 _count(counts, _HTML[0], n)
         if characters.RARE_CHARACTERS.search(text):
             present = set(characters.RARE_CHARACTERS.findall(text))
-            for name, fn, pattern in _RARE:
+            for name, fn, pattern, removes in _RARE:
                 if any(pattern.match(c) for c in present):
                     text, n = fn(text, ctx)
                     if n:
                         _count(counts, name, n)
-                        removed = True
+                        removed = removed or removes
         for name, fn in (_TATWEEL, _ADS):
             text, n = fn(text, ctx)
             if n:
@@ -130,7 +125,7 @@ def _boilerplate(text: str, ctx: RuleContext) -> str:
     active = [r for r in _PARAGRAPH_RULES if r.hint is None or r.hint(text, ctx)]
     paragraphs = text.split(boilerplate.PARAGRAPH_BREAK)
     counts = ctx.counts
-    for _ in range(_MAX_PASSES):
+    while True:  # every rule only drops or shortens paragraphs, so this ends
         changed = False
         for prule in active:
             n = boilerplate.apply_to_paragraphs(prule, paragraphs, ctx)
