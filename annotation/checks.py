@@ -328,10 +328,10 @@ def diagnose_mismatch(
     text: str, start: int, end: int, span: str, corpus_text: str | None
 ) -> tuple[str, str]:
     """Why ``text[start:end] != span``: (diagnosis, explanation for the message)."""
-    astral = sum(1 for ch in text[: min(end, len(text))] if ord(ch) > 0xFFFF)
-    if astral:
+    if any(ord(ch) > 0xFFFF for ch in text):
         a, b = _utf16_to_cp(text, start), _utf16_to_cp(text, end)
         if a is not None and b is not None and text[a:b] == span:
+            astral = sum(1 for ch in text[:a] if ord(ch) > 0xFFFF)
             return (
                 "utf16",
                 f"the offsets count UTF-16 code units ({astral} character(s) outside the BMP, "
@@ -669,6 +669,8 @@ def _check_relations(
         if direction == "left" or (direction == "bi" and ka[0] != TRIGGER_CONTROL):
             a, b, ka, kb = b, a, kb, ka
         if ka[0] != TRIGGER_CONTROL or kb[0] != ENTITY_CONTROL:
+            if ka[0] not in rules.allowed or kb[0] not in rules.allowed:
+                continue  # a region of an unknown control: reported as AK111
             issues.append(
                 Issue(
                     "AK121",

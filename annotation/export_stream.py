@@ -133,8 +133,9 @@ def ranges(path: Path, start: int, target: int = RANGE) -> Iterator[Range | Exac
                 return
 
 
-def pieces(data: bytes, size: int = PIECE) -> Iterator[bytes]:
-    """``data`` (a range) cut into pieces of about ``size`` bytes at task gaps."""
+def pieces(data: bytes, size: int | None = None) -> Iterator[bytes]:
+    """``data`` (a range) cut into pieces of about ``size`` (default PIECE) bytes at task gaps."""
+    size = size or PIECE
     pos = 0
     n = len(data)
     while pos < n:
@@ -180,6 +181,8 @@ class _Prefixed:
         self.prefix = prefix
 
     def read(self, n: int = -1) -> bytes:
+        if n == 0:
+            return b""  # ijson probes the type with read(0): that must not use up the prefix
         if self.prefix:
             p, self.prefix = self.prefix, b""
             return p + self.f.read(max(n - len(p), 0) if n >= 0 else -1)
