@@ -487,3 +487,9 @@ def test_markup_uncovered_by_removals_is_cleaned_to_a_fixed_point():
     assert out == BODY
     assert ctx.counts == {"strip_html_v1": 10, "strip_tatweel_v1": 10}
     assert clean_text(out, RuleContext()) == out
+
+
+def test_every_registered_rule_has_a_case_above():
+    tested = {case[0] for case in RULE_CASES} | {case[0] for case in PARAGRAPH_CASES}
+    tested.add("drop_configured_lines_v1")  # needs a compiled pattern: its own test
+    assert tested == set(known_rules())
