@@ -115,7 +115,7 @@ def read_file(path: Path, display: str, config: CorpusConfig) -> Iterator[RawRec
     except OSError as e:
         yield reject_input(origin, "none", "unreadable", f"cannot read ({e.strerror})")
         return
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first byte of text; strip copies
         yield reject_input(origin, "none", "empty_input", "the file is empty")
         return
     yield from parser(data, origin, config)

@@ -57,7 +57,7 @@ def parse_json(
     data: bytes, origin: Origin, config: CorpusConfig
 ) -> Iterator[RawRecord | Rejection]:
     """A JSON array of article objects (or one object)."""
-    if not data.strip():
+    if not data or data.isspace():
         yield reject_input(origin, JSON_READER, "empty_input", "the file is empty")
         return
     value, encoding, error = _loads(data, origin)
