@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -53,7 +54,7 @@ class ProcessExecutor:
         # The pool forks all its processes now, before it or anyone else starts a thread.
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = ctx.Pool(processes=workers)
+        self._pool = ctx.Pool(processes=workers, initializer=_ignore_interrupts)
 
     def map(self, step: Callable[[list[T]], R], chunks: Iterable[list[T]]) -> Iterator[R]:
         window = 2 * self.workers + 1
@@ -69,6 +70,12 @@ class ProcessExecutor:
         # Every result is in, or an error ended the build: nothing left to wait for.
         self._pool.terminate()
         self._pool.join()
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: leave Ctrl-C to the main process, which stops the pool and cleans up
+    (otherwise every worker would print its own traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def available_cores() -> int:
