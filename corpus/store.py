@@ -6,8 +6,10 @@ Layout of ``DIR``:
 - ``duplicates.parquet``: the same columns plus ``duplicate_of``, ``kind`` and ``similarity``;
 - ``rejected.jsonl``: one JSON object per rejected input: reason, detail, source, title,
   excerpt and provenance (input file and record);
-- ``report.json``: counts (``input == kept + rejected + duplicates``), per reason, rule, source
-  and duplicate kind, the configuration, the cleaning rules and the tool version.
+- ``report.json``: counts (``input == kept + rejected + duplicates``), per rejection reason,
+  per source and per duplicate kind; per cleaning rule, how many records it touched and how
+  many times it applied (over every record cleaned, whatever became of it); the
+  configuration, the versioned names of all cleaning rules, the tool version, ``elapsed_s``.
 
 ``metadata`` and ``provenance`` are JSON strings in Parquet (their keys vary); decoded, a row is
 an object that ``schemas/article.schema.json`` describes.
