@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +36,14 @@ from corpus.store import PARQUET_OPTIONS
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
 DEFAULT_CONFIG = ROOT / "corpus" / "configs" / "saudinewsnet.yaml"
+
+
+def import_s() -> float:
+    """What the command line pays before building: importing akhbar in a fresh interpreter."""
+    code = "import time; t = time.perf_counter(); import scripts.cli, corpus.pipeline; "
+    code += "print(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    return float(out.stdout)
 
 
 def cpu_s(who: int) -> float:
@@ -144,7 +153,9 @@ def main() -> None:
         f"build: input {report['input']}, kept {report['kept']}, rejected {report['rejected']}, "
         f"duplicates {report['duplicates']} {report['duplicates_by_kind']}"
     )
-    print(f"build wall                 {wall:6.2f} s")
+    print(
+        f"build wall                 {wall:6.2f} s   (+ {import_s():.2f} s of imports on the command line)"
+    )
     print(f"  articles/s               {report['input'] / wall:8.0f}")
     print(f"  MB/s (JSON)              {mb / wall:8.1f}   ({mb:.1f} MB of JSON)")
     print(f"  CPU main / workers       {cpu_main:6.2f} s / {cpu_workers:.2f} s")
