@@ -14,6 +14,7 @@ from corpus import __version__
 from corpus.errors import AkhbarError, UsageError
 from scripts.annotate_cmd import annotate
 from scripts.corpus_cmd import corpus
+from scripts.import_cmd import import_conll_cmd
 from scripts.release_cmd import release
 from scripts.studio_cmd import studio
 from scripts.validate_cmd import validate
@@ -32,6 +33,7 @@ def cli() -> None:
 cli.add_command(corpus)
 cli.add_command(studio)
 annotate.add_command(validate)
+annotate.add_command(import_conll_cmd)
 cli.add_command(annotate)
 cli.add_command(release)
 
