@@ -51,6 +51,13 @@ def release() -> None:
 @click.option("--previous", default=None, help="Previous release (version or directory).")
 @click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
 @click.option("--workers", type=int, default=0, help="Worker processes (0: one per core).")
+@click.option(
+    "--part-size",
+    type=click.IntRange(min=1),
+    default=4096,
+    show_default=True,
+    help="Articles per part; each part is one Parquet file per config and split.",
+)
 def build_cmd(
     version: str,
     corpus: Path,
@@ -62,6 +69,7 @@ def build_cmd(
     previous: str | None,
     license_: str,
     workers: int,
+    part_size: int,
 ) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
 
@@ -82,6 +90,7 @@ def build_cmd(
             previous=previous,
             workers=workers,
             license=license_,
+            part_size=part_size,
         )
     )
     since = f" (previous: v{result.previous})" if result.previous else " (first release)"

@@ -580,3 +580,26 @@ def test_a_taxonomy_other_than_the_validated_one_is_refused(tmp_path, capsys):
     documents = write_documents(tmp_path / "validated2", ARTICLES, taxonomy_sha256="0" * 64)
     code, _, err = build(capsys, "1.0.0", corpus, documents, tmp_path / "out")
     assert code == 2 and "--taxonomy" in err and err.count("\n") == 1
+
+
+def test_parts_become_numbered_shards_that_load(tmp_path, capsys, monkeypatch):
+    corpus, documents = write_inputs(tmp_path / "in")
+    out = tmp_path / "releases"
+    code, _, err = build(
+        capsys, "1.0.0", corpus, documents, out, "--ratios", RATIOS, "--part-size", "2", workers=2
+    )
+    assert code == 0, err
+    release = out / "v1.0.0"
+    m = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    files = m["configs"]["documents"]["train"]["files"]
+    n = len(files)
+    assert n >= 2
+    assert files == [f"data/documents/train-{i:05d}-of-{n:05d}.parquet" for i in range(n)]
+    ds = load(release, "documents", monkeypatch, tmp_path)
+    assert ds["train"].num_rows == m["configs"]["documents"]["train"]["rows"]
+    # the same rows, in the same order, as a build in one part
+    code, _, err = build(capsys, "1.0.0", corpus, documents, tmp_path / "one", "--ratios", RATIOS)
+    assert code == 0, err
+    one = load(tmp_path / "one" / "v1.0.0", "documents", monkeypatch, tmp_path)
+    assert ds["train"]["id"] == one["train"]["id"]
+    assert akhbar(capsys, "release", "verify", release)[0] == 0

@@ -199,9 +199,9 @@ def test_nested_entities_keep_the_outermost_and_count_the_rest():
 
 
 def test_crossing_entities_keep_the_longest_then_the_earliest():
-    spans = [(0, 10), (5, 20), (25, 30), (25, 30)]
-    kept, nested, crossing = outermost(spans)
-    assert kept == [1, 2] and crossing == [0] and nested == [3]
+    starts, ends = [0, 5, 25, 25, 40], [10, 20, 30, 30, 45]
+    kept, nested, crossing = outermost(starts, ends)
+    assert kept.tolist() == [1, 2, 4] and crossing == [0] and nested == [3]
 
 
 def test_two_entities_in_one_token_keep_the_first():

@@ -17,9 +17,9 @@ disagree nothing is dropped silently:
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,15 +46,7 @@ def is_proclitic(prefix: str) -> bool:
     return bool(bare) and _PROCLITICS.fullmatch(bare) is not None
 
 
-def outermost(spans: list[tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:
-    """Indices of the outermost spans (longest first, then earliest), and of the dropped ones.
-
-    Returns ``(kept, nested, overlapping)``: a dropped span is nested when a kept one contains
-    it, overlapping when it only crosses one.
-    """
-    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -(spans[i][1] - spans[i][0])))
-    if all(spans[a][1] <= spans[b][0] for a, b in itertools.pairwise(order)):
-        return order, [], []  # the common case: no two entities touch
+def _outermost_group(spans: list[tuple[int, int]]) -> tuple[list[int], list[int], list[int]]:
     kept: list[int] = []
     nested: list[int] = []
     crossing: list[int] = []
@@ -67,8 +59,40 @@ def outermost(spans: list[tuple[int, int]]) -> tuple[list[int], list[int], list[
             nested.append(i)
         else:
             crossing.append(i)
-    kept.sort(key=lambda i: spans[i][0])
     return kept, nested, crossing
+
+
+def outermost(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, list[int], list[int]]:
+    """The outermost spans (longest first, then earliest) and the dropped ones, by index.
+
+    Returns ``(kept, nested, overlapping)``, ``kept`` in text order: a dropped span is nested
+    when a kept one contains it, overlapping when it only crosses one. Only groups of spans
+    that touch each other are examined one by one; everything else is kept as it is.
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    order = np.lexsort((starts - ends, starts))  # by start, then longest first
+    s, e = starts[order], ends[order]
+    if len(s) < 2 or np.all(e[:-1] <= s[1:]):
+        return order, [], []  # the common case: no two spans touch
+    reach = np.maximum.accumulate(e)
+    group = np.zeros(len(s), dtype=np.int64)
+    group[1:] = np.cumsum(s[1:] >= reach[:-1])
+    sizes = np.bincount(group)
+    keep = np.ones(len(s), dtype=bool)
+    nested: list[int] = []
+    crossing: list[int] = []
+    for g in np.flatnonzero(sizes > 1).tolist():
+        members = np.flatnonzero(group == g)
+        spans = list(zip(s[members].tolist(), e[members].tolist(), strict=True))
+        _, n_idx, c_idx = _outermost_group(spans)
+        for i in n_idx:
+            keep[members[i]] = False
+            nested.append(int(order[members[i]]))
+        for i in c_idx:
+            keep[members[i]] = False
+            crossing.append(int(order[members[i]]))
+    return order[keep], nested, crossing
 
 
 @dataclass(slots=True)
@@ -84,75 +108,85 @@ def tag_entities(
     text: str,
     starts: np.ndarray,
     ends: np.ndarray,
-    entities: list[tuple[int, int, int]],
-    article_id: str = "",
+    entities: np.ndarray | list[tuple[int, int, int]],
+    owner: Callable[[int], str] | str = "",
 ) -> Tagging:
-    """BIO-tag tokens for ``entities`` given as ``(start, end, label_index)``.
+    """BIO-tag tokens for ``entities``, rows of ``(start, end, label_index)``.
 
     ``label_index`` is the entity type's position in the taxonomy; its tags are
-    ``B = 1 + 2 * label_index`` and ``I = B + 1`` (tag 0 is ``O``).
+    ``B = 1 + 2 * label_index`` and ``I = B + 1`` (tag 0 is ``O``). ``text`` may hold many
+    articles (a worker tags a whole chunk at once); ``owner`` names the article at an offset,
+    for the examples of adjustments.
     """
     counts: Counter = Counter()
     examples: list[dict] = []
     n = len(starts)
+    ent = np.asarray(entities, dtype=np.int64).reshape(-1, 3)
+    if len(ent) == 0 or n == 0:
+        if len(ent):
+            counts["ner_no_token_dropped"] += len(ent)
+        return Tagging(starts, ends, np.zeros(n, dtype=np.int64), counts, examples)
 
     def note(kind: str, s: int, e: int, token: str) -> None:
         counts[kind] += 1
         if len(examples) < 3:
-            examples.append(
-                {"kind": kind, "article_id": article_id, "entity": text[s:e], "token": token}
-            )
+            aid = owner(s) if callable(owner) else owner
+            examples.append({"kind": kind, "article_id": aid, "entity": text[s:e], "token": token})
 
-    spans = [(s, e) for s, e, _ in entities]
-    kept, nested, crossing = outermost(spans)
+    kept, nested, crossing = outermost(ent[:, 0], ent[:, 1])
     for i in nested:
-        note("ner_nested_dropped", *spans[i], "")
+        note("ner_nested_dropped", int(ent[i, 0]), int(ent[i, 1]), "")
     for i in crossing:
-        note("ner_overlap_dropped", *spans[i], "")
+        note("ner_overlap_dropped", int(ent[i, 0]), int(ent[i, 1]), "")
 
-    splits: list[int] = []
-    placed: list[tuple[int, int, int]] = []
-    last_end = -1
-    for i in kept:
-        s, e, label = entities[i]
-        ti = int(np.searchsorted(ends, s, side="right"))  # first token ending after s
-        tj = int(np.searchsorted(starts, e, side="left")) - 1  # last token starting before e
-        if ti >= n or tj < ti:
-            note("ner_no_token_dropped", s, e, "")
-            continue
-        ts, te = int(starts[ti]), int(ends[tj])
-        new_s, new_e = s, e
-        if ts >= s:
-            new_s = ts
-            if ts > s:
-                counts["ner_whitespace_trimmed"] += 1
-        elif is_proclitic(text[ts:s]):
-            note("ner_clitic_split", s, e, text[ts : int(ends[ti])])
+    S, E, L = ent[kept, 0], ent[kept, 1], ent[kept, 2]
+    ti = np.searchsorted(ends, S, side="right")  # first token ending after the start
+    tj = np.searchsorted(starts, E, side="left") - 1  # last token starting before the end
+    ok = (ti < n) & (tj >= ti)
+    if not ok.all():
+        for k in np.flatnonzero(~ok).tolist():
+            note("ner_no_token_dropped", int(S[k]), int(E[k]), "")
+        S, E, L, ti, tj = S[ok], E[ok], L[ok], ti[ok], tj[ok]
+    ts, te = starts[ti], ends[tj]
+    new_s, new_e = ts.copy(), te
+    split = np.zeros(len(S), dtype=bool)
+    counts["ner_whitespace_trimmed"] += int(np.count_nonzero(ts > S) + np.count_nonzero(te < E))
+    for k in np.flatnonzero(ts < S).tolist():  # the start falls inside a token
+        s, e, t0, t1 = int(S[k]), int(E[k]), int(ts[k]), int(ends[ti[k]])
+        if is_proclitic(text[t0:s]):
+            split[k] = True
+            new_s[k] = s
+            note("ner_clitic_split", s, e, text[t0:t1])
         else:
-            new_s = ts
-            note("ner_expanded_start", s, e, text[ts : int(ends[ti])])
-        if te > e:
-            new_e = te
-            note("ner_expanded_end", s, e, text[int(starts[tj]) : te])
-        elif te < e:
-            new_e = te
-            counts["ner_whitespace_trimmed"] += 1
-        if new_s < last_end:
-            note("ner_conflict_dropped", s, e, text[new_s:new_e])
-            continue
-        if new_s > ts:
-            splits.append(new_s)
-        placed.append((new_s, new_e, label))
-        last_end = new_e
+            note("ner_expanded_start", s, e, text[t0:t1])
+    for k in np.flatnonzero(te > E).tolist():  # the end falls inside a token
+        note("ner_expanded_end", int(S[k]), int(E[k]), text[int(starts[tj[k]]) : int(te[k])])
 
-    if splits:
-        where = np.searchsorted(starts, splits)
-        starts = np.insert(starts, where, splits)
-        ends = np.insert(ends, where - 1, splits)
+    if len(S) > 1 and np.any(new_s[1:] < new_e[:-1]):
+        # Widened spans collide: keep the earlier, in text order.
+        keep = np.ones(len(S), dtype=bool)
+        last_end = -1
+        for k in range(len(S)):
+            if new_s[k] < last_end:
+                keep[k] = False
+                note("ner_conflict_dropped", int(S[k]), int(E[k]), text[new_s[k] : new_e[k]])
+            else:
+                last_end = int(new_e[k])
+        new_s, new_e, L, split = new_s[keep], new_e[keep], L[keep], split[keep]
+
+    if split.any():
+        points = new_s[split]
+        where = np.searchsorted(starts, points)
+        starts = np.insert(starts, where, points)
+        ends = np.insert(ends, where - 1, points)
     tags = np.zeros(len(starts), dtype=np.int64)
-    for s, e, label in placed:
-        b = int(np.searchsorted(starts, s, side="left"))
-        x = int(np.searchsorted(starts, e, side="left"))
-        tags[b] = 1 + 2 * label
-        tags[b + 1 : x] = 2 + 2 * label
+    b = np.searchsorted(starts, new_s, side="left")
+    x = np.searchsorted(starts, new_e, side="left")
+    inner = x - b - 1  # tokens after the first one
+    if inner.any():
+        total = int(inner.sum())
+        offsets = np.cumsum(inner) - inner
+        idx = np.repeat(b + 1 - offsets, inner) + np.arange(total)
+        tags[idx] = np.repeat(2 + 2 * L, inner)
+    tags[b] = 1 + 2 * L
     return Tagging(starts, ends, tags, counts, examples)

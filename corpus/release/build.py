@@ -12,11 +12,14 @@ import os
 import secrets
 import shutil
 from collections import Counter, deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 import schemas
 from corpus import __version__
@@ -36,11 +39,12 @@ from corpus.release.manifest import (
     write_json,
 )
 from corpus.release.rows import (
-    Chunk,
-    ChunkResult,
     Converter,
+    Part,
+    PartResult,
     SplitStats,
-    convert_chunk,
+    convert_part,
+    convert_part_in_worker,
     init_worker,
 )
 from corpus.release.splits import (
@@ -58,7 +62,6 @@ from corpus.release.versions import (
     resolve_release,
     version_name,
 )
-from corpus.release.writer import SplitWriter
 
 TMP_PREFIX = ".tmp-"
 
@@ -75,7 +78,8 @@ class BuildOptions:
     previous: str | None = None
     workers: int = 0  # 0: one per core
     license: str = "other"
-    chunk_size: int = 256  # articles per task sent to a worker
+    part_size: int = 4096  # articles per part: one task for a worker, one file per split
+    chunk_size: int = 256  # articles converted at once within a part
 
 
 @dataclass(slots=True)
@@ -242,27 +246,39 @@ def _remove_stale_temporaries(out: Path) -> None:
             pass
 
 
-def _chunks(opts: BuildOptions, plan: _Plan):
+def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
+    """The articles that have a document, in store order, cut into parts of ``part_size``."""
     locations = plan.doc_index.locations
+    assignment = plan.assignment
     docs_path = str(plan.doc_index.path)
-    for batch in plan.store.iter_batches(opts.chunk_size):
-        arts = [a for a in batch if a["id"] in locations]
-        if arts:
-            yield Chunk(
-                documents_path=docs_path,
-                articles=arts,
-                locations=[locations[a["id"]] for a in arts],
-                splits=[SPLITS.index(plan.assignment[a["id"]][0]) for a in arts],
-            )
+    index = 0
+    for batch in plan.store.iter_batches(opts.part_size):
+        ids = batch.column("id").to_pylist()
+        keep = [aid in locations for aid in ids]
+        if not any(keep):
+            continue
+        kept = [aid for aid, k in zip(ids, keep, strict=True) if k]
+        yield Part(
+            index=index,
+            documents_path=docs_path,
+            data_dir=str(data_dir),
+            articles=batch.filter(pa.array(keep)) if not all(keep) else batch,
+            locations=[locations[aid] for aid in kept],
+            splits=[SPLITS.index(assignment[aid][0]) for aid in kept],
+            chunk_size=opts.chunk_size,
+        )
+        index += 1
 
 
-def _results(opts: BuildOptions, plan: _Plan, schemas_: dict):
-    """Converted chunks, in input order, from a process pool (or inline for one worker)."""
+def _results(
+    opts: BuildOptions, plan: _Plan, schemas_: dict, data_dir: Path
+) -> Iterator[tuple[Part, PartResult]]:
+    """Converted and written parts, in input order, from a process pool (or inline)."""
     workers = opts.workers or os.cpu_count() or 1
     if workers == 1:
         converter = Converter(plan.labels, schemas_)
-        for chunk in _chunks(opts, plan):
-            yield chunk, converter.convert(chunk)
+        for part in _parts(opts, plan, data_dir):
+            yield part, convert_part(converter, part)
         return
     # spawn, not fork: the parent holds Arrow thread pools, which fork does not copy safely.
     with ProcessPoolExecutor(
@@ -271,41 +287,53 @@ def _results(opts: BuildOptions, plan: _Plan, schemas_: dict):
         initializer=init_worker,
         initargs=(plan.labels, schemas_),
     ) as pool:
-        pending: deque[tuple[Chunk, Future]] = deque()
-        for chunk in _chunks(opts, plan):
-            pending.append((chunk, pool.submit(convert_chunk, chunk)))
-            # A bounded window keeps memory flat: never more than two chunks per worker in flight.
-            if len(pending) >= 2 * workers:
-                c, f = pending.popleft()
-                yield c, f.result()
-        while pending:
-            c, f = pending.popleft()
-            yield c, f.result()
+        pending: deque[tuple[Part, Future]] = deque()
+        try:
+            for part in _parts(opts, plan, data_dir):
+                pending.append((part, pool.submit(convert_part_in_worker, part)))
+                # A bounded window keeps memory flat: one part per worker, and one waiting.
+                if len(pending) > workers:
+                    p, f = pending.popleft()
+                    yield p, f.result()
+            while pending:
+                p, f = pending.popleft()
+                yield p, f.result()
+        finally:
+            for _, f in pending:
+                f.cancel()
 
 
 def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
     features = all_features(plan.labels)
     schemas_ = {name: f.arrow_schema for name, f in features.items()}
-    writers = {
-        (config, split): SplitWriter(tmp / "data" / config, split, schemas_[config])
-        for config in CONFIGS
-        for split in SPLITS
-    }
+    data_dir = tmp / "data"
     stats = {s: SplitStats() for s in SPLITS}
     adjustments: Counter = Counter()
     examples: list[dict] = []
-    for chunk, result in _results(opts, plan, schemas_):
-        _take(chunk, result, writers, stats, plan.assignment)
+    parts: dict[tuple[str, str], list[tuple[str, int, int]]] = {
+        (c, s): [] for c in CONFIGS for s in SPLITS
+    }
+    for part, result in _results(opts, plan, schemas_, data_dir):
+        for key, info in result.files.items():
+            parts[key].append(info)
+        for split, st in result.stats.items():
+            stats[split].merge(st)
         adjustments.update(result.adjustments)
-        if len(examples) < 12:
-            examples.extend(result.examples[: 12 - len(examples)])
+        examples.extend(result.examples[: 12 - len(examples)])
+        ids = part.articles.column("id").to_pylist()
+        for aid, h in zip(ids, result.hashes, strict=True):
+            plan.assignment[aid][2] = h
     configs: dict[str, dict[str, Any]] = {c: {} for c in CONFIGS}
-    for (config, split), w in writers.items():
-        files = w.close()
+    for (config, split), infos in parts.items():
+        files = []
+        for i, (path, _, _) in enumerate(infos):  # already in part order
+            dest = data_dir / config / f"{split}-{i:05d}-of-{len(infos):05d}.parquet"
+            os.rename(path, dest)
+            files.append(dest.relative_to(tmp).as_posix())
         configs[config][split] = {
-            "rows": w.rows,
-            "num_bytes": w.num_bytes,
-            "files": [p.relative_to(tmp).as_posix() for p in files],
+            "rows": sum(r for _, r, _ in infos),
+            "num_bytes": sum(b for _, _, b in infos),
+            "files": files,
         }
 
     inputs = _input_hashes(opts, plan)
@@ -385,21 +413,6 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
         without_document=plan.corpus_articles - released,
         adjustments=adjust,
     )
-
-
-def _take(
-    chunk: Chunk,
-    result: ChunkResult,
-    writers: dict,
-    stats: dict[str, SplitStats],
-    assignment: dict[str, list],
-) -> None:
-    for key, batch in result.batches.items():
-        writers[key].write(batch)
-    for split, st in result.stats.items():
-        stats[split].merge(st)
-    for art, h in zip(chunk.articles, result.hashes, strict=True):
-        assignment[art["id"]][2] = h
 
 
 def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:

@@ -83,13 +83,12 @@ class CorpusStore:
         for batch in pf.iter_batches(batch_size=batch_size, columns=["id", "cluster_id"]):
             yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
 
-    def iter_batches(self, batch_size: int) -> Iterator[list[dict[str, Any]]]:
-        """Articles as dicts of :data:`ARTICLE_COLUMNS` (absent columns are None)."""
+    def iter_batches(self, batch_size: int) -> Iterator[pa.RecordBatch]:
+        """Articles with the columns of :data:`ARTICLE_COLUMNS` that the store has."""
         pf = self.open()
         names = pf.schema_arrow.names
         columns = [c for c in ARTICLE_COLUMNS if c in names]
-        for batch in pf.iter_batches(batch_size=batch_size, columns=columns):
-            yield batch.to_pylist()
+        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
 
 
 @dataclass(slots=True)

@@ -9,21 +9,24 @@ card report. It returns Arrow batches (cheap to send between processes), never P
 from __future__ import annotations
 
 import hashlib
-import itertools
+import operator
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from corpus.errors import InputError, IntegrityError
 from corpus.release.align import tag_entities
 from corpus.release.labels import ReleaseLabels
-from corpus.release.segment import code_points, segment
+from corpus.release.segment import CLASS, SPACE, code_points, segment
 from corpus.release.splits import SPLITS
+from corpus.release.writer import PartWriter
 
 
 @dataclass(slots=True)
@@ -140,114 +143,151 @@ class Converter:
     # -- conversion ----------------------------------------------------------------------
 
     def convert(self, chunk: Chunk) -> ChunkResult:
-        docs_rows: dict[str, list] = {s: [] for s in SPLITS}
-        event_rows: dict[str, list] = {s: [] for s in SPLITS}
-        ner_cols: dict[str, _NerColumns] = {s: _NerColumns() for s in SPLITS}
-        stats = {s: SplitStats() for s in SPLITS}
-        adjustments: Counter = Counter()
-        examples: list[dict[str, Any]] = []
-        hashes: list[str] = []
+        """All rows of a chunk.
 
-        for meta, (offset, length, line), split_i in zip(
+        Articles are read and checked one by one and their entity columns collected as flat
+        lists; everything else runs per split over the whole chunk at once: the texts of a
+        split are joined by line breaks (which always end a sentence) and tokenised, split
+        into sentences and tagged as one long text, so numpy works on long arrays.
+        """
+        groups = [_Group() for _ in SPLITS]
+        stats = {s: SplitStats() for s in SPLITS}
+        hashes: list[str] = []
+        for meta, (pos, length, line), split_i in zip(
             chunk.articles, chunk.locations, chunk.splits, strict=True
         ):
-            split = SPLITS[split_i]
-            doc = self._read_document(chunk.documents_path, offset, length, line)
+            doc = self._read_document(chunk.documents_path, pos, length, line)
             aid = meta["id"]
-            where = f"{chunk.documents_path} line {line}, article {aid}"
             if doc.get("article_id") != aid:
                 raise IntegrityError(
-                    f"{where}: the line names article {doc.get('article_id')!r}; the documents "
-                    "file changed while the release was built, build again"
+                    f"{chunk.documents_path} line {line}, article {aid}: the line names article "
+                    f"{doc.get('article_id')!r}; the documents file changed while the release "
+                    "was built, build again"
                 )
             text = meta["text"]
             if doc.get("text") != text:
+                where = f"{chunk.documents_path} line {line}, article {aid}"
                 raise IntegrityError(_text_mismatch(where, doc.get("text"), text))
             hashes.append(annotation_hash(doc))
-            st = stats[split]
+            st = stats[SPLITS[split_i]]
             st.articles += 1
             st.sources[meta.get("source") or "unknown"] += 1
-
-            entities, by_id = self._entities(doc, text, where, st)
-            events = self._events(doc, text, where, by_id, st)
-            docs_rows[split].append(
-                {
-                    "id": aid,
-                    "title": meta.get("title"),
-                    "text": text,
-                    "source": meta.get("source"),
-                    "url": meta.get("url"),
-                    "published": meta.get("published"),
-                    "retrieved": meta.get("retrieved"),
-                    "truncated": bool(meta.get("truncated")),
-                    "cluster_id": meta.get("cluster_id"),
-                    "entities": entities,
-                    "events": events,
-                }
-            )
-
-            cp = code_points(text)
-            protected = [(e["start"], e["end"]) for e in entities]
-            protected += [(ev["trigger"]["start"], ev["trigger"]["end"]) for ev in events]
-            seg = segment(text, protected, cp)
-            adjustments["sentence_merges"] += seg.merged
-            tagging = tag_entities(
-                text,
-                seg.starts,
-                seg.ends,
-                [(e["start"], e["end"], e["label"]) for e in entities],
-                aid,
-            )
-            adjustments.update(tagging.counts)
-            if len(examples) < 12:
-                examples.extend(tagging.examples[: 12 - len(examples)])
-            ner_cols[split].add_article(aid, text, seg, tagging, st, self.labels.entity_names)
-            self._event_rows(aid, text, seg, events, by_id, event_rows[split])
+            self._add(groups[split_i], meta, doc, text, f"{chunk.documents_path} line {line}", st)
 
         batches: dict[tuple[str, str], pa.RecordBatch] = {}
-        for split in SPLITS:
-            if docs_rows[split]:
-                batches[("documents", split)] = pa.RecordBatch.from_pylist(
-                    docs_rows[split], schema=self.schemas["documents"]
-                )
-            if ner_cols[split].ids:
-                batches[("ner", split)] = ner_cols[split].to_batch(self.schemas["ner"])
-            if event_rows[split]:
+        adjustments: Counter = Counter()
+        examples: list[dict[str, Any]] = []
+        for split, g in zip(SPLITS, groups, strict=True):
+            if not g.aids:
+                continue
+            names = self.labels.entity_names
+            for label, n in enumerate(np.bincount(g.ent_labels, minlength=len(names)).tolist()):
+                if n:
+                    stats[split].entities[names[label]] += n
+            batches[("documents", split)] = self._documents_batch(g)
+            ner, tagging, merged = self._ner_batch(g, stats[split])
+            adjustments.update(tagging.counts)
+            adjustments["sentence_merges"] += merged
+            examples.extend(tagging.examples)
+            if ner.num_rows:
+                batches[("ner", split)] = ner
+            if g.events_at:
                 batches[("events", split)] = pa.RecordBatch.from_pylist(
-                    event_rows[split], schema=self.schemas["events"]
+                    self._event_rows(g, ner_sentences=g.sentences), schema=self.schemas["events"]
                 )
-        return ChunkResult(batches, stats, adjustments, examples, hashes)
+        return ChunkResult(batches, stats, adjustments, examples[:12], hashes)
 
-    def _entities(
-        self, doc: dict, text: str, where: str, st: SplitStats
-    ) -> tuple[list[dict], dict[str, dict]]:
-        names = self.labels.entity_names
-        out: list[dict] = []
-        by_id: dict[str, dict] = {}
-        for k, e in enumerate(doc.get("entities") or []):
-            w = f"{where}, entity {e.get('id', k)}"
+    def _add(self, g: _Group, meta: dict, doc: dict, text: str, where: str, st: SplitStats) -> None:
+        """Check one document's entities and events and append them to its split's group."""
+        aid = meta["id"]
+        ents = doc.get("entities") or []
+        if not isinstance(ents, list):
+            ents = [None]  # reported by the slow path below
+        index = self.entity_index
+        try:
+            ids = [e["id"] for e in ents]
+            starts = [e["start"] for e in ents]
+            ends = [e["end"] for e in ents]
+            values = [e["text"] for e in ents]
+            labels = [index[e["label"]] for e in ents]
+            # map() keeps these checks in C: they run for every entity of every article.
+            ok = not ents or (
+                set(map(type, starts)) == {int}
+                and set(map(type, ends)) == {int}
+                and set(map(type, ids)) == {str}
+                and min(starts) >= 0
+                and max(ends) <= len(text)
+                and all(map(operator.lt, starts, ends))
+                and list(map(text.__getitem__, map(slice, starts, ends))) == values
+            )
+        except (KeyError, TypeError):
+            ok = False
+        if not ok:
+            self._explain_entities(ents, text, f"{where}, article {aid}")
+        by_id = dict(zip(ids, range(len(ids)), strict=True))
+        events = self._events(
+            doc, text, f"{where}, article {aid}", ids, starts, ends, values, labels, by_id, st
+        )
+        offset = g.offset
+        g.aids.append(aid)
+        g.metas.append(meta)
+        g.texts.append(text)
+        g.doc_offsets.append(offset)
+        g.ent_counts.append(len(ids))
+        g.ent_ids.extend(ids)
+        g.ent_starts.extend(starts)
+        g.ent_ends.extend(ends)
+        g.ent_texts.extend(values)
+        g.ent_labels.extend(labels)
+        g.events.append(events)
+        for ev in events:
+            t = ev["trigger"]
+            g.triggers.append((t["start"] + offset, t["end"] + offset))
+            g.events_at.append((len(g.aids) - 1, ev))
+        g.offset = offset + len(text) + 1
+
+    def _explain_entities(self, ents: list, text: str, where: str) -> None:
+        """Find the first bad entity and raise with what is wrong with it (the slow path)."""
+        for k, e in enumerate(ents):
+            w = f"{where}, entity {e.get('id', k) if isinstance(e, dict) else k}"
+            if not isinstance(e, dict) or not isinstance(e.get("id"), str):
+                raise IntegrityError(
+                    f"{w}: not an entity with an id; re-run akhbar annotate validate"
+                )
             self._check_span(w, text, e.get("start"), e.get("end"), e.get("text"))
-            label = self._label(self.entity_index, e.get("label"), "entity label", w)
-            row = {
-                "id": e["id"],
-                "start": e["start"],
-                "end": e["end"],
-                "text": e["text"],
-                "label": label,
-            }
-            out.append(row)
-            by_id[e["id"]] = row
-            st.entities[names[label]] += 1
-        return out, by_id
+            self._label(self.entity_index, e.get("label"), "entity label", w)
+        raise IntegrityError(f"{where}: malformed entities; re-run akhbar annotate validate")
 
     def _events(
-        self, doc: dict, text: str, where: str, by_id: dict[str, dict], st: SplitStats
+        self,
+        doc: dict,
+        text: str,
+        where: str,
+        ids: list,
+        starts: list,
+        ends: list,
+        values: list,
+        labels: list,
+        by_id: dict[str, int],
+        st: SplitStats,
     ) -> list[dict]:
         out: list[dict] = []
         event_names = self.labels.event_names
         role_names = self.labels.role_names
-        for k, ev in enumerate(doc.get("events") or []):
-            w = f"{where}, event {ev.get('id', k)}"
+        events = doc.get("events") or []
+        for k, ev in enumerate(events if isinstance(events, list) else [None]):
+            if not (
+                isinstance(ev, dict)
+                and isinstance(ev.get("id"), str)
+                and isinstance(ev.get("trigger"), dict)
+                and isinstance(ev.get("arguments", []), list)
+                and all(isinstance(a, dict) for a in ev.get("arguments", []))
+            ):
+                raise IntegrityError(
+                    f"{where}, event {k}: not an event with an id, a trigger and a list of "
+                    "arguments; re-run akhbar annotate validate"
+                )
+            w = f"{where}, event {ev['id']}"
             etype = self._label(self.event_index, ev.get("type"), "event type", w)
             trig = ev.get("trigger") or {}
             self._check_span(
@@ -256,8 +296,9 @@ class Converter:
             args = []
             for a in ev.get("arguments") or []:
                 role = self._label(self.role_index, a.get("role"), "role", w)
-                ent = by_id.get(a.get("entity_id"))
-                if ent is None:
+                eid = a.get("entity_id")
+                j = by_id.get(eid) if isinstance(eid, str) else None
+                if j is None:
                     raise IntegrityError(
                         f"{w}: argument {a.get('role')} points to entity {a.get('entity_id')!r}, "
                         "which the document does not have; re-run akhbar annotate validate"
@@ -265,10 +306,11 @@ class Converter:
                 args.append(
                     {
                         "role": role,
-                        "entity_id": ent["id"],
-                        "start": ent["start"],
-                        "end": ent["end"],
-                        "text": ent["text"],
+                        "entity_id": ids[j],
+                        "start": starts[j],
+                        "end": ends[j],
+                        "text": values[j],
+                        "_label": labels[j],
                     }
                 )
                 st.roles[role_names[role]] += 1
@@ -283,36 +325,141 @@ class Converter:
             st.events[event_names[etype]] += 1
         return out
 
-    def _event_rows(
-        self,
-        aid: str,
-        text: str,
-        seg: Any,
-        events: list[dict],
-        by_id: dict[str, dict],
-        rows: list[dict],
-    ) -> None:
-        if not events:
-            return
-        first = seg.sentence_starts
-        sent_start = seg.starts[first]
-        last = np.append(first[1:], len(seg.starts)) - 1
-        sent_end = seg.ends[last]
-        for ev in events:
+    # -- batches -------------------------------------------------------------------------
+
+    def _documents_batch(self, g: _Group) -> pa.RecordBatch:
+        schema = self.schemas["documents"]
+        entity_type = schema.field("entities").type.value_type
+        offsets = pa.array(np.concatenate(([0], np.cumsum(g.ent_counts))).astype(np.int32))
+        entities = pa.ListArray.from_arrays(
+            offsets,
+            pa.StructArray.from_arrays(
+                [
+                    pa.array(g.ent_ids, pa.string()),
+                    pa.array(g.ent_starts, pa.int32()),
+                    pa.array(g.ent_ends, pa.int32()),
+                    pa.array(g.ent_texts, pa.string()),
+                    pa.array(g.ent_labels, pa.int64()),
+                ],
+                fields=list(entity_type),
+            ),
+        )
+        m = g.metas
+
+        def col(name: str) -> pa.Array:
+            return pa.array([x.get(name) for x in m], pa.string())
+
+        # Arrow ignores the private "_label" key, which only the events config needs.
+        events = pa.array(g.events, schema.field("events").type)
+        arrays = [
+            pa.array(g.aids, pa.string()),
+            col("title"),
+            pa.array(g.texts, pa.string()),
+            col("source"),
+            col("url"),
+            col("published"),
+            col("retrieved"),
+            pa.array([bool(x.get("truncated")) for x in m], pa.bool_()),
+            col("cluster_id"),
+            entities,
+            events,
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    def _ner_batch(self, g: _Group, st: SplitStats) -> tuple[pa.RecordBatch, Any, int]:
+        """The sentences of one split of the chunk, tokenised and tagged as one text."""
+        big = "\n".join(g.texts)
+        cp = code_points(big)
+        doc_starts = np.asarray(g.doc_offsets, dtype=np.int64)
+        shift = np.repeat(doc_starts, g.ent_counts)
+        ent_s = np.asarray(g.ent_starts, dtype=np.int64) + shift
+        ent_e = np.asarray(g.ent_ends, dtype=np.int64) + shift
+        protected = np.concatenate(
+            (
+                np.stack((ent_s, ent_e), axis=1),
+                np.asarray(g.triggers, dtype=np.int64).reshape(-1, 2),
+            )
+        )
+        seg = segment(big, protected, cp)
+
+        def owner(position: int) -> str:
+            return g.aids[int(np.searchsorted(doc_starts, position, side="right")) - 1]
+
+        ents = np.stack((ent_s, ent_e, np.asarray(g.ent_labels, dtype=np.int64)), axis=1)
+        tagging = tag_entities(big, seg.starts, seg.ends, ents, owner)
+        starts, ends, tags = tagging.starts, tagging.ends, tagging.tags
+        n = len(starts)
+        # Sentence boundaries are token starts, which clitic splits never move.
+        first = np.searchsorted(starts, seg.starts[seg.sentence_starts])
+        n_sent = len(first)
+        lengths = np.diff(np.append(first, n))
+        sent_start = starts[first]
+        sent_end = ends[np.append(first[1:], n) - 1]
+        g.sentences = (sent_start, sent_end)
+        doc = np.searchsorted(doc_starts, sent_start, side="right") - 1
+        number = np.arange(n_sent) - np.searchsorted(doc, doc)  # position in its article
+        rel = np.repeat(sent_start, lengths)
+        article_ids = pa.array(g.aids, pa.string()).take(pa.array(doc))
+
+        names = self.labels.entity_names
+        begins = tags[(tags % 2) == 1]
+        for label, c in enumerate(np.bincount((begins - 1) // 2, minlength=len(names)).tolist()):
+            if c:
+                st.ner_entities[names[label]] += c
+        st.sentences += n_sent
+        st.tokens += n
+
+        raw = np.frombuffer(big.encode("utf-8"), dtype=np.uint8)
+        ascii_space = len(raw) == len(cp) or not bool(
+            np.any((cp >= 0x80) & ((seg.info & CLASS) == SPACE))
+        )
+        width = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
+        byte_at = np.zeros(len(cp) + 1, dtype=np.int64)
+        np.cumsum(width, out=byte_at[1:])
+        offsets = pa.array(np.concatenate(([0], np.cumsum(lengths))).astype(np.int32))
+        arrays = [
+            pc.binary_join_element_wise(
+                article_ids, pc.utf8_lpad(pc.cast(pa.array(number), pa.string()), 4, "0"), "-"
+            ),
+            article_ids,
+            pa.array(number.astype(np.int32)),
+            pa.array((sent_start - doc_starts[doc]).astype(np.int32)),
+            pa.array((sent_end - doc_starts[doc]).astype(np.int32)),
+            _strings(raw, byte_at[sent_start], byte_at[sent_end]),
+            pa.ListArray.from_arrays(
+                offsets, _strings(raw, byte_at[starts], byte_at[ends], tokens=ascii_space)
+            ),
+            pa.ListArray.from_arrays(offsets, pa.array((starts - rel).astype(np.int32))),
+            pa.ListArray.from_arrays(offsets, pa.array((ends - rel).astype(np.int32))),
+            pa.ListArray.from_arrays(offsets, pa.array(tags)),
+        ]
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schemas["ner"]), tagging, seg.merged
+
+    def _event_rows(self, g: _Group, ner_sentences: tuple[np.ndarray, np.ndarray]) -> list[dict]:
+        """``events`` rows: each event in the sentences that hold its trigger and arguments."""
+        sent_start, sent_end = ner_sentences
+        lo, hi = [], []
+        for k, ev in g.events_at:
+            t, off = ev["trigger"], g.doc_offsets[k]
+            lo.append(min([t["start"], *(a["start"] for a in ev["arguments"])]) + off)
+            hi.append(max([t["end"], *(a["end"] for a in ev["arguments"])]) + off)
+        si = np.maximum(np.searchsorted(sent_start, lo, side="right") - 1, 0)
+        sj = np.maximum(np.searchsorted(sent_start, np.asarray(hi) - 1, side="right") - 1, 0)
+        cs_all = np.minimum(sent_start[si], lo).tolist()
+        ce_all = np.maximum(sent_end[sj], hi).tolist()
+        rows = []
+        for (k, ev), cs_g, ce_g in zip(g.events_at, cs_all, ce_all, strict=True):
+            off = g.doc_offsets[k]
+            cs, ce = cs_g - off, ce_g - off
             t = ev["trigger"]
-            lo = min([t["start"], *(a["start"] for a in ev["arguments"])])
-            hi = max([t["end"], *(a["end"] for a in ev["arguments"])])
-            si = max(int(np.searchsorted(sent_start, lo, side="right")) - 1, 0)
-            sj = max(int(np.searchsorted(sent_start, hi - 1, side="right")) - 1, 0)
-            cs = min(int(sent_start[si]), lo) if len(sent_start) else lo
-            ce = max(int(sent_end[sj]), hi) if len(sent_end) else hi
+            aid = g.aids[k]
             rows.append(
                 {
                     "id": f"{aid}:{ev['id']}",
                     "article_id": aid,
                     "event_id": ev["id"],
                     "event_type": ev["type"],
-                    "text": text[cs:ce],
+                    "text": g.texts[k][cs:ce],
                     "context_start": cs,
                     "context_end": ce,
                     "trigger": {"start": t["start"] - cs, "end": t["end"] - cs, "text": t["text"]},
@@ -320,7 +467,7 @@ class Converter:
                         {
                             "role": a["role"],
                             "entity_id": a["entity_id"],
-                            "entity_label": by_id[a["entity_id"]]["label"],
+                            "entity_label": a["_label"],
                             "start": a["start"] - cs,
                             "end": a["end"] - cs,
                             "text": a["text"],
@@ -329,74 +476,56 @@ class Converter:
                     ],
                 }
             )
+        return rows
 
 
-class _NerColumns:
-    """Columns of ``ner`` rows for one split, kept as flat arrays until the batch is built."""
+@dataclass(slots=True)
+class _Group:
+    """The articles of one split within a chunk, their texts joined with line breaks."""
 
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.article_ids: list[str] = []
-        self.sentence: list[int] = []
-        self.start: list[int] = []
-        self.end: list[int] = []
-        self.text: list[str] = []
-        self.lengths: list[int] = []
-        self.tokens: list[str] = []
-        self.token_starts: list[np.ndarray] = []
-        self.token_ends: list[np.ndarray] = []
-        self.tags: list[np.ndarray] = []
+    aids: list[str] = field(default_factory=list)
+    metas: list[dict] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    doc_offsets: list[int] = field(default_factory=list)  # where each text starts when joined
+    offset: int = 0
+    ent_counts: list[int] = field(default_factory=list)
+    ent_ids: list[str] = field(default_factory=list)
+    ent_starts: list[int] = field(default_factory=list)
+    ent_ends: list[int] = field(default_factory=list)
+    ent_texts: list[str] = field(default_factory=list)
+    ent_labels: list[int] = field(default_factory=list)
+    events: list[list[dict]] = field(default_factory=list)
+    triggers: list[tuple[int, int]] = field(default_factory=list)  # in joined-text offsets
+    events_at: list[tuple[int, dict]] = field(default_factory=list)  # (article index, event)
+    sentences: tuple = ()
 
-    def add_article(
-        self, aid: str, text: str, seg: Any, tagging: Any, st: SplitStats, names: list[str]
-    ) -> None:
-        starts, ends, tags = tagging.starts, tagging.ends, tagging.tags
-        if len(starts) == 0:
-            return
-        # Sentence boundaries are token starts, which clitic splits never move.
-        sent_first = np.searchsorted(starts, seg.starts[seg.sentence_starts])
-        bounds = [*sent_first.tolist(), len(starts)]
-        s_list = starts.tolist()
-        e_list = ends.tolist()
-        self.tokens.extend([text[a:b] for a, b in zip(s_list, e_list, strict=True)])
-        begins = tags[(tags % 2) == 1]
-        if len(begins):
-            for label, n in zip(*np.unique((begins - 1) // 2, return_counts=True), strict=True):
-                st.ner_entities[names[int(label)]] += int(n)
-        for k, (a, b) in enumerate(itertools.pairwise(bounds)):
-            cs, ce = s_list[a], e_list[b - 1]
-            self.ids.append(f"{aid}-{k:04d}")
-            self.article_ids.append(aid)
-            self.sentence.append(k)
-            self.start.append(cs)
-            self.end.append(ce)
-            self.text.append(text[cs:ce])
-            self.lengths.append(b - a)
-            self.token_starts.append(starts[a:b] - cs)
-            self.token_ends.append(ends[a:b] - cs)
-            self.tags.append(tags[a:b])
-        st.sentences += len(bounds) - 1
-        st.tokens += len(s_list)
 
-    def to_batch(self, schema: pa.Schema) -> pa.RecordBatch:
-        offsets = pa.array(np.concatenate(([0], np.cumsum(self.lengths))).astype(np.int32))
+# Bytes that are whitespace on their own: tokens are everything else, so when a text has no
+# non-ASCII whitespace its tokens' bytes are simply its bytes without these.
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 
-        def lists(values: pa.Array) -> pa.Array:
-            return pa.ListArray.from_arrays(offsets, values)
 
-        arrays = [
-            pa.array(self.ids, pa.string()),
-            pa.array(self.article_ids, pa.string()),
-            pa.array(self.sentence, pa.int32()),
-            pa.array(self.start, pa.int32()),
-            pa.array(self.end, pa.int32()),
-            pa.array(self.text, pa.string()),
-            lists(pa.array(self.tokens, pa.string())),
-            lists(pa.array(np.concatenate(self.token_starts).astype(np.int32))),
-            lists(pa.array(np.concatenate(self.token_ends).astype(np.int32))),
-            lists(pa.array(np.concatenate(self.tags).astype(np.int64))),
-        ]
-        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+def _strings(
+    raw: np.ndarray, byte_starts: np.ndarray, byte_ends: np.ndarray, tokens: bool = False
+) -> pa.Array:
+    """An Arrow string array of the UTF-8 slices ``raw[start:end]``, which are in order and do
+    not overlap: their bytes are picked out with one mask rather than gathered one by one.
+
+    With ``tokens``, the slices are all the non-whitespace of ``raw`` (the caller checked
+    that its only whitespace is ASCII), and the mask is a table lookup.
+    """
+    if tokens:
+        data = raw[~_ASCII_SPACE[raw]]
+    else:
+        edge = np.zeros(len(raw) + 1, dtype=np.int8)
+        edge[byte_starts] += 1
+        edge[byte_ends] -= 1
+        data = raw[np.cumsum(edge[:-1], dtype=np.int8) > 0]
+    blen = byte_ends - byte_starts
+    offsets = np.zeros(len(blen) + 1, dtype=np.int32)
+    np.cumsum(blen, out=offsets[1:])
+    return pa.StringArray.from_buffers(len(blen), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
 def _text_mismatch(where: str, doc_text: Any, text: str) -> str:
@@ -412,6 +541,65 @@ def _text_mismatch(where: str, doc_text: Any, text: str) -> str:
     )
 
 
+@dataclass(slots=True)
+class Part:
+    """Consecutive articles converted and written together by one worker."""
+
+    index: int
+    documents_path: str
+    data_dir: str  # the release's data/ directory (temporary while building)
+    articles: pa.RecordBatch  # columns of ARTICLE_COLUMNS, only articles with a document
+    locations: list[tuple[int, int, int]]
+    splits: list[int]
+    chunk_size: int = 256
+
+
+@dataclass(slots=True)
+class PartResult:
+    index: int
+    files: dict[tuple[str, str], tuple[str, int, int]]  # (config, split) -> (path, rows, bytes)
+    stats: dict[str, SplitStats]
+    adjustments: Counter
+    examples: list[dict[str, Any]]
+    hashes: list[str]
+
+
+def part_path(data_dir: str | Path, config: str, split: str, index: int) -> Path:
+    return Path(data_dir) / config / f".part-{index:05d}-{split}.parquet"
+
+
+def convert_part(converter: Converter, part: Part) -> PartResult:
+    """Convert a part chunk by chunk and write its rows; nothing but counts comes back."""
+    writers: dict[tuple[str, str], PartWriter] = {}
+    stats = {s: SplitStats() for s in SPLITS}
+    adjustments: Counter = Counter()
+    examples: list[dict[str, Any]] = []
+    hashes: list[str] = []
+    try:
+        for at in range(0, part.articles.num_rows, part.chunk_size):
+            chunk = Chunk(
+                documents_path=part.documents_path,
+                articles=part.articles.slice(at, part.chunk_size).to_pylist(),
+                locations=part.locations[at : at + part.chunk_size],
+                splits=part.splits[at : at + part.chunk_size],
+            )
+            result = converter.convert(chunk)
+            for (config, split), batch in result.batches.items():
+                w = writers.get((config, split))
+                if w is None:
+                    path = part_path(part.data_dir, config, split, part.index)
+                    w = writers[(config, split)] = PartWriter(path, converter.schemas[config])
+                w.write(batch)
+            for split, st in result.stats.items():
+                stats[split].merge(st)
+            adjustments.update(result.adjustments)
+            examples.extend(result.examples[: 12 - len(examples)])
+            hashes.extend(result.hashes)
+    finally:
+        files = {key: (str(w.path), w.rows, w.num_bytes) for key, w in writers.items() if w.close()}
+    return PartResult(part.index, files, stats, adjustments, examples, hashes)
+
+
 _converter: Converter | None = None
 
 
@@ -422,7 +610,7 @@ def init_worker(labels: ReleaseLabels, schemas: dict[str, pa.Schema]) -> None:
     _converter = Converter(labels, schemas)
 
 
-def convert_chunk(chunk: Chunk) -> ChunkResult:
+def convert_part_in_worker(part: Part) -> PartResult:
     """Process-pool task (the converter comes from :func:`init_worker`)."""
     assert _converter is not None, "init_worker was not called"
-    return _converter.convert(chunk)
+    return convert_part(_converter, part)

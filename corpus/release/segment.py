@@ -24,11 +24,18 @@ from functools import cache
 import numpy as np
 
 SPACE, WORD, DIGIT, PUNCT = 0, 1, 2, 3
+CLASS = 3  # the low two bits of a table entry are the class; the others are flags:
+SEPARATOR = 4  # may sit inside a number: 9.50, 1,200, ٣٫٥
+TERMINATOR = 8  # ends a sentence
+BREAK = 16  # a line break
+CLOSER = 32  # a closing quote or bracket, kept with the sentence it closes
 
-_NUMBER_SEPARATORS = np.array([ord(c) for c in ".,٫٬"], dtype=np.uint32)
-_TERMINATORS = np.array([ord(c) for c in ".!?؟؛…"], dtype=np.uint32)
-_CLOSERS = frozenset("\"'»”’)]}›")
-_LINE_BREAKS = np.array([0x0A, 0x0D, 0x2029], dtype=np.uint32)
+_FLAGS = {
+    SEPARATOR: ".,٫٬",
+    TERMINATOR: ".!?؟؛…",
+    BREAK: "\n\r\u2029",
+    CLOSER: "\"'»”’)]}›",
+}
 
 
 def _char_class(ch: str) -> int:
@@ -46,36 +53,41 @@ def _char_class(ch: str) -> int:
 
 @cache
 def _bmp_table() -> np.ndarray:
-    return np.array([_char_class(chr(cp)) for cp in range(0x10000)], dtype=np.uint8)
+    """Class and flags of every character of the Basic Multilingual Plane."""
+    table = np.array([_char_class(chr(cp)) for cp in range(0x10000)], dtype=np.uint8)
+    for flag, chars in _FLAGS.items():
+        for c in chars:
+            table[ord(c)] |= flag
+    return table
 
 
 def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-def char_classes(cp: np.ndarray) -> np.ndarray:
+def char_info(cp: np.ndarray) -> np.ndarray:
+    """Class and flags per code point; separators between digits are made digits."""
     table = _bmp_table()
-    cls = table[np.minimum(cp, 0xFFFF)]
-    astral = np.flatnonzero(cp > 0xFFFF)
-    for i in astral.tolist():  # rare: emoji, historic scripts
-        cls[i] = _char_class(chr(int(cp[i])))
-    # A separator between two digits belongs to the number (9.50, 1,200).
+    if len(cp) and cp.max() > 0xFFFF:
+        info = table[np.minimum(cp, 0xFFFF)]
+        for i in np.flatnonzero(cp > 0xFFFF).tolist():  # rare: emoji, historic scripts
+            info[i] = _char_class(chr(int(cp[i])))
+    else:
+        info = table[cp]
     if len(cp) > 2:
-        sep = np.isin(cp[1:-1], _NUMBER_SEPARATORS)
-        if sep.any():
-            inner = sep & (cls[:-2] == DIGIT) & (cls[2:] == DIGIT)
-            cls[1:-1][inner] = DIGIT
-    return cls
+        cls = info & CLASS
+        inner = ((info[1:-1] & SEPARATOR) != 0) & (cls[:-2] == DIGIT) & (cls[2:] == DIGIT)
+        if inner.any():
+            info[1:-1][inner] = DIGIT
+    return info
 
 
-def tokenize(text: str, cp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Token start and end offsets (int64 arrays) of ``text``."""
-    if cp is None:
-        cp = code_points(text)
-    if len(cp) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    cls = char_classes(cp)
+def char_classes(cp: np.ndarray) -> np.ndarray:
+    return char_info(cp) & CLASS
+
+
+def _token_bounds(info: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    cls = info & CLASS
     nonspace = cls != SPACE
     single = cls == PUNCT
     prev = np.empty_like(cls)
@@ -89,6 +101,16 @@ def tokenize(text: str, cp: np.ndarray | None = None) -> tuple[np.ndarray, np.nd
     return starts, ends
 
 
+def tokenize(text: str, cp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Token start and end offsets (int64 arrays) of ``text``."""
+    if cp is None:
+        cp = code_points(text)
+    if len(cp) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return _token_bounds(char_info(cp))
+
+
 @dataclass(slots=True)
 class Segmentation:
     """Tokens of a whole text and the sentences over them."""
@@ -97,6 +119,7 @@ class Segmentation:
     ends: np.ndarray  # token end offsets
     sentence_starts: np.ndarray  # index of the first token of each sentence
     merged: int  # sentence boundaries removed because an annotated span crossed them
+    info: np.ndarray | None = None  # class and flags per code point
 
     def sentence_token_ranges(self) -> list[tuple[int, int]]:
         bounds = [*self.sentence_starts.tolist(), len(self.starts)]
@@ -104,55 +127,66 @@ class Segmentation:
 
 
 def segment(
-    text: str, protected: list[tuple[int, int]] | None = None, cp: np.ndarray | None = None
+    text: str,
+    protected: np.ndarray | list[tuple[int, int]] | None = None,
+    cp: np.ndarray | None = None,
 ) -> Segmentation:
     """Tokenise ``text`` and split it into sentences that never cut a ``protected`` span."""
     if cp is None:
         cp = code_points(text)
-    starts, ends = tokenize(text, cp)
+    if len(cp) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Segmentation(empty, empty, empty, 0, np.zeros(0, dtype=np.uint8))
+    info = char_info(cp)
+    starts, ends = _token_bounds(info)
     n = len(starts)
     if n == 0:
-        return Segmentation(starts, ends, np.zeros(0, dtype=np.int64), 0)
+        return Segmentation(starts, ends, np.zeros(0, dtype=np.int64), 0, info)
     single = (ends - starts) == 1
-    first = cp[starts]
-    is_term = single & np.isin(first, _TERMINATORS)
+    first = info[starts]
+    is_term = single & ((first & TERMINATOR) != 0)
     # A line break in the gap before a token starts a new sentence.
-    breaks = np.concatenate(([0], np.cumsum(np.isin(cp, _LINE_BREAKS))))
-    gap_break = np.zeros(n, dtype=bool)
-    gap_break[1:] = breaks[starts[1:]] > breaks[ends[:-1]]
+    breaks = np.zeros(len(cp) + 1, dtype=np.int64)
+    np.cumsum((info & BREAK) != 0, out=breaks[1:])
+    new_sentence = np.zeros(n, dtype=bool)
+    new_sentence[1:] = breaks[starts[1:]] > breaks[ends[:-1]]
 
-    new_sentence = gap_break.copy()
-    for i in np.flatnonzero(is_term[:-1]).tolist():
-        if is_term[i + 1]:
-            continue  # "..." or "?!": the run ends at its last mark
-        if (
-            first[i] == 0x2E
-            and i > 0
-            and ends[i - 1] == starts[i]
-            and ends[i - 1] - starts[i - 1] == 1
-            and text[starts[i - 1]].isalpha()
-        ):
-            continue  # a one-letter abbreviation: د. م. أ.
-        j = i + 1
-        # Closing quotes and brackets written right after the mark belong to this sentence.
-        while j < n and starts[j] == ends[j - 1] and single[j] and text[starts[j]] in _CLOSERS:
-            j += 1
-        if j < n:
-            new_sentence[j] = True
+    # A run of marks ("..." "?!") ends at its last one.
+    ends_run = np.flatnonzero(is_term[:-1] & ~is_term[1:])
+    if len(ends_run):
+        # ... except the period of a one-letter abbreviation written against it: د. م. أ.
+        prev = np.maximum(ends_run - 1, 0)
+        abbrev = (
+            (cp[starts[ends_run]] == 0x2E)
+            & (ends_run > 0)
+            & (ends[prev] == starts[ends_run])
+            & (ends[prev] - starts[prev] == 1)
+            & ((info[starts[prev]] & CLASS) == WORD)
+        )
+        closer = single & ((first & CLOSER) != 0)
+        for i in ends_run[~abbrev].tolist():
+            j = i + 1
+            # Closing quotes and brackets written right after the mark belong to its sentence.
+            while j < n and closer[j] and starts[j] == ends[j - 1]:
+                j += 1
+            if j < n:
+                new_sentence[j] = True
     new_sentence[0] = True
     sentence_starts = np.flatnonzero(new_sentence)
 
     merged = 0
-    if protected and len(sentence_starts) > 1:
+    if protected is not None and len(protected) and len(sentence_starts) > 1:
         bpos = starts[sentence_starts]
-        keep = np.ones(len(sentence_starts), dtype=bool)
-        for s, e in protected:
-            lo = int(np.searchsorted(bpos, s, side="right"))
-            hi = int(np.searchsorted(bpos, e, side="left"))
-            if hi > lo:
-                keep[lo:hi] = False
-        keep[0] = True
-        merged = int((~keep).sum())
-        if merged:
-            sentence_starts = sentence_starts[keep]
-    return Segmentation(starts, ends, sentence_starts, merged)
+        spans = np.asarray(protected, dtype=np.int64).reshape(-1, 2)
+        lo = np.searchsorted(bpos, spans[:, 0], side="right")
+        hi = np.searchsorted(bpos, spans[:, 1], side="left")
+        hit = hi > lo
+        if hit.any():
+            cover = np.zeros(len(bpos) + 1, dtype=np.int64)
+            np.add.at(cover, lo[hit], 1)
+            np.add.at(cover, hi[hit], -1)
+            drop = np.cumsum(cover[:-1]) > 0
+            drop[0] = False
+            merged = int(drop.sum())
+            sentence_starts = sentence_starts[~drop]
+    return Segmentation(starts, ends, sentence_starts, merged, info)
