@@ -254,7 +254,8 @@ def schema_issues(error: Any) -> list[Issue]:
     itself is wrong or missing, that is reported on its own and the anyOf adds nothing."""
     if error.validator == "anyOf":
         inst = error.instance
-        branch = _BRANCH.get(inst.get("type")) if isinstance(inst, dict) else None
+        kind = inst.get("type") if isinstance(inst, dict) else None
+        branch = _BRANCH.get(kind) if isinstance(kind, str) else None
         if branch is None:
             return []
         subs = [e for e in error.context if e.relative_schema_path[0] == branch]

@@ -12,25 +12,25 @@ from annotation.validate import validate_snapshot
 
 
 @click.command()
-@click.argument("snapshot", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("snapshot", type=click.Path(path_type=Path))
 @click.option(
     "--corpus",
     "corpus_dir",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     help="Corpus store (akhbar corpus build --out DIR) the tasks were pushed from.",
 )
 @click.option(
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     help="Directory for documents.jsonl, quarantine.jsonl, issues.jsonl, validation.json.",
 )
 @click.option(
     "--taxonomy",
     "taxonomy_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Taxonomy file (default: the bundled ace-ar-conflict).",
 )

@@ -32,7 +32,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in path.read_bytes().splitlines()]
 
 
 def test_every_check_has_a_fixture():

@@ -33,7 +33,7 @@ def write_corpus(d: Path, rows: list[dict] = CORPUS) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in path.read_bytes().splitlines()]
 
 
 def outputs(out: Path) -> dict[str, bytes]:
