@@ -138,9 +138,7 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
     Example: akhbar release diff 1.0.0 1.1.0
     """
     from corpus.release.changelog import diff as diff_changelog
-    from corpus.release.manifest import load_manifest
     from corpus.release.versions import resolve_release
 
-    a = load_manifest(resolve_release(old, releases))
-    b = load_manifest(resolve_release(new, releases))
-    click.echo(diff_changelog(a, b), nl=False)
+    text = diff_changelog(resolve_release(old, releases), resolve_release(new, releases))
+    click.echo(text, nl=False)

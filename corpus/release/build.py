@@ -14,6 +14,7 @@ import shutil
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -26,17 +27,25 @@ from corpus import __version__
 from corpus.errors import IntegrityError, OutputError, UsageError
 from corpus.release import card, changelog, croissant
 from corpus.release.features import CONFIGS, all_features
-from corpus.release.inputs import CorpusStore, index_documents, read_validation, sha256_file
+from corpus.release.inputs import (
+    CorpusStore,
+    DocumentIndex,
+    index_documents,
+    read_validation,
+    sha256_file,
+    unpack_location,
+)
 from corpus.release.labels import ReleaseLabels, load_labels
 from corpus.release.manifest import (
     FORMAT,
     MANIFEST,
+    article_map,
     file_info,
     git_commit,
     list_files,
     load_manifest,
     now_utc,
-    write_json,
+    write_manifest,
 )
 from corpus.release.rows import (
     Converter,
@@ -46,6 +55,7 @@ from corpus.release.rows import (
     convert_part,
     convert_part_in_worker,
     init_worker,
+    text_digests,
 )
 from corpus.release.splits import (
     DEFAULT_RATIOS,
@@ -105,10 +115,26 @@ class _Plan:
     previous_path: Path | None
     validation: dict[str, Any]
     store: CorpusStore
-    doc_index: Any
-    assignment: dict[str, list]  # article id -> [split, cluster_id, annotation hash]
+    doc_index: DocumentIndex
+    # Per released article, by its document's ordinal: compact, as they grow with the corpus.
+    splits: bytearray  # index into SPLITS
+    clusters: list[str | None]  # None when the cluster id is the article id
+    hashes: bytearray  # 8 bytes of the annotation hash each
+    previous_articles: dict[str, tuple[str, str]]  # id -> (split, annotation hash)
     corpus_articles: int
     moved: int
+
+    def articles(self) -> Iterator[tuple[str, str, str, str]]:
+        """(id, split, cluster id, annotation hash) of every released article."""
+        for aid, packed in self.doc_index.locations.items():
+            o = unpack_location(packed)[3]
+            cluster = self.clusters[o]
+            yield (
+                aid,
+                SPLITS[self.splits[o]],
+                aid if cluster is None else cluster,
+                self.hashes[8 * o : 8 * o + 8].hex(),
+            )
 
 
 def build_release(opts: BuildOptions) -> BuildResult:
@@ -180,36 +206,43 @@ def _plan(opts: BuildOptions) -> _Plan:
         ratios = tuple(prev_ratios[s] for s in SPLITS) if prev_ratios else DEFAULT_RATIOS
 
     store = CorpusStore(opts.corpus)
-    clusters: dict[str, str | None] = {}
+    doc_index = index_documents(opts.documents / "documents.jsonl")
+    locations = doc_index.locations
+    n = doc_index.lines
+    splits = bytearray(b"\xff") * n
+    clusters: list[str | None] = [None] * n
+    prev_articles = article_map(previous_path) if previous_path else {}
+    corpus_articles = 0
+    moved = 0
+    first_move = None
     for aid, cluster in store.iter_ids():
-        if aid in clusters:
+        corpus_articles += 1
+        packed = locations.get(aid)
+        if packed is None:
+            continue  # not annotated: not released, counted
+        o = unpack_location(packed)[3]
+        if splits[o] != 255:
             raise IntegrityError(
                 f"{store.articles_path}: article id {aid} occurs twice; rebuild the corpus store"
             )
-        clusters[aid] = cluster
-    doc_index = index_documents(opts.documents / "documents.jsonl")
-    for aid, (_, _, line) in doc_index.locations.items():
-        if aid not in clusters:
-            raise IntegrityError(
-                f"{doc_index.path} line {line}: article {aid} is not in the corpus store "
-                f"{store.articles_path}; pass the corpus the documents were annotated from"
-            )
-
-    prev_articles = (previous or {}).get("articles", {})
-    assignment: dict[str, list] = {}
-    moved: list[tuple[str, str, str]] = []
-    for aid, cluster in clusters.items():
-        if aid not in doc_index.locations:
-            continue
-        split = SPLITS[split_of(cluster or aid, ratios)]
-        assignment[aid] = [split, cluster, None]
+        split = split_of(cluster or aid, ratios)
+        splits[o] = split
+        clusters[o] = None if cluster == aid else cluster
         old = prev_articles.get(aid)
-        if old and old["split"] != split:
-            moved.append((aid, old["split"], split))
+        if old and old[0] != SPLITS[split]:
+            moved += 1
+            first_move = first_move or (aid, old[0], SPLITS[split])
+    if 255 in splits:
+        o = splits.index(255)
+        aid, packed = next((a, p) for a, p in locations.items() if unpack_location(p)[3] == o)
+        raise IntegrityError(
+            f"{doc_index.path} line {unpack_location(packed)[2]}: article {aid} is not in the "
+            f"corpus store {store.articles_path}; pass the corpus the documents were annotated from"
+        )
     if moved and not opts.resplit:
-        aid, old, new = moved[0]
+        aid, old, new = first_move
         raise UsageError(
-            f"{len(moved)} article(s) would change split since v{previous['version']} "
+            f"{moved} article(s) would change split since v{previous['version']} "
             f"(e.g. {aid}: {old} -> {new}); keep the previous ratios and clusters, or pass "
             "--resplit to re-split on purpose"
         )
@@ -223,9 +256,12 @@ def _plan(opts: BuildOptions) -> _Plan:
         validation=validation,
         store=store,
         doc_index=doc_index,
-        assignment=assignment,
-        corpus_articles=len(clusters),
-        moved=len(moved),
+        splits=splits,
+        clusters=clusters,
+        hashes=bytearray(8 * n),
+        previous_articles=prev_articles,
+        corpus_articles=corpus_articles,
+        moved=moved,
     )
 
 
@@ -249,22 +285,28 @@ def _remove_stale_temporaries(out: Path) -> None:
 def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
     """The articles that have a document, in store order, cut into parts of ``part_size``."""
     locations = plan.doc_index.locations
-    assignment = plan.assignment
     docs_path = str(plan.doc_index.path)
     index = 0
     for batch in plan.store.iter_batches(opts.part_size):
-        ids = batch.column("id").to_pylist()
-        keep = [aid in locations for aid in ids]
+        found = [locations.get(aid) for aid in batch.column("id").to_pylist()]
+        keep = [p is not None for p in found]
         if not any(keep):
             continue
-        kept = [aid for aid, k in zip(ids, keep, strict=True) if k]
+        where = [unpack_location(p) for p in found if p is not None]
+        if not all(keep):
+            batch = batch.filter(pa.array(keep))
+        # Workers take the text from the documents, checked against this digest of the corpus
+        # text: article texts never pass through the pipe.
+        digests = text_digests(batch.column("text"))
         yield Part(
             index=index,
             documents_path=docs_path,
             data_dir=str(data_dir),
-            articles=batch.filter(pa.array(keep)) if not all(keep) else batch,
-            locations=[locations[aid] for aid in kept],
-            splits=[SPLITS.index(assignment[aid][0]) for aid in kept],
+            articles=batch.drop_columns(["text"]),
+            digests=digests,
+            locations=[(w[0], w[1], w[2]) for w in where],
+            splits=[plan.splits[w[3]] for w in where],
+            ordinals=[w[3] for w in where],
             chunk_size=opts.chunk_size,
         )
         index += 1
@@ -298,6 +340,11 @@ def _results(
             while pending:
                 p, f = pending.popleft()
                 yield p, f.result()
+        except BrokenProcessPool as e:
+            raise OutputError(
+                f"a worker process of the build stopped unexpectedly ({e}); nothing was written; "
+                "check free memory, or build again with --workers 1"
+            ) from e
         finally:
             for _, f in pending:
                 f.cancel()
@@ -320,9 +367,8 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
             stats[split].merge(st)
         adjustments.update(result.adjustments)
         examples.extend(result.examples[: 12 - len(examples)])
-        ids = part.articles.column("id").to_pylist()
-        for aid, h in zip(ids, result.hashes, strict=True):
-            plan.assignment[aid][2] = h
+        for o, h in zip(part.ordinals, result.hashes, strict=True):
+            plan.hashes[8 * o : 8 * o + 8] = bytes.fromhex(h)
     configs: dict[str, dict[str, Any]] = {c: {} for c in CONFIGS}
     for (config, split), infos in parts.items():
         files = []
@@ -337,7 +383,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
         }
 
     inputs = _input_hashes(opts, plan)
-    released = len(plan.assignment)
+    released = plan.doc_index.lines
     adjust = {k: int(adjustments.get(k, 0)) for k in card.ADJUSTMENT_ORDER}
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -392,18 +438,19 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
     prev_log = None
     if plan.previous_path and (plan.previous_path / "CHANGELOG.md").is_file():
         prev_log = (plan.previous_path / "CHANGELOG.md").read_text(encoding="utf-8")
-    manifest["articles"] = {
-        aid: {"split": v[0], "cluster_id": v[1], "annotation": v[2]}
-        for aid, v in plan.assignment.items()
-    }
-    (tmp / "CHANGELOG.md").write_text(
-        changelog.changelog_file(plan.previous, manifest, prev_log), encoding="utf-8"
+    log = changelog.changelog_file(
+        plan.previous,
+        plan.previous_articles,
+        manifest,
+        ((aid, split, h) for aid, split, _, h in plan.articles()),
+        prev_log,
     )
+    (tmp / "CHANGELOG.md").write_text(log, encoding="utf-8")
     manifest["files"] = {
         rel: data_files.get(rel) or file_info(tmp, tmp / rel)
         for rel in (p.relative_to(tmp).as_posix() for p in list_files(tmp))
     }
-    write_json(tmp / MANIFEST, manifest)
+    write_manifest(tmp / MANIFEST, manifest, plan.articles())
     return BuildResult(
         path=tmp,
         version=manifest["version"],

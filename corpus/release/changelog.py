@@ -6,8 +6,11 @@ entities and events differs), moved to another split; label counts are compared 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+from corpus.release.manifest import article_map, load_manifest
 from corpus.release.splits import SPLITS
 
 LIST_LIMIT = 200  # ids listed per section; manifest.json has them all
@@ -41,26 +44,43 @@ def _counts(title: str, kind: str, old: dict[str, Any], new: dict[str, Any]) -> 
     return [*lines, ""]
 
 
-def changes(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
-    """Markdown describing how ``new`` differs from ``old`` (``None`` for a first release)."""
-    arts = new.get("articles", {})
-    per_split = {s: sum(1 for a in arts.values() if a["split"] == s) for s in SPLITS}
+def changes(
+    old: dict[str, Any] | None,
+    old_articles: Mapping[str, tuple[str, str]],
+    new: dict[str, Any],
+    new_articles: Iterable[tuple[str, str, str]],
+) -> str:
+    """Markdown describing how release ``new`` differs from ``old`` (``None`` for a first one).
+
+    ``old_articles`` maps an article id to (split, annotation hash); ``new_articles`` yields
+    (id, split, annotation hash); both come from the manifests.
+    """
     if old is None:
+        per_split = {s: new["labels"][s]["articles"] for s in SPLITS}
         return (
-            f"Initial release: {len(arts):,} articles "
+            f"Initial release: {sum(per_split.values()):,} articles "
             f"({', '.join(f'{s} {n:,}' for s, n in per_split.items())}).\n"
         )
-    before = old.get("articles", {})
-    added = sorted(set(arts) - set(before))
-    removed = sorted(set(before) - set(arts))
-    both = sorted(set(arts) & set(before))
-    changed = [a for a in both if arts[a]["annotation"] != before[a]["annotation"]]
-    moved = [a for a in both if arts[a]["split"] != before[a]["split"]]
+    added: list[tuple[str, str]] = []
+    changed: list[tuple[str, str]] = []
+    moved: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for aid, split, h in new_articles:
+        before = old_articles.get(aid)
+        if before is None:
+            added.append((aid, split))
+            continue
+        seen.add(aid)
+        if before[1] != h:
+            changed.append((aid, split))
+        if before[0] != split:
+            moved.append((aid, before[0], split))
+    removed = sorted((aid, v[0]) for aid, v in old_articles.items() if aid not in seen)
+    touched = len({a for a, _ in changed} | {a for a, _, _ in moved})
     lines = [
         f"Compared with v{old['version']} ({old.get('created_at', '?')}): "
         f"{len(added):,} articles added, {len(removed):,} removed, {len(changed):,} with changed "
-        f"annotations, {len(moved):,} moved to another split, "
-        f"{len(both) - len(set(changed) | set(moved)):,} unchanged.",
+        f"annotations, {len(moved):,} moved to another split, {len(seen) - touched:,} unchanged.",
         "",
     ]
     ot, nt = old.get("taxonomy", {}), new.get("taxonomy", {})
@@ -70,13 +90,10 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
             f"{nt.get('name')} {nt.get('version')}.",
             "",
         ]
-    lines += _id_list("Added articles", [f"`{a}` ({arts[a]['split']})" for a in added])
-    lines += _id_list("Removed articles", [f"`{a}` (was {before[a]['split']})" for a in removed])
-    lines += _id_list("Changed annotations", [f"`{a}` ({arts[a]['split']})" for a in changed])
-    lines += _id_list(
-        "Moved between splits",
-        [f"`{a}`: {before[a]['split']} -> {arts[a]['split']}" for a in moved],
-    )
+    lines += _id_list("Added articles", [f"`{a}` ({s})" for a, s in sorted(added)])
+    lines += _id_list("Removed articles", [f"`{a}` (was {s})" for a, s in removed])
+    lines += _id_list("Changed annotations", [f"`{a}` ({s})" for a, s in sorted(changed)])
+    lines += _id_list("Moved between splits", [f"`{a}`: {o} -> {n}" for a, o, n in sorted(moved)])
     lines += ["### Label counts per split (before → after)", ""]
     lines += _counts("Entities", "entities", old, new)
     lines += _counts("Events", "events", old, new)
@@ -84,21 +101,29 @@ def changes(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def section(old: dict[str, Any] | None, new: dict[str, Any]) -> str:
-    return f"## v{new['version']} ({new.get('created_at', '')[:10]})\n\n" + changes(old, new)
-
-
 def changelog_file(
-    old: dict[str, Any] | None, new: dict[str, Any], previous_log: str | None
+    old: dict[str, Any] | None,
+    old_articles: Mapping[str, tuple[str, str]],
+    new: dict[str, Any],
+    new_articles: Iterable[tuple[str, str, str]],
+    previous_log: str | None,
 ) -> str:
     """The new ``CHANGELOG.md``: this release's section, then the earlier ones."""
-    text = "# Changelog\n\n" + section(old, new)
+    text = (
+        "# Changelog\n\n"
+        + f"## v{new['version']} ({new.get('created_at', '')[:10]})\n\n"
+        + changes(old, old_articles, new, new_articles)
+    )
     if previous_log:
         earlier = previous_log.split("\n", 1)[1] if previous_log.startswith("# ") else previous_log
         text += "\n" + earlier.lstrip("\n")
     return text
 
 
-def diff(a: dict[str, Any], b: dict[str, Any]) -> str:
+def diff(a: Path, b: Path) -> str:
     """The changes between any two releases, for ``akhbar release diff``."""
-    return f"# Changes from v{a['version']} to v{b['version']}\n\n" + changes(a, b)
+    old, new = load_manifest(a), load_manifest(b)
+    new_articles = ((aid, v[0], v[1]) for aid, v in article_map(b).items())
+    return f"# Changes from v{old['version']} to v{new['version']}\n\n" + changes(
+        old, article_map(a), new, new_articles
+    )

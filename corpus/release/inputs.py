@@ -91,19 +91,30 @@ class CorpusStore:
         yield from pf.iter_batches(batch_size=batch_size, columns=columns)
 
 
+def pack_location(offset: int, length: int, line: int, ordinal: int) -> int:
+    """One int for where a document is: a dict of 100,000 of these stays small."""
+    return (offset << 96) | (length << 64) | (line << 32) | ordinal
+
+
+def unpack_location(packed: int) -> tuple[int, int, int, int]:
+    """(byte offset, byte length, line number, ordinal among the documents)."""
+    mask = (1 << 32) - 1
+    return packed >> 96, (packed >> 64) & mask, (packed >> 32) & mask, packed & mask
+
+
 @dataclass(slots=True)
 class DocumentIndex:
     """Where each article's document lies in ``documents.jsonl``."""
 
     path: Path
-    locations: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    locations: dict[str, int] = field(default_factory=dict)  # article id -> packed location
     sha256: str = ""
     bytes: int = 0
-    lines: int = 0
+    lines: int = 0  # documents, which are numbered 0..lines-1 in file order (their ordinal)
 
 
 def index_documents(path: Path) -> DocumentIndex:
-    """Scan ``documents.jsonl`` once: article id -> (offset, length, line), and its sha256."""
+    """Scan ``documents.jsonl`` once: article id -> packed location, and the file's sha256."""
     if not path.is_file():
         raise InputError(
             f"{path}: no such file; --documents must be the output directory of "
@@ -131,12 +142,12 @@ def index_documents(path: Path) -> DocumentIndex:
                     if not isinstance(aid, str):
                         raise InputError(f"{path} line {number}: no article_id")
                 if aid in index.locations:
-                    first = index.locations[aid][2]
+                    first = unpack_location(index.locations[aid])[2]
                     raise IntegrityError(
                         f"{path} line {number}: a second document for article {aid} (first on "
                         f"line {first}); keep one annotation per article"
                     )
-                index.locations[aid] = (offset, length, number)
+                index.locations[aid] = pack_location(offset, length, number, index.lines)
                 index.lines += 1
             offset += length
     index.sha256 = h.hexdigest()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import ijson
 import orjson
 import pyarrow.parquet as pq
+from ijson.common import ObjectBuilder
 
 from corpus.errors import InputError
 from corpus.release.inputs import sha256_file
@@ -56,19 +58,76 @@ def list_files(root: Path) -> list[Path]:
     )
 
 
-def load_manifest(release: Path) -> dict[str, Any]:
+def _open_manifest(release: Path):
     path = release / MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path, path.open("rb")
     except OSError as e:
         raise InputError(f"{path}: cannot read the release manifest ({e.strerror})") from e
-    except ValueError as e:
+
+
+def load_manifest(release: Path) -> dict[str, Any]:
+    """The manifest without its per-article section (read with :func:`iter_articles`).
+
+    The file is streamed, so reading the manifest of a large release costs no more memory
+    than its summary.
+    """
+    path, f = _open_manifest(release)
+    data: dict[str, Any] = {}
+    builder: ObjectBuilder | None = None
+    key = None
+    depth = 0
+    try:
+        with f:
+            for prefix, event, value in ijson.parse(f, use_float=True):
+                if prefix == "" and depth == 0:
+                    if event == "map_key":
+                        key = value
+                        builder = None if key == "articles" else ObjectBuilder()
+                    continue
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+                if builder is None:
+                    continue
+                builder.event(event, value)
+                if depth == 0:  # the value of a top-level key is complete
+                    data[key] = builder.value
+                    builder = None
+    except ijson.JSONError as e:
         raise InputError(f"{path}: the release manifest is not valid JSON ({e})") from e
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if data.get("format") != FORMAT:
         raise InputError(f"{path}: not an akhbar release manifest (format {FORMAT} expected)")
     return data
 
 
-def write_json(path: Path, data: Any) -> None:
-    # orjson: the manifest lists every article, and the stdlib encoder is slow on 100k of them.
-    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+def iter_articles(release: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(article id, {split, cluster_id, annotation}) for every article of a release."""
+    path, f = _open_manifest(release)
+    try:
+        with f:
+            yield from ijson.kvitems(f, "articles")
+    except ijson.JSONError as e:
+        raise InputError(f"{path}: the release manifest is not valid JSON ({e})") from e
+
+
+def article_map(release: Path) -> dict[str, tuple[str, str]]:
+    """Article id -> (split, annotation hash), compact enough for a large release."""
+    return {aid: (a["split"], a["annotation"]) for aid, a in iter_articles(release)}
+
+
+def write_manifest(
+    path: Path, head: dict[str, Any], articles: Iterable[tuple[str, str, str, str]]
+) -> None:
+    """The manifest: ``head``, then ``articles`` (id, split, cluster id, annotation hash),
+    streamed one per line so a large release never holds them as JSON objects."""
+    body = orjson.dumps(head, option=orjson.OPT_INDENT_2)
+    with path.open("wb") as f:
+        f.write(body[: body.rindex(b"}")].rstrip() + b',\n  "articles": {')
+        sep = b"\n    "
+        for aid, split, cluster, h in articles:
+            entry = {"split": split, "cluster_id": cluster, "annotation": h}
+            f.write(sep + orjson.dumps(aid) + b": " + orjson.dumps(entry))
+            sep = b",\n    "
+        f.write(b"\n  }\n}\n")

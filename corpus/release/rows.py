@@ -9,6 +9,7 @@ card report. It returns Arrow batches (cheap to send between processes), never P
 from __future__ import annotations
 
 import hashlib
+import itertools
 import operator
 import os
 from collections import Counter
@@ -20,6 +21,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 
 from corpus.errors import InputError, IntegrityError
 from corpus.release.align import tag_entities
@@ -31,10 +33,12 @@ from corpus.release.writer import PartWriter
 
 @dataclass(slots=True)
 class Chunk:
-    """Articles (metadata and text, as read from ``articles.parquet``) and where their documents are."""
+    """Articles (metadata from ``articles.parquet``, and a digest of each text) and where
+    their documents are."""
 
     documents_path: str
     articles: list[dict[str, Any]]
+    digests: list[bytes]  # text_digest of each article's text in the corpus
     locations: list[tuple[int, int, int]]  # (byte offset, byte length, line number) per article
     splits: list[int]  # index into SPLITS per article
 
@@ -153,8 +157,8 @@ class Converter:
         groups = [_Group() for _ in SPLITS]
         stats = {s: SplitStats() for s in SPLITS}
         hashes: list[str] = []
-        for meta, (pos, length, line), split_i in zip(
-            chunk.articles, chunk.locations, chunk.splits, strict=True
+        for meta, digest, (pos, length, line), split_i in zip(
+            chunk.articles, chunk.digests, chunk.locations, chunk.splits, strict=True
         ):
             doc = self._read_document(chunk.documents_path, pos, length, line)
             aid = meta["id"]
@@ -164,10 +168,10 @@ class Converter:
                     f"{doc.get('article_id')!r}; the documents file changed while the release "
                     "was built, build again"
                 )
-            text = meta["text"]
-            if doc.get("text") != text:
+            text = doc.get("text")
+            if not isinstance(text, str) or text_digest(text) != digest:
                 where = f"{chunk.documents_path} line {line}, article {aid}"
-                raise IntegrityError(_text_mismatch(where, doc.get("text"), text))
+                raise IntegrityError(_text_mismatch(where, text))
             hashes.append(annotation_hash(doc))
             st = stats[SPLITS[split_i]]
             st.articles += 1
@@ -528,17 +532,36 @@ def _strings(
     return pa.StringArray.from_buffers(len(blen), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-def _text_mismatch(where: str, doc_text: Any, text: str) -> str:
+def _text_mismatch(where: str, doc_text: Any) -> str:
     if not isinstance(doc_text, str):
         return f"{where}: the document has no text; re-run akhbar annotate validate"
-    k = next(
-        (i for i, (a, b) in enumerate(zip(doc_text, text, strict=False)) if a != b),
-        min(len(doc_text), len(text)),
-    )
     return (
-        f"{where}: the annotated text differs from the corpus article's text (first at offset "
-        f"{k}; lengths {len(doc_text)} and {len(text)}); annotate and validate against this corpus"
+        f"{where}: the annotated text differs from the corpus article's text; annotate and "
+        "validate against this corpus (an article's text never changes once annotated)"
     )
+
+
+def text_digest(text: str) -> bytes:
+    """128-bit digest of a text's UTF-8 bytes: the corpus text is compared by it, so the
+    build never sends article texts to its workers (they read the documents' copy)."""
+    return xxhash.xxh3_128_digest(text.encode("utf-8"))
+
+
+def text_digests(column: pa.Array) -> list[bytes]:
+    """:func:`text_digest` of every string of an Arrow column, without making Python strings."""
+    if isinstance(column, pa.ChunkedArray):
+        return [d for chunk in column.chunks for d in text_digests(chunk)]
+    if column.null_count:
+        return [text_digest(t or "") for t in column.to_pylist()]
+    wide = pa.types.is_large_string(column.type)
+    _, offsets_buf, data_buf = column.buffers()
+    width = 8 if wide else 4
+    offsets = np.frombuffer(
+        offsets_buf, dtype=np.int64 if wide else np.int32, count=len(column) + 1,
+        offset=column.offset * width,
+    ).tolist()  # fmt: skip
+    data = memoryview(data_buf) if data_buf is not None else memoryview(b"")
+    return [xxhash.xxh3_128_digest(data[a:b]) for a, b in itertools.pairwise(offsets)]
 
 
 @dataclass(slots=True)
@@ -548,9 +571,11 @@ class Part:
     index: int
     documents_path: str
     data_dir: str  # the release's data/ directory (temporary while building)
-    articles: pa.RecordBatch  # columns of ARTICLE_COLUMNS, only articles with a document
+    articles: pa.RecordBatch  # ARTICLE_COLUMNS but the text, only articles with a document
+    digests: list[bytes]  # text_digest of each article's text
     locations: list[tuple[int, int, int]]
     splits: list[int]
+    ordinals: list[int]  # each article's document ordinal, for the build's bookkeeping
     chunk_size: int = 256
 
 
@@ -580,6 +605,7 @@ def convert_part(converter: Converter, part: Part) -> PartResult:
             chunk = Chunk(
                 documents_path=part.documents_path,
                 articles=part.articles.slice(at, part.chunk_size).to_pylist(),
+                digests=part.digests[at : at + part.chunk_size],
                 locations=part.locations[at : at + part.chunk_size],
                 splits=part.splits[at : at + part.chunk_size],
             )
