@@ -422,84 +422,91 @@ def check_annotation(
         return out
     n = len(text)
     allowed = rules.allowed
-    # region id -> (control, label or None, start, end, valid), for every region
-    kinds: dict[str, tuple[str, str | None, Any, Any, bool]] = {}
-    spans: dict[tuple[str, int, int], tuple[str, str]] = {}  # (control, s, e) -> (label, id)
-    entities = out.entities
+    allowed_get = allowed.get
+    regions: dict[str, dict[str, Any]] = {}  # region id -> its result (the first, if reused)
+    bad: set[str] = set()  # ids of regions with errors
+    spans: dict[tuple[str, int, int], dict[str, Any]] = {}  # (control, s, e) -> region
+    add_entity = out.entities.append
     events = out.events
     relations = []
     nothing: frozenset[str] = frozenset()
-    for ri, r in enumerate(result):
+    for r in result:
         if r["type"] != "labels":
-            relations.append(ri)
+            relations.append(r)
             continue
         rid = r["id"]
-        ctl = r["from_name"]
         v = r["value"]
         s = v["start"]
         e = v["end"]
-        labels = v["labels"]
         span = v["text"]
+        labels = v["labels"]
+        ctl = r["from_name"]
         # the common case in as few steps as possible; anything odd is looked at in detail
         if (
             type(s) is int
             and type(e) is int
             and s < e <= n
-            and rid not in kinds
+            and rid not in regions
             and text[s:e] == span
             and len(labels) == 1
-            and labels[0] in allowed.get(ctl, nothing)
+            and labels[0] in allowed_get(ctl, nothing)
             and r["to_name"] == TEXT_OBJECT
         ):
-            label = labels[0]
-            kinds[rid] = (ctl, label, s, e, True)
+            regions[rid] = r
             key = (ctl, s, e)
             if key in spans or text[s].isspace() or text[e - 1].isspace():
-                _region_warnings(issues, spans, key, label, rid, f"{base}/result/{ri}", span, text)
+                _region_warnings(issues, spans, key, r, f"{base}/result/{_at(result, r)}", text)
             else:
-                spans[key] = (label, rid)
+                spans[key] = r
             if ctl == ENTITY_CONTROL:
-                entities.append({"id": rid, "start": s, "end": e, "text": span, "label": label})
+                add_entity({"id": rid, "start": s, "end": e, "text": span, "label": labels[0]})
             else:
                 events[rid] = {
                     "id": rid,
-                    "type": label,
+                    "type": labels[0],
                     "trigger": {"start": s, "end": e, "text": span},
                     "arguments": [],
                 }
         else:
-            _region_errors(result, ri, base, text, rules, corpus_text, kinds, issues)
+            _region_errors(result, r, base, text, rules, corpus_text, regions, bad, issues)
     if relations:
-        _check_relations(result, relations, base, kinds, rules, out, text)
+        _check_relations(result, relations, base, regions, bad, rules, out, text)
     return out
+
+
+def _at(result: list[Any], r: Any) -> int:
+    """The position of a result in its list (looked up only to report an issue)."""
+    return next(i for i, x in enumerate(result) if x is r)
 
 
 def _region_warnings(
     issues: list[Issue],
-    spans: dict[tuple[str, int, int], tuple[str, str]],
+    spans: dict[tuple[str, int, int], dict[str, Any]],
     key: tuple[str, int, int],
-    label: str,
-    rid: str,
+    r: dict[str, Any],
     rpath: str,
-    span: str,
     text: str,
 ) -> None:
     """Warnings about a valid region: the same span labelled twice, whitespace at its edges."""
     ctl, s, e = key
+    rid = r["id"]
+    span = r["value"]["text"]
+    label = r["value"]["labels"][0]
     other = spans.get(key)
     if other is None:
-        spans[key] = (label, rid)
+        spans[key] = r
     else:
-        same = other[0] == label
+        other_label, other_id = other["value"]["labels"][0], other["id"]
+        same = other_label == label
         issues.append(
             Issue(
                 "AK144" if same else "AK141",
                 (
                     f"{ctl} span [{s}, {e}) is labelled {label!r} twice (regions "
-                    f"{other[1]!r} and {rid!r})"
+                    f"{other_id!r} and {rid!r})"
                     if same
-                    else f"{ctl} span [{s}, {e}) is labelled both {other[0]!r} (region "
-                    f"{other[1]!r}) and {label!r}"
+                    else f"{ctl} span [{s}, {e}) is labelled both {other_label!r} (region "
+                    f"{other_id!r}) and {label!r}"
                 ),
                 rpath,
                 region_id=rid,
@@ -522,50 +529,48 @@ def _region_warnings(
 
 def _region_errors(
     result: list[dict[str, Any]],
-    ri: int,
+    r: dict[str, Any],
     base: str,
     text: str,
     rules: Rules,
     corpus_text: str | None,
-    kinds: dict[str, tuple[str, str | None, Any, Any, bool]],
+    regions: dict[str, dict[str, Any]],
+    bad: set[str],
     issues: list[Issue],
 ) -> None:
     """Every error of a region that failed the quick test (it is then left out of the document)."""
-    r = result[ri]
     rid = r["id"]
     ctl = r["from_name"]
     v = r["value"]
     s, e, labels, span = v["start"], v["end"], v["labels"], v["text"]
     n = len(text)
-    rpath = f"{base}/result/{ri}"
-    if rid in kinds:
-        first = next(i for i, x in enumerate(result) if x["type"] == "labels" and x["id"] == rid)
+    rpath = f"{base}/result/{_at(result, r)}"
+    if rid in regions:
         issues.append(
             Issue(
                 "AK130",
-                f"region id {rid!r} is used again (first by result {first}); "
+                f"region id {rid!r} is used again (first by result {_at(result, regions[rid])}); "
                 "relations to it are ambiguous",
                 f"{rpath}/id",
                 region_id=rid,
                 span=span,
             )
         )
+    else:
+        regions[rid] = r
+    bad.add(rid)
     ctl_labels = rules.allowed.get(ctl)
     if ctl_labels is None or r["to_name"] != TEXT_OBJECT:
-        bad = f"from_name {ctl!r}" if ctl_labels is None else f"to_name {r['to_name']!r}"
+        what = f"from_name {ctl!r}" if ctl_labels is None else f"to_name {r['to_name']!r}"
         issues.append(
             Issue(
                 "AK111",
-                f"{bad}: regions must come from 'entity' or 'trigger' and target 'text'",
+                f"{what}: regions must come from 'entity' or 'trigger' and target 'text'",
                 rpath,
                 region_id=rid,
                 span=span,
             )
         )
-    label = labels[0] if len(labels) == 1 else None
-    if rid not in kinds:  # an unknown label is kept out of the relation checks
-        known = label if ctl_labels is not None and label in ctl_labels else None
-        kinds[rid] = (ctl, known, s, e, False)
     if type(s) is not int or type(e) is not int:
         # the schema lets 12.0 through as an integer; the release must not
         which = "start" if type(s) is not int else "end"
@@ -625,11 +630,11 @@ def _region_errors(
                 context=ctx,
             )
         )
-    elif ctl_labels is not None and label not in ctl_labels:
+    elif ctl_labels is not None and labels[0] not in ctl_labels:
         issues.append(
             Issue(
                 "AK110",
-                f"label {label!r} is not a label of control {ctl!r} in {rules.tag} "
+                f"label {labels[0]!r} is not a label of control {ctl!r} in {rules.tag} "
                 f"(known: {', '.join(sorted(ctl_labels))})",
                 f"{rpath}/value/labels/0",
                 region_id=rid,
@@ -639,45 +644,56 @@ def _region_errors(
         )
 
 
+def _kind(r: dict[str, Any], allowed: dict[str, frozenset[str]]) -> tuple[str, str | None]:
+    """(control, label) of a region; the label is None unless it is one of its control's."""
+    ctl = r["from_name"]
+    labels = r["value"]["labels"]
+    known = allowed.get(ctl)
+    ok = len(labels) == 1 and known is not None and labels[0] in known
+    return ctl, labels[0] if ok else None
+
+
 def _check_relations(
     result: list[dict[str, Any]],
-    indices: list[int],
+    relations: list[dict[str, Any]],
     base: str,
-    kinds: dict[str, tuple[str, str | None, Any, Any, bool]],
+    regions: dict[str, dict[str, Any]],
+    bad: set[str],
     rules: Rules,
     out: Checked,
     text: str,
 ) -> None:
     issues = out.issues
     events = out.events
+    allowed = rules.allowed
     event_roles = rules.event_roles
     drawn: set[tuple[str, str, str]] = set()
-    for ri in indices:
-        r = result[ri]
+    for r in relations:
         a, b = r["from_id"], r["to_id"]
-        ka, kb = kinds.get(a), kinds.get(b)
-        if ka is None or kb is None:
-            missing = ", ".join(repr(x) for x, k in ((a, ka), (b, kb)) if k is None)
+        ra, rb = regions.get(a), regions.get(b)
+        if ra is None or rb is None:
+            missing = ", ".join(repr(x) for x, y in ((a, ra), (b, rb)) if y is None)
             issues.append(
                 Issue(
                     "AK120",
                     f"relation {a!r} -> {b!r} points at no region {missing} (deleted region?)",
-                    f"{base}/result/{ri}",
+                    f"{base}/result/{_at(result, r)}",
                 )
             )
             continue
         direction = r["direction"]
-        if direction == "left" or (direction == "bi" and ka[0] != TRIGGER_CONTROL):
-            a, b, ka, kb = b, a, kb, ka
-        if ka[0] != TRIGGER_CONTROL or kb[0] != ENTITY_CONTROL:
-            if ka[0] not in rules.allowed or kb[0] not in rules.allowed:
+        (ca, la), (cb, lb) = _kind(ra, allowed), _kind(rb, allowed)
+        if direction == "left" or (direction == "bi" and ca != TRIGGER_CONTROL):
+            a, b, ra, rb, ca, la, cb, lb = b, a, rb, ra, cb, lb, ca, la
+        if ca != TRIGGER_CONTROL or cb != ENTITY_CONTROL:
+            if ca not in allowed or cb not in allowed:
                 continue  # a region of an unknown control: reported as AK111
             issues.append(
                 Issue(
                     "AK121",
-                    f"relation runs from {ka[0]} {a!r} ({ka[1]}) to {kb[0]} {b!r} ({kb[1]}) with "
+                    f"relation runs from {ca} {a!r} ({la}) to {cb} {b!r} ({lb}) with "
                     f"direction {direction!r}; an argument runs from a trigger to an entity",
-                    f"{base}/result/{ri}",
+                    f"{base}/result/{_at(result, r)}",
                 )
             )
             continue
@@ -688,25 +704,24 @@ def _check_relations(
                     "AK124",
                     f"relation {a!r} -> {b!r} carries {len(roles)} roles {short(list(roles))}; "
                     "exactly one argument role is expected",
-                    f"{base}/result/{ri}",
+                    f"{base}/result/{_at(result, r)}",
                 )
             )
             continue
         role = roles[0]
-        la, lb = ka[1], kb[1]
-        allowed = event_roles.get(la)
-        if allowed is None or lb is None:
+        roles_of_event = event_roles.get(la)
+        if roles_of_event is None or lb is None:
             continue  # the region itself is reported (unknown or missing label)
-        types = allowed.get(role)
+        types = roles_of_event.get(role)
         if types is None:
             issues.append(
                 Issue(
                     "AK122",
                     f"role {role!r} is not a role of event {la} (allowed: "
-                    f"{', '.join(allowed) or 'none'})",
-                    f"{base}/result/{ri}/labels/0",
+                    f"{', '.join(roles_of_event) or 'none'})",
+                    f"{base}/result/{_at(result, r)}/labels/0",
                     region_id=a,
-                    context=context(text, ka[2], ka[3]) if ka[4] else None,
+                    context=_region_context(ra, text, a in bad),
                 )
             )
             continue
@@ -715,13 +730,13 @@ def _check_relations(
                 Issue(
                     "AK123",
                     f"a {lb} cannot be the {role} of {la} (allowed: {', '.join(sorted(types))})",
-                    f"{base}/result/{ri}/labels/0",
+                    f"{base}/result/{_at(result, r)}/labels/0",
                     region_id=b,
-                    context=context(text, kb[2], kb[3]) if kb[4] else None,
+                    context=_region_context(rb, text, b in bad),
                 )
             )
             continue
-        if not (ka[4] and kb[4]):
+        if a in bad or b in bad:
             continue  # an endpoint has errors of its own
         key = (a, b, role)
         if key in drawn:
@@ -729,9 +744,14 @@ def _check_relations(
                 Issue(
                     "AK143",
                     f"argument {role} from {a!r} to {b!r} is drawn twice; it is kept once",
-                    f"{base}/result/{ri}",
+                    f"{base}/result/{_at(result, r)}",
                 )
             )
             continue
         drawn.add(key)
         events[a]["arguments"].append({"role": role, "entity_id": b})
+
+
+def _region_context(r: dict[str, Any], text: str, broken: bool) -> str | None:
+    v = r["value"]
+    return None if broken else context(text, v["start"], v["end"])

@@ -29,12 +29,15 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+import xxhash
 
 import schemas
 from annotation import export_stream
@@ -43,11 +46,11 @@ from annotation.checks import CHECKS, ERROR, Issue, Rules
 from annotation.convert import POLICY
 from annotation.export_stream import Exact, ParseFailure, Range
 from annotation.task_check import (
+    DOCUMENTED,
     QUARANTINED,
     TASK_STATUSES,
     TaskChecker,
     TaskOutcome,
-    text_digest,
 )
 from annotation.taxonomy import Taxonomy
 from corpus.errors import InputError, OutputError, UsageError
@@ -61,7 +64,11 @@ SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool
 
 
 def corpus_index(corpus_dir: Path) -> tuple[dict[str, int], dict[str, Any]]:
-    """article id -> digest of its text, from ``CORPUS_DIR/articles.parquet``, read in batches."""
+    """article id -> digest of its text, from ``CORPUS_DIR/articles.parquet``, read in batches.
+
+    The digests are taken from the UTF-8 bytes in Arrow's buffers, without making a Python
+    string of each text (a hundred thousand articles take a few hundred MB as strings).
+    """
     path = Path(corpus_dir) / "articles.parquet"
     if not path.is_file():
         raise InputError(
@@ -69,21 +76,47 @@ def corpus_index(corpus_dir: Path) -> tuple[dict[str, int], dict[str, Any]]:
             "akhbar corpus build ... --out DIR"
         )
     try:
-        pf = pq.ParquetFile(path)
-        missing = [c for c in ("id", "text") if c not in pf.schema_arrow.names]
-        if missing:
-            raise InputError(
-                f"{path}: no {' or '.join(missing)} column; rebuild it with akhbar corpus build"
-            )
-        index: dict[str, int] = {}
-        for batch in pf.iter_batches(columns=["id", "text"], batch_size=8192):
-            ids, texts = batch.column(0).to_pylist(), batch.column(1).to_pylist()
-            for aid, text in zip(ids, texts, strict=True):
-                if isinstance(aid, str) and isinstance(text, str):
-                    index[aid] = text_digest(text)
+        index = _read_index(path)
     except (OSError, pa.ArrowException) as e:
         raise InputError(f"{path}: not a readable Parquet file ({e})") from e
+    # Arrow keeps freed buffers for reuse; they are of no use once the index is built, and
+    # worker processes would start with them in their memory.
+    pa.default_memory_pool().release_unused()
     return index, {"path": str(path), "articles": len(index)}
+
+
+def _read_index(path: Path) -> dict[str, int]:
+    pf = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+    missing = [c for c in ("id", "text") if c not in pf.schema_arrow.names]
+    if missing:
+        raise InputError(
+            f"{path}: no {' or '.join(missing)} column; rebuild it with akhbar corpus build"
+        )
+    index: dict[str, int] = {}
+    for batch in pf.iter_batches(columns=["id", "text"], batch_size=4096):
+        ids = batch.column(0).to_pylist()
+        texts = batch.column(1)
+        if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
+            raise InputError(f"{path}: the text column holds {texts.type}, not strings")
+        for aid, digest in zip(ids, _digests(texts), strict=True):
+            if isinstance(aid, str) and digest is not None:
+                index[aid] = digest
+    return index
+
+
+def _digests(texts: pa.Array) -> list[int | None]:
+    """:func:`text_digest` of each string of an Arrow string array, None for nulls."""
+    _, offsets, data = texts.buffers()
+    wide = pa.types.is_large_string(texts.type)
+    offs = np.frombuffer(offsets, dtype=np.int64 if wide else np.int32)
+    offs = offs[texts.offset : texts.offset + len(texts) + 1].tolist()
+    view = memoryview(data) if data is not None else memoryview(b"")
+    valid = texts.is_valid().to_pylist() if texts.null_count else None
+    digest = xxhash.xxh3_64_intdigest
+    out: list[int | None] = [digest(view[a:b]) for a, b in pairwise(offs)]
+    if valid is not None:
+        out = [d if ok else None for d, ok in zip(out, valid, strict=True)]
+    return out
 
 
 class CorpusTexts:
@@ -191,11 +224,18 @@ def check_range(checker: TaskChecker, snapshot: Path, r: Range, parts: Path) -> 
     data = export_stream.read_range(snapshot, r.start, r.end)
     batches = map(export_stream.parse_piece, export_stream.pieces(data))
     part = parts / f"part-{r.seq:06d}.jsonl"
+    # Parsed JSON holds no reference cycles; the collector would only walk the freshly parsed
+    # tasks again and again (several percent of the time). It runs again after the range.
+    collect = gc.isenabled()
+    gc.disable()
     try:
         return check_tasks(checker, batches, part, r.seq, r.start)
     except ParseFailure as e:
         part.unlink(missing_ok=True)
         return Piece(r.seq, r.start, failed=str(e))
+    finally:
+        if collect:
+            gc.enable()
 
 
 def _check_range(snapshot: str, r: Range) -> Piece:
@@ -231,11 +271,26 @@ class Merger:
     def add(self, piece: Piece, payload: Callable[[int], Any]) -> None:
         dropped: set[int] = set()  # positions among the piece's documents
         doc_pos = 0
-        for local in range(len(piece.summaries)):
-            o = piece.outcome(local)
+        seen, documented, details = self.seen_tasks, self.documented, piece.details
+        for local, summary in enumerate(piece.summaries):
             index = self.index + local
+            # the common case (one clean document, ids not seen before) without the general path
+            tid, aid, status = summary[:3]
+            if (
+                status == DOCUMENTED
+                and local not in details
+                and type(tid) is int
+                and tid not in seen
+                and aid not in documented
+            ):
+                seen[tid] = index
+                documented[aid] = tid
+                doc_pos += 1
+                self._count_clean(summary)
+                continue
+            o = piece.outcome(local)
             had_document = o.selected == 1
-            extra = self._duplicates(o)
+            extra = self._duplicates(o, index)
             if extra:  # the later of two tasks: quarantined whole, its document dropped
                 if had_document:
                     dropped.add(doc_pos)
@@ -256,12 +311,12 @@ class Merger:
         self._copy_documents(piece, dropped)
         self.index += len(piece.summaries)
 
-    def _duplicates(self, o: TaskOutcome) -> list[Issue]:
+    def _duplicates(self, o: TaskOutcome, index: int) -> list[Issue]:
         found = []
         if o.task_id is not None and _hashable(o.task_id):
             first = self.seen_tasks.get(o.task_id)
             if first is None:
-                self.seen_tasks[o.task_id] = self.index
+                self.seen_tasks[o.task_id] = index
             else:
                 found.append(
                     Issue(
@@ -283,6 +338,17 @@ class Merger:
         for i in found:
             i.task_id, i.article_id = o.task_id, o.article_id
         return found
+
+    def _count_clean(self, summary: tuple[Any, ...]) -> None:
+        _, _, status, selected, superseded, _, cancelled, drafts, predictions = summary
+        self.tasks[status] += 1
+        a = self.annotations
+        a["selected"] += selected
+        a["superseded"] += superseded
+        a["cancelled"] += cancelled
+        self.documents += selected
+        self.drafts += drafts
+        self.predictions += predictions
 
     def _count(self, o: TaskOutcome, index: int) -> None:
         self.tasks[o.status] += 1
@@ -328,7 +394,7 @@ class Merger:
         part = Path(piece.part)
         with part.open("rb") as f:
             if not dropped:
-                shutil.copyfileobj(f, self.docs, 1 << 20)
+                _append_file(f, self.docs)
             else:
                 for n, line in enumerate(f):
                     if n not in dropped:
@@ -338,6 +404,30 @@ class Merger:
     def close(self) -> None:
         for f in (self.docs, self.quarantine, self.issues):
             f.close()
+
+
+def _append_file(src: Any, dst: Any) -> None:
+    """Append all of ``src`` to ``dst``, in the kernel where it can (no copy through Python)."""
+    dst.flush()
+    start = os.lseek(dst.fileno(), 0, os.SEEK_END)
+    size = os.fstat(src.fileno()).st_size
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            done = 0
+            while done < size:
+                n = copy_range(src.fileno(), dst.fileno(), size - done)
+                if n == 0:
+                    break
+                done += n
+            if done == size:
+                return
+        except OSError:
+            pass
+        os.ftruncate(dst.fileno(), start)  # nothing half-copied stays behind
+        os.lseek(dst.fileno(), start, os.SEEK_SET)
+        src.seek(0)
+    shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def _jsonable(x: Any) -> Any:

@@ -329,3 +329,17 @@ def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     with pytest.raises(UsageError, match="not empty and not an earlier validation output"):
         validate_snapshot(CLEAN, corpus, other)
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_duplicates_found_across_pieces(corpus, tmp_path):
+    """The same task again in a later piece: reported against its first position."""
+    export = json.loads(CLEAN.read_text(encoding="utf-8"))
+    export.append(copy.deepcopy(export[0]))
+    snap = tmp_path / "dup.json"
+    snap.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    result = validate_snapshot(snap, corpus, tmp_path / "out", range_bytes=100)
+    (record,) = read_jsonl(tmp_path / "out" / "quarantine.jsonl")
+    assert record["task_index"] == 5 and record["errors"][0]["code"] == "AK151"
+    assert "task id 1 occurs again (first at /0)" in record["errors"][0]["message"]
+    assert record["quarantined_annotation_ids"] == [101, 102]  # both valid ones, none lost
+    assert result.counts["documents"] == 3 and result.counts["annotations"]["quarantined"] == 2
