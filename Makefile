@@ -51,5 +51,8 @@ bench-push: install labelstudio
 bench-validate: install
 	$(BIN)/python scripts/bench_validate.py
 
+bench-release: install
+	$(BIN)/python scripts/bench_release.py
+
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache

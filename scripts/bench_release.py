@@ -403,8 +403,9 @@ def main() -> None:
                 gen = time.perf_counter() - t0
                 stats_file.write_text(json.dumps(stats))
             size_mb = (documents / "documents.jsonl").stat().st_size / 2**20
+            made = f"generated in {gen:.1f} s" if gen else f"reused from {root}"
             print(
-                f"{n:,} documents generated in {gen:.1f} s: {stats['chars'] / n:,.0f} chars, "
+                f"{n:,} documents {made}: {stats['chars'] / n:,.0f} chars, "
                 f"{stats['entities'] / n:.1f} entities, {stats['events'] / n:.1f} events per "
                 f"document; documents.jsonl {size_mb:,.0f} MiB",
                 flush=True,

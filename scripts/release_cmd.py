@@ -142,3 +142,18 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 
     text = diff_changelog(resolve_release(old, releases), resolve_release(new, releases))
     click.echo(text, nl=False)
+
+
+@release.command("load")
+@click.argument("release_dir", type=click.Path(path_type=Path))
+def load_cmd(release_dir: Path) -> None:
+    """Load every config of a release with datasets.load_dataset (offline); print the splits.
+
+    Example: akhbar release load releases/v1.0.0
+    """
+    from corpus.release.load import load_release
+    from corpus.release.verify import check_release_dir
+
+    check_release_dir(release_dir)
+    for config, splits in load_release(release_dir).items():
+        click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))

@@ -603,3 +603,15 @@ def test_parts_become_numbered_shards_that_load(tmp_path, capsys, monkeypatch):
     one = load(tmp_path / "one" / "v1.0.0", "documents", monkeypatch, tmp_path)
     assert ds["train"]["id"] == one["train"]["id"]
     assert akhbar(capsys, "release", "verify", release)[0] == 0
+
+
+def test_load_command_prints_each_config_as_datasets_reads_it(v1, capsys):
+    code, out, err = akhbar(capsys, "release", "load", v1["dir"])
+    assert code == 0, err
+    m = json.loads((v1["dir"] / "manifest.json").read_text(encoding="utf-8"))
+    lines = out.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == list(CONFIGS)
+    for line in lines:
+        config = line.split(":")[0]
+        want = ", ".join(f"{s} {m['configs'][config][s]['rows']}" for s in SPLITS)
+        assert line == f"{config}: {want}"

@@ -164,8 +164,8 @@ def render(manifest: dict[str, Any], labels: ReleaseLabels, features: dict[str, 
         f"(ads, boilerplate, footers, control characters removed; the cleaned text is what was "
         f"annotated and is never changed afterwards) and de-duplicated. Of "
         f"{counts['corpus_articles']:,} articles in the corpus, "
-        f"{counts['articles_without_document']:,} have no validated annotation yet and are not "
-        "in this release.\n\n"
+        f"{counts['articles_without_document']:,} had no validated annotation when this release "
+        "was built and are not in it.\n\n"
         + _table(
             ["source", *SPLITS, "all"],
             [[n, *c, sum(c)] for n, c in sorted(sources.items(), key=lambda kv: -sum(kv[1]))],
