@@ -615,3 +615,19 @@ def test_load_command_prints_each_config_as_datasets_reads_it(v1, capsys):
         config = line.split(":")[0]
         want = ", ".join(f"{s} {m['configs'][config][s]['rows']}" for s in SPLITS)
         assert line == f"{config}: {want}"
+
+
+def test_previous_can_be_named_in_another_directory(v1, capsys, tmp_path):
+    corpus, documents = write_inputs(tmp_path / "in2", ARTICLES + MORE_ARTICLES)
+    code, _, err = build(
+        capsys, "2.0.0", corpus, documents, tmp_path / "elsewhere", "--previous", v1["dir"]
+    )
+    assert code == 0, err
+    new = tmp_path / "elsewhere" / "v2.0.0"
+    m = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    assert m["previous"] == "1.0.0"
+    assert "2 articles added" in (new / "CHANGELOG.md").read_text(encoding="utf-8")
+    code, _, err = build(
+        capsys, "0.9.0", corpus, documents, tmp_path / "other", "--previous", v1["dir"]
+    )
+    assert code == 2 and "must be above the previous release v1.0.0" in err

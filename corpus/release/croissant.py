@@ -286,7 +286,6 @@ def build(
             f"{labels.version}): documents, ner and events configs."
         ),
         "license": LICENSES.get(license_, license_),
-        "url": "https://huggingface.co/datasets/" + manifest["name"],
         "version": manifest["version"],
         "datePublished": manifest["created_at"],
         "inLanguage": "ar",
