@@ -631,3 +631,20 @@ def test_previous_can_be_named_in_another_directory(v1, capsys, tmp_path):
         capsys, "0.9.0", corpus, documents, tmp_path / "other", "--previous", v1["dir"]
     )
     assert code == 2 and "must be above the previous release v1.0.0" in err
+
+
+def test_a_write_error_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    """Fault injection: the disk fills up while the Croissant file is written."""
+    from corpus.release import croissant
+
+    corpus, documents = write_inputs(tmp_path / "in")
+    out = tmp_path / "releases"
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(croissant, "write", full)
+    code, _, err = build(capsys, "1.0.0", corpus, documents, out)
+    assert code == 2 and err.count("\n") == 1
+    assert "No space left on device" in err and "nothing was written" in err
+    assert list(out.iterdir()) == []

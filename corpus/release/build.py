@@ -143,7 +143,10 @@ def build_release(opts: BuildOptions) -> BuildResult:
     out = opts.out
     _remove_stale_temporaries(out)
     tmp = out / f"{TMP_PREFIX}v{version_name(plan.version)}-{os.getpid()}-{secrets.token_hex(4)}"
-    tmp.mkdir(parents=True)
+    try:
+        tmp.mkdir(parents=True)
+    except OSError as e:
+        raise OutputError(f"{out}: cannot create the release there ({e.strerror})") from e
     try:
         result = _write_release(opts, plan, tmp)
         if plan.target.exists():
@@ -152,6 +155,12 @@ def build_release(opts: BuildOptions) -> BuildResult:
                 "version"
             )
         os.rename(tmp, plan.target)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(
+            f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
+            "check free space and permissions and build again"
+        ) from e
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
