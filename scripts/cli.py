@@ -14,6 +14,7 @@ from corpus import __version__
 from corpus.errors import AkhbarError, UsageError
 from scripts.annotate_cmd import annotate
 from scripts.corpus_cmd import corpus
+from scripts.demo_cmd import demo
 from scripts.import_cmd import import_conll_cmd
 from scripts.release_cmd import release
 from scripts.studio_cmd import studio
@@ -36,6 +37,7 @@ annotate.add_command(validate)
 annotate.add_command(import_conll_cmd)
 cli.add_command(annotate)
 cli.add_command(release)
+cli.add_command(demo)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,387 @@
+"""``akhbar demo``: the whole pipeline on the bundled sample, end to end, in one directory.
+
+corpus build (``corpus/sample/raw``) -> a local Label Studio (started by the same code as
+``akhbar studio up``) -> push the corpus with the sample's own annotations
+(``corpus/sample/annotations.jsonl``) imported as finished annotations -> pull a snapshot ->
+validate -> release ``v1.0.0`` -> verify it -> load every config with
+``datasets.load_dataset`` offline -> a summary a person can read.
+
+Without Label Studio (``offline=True``, or the server cannot start) the push and pull are
+skipped and the bundled export ``corpus/sample/labelstudio_export.json`` (a snapshot pulled
+from a real server by this very code) is validated instead; everything after is the same.
+
+Every run starts from an empty ``out_dir``. A directory is emptied only if an earlier demo made
+it (it holds ``.akhbar-demo``), so a mistyped ``--out`` never deletes anything else.
+
+The demo project is reused as it is on a second run: push adds nothing (every article is
+already a task) and the pull takes the annotations as they are in Label Studio, so an edit made
+in the browser shows up in the next release. ``fresh=True`` deletes the project first and
+imports the bundled annotations again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+import corpus
+from annotation import server, taxonomy
+from annotation.client import Client, Connection
+from annotation.pull import count_export, pull_project
+from annotation.push import PushReport, push_corpus
+from annotation.validate import validate_snapshot
+from corpus.errors import AkhbarError, InputError, IntegrityError, UsageError
+from corpus.pipeline import build_corpus
+
+SAMPLE_DIR = Path(corpus.__file__).resolve().parent / "sample"
+SAMPLE_RAW = SAMPLE_DIR / "raw"
+SAMPLE_ANNOTATIONS = SAMPLE_DIR / "annotations.jsonl"
+SAMPLE_EXPORT = SAMPLE_DIR / "labelstudio_export.json"
+PROJECT = "akhbar demo"
+VERSION = "1.0.0"
+MARKER = ".akhbar-demo"  # in out_dir: this directory is the demo's to empty
+CONFIGS = ("documents", "ner", "events")
+EXAMPLE_TOKENS = 30  # the NER example is the richest sentence of at most this many tokens
+
+Echo = Callable[[str], Any]
+
+
+@dataclass
+class Studio:
+    """Where the annotations came from: a Label Studio server, or the bundled export."""
+
+    url: str | None = None
+    settings: Path | None = None  # the local server's settings file (login and token)
+    username: str | None = None
+    started_here: bool = False  # a local server the demo started (or found running)
+    skipped: str | None = None  # why Label Studio was skipped
+
+
+@dataclass
+class DemoSummary:
+    out_dir: Path
+    corpus: dict[str, int]
+    studio: Studio
+    project: str
+    push: PushReport | None
+    snapshot: Path
+    snapshot_counts: dict[str, int]
+    validation: dict[str, Any]
+    release: Path
+    verified_files: int
+    rows: dict[str, dict[str, int]]  # config -> split -> rows, as loaded by datasets
+    examples: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What ``akhbar demo`` prints at the end."""
+        c, v = self.corpus, self.validation
+        out = [
+            f"akhbar demo: the whole pipeline on the bundled sample, in {self.out_dir}",
+            f"  corpus    {c['input']} inputs: {c['kept']} kept, {c['rejected']} rejected, "
+            f"{c['duplicates']} duplicates -> {self.out_dir / 'corpus'}",
+        ]
+        if self.push is not None:
+            p = self.push
+            made = "created" if p.created_project else "reused as it is; --fresh recreates it"
+            out.append(
+                f"  push      {self.studio.url}, project {self.project!r} (id {p.project_id}, "
+                f"{made}): {p.imported} tasks imported with {p.annotations} annotations, "
+                f"{p.existing} already there"
+            )
+        else:
+            out.append(f"  studio    skipped ({self.studio.skipped})")
+        s = self.snapshot_counts
+        source = "pulled" if self.push is not None else "bundled export"
+        out += [
+            f"  snapshot  {source} {self.snapshot}: {s['tasks']} tasks, "
+            f"{s['annotations']} annotations",
+            f"  validate  {v['documents']} documents, {v['quarantined']} quarantined, "
+            f"{v['errors']} errors, {v['warnings']} warnings -> {self.out_dir / 'validated'}",
+            f"  release   v{VERSION} at {self.release} "
+            f"(verified: {self.verified_files} files match the manifest)",
+            "  load      datasets.load_dataset(release, config), offline:",
+        ]
+        for config, splits in self.rows.items():
+            shown = ", ".join(f"{split} {n}" for split, n in splits.items())
+            out.append(f"    {config:<9} {shown} rows")
+        out += self.examples
+        out.append("")
+        if self.studio.started_here:
+            out += [
+                f"Label Studio keeps running: open {self.studio.url} in a browser and log in as "
+                f"{self.studio.username} with the password in {self.studio.settings}",
+                f"  to see the {s['tasks']} tasks of project {self.project!r}; stop it with "
+                "`akhbar studio down`.",
+            ]
+        elif self.push is not None:
+            out.append(f"Open {self.studio.url} in a browser to see project {self.project!r}.")
+        else:
+            out.append(
+                "Label Studio was not used; run `akhbar demo` without --offline (or "
+                "`akhbar studio up`) to see the tasks in a browser."
+            )
+        out.append(
+            f"Load the release yourself: datasets.load_dataset({str(self.release)!r}, 'ner')"
+        )
+        return out
+
+
+# --- steps ---------------------------------------------------------------------------------------
+
+
+def _fresh_out(out_dir: Path) -> None:
+    """Empty ``out_dir`` if an earlier demo made it; refuse anything else that is not empty."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: is a file; give a directory for the demo")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        if not (out_dir / MARKER).is_file():
+            raise UsageError(
+                f"--out {out_dir}: not empty and not made by `akhbar demo` (no {MARKER} in it); "
+                "choose another --out or remove it yourself"
+            )
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("made by akhbar demo; emptied by the next demo run\n")
+
+
+def _studio(
+    offline: bool,
+    url: str | None,
+    api_key: str | None,
+    port: int | None,
+    paths: server.Paths | None,
+    echo: Echo,
+) -> tuple[Connection | None, Studio]:
+    """The server to push to, or None with the reason it is skipped."""
+    if offline:
+        return None, Studio(skipped="--offline")
+    if url or api_key:
+        if not (url and api_key):
+            raise UsageError("a Label Studio server needs both --url and --api-key")
+        return Connection(url.rstrip("/"), api_key, "--url/--api-key"), Studio(url=url)
+    echo("starting a local Label Studio (as `akhbar studio up`; the first start takes a minute)")
+    try:
+        st = server.up(paths, port=port, echo=echo)
+    except (AkhbarError, OSError, subprocess.SubprocessError, httpx.HTTPError) as e:
+        reason = f"Label Studio could not start: {e}"
+        echo(f"{reason}; going on offline with the bundled export {SAMPLE_EXPORT}")
+        return None, Studio(skipped=reason)
+    if not (st.url and st.api_key):
+        reason = f"Label Studio started but {st.settings} has no URL and token"
+        echo(f"{reason}; going on offline with the bundled export {SAMPLE_EXPORT}")
+        return None, Studio(skipped=reason)
+    studio = Studio(st.url, st.settings, st.username, started_here=True)
+    return Connection(st.url, st.api_key, str(st.settings)), studio
+
+
+def _push_and_pull(
+    conn: Connection, corpus_dir: Path, project: str, fresh: bool, snapshots: Path
+) -> tuple[PushReport, Path]:
+    if fresh:
+        with Client.connect(conn) as client:
+            existing = client.find_project(project)
+            if existing is not None:
+                client.delete_project(existing["id"])
+    report = push_corpus(
+        conn, corpus_dir, project, annotations_path=SAMPLE_ANNOTATIONS, progress=False
+    )
+    if report.rejected:
+        raise IntegrityError(
+            f"{SAMPLE_ANNOTATIONS}: {len(report.rejected)} annotation(s) do not fit the built "
+            f"sample, first: {report.rejected[0]}; fix the annotations"
+        )
+    snapshot = pull_project(conn, project, snapshots)
+    return report, snapshot.path
+
+
+@contextlib.contextmanager
+def _hub_offline() -> Iterator[Any]:
+    """``datasets`` with HF_HUB_OFFLINE=1 and no progress bars; restored afterwards."""
+    before = os.environ.get("HF_HUB_OFFLINE")
+    os.environ["HF_HUB_OFFLINE"] = "1"  # read when datasets is first imported
+    import datasets
+    import huggingface_hub.constants
+
+    saved = (datasets.config.HF_HUB_OFFLINE, huggingface_hub.constants.HF_HUB_OFFLINE)
+    bars = datasets.are_progress_bars_disabled()
+    datasets.config.HF_HUB_OFFLINE = huggingface_hub.constants.HF_HUB_OFFLINE = True
+    datasets.disable_progress_bars()
+    try:
+        yield datasets
+    finally:
+        datasets.config.HF_HUB_OFFLINE, huggingface_hub.constants.HF_HUB_OFFLINE = saved
+        if not bars:
+            datasets.enable_progress_bars()
+        if before is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = before
+
+
+def load_configs(release: Path, configs: list[str], cache_dir: Path) -> dict[str, Any]:
+    """Each config through ``datasets.load_dataset``, offline: config -> DatasetDict."""
+    with _hub_offline() as datasets:
+        return {
+            config: datasets.load_dataset(str(release), config, cache_dir=str(cache_dir))
+            for config in configs
+        }
+
+
+def _names(feature: Any) -> list[str]:
+    return feature.names
+
+
+def ner_example(ner: Any) -> list[str]:
+    """The sentence with the most entity types among the short ones, with its tagged tokens."""
+    best: tuple[tuple[int, int], str, dict] | None = None
+    for split, ds in ner.items():
+        names = _names(ds.features["ner_tags"].feature)
+        for row in ds:
+            if len(row["tokens"]) > EXAMPLE_TOKENS:
+                continue
+            tags = [names[t] for t in row["ner_tags"]]
+            kinds = {t[2:] for t in tags if t != "O"}
+            score = (len(kinds), sum(t.startswith("B-") for t in tags))
+            if best is None or score > best[0]:
+                best = (score, split, {**row, "ner_tags": tags})
+    if best is None:
+        return []
+    _, split, row = best
+    tagged = " | ".join(
+        f"{tok} {tag}"
+        for tok, tag in zip(row["tokens"], row["ner_tags"], strict=True)
+        if tag != "O"
+    )
+    return [
+        f"  example ner row ({split}, {row['article_id']}, sentence {row['sentence']}):",
+        f"    {row['text']}",
+        f"    tagged tokens: {tagged}",
+    ]
+
+
+def event_example(events: Any) -> list[str]:
+    """The event with the most arguments, each with its role, text and entity type."""
+    best: tuple[int, str, dict, Any] | None = None
+    for split, ds in events.items():
+        for row in ds:
+            n = len(row["arguments"])
+            if best is None or n > best[0]:
+                best = (n, split, row, ds.features)
+    if best is None:
+        return []
+    _, split, row, features = best
+    types = _names(features["event_type"])
+    argument = features["arguments"].feature
+    roles, labels = _names(argument["role"]), _names(argument["entity_label"])
+    out = [
+        f"  example events row ({split}, {row['article_id']}): "
+        f"{types[row['event_type']]} «{row['trigger']['text']}»"
+    ]
+    out += [
+        f"    {roles[a['role']]}: {a['text']} ({labels[a['entity_label']]})"
+        for a in row["arguments"]
+    ]
+    return out
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def run_demo(
+    out_dir: str | Path,
+    offline: bool = False,
+    *,
+    port: int | None = None,
+    url: str | None = None,
+    api_key: str | None = None,
+    project: str = PROJECT,
+    fresh: bool = False,
+    paths: server.Paths | None = None,
+    echo: Echo | None = None,
+) -> DemoSummary:
+    """Run the whole pipeline on the bundled sample into ``out_dir``; see the module docstring.
+
+    ``url`` and ``api_key`` name an existing server instead of the local one; ``paths`` the
+    local server's directories (default: those of ``akhbar studio up``). ``echo`` receives one
+    line as each stage starts. Raises an AkhbarError with one line on any failure.
+    """
+    say: Echo = echo or (lambda _line: None)
+    out = Path(out_dir)
+    _fresh_out(out)
+    corpus_dir, snapshots = out / "corpus", out / "snapshots"
+    validated, releases = out / "validated", out / "releases"
+
+    say(f"corpus: building {SAMPLE_RAW} -> {corpus_dir}")
+    report = build_corpus([SAMPLE_RAW], corpus_dir, workers=1, progress=False)
+    counts = {k: report[k] for k in ("input", "kept", "rejected", "duplicates")}
+
+    conn, studio = _studio(offline, url, api_key, port, paths, say)
+    push_report = None
+    if conn is not None:
+        say(f"push: {corpus_dir} with {SAMPLE_ANNOTATIONS.name} -> project {project!r}; pull")
+        push_report, snapshot = _push_and_pull(conn, corpus_dir, project, fresh, snapshots)
+    else:
+        snapshot = SAMPLE_EXPORT
+        if not snapshot.is_file():
+            raise InputError(f"{snapshot}: the bundled export is missing; reinstall akhbar")
+
+    say(f"validate: {snapshot}")
+    result = validate_snapshot(snapshot, corpus_dir, validated, taxonomy.load(None), workers=1)
+    c = result.counts
+    validation = {
+        "documents": c["documents"],
+        "quarantined": c["annotations"]["quarantined"],
+        "errors": c["issues"]["errors"],
+        "warnings": c["issues"]["warnings"],
+    }
+
+    say(f"release: v{VERSION} -> {releases}")
+    from corpus.release.build import BuildOptions, build_release
+    from corpus.release.verify import verify_release
+
+    built = build_release(
+        BuildOptions(
+            version=VERSION, corpus=corpus_dir, documents=validated, out=releases, workers=1
+        )
+    )
+    problems = verify_release(built.path)
+    if problems:
+        raise IntegrityError(f"{built.path}: the new release does not verify: {problems[0]}")
+
+    say("load: datasets.load_dataset for every config (HF_HUB_OFFLINE=1)")
+    # A config without rows has no data files, so it is not in the card and cannot be loaded.
+    configs = [c for c in CONFIGS if any(built.rows.get(c, {}).values())]
+    loaded = load_configs(built.path, configs, out / ".hf-cache")
+    rows = {config: {split: len(ds) for split, ds in dd.items()} for config, dd in loaded.items()}
+    for config in configs:
+        want = {s: n for s, n in built.rows[config].items() if n}
+        if rows[config] != want:
+            raise IntegrityError(
+                f"{built.path}: datasets loaded {config} with rows {rows[config]}, the build "
+                f"wrote {want}; run akhbar release verify {built.path}"
+            )
+    from corpus.release.manifest import load_manifest
+
+    return DemoSummary(
+        out_dir=out,
+        corpus=counts,
+        studio=studio,
+        project=project,
+        push=push_report,
+        snapshot=snapshot,
+        snapshot_counts=count_export(snapshot),
+        validation=validation,
+        release=built.path,
+        verified_files=len(load_manifest(built.path)["files"]),
+        rows=rows,
+        examples=(ner_example(loaded["ner"]) if "ner" in loaded else [])
+        + (event_example(loaded["events"]) if "events" in loaded else []),
+    )
