@@ -9,6 +9,7 @@ characters outside the BMP put into the text, the JSON cut short or replaced by 
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import shutil
@@ -16,12 +17,15 @@ import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import jsonschema
+import jsonschema_rs
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotation.task_check import task_schema
 from scripts.cli import main
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
@@ -64,7 +68,8 @@ def parent_of(doc, path):
 
 
 @st.composite
-def broken_exports(draw) -> bytes:
+def mutated_exports(draw) -> list:
+    """A fixture export with one to three random breakages, as Python objects."""
     export = copy.deepcopy(draw(st.sampled_from(EXPORTS)))
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(
@@ -104,6 +109,13 @@ def broken_exports(draw) -> bytes:
                 parent_of(export, path)[path[-1]] = s[:at] + emoji + s[at:]
         elif kind == "duplicate" and isinstance(export, list) and export:
             export.append(copy.deepcopy(draw(st.sampled_from(export))))
+    return export
+
+
+@st.composite
+def broken_exports(draw) -> bytes:
+    """A mutated export as bytes, sometimes cut short or replaced by random bytes."""
+    export = draw(mutated_exports())
     raw = json.dumps(
         export, ensure_ascii=draw(st.booleans()), indent=draw(st.sampled_from([None, 2]))
     )
@@ -184,3 +196,18 @@ def test_broken_exports_never_crash(corpus, data, as_json):
             assert json.loads(stdout)["exit_code"] == code
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(export=mutated_exports())
+def test_compiled_and_python_validators_agree_on_broken_tasks(export):
+    """The compiled validator decides, jsonschema explains: they must never disagree."""
+    fast, slow = _validators()
+    for task in export if isinstance(export, list) else [export]:
+        assert fast.is_valid(task) == slow.is_valid(task), task
+
+
+@functools.cache
+def _validators():
+    schema = task_schema()
+    return jsonschema_rs.validator_for(schema), jsonschema.Draft202012Validator(schema)
