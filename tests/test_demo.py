@@ -27,15 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 AKHBAR = Path(sys.executable).parent / "akhbar"
 
 
-def akhbar(*args, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AKHBAR), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "CI": "true", "HOME": str(cwd or ROOT)},
-        timeout=600,
-    )
+@pytest.fixture(scope="module")
+def akhbar(tmp_path_factory):
+    """Run the installed ``akhbar``; a home of its own, so caches land nowhere else."""
+    home = tmp_path_factory.mktemp("home")
+
+    def run(*args) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(AKHBAR), *map(str, args)],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "CI": "true", "HOME": str(home)},
+            timeout=600,
+        )
+
+    return run
 
 
 def bundled() -> dict[str, dict]:
@@ -88,7 +94,7 @@ def released_documents(release: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def offline_run(tmp_path_factory):
+def offline_run(tmp_path_factory, akhbar):
     out = tmp_path_factory.mktemp("demo") / "out"
     (out / "stale").mkdir(parents=True)  # an earlier demo's leftovers: emptied first
     (out / demo.MARKER).write_text("")
@@ -126,7 +132,7 @@ def test_offline_demo_ends_with_a_loaded_release(offline_run):
     assert "… validate: " in r.stderr and "… load: " in r.stderr
 
 
-def test_offline_release_verifies_and_holds_the_bundled_annotations(offline_run):
+def test_offline_release_verifies_and_holds_the_bundled_annotations(offline_run, akhbar):
     out, r = offline_run
     assert r.returncode == 0, r.stderr
     release = out / "releases" / "v1.0.0"
@@ -144,7 +150,7 @@ def test_offline_release_verifies_and_holds_the_bundled_annotations(offline_run)
         ), aid
 
 
-def test_demo_refuses_an_out_dir_it_did_not_make(tmp_path):
+def test_demo_refuses_an_out_dir_it_did_not_make(tmp_path, akhbar):
     (tmp_path / "keep.txt").write_text("not the demo's")
     r = akhbar("demo", "--out", tmp_path, "--offline")
     assert r.returncode == 2
@@ -176,7 +182,7 @@ def test_demo_goes_on_offline_when_label_studio_cannot_start(tmp_path):
     assert not (tmp_path / "data" / server.PID_FILE).exists()
 
 
-def test_bundled_export_fits_the_current_sample_build(tmp_path):
+def test_bundled_export_fits_the_current_sample_build(tmp_path, akhbar):
     """The bundled export: task texts are the built articles, and it validates clean."""
     corpus = tmp_path / "corpus"
     r = akhbar("corpus", "build", ROOT / "corpus" / "sample" / "raw", "--out", corpus)
