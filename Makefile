@@ -25,9 +25,15 @@ $(LS_VENV)/.installed:
 
 labelstudio: $(LS_VENV)/.installed
 
+# The whole pipeline on the bundled sample: corpus -> Label Studio -> validate -> release ->
+# load. In CI (CI=true), or if Label Studio cannot be installed or started, the demo goes on
+# offline with the bundled export; the local server is left running (`akhbar studio down`).
+DEMO_OFFLINE := $(if $(filter true 1,$(CI)),--offline)
+
 demo: install
+	$(if $(DEMO_OFFLINE),,-$(MAKE) --no-print-directory labelstudio)
 	rm -rf $(DEMO)
-	$(BIN)/akhbar corpus build corpus/sample/raw --out $(DEMO)/corpus
+	$(BIN)/akhbar demo --out $(DEMO) $(DEMO_OFFLINE)
 
 test: install labelstudio
 	$(BIN)/ruff check .
