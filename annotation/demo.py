@@ -235,15 +235,11 @@ def load_configs(release: Path, configs: list[str], cache_dir: Path) -> dict[str
         }
 
 
-def _names(feature: Any) -> list[str]:
-    return feature.names
-
-
 def ner_example(ner: Any) -> list[str]:
     """The sentence with the most entity types among the short ones, with its tagged tokens."""
     best: tuple[tuple[int, int], str, dict] | None = None
     for split, ds in ner.items():
-        names = _names(ds.features["ner_tags"].feature)
+        names = ds.features["ner_tags"].feature.names
         for row in ds:
             if len(row["tokens"]) > EXAMPLE_TOKENS:
                 continue
@@ -278,9 +274,9 @@ def event_example(events: Any) -> list[str]:
     if best is None:
         return []
     _, split, row, features = best
-    types = _names(features["event_type"])
+    types = features["event_type"].names
     argument = features["arguments"].feature
-    roles, labels = _names(argument["role"]), _names(argument["entity_label"])
+    roles, labels = argument["role"].names, argument["entity_label"].names
     out = [
         f"  example events row ({split}, {row['article_id']}): "
         f"{types[row['event_type']]} «{row['trigger']['text']}»"
