@@ -34,6 +34,7 @@ ARTICLE_COLUMNS = (
     "retrieved",
     "truncated",
     "cluster_id",
+    "metadata",  # read for a tokenisation given with the article (see segment.given_tokens)
 )
 
 # In valid JSON an unescaped '"article_id":' can only be a key; the value of our ids never needs

@@ -26,7 +26,14 @@ import xxhash
 from corpus.errors import InputError, IntegrityError
 from corpus.release.align import tag_entities
 from corpus.release.labels import ReleaseLabels
-from corpus.release.segment import CLASS, SPACE, code_points, segment
+from corpus.release.segment import (
+    CLASS,
+    SPACE,
+    code_points,
+    parse_given_tokens,
+    segment,
+    with_given_tokens,
+)
 from corpus.release.splits import SPLITS
 from corpus.release.writer import PartWriter
 
@@ -233,6 +240,9 @@ class Converter:
             doc, text, f"{where}, article {aid}", ids, starts, ends, values, labels, by_id, st
         )
         offset = g.offset
+        given = parse_given_tokens(meta.get("metadata"), text, f"{where}, article {aid}")
+        if given is not None:
+            g.given_tokens[len(g.aids)] = given
         g.aids.append(aid)
         g.metas.append(meta)
         g.texts.append(text)
@@ -385,6 +395,9 @@ class Converter:
             )
         )
         seg = segment(big, protected, cp)
+        if g.given_tokens:
+            bounds = [(o, o + len(t)) for o, t in zip(g.doc_offsets, g.texts, strict=True)]
+            seg = with_given_tokens(seg, bounds, g.given_tokens)
 
         def owner(position: int) -> str:
             return g.aids[int(np.searchsorted(doc_starts, position, side="right")) - 1]
@@ -414,8 +427,9 @@ class Converter:
         st.tokens += n
 
         raw = np.frombuffer(big.encode("utf-8"), dtype=np.uint8)
-        ascii_space = len(raw) == len(cp) or not bool(
-            np.any((cp >= 0x80) & ((seg.info & CLASS) == SPACE))
+        # Tokens cover all non-space text unless an article brought its own tokenisation.
+        ascii_space = not g.given_tokens and (
+            len(raw) == len(cp) or not bool(np.any((cp >= 0x80) & ((seg.info & CLASS) == SPACE)))
         )
         width = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
         byte_at = np.zeros(len(cp) + 1, dtype=np.int64)
@@ -501,6 +515,7 @@ class _Group:
     events: list[list[dict]] = field(default_factory=list)
     triggers: list[tuple[int, int]] = field(default_factory=list)  # in joined-text offsets
     events_at: list[tuple[int, dict]] = field(default_factory=list)  # (article index, event)
+    given_tokens: dict[int, tuple] = field(default_factory=dict)  # article index -> tokenisation
     sentences: tuple = ()
 
 

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import orjson
+
+from corpus.errors import IntegrityError
 
 SPACE, WORD, DIGIT, PUNCT = 0, 1, 2, 3
 CLASS = 3  # the low two bits of a table entry are the class; the others are flags:
@@ -190,3 +193,74 @@ def segment(
             merged = int(drop.sum())
             sentence_starts = sentence_starts[~drop]
     return Segmentation(starts, ends, sentence_starts, merged, info)
+
+
+def parse_given_tokens(metadata: str | None, text: str, where: str) -> tuple | None:
+    """The tokenisation an article brings with it, or None.
+
+    An article imported from a tokenised corpus (CoNLL) records ``token_offsets`` and
+    ``sentence_offsets`` in its metadata; its ``ner`` rows then use exactly those tokens and
+    sentences, so the release reproduces the source token for token. Offsets must be in order,
+    non-empty, inside the text, and each sentence must start at a token.
+    """
+    if not metadata or '"token_offsets"' not in metadata:
+        return None
+    md = orjson.loads(metadata)
+    try:
+        tok = np.asarray(md["token_offsets"], dtype=np.int64).reshape(-1, 2)
+        sent = np.asarray(md.get("sentence_offsets") or [[0, len(text)]], dtype=np.int64)
+        sent = sent.reshape(-1, 2)[:, 0]
+    except (KeyError, TypeError, ValueError):
+        raise IntegrityError(
+            f"{where}: metadata token_offsets must be a list of [start, end] pairs"
+        ) from None
+    starts, ends = tok[:, 0], tok[:, 1]
+    ok = (
+        len(starts) > 0
+        and bool(np.all(starts < ends))
+        and bool(np.all(starts[1:] >= ends[:-1]))
+        and starts[0] >= 0
+        and ends[-1] <= len(text)
+        and bool(np.all(np.isin(sent, starts)))
+    )
+    if not ok:
+        raise IntegrityError(
+            f"{where}: metadata token_offsets/sentence_offsets do not fit the text (tokens must "
+            "be non-empty, in order, inside the text, and sentences must start at a token)"
+        )
+    return starts, ends, sent
+
+
+def with_given_tokens(
+    seg: Segmentation, doc_bounds: list[tuple[int, int]], given: dict[int, tuple]
+) -> Segmentation:
+    """Replace the tokens and sentences of the articles in ``given`` (article index -> starts,
+    ends, sentence starts, all relative to the article) inside a joined-text segmentation."""
+    is_sent = np.zeros(len(seg.starts), dtype=bool)
+    is_sent[seg.sentence_starts] = True
+    starts, ends, flags = [], [], []
+    cursor = 0
+    for i in sorted(given):
+        lo_off, hi_off = doc_bounds[i]
+        lo = int(np.searchsorted(seg.starts, lo_off, side="left"))
+        hi = int(np.searchsorted(seg.starts, hi_off, side="left"))
+        starts.append(seg.starts[cursor:lo])
+        ends.append(seg.ends[cursor:lo])
+        flags.append(is_sent[cursor:lo])
+        g_starts, g_ends, g_sent = given[i]
+        starts.append(g_starts + lo_off)
+        ends.append(g_ends + lo_off)
+        f = np.isin(g_starts, g_sent)
+        f[0] = True
+        flags.append(f)
+        cursor = hi
+    starts.append(seg.starts[cursor:])
+    ends.append(seg.ends[cursor:])
+    flags.append(is_sent[cursor:])
+    return Segmentation(
+        np.concatenate(starts),
+        np.concatenate(ends),
+        np.flatnonzero(np.concatenate(flags)),
+        seg.merged,
+        seg.info,
+    )
