@@ -130,7 +130,7 @@ class Converter:
     # -- checks --------------------------------------------------------------------------
 
     def _check_span(self, where: str, text: str, s: Any, e: Any, value: Any) -> None:
-        if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)):
+        if not (type(s) is int and type(e) is int and 0 <= s < e <= len(text)):  # not bool
             raise IntegrityError(
                 f"{where}: span [{s}, {e}) is outside the text (length {len(text)}); "
                 "re-run akhbar annotate validate"
