@@ -6,7 +6,7 @@ that in memory. It is read in two ways:
 - **Fast**: the file is cut into byte ranges at places that look like the gap between two
   tasks, ``}, {"id": 12, "annotations": ...``: Label Studio writes a task's ``id`` first and its
   ``annotations`` second, compact or indented, and ``"annotations"`` is found with a plain byte
-  search. A range (about a MiB) is cut again into pieces of some 64 KiB, and each piece is parsed
+  search. A range (a few MiB) is cut again into pieces of some 32 KiB, and each piece is parsed
   on its own with orjson as ``[`` + piece + ``]`` (small pieces reuse freed memory, which makes
   parsing several times faster than one big parse). A cut is only a guess, but a wrong guess
   cannot go unnoticed: a piece that starts between two tasks parses as an array only if it also
@@ -35,7 +35,7 @@ import orjson
 from corpus.errors import InputError
 
 BLOCK = 1 << 22  # bytes read (and hashed) at a time
-RANGE = 1 << 20  # bytes per range handed to a worker
+RANGE = 1 << 22  # bytes per range handed to a worker
 PIECE = 1 << 15  # bytes per piece parsed at once
 MAX_RANGE = 1 << 26  # no cut found in this many bytes: read the rest exactly
 _BOM = b"\xef\xbb\xbf"
