@@ -65,20 +65,26 @@ def first_element(path: Path) -> int:
     """Offset just past the top-level ``[`` (and a UTF-8 BOM); InputError if not an array."""
     try:
         with path.open("rb") as f:
-            head = f.read(4096)
+            block = f.read(4096)
+            offset = len(_BOM) if block.startswith(_BOM) else 0
+            block = block[offset:]
+            while not (stripped := block.lstrip()):  # past any amount of leading whitespace
+                offset += len(block)
+                block = f.read(1 << 16)
+                if not block:
+                    raise InputError(
+                        f"{path}: the snapshot is empty; pull it again with akhbar annotate pull"
+                    )
+            offset += len(block) - len(stripped)
     except OSError as e:
         raise InputError(f"{path}: cannot read the snapshot ({e.strerror})") from e
-    skip = len(_BOM) if head.startswith(_BOM) else 0
-    stripped = head[skip:].lstrip()
-    if not stripped:
-        raise InputError(f"{path}: the snapshot is empty; pull it again with akhbar annotate pull")
     if stripped[:1] != b"[":
         what = "a JSON object" if stripped[:1] == b"{" else f"{stripped[:12]!r}"
         raise InputError(
             f"{path}: a Label Studio JSON export is an array of tasks, but the file starts with "
             f"{what}; export the project as JSON (not JSON_MIN) or use akhbar annotate pull"
         )
-    return skip + (len(head[skip:]) - len(stripped)) + 1
+    return offset + 1
 
 
 def next_cut(buf: Any, frm: int, to: int | None = None) -> tuple[int, int] | None:

@@ -266,6 +266,9 @@ def test_byte_order_mark_and_empty_array(corpus, tmp_path):
     bom = tmp_path / "bom.json"
     bom.write_bytes(b"\xef\xbb\xbf" + CLEAN.read_bytes())
     assert validate_snapshot(bom, corpus, tmp_path / "a").counts["documents"] == 3
+    spaced = tmp_path / "spaced.json"
+    spaced.write_bytes(b" \n" * 5000 + CLEAN.read_bytes())
+    assert validate_snapshot(spaced, corpus, tmp_path / "c").counts["documents"] == 3
     empty = tmp_path / "empty.json"
     empty.write_text("[ ]\n", encoding="utf-8")
     r = validate_snapshot(empty, corpus, tmp_path / "b")
