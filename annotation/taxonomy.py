@@ -6,17 +6,12 @@ A taxonomy file is checked against ``schemas/taxonomy.schema.json`` and then for
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
-import schemas
 from corpus.errors import UsageError
+from corpus.release.labels import canonical_sha256, check_taxonomy, read_taxonomy
 
 TAXONOMY_DIR = Path(__file__).resolve().parent / "taxonomies"
 DEFAULT_TAXONOMY = TAXONOMY_DIR / "ace_ar_conflict.yaml"
@@ -86,14 +81,7 @@ def _label(d: dict[str, Any]) -> Label:
 
 def parse(data: dict[str, Any], source: str = "<memory>") -> Taxonomy:
     """Check a taxonomy document against its schema and its own cross-references."""
-    errors = sorted(
-        jsonschema.Draft202012Validator(schemas.load("taxonomy")).iter_errors(data),
-        key=lambda e: list(e.absolute_path),
-    )
-    if errors:
-        e = errors[0]
-        where = "/" + "/".join(str(p) for p in e.absolute_path)
-        raise UsageError(f"{source}: taxonomy invalid at {where}: {e.message}")
+    check_taxonomy(data, source)
     entities = [_label(e) for e in data["entities"]]
     roles = [_label({**r, "guideline": r.get("guideline")}) for r in data["roles"]]
     ent_names = {e.name for e in entities}
@@ -120,7 +108,6 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Taxonomy:
                 )
             spec[r["role"]] = tuple(r["entity_types"])
         events.append(EventType(label=_label(ev), roles=spec))
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return Taxonomy(
         name=data["name"],
         version=data["version"],
@@ -129,22 +116,12 @@ def parse(data: dict[str, Any], source: str = "<memory>") -> Taxonomy:
         entities=tuple(entities),
         roles=tuple(roles),
         events=tuple(events),
-        sha256=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        sha256=canonical_sha256(data),
         source=source,
     )
 
 
 def load(path: str | Path | None = None) -> Taxonomy:
     """Load a taxonomy file (YAML or JSON); ``None`` means the bundled default."""
-    p = Path(path) if path else DEFAULT_TAXONOMY
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"{p}: cannot read taxonomy ({e.strerror}); pass an existing file") from e
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise UsageError(f"{p}: not valid YAML/JSON ({str(e).splitlines()[0]})") from e
-    if not isinstance(data, dict):
-        raise UsageError(f"{p}: a taxonomy must be a mapping with entities, roles and events")
-    return parse(data, source=str(p))
+    data, source = read_taxonomy(path or DEFAULT_TAXONOMY)
+    return parse(data, source=source)

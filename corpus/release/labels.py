@@ -86,8 +86,8 @@ def _info(d: dict[str, Any]) -> LabelInfo:
     )
 
 
-def parse_labels(data: Any, source: str = "<memory>") -> ReleaseLabels:
-    """Check a taxonomy document against ``schemas/taxonomy.schema.json`` and extract its labels."""
+def check_taxonomy(data: Any, source: str = "<memory>") -> dict[str, Any]:
+    """Check a taxonomy document against ``schemas/taxonomy.schema.json``; return it."""
     if not isinstance(data, dict):
         raise UsageError(f"{source}: a taxonomy must be a mapping with entities, roles and events")
     validator = jsonschema.Draft202012Validator(schemas.load("taxonomy"))
@@ -96,6 +96,30 @@ def parse_labels(data: Any, source: str = "<memory>") -> ReleaseLabels:
         e = errors[0]
         where = "/" + "/".join(str(p) for p in e.absolute_path)
         raise UsageError(f"{source}: taxonomy invalid at {where}: {e.message}; fix the file")
+    return data
+
+
+def read_taxonomy(path: str | Path | None = None) -> tuple[dict[str, Any], str]:
+    """Read and schema-check a taxonomy file (YAML or JSON); ``None`` is the bundled default.
+
+    Returns the document and the path it came from. Both the release stage and
+    ``annotation.taxonomy`` read taxonomies through here.
+    """
+    p = Path(path) if path else DEFAULT_TAXONOMY
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UsageError(f"{p}: cannot read taxonomy ({e.strerror}); pass --taxonomy FILE") from e
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise UsageError(f"{p}: not valid YAML/JSON ({str(e).splitlines()[0]})") from e
+    return check_taxonomy(data, str(p)), str(p)
+
+
+def parse_labels(data: Any, source: str = "<memory>") -> ReleaseLabels:
+    """Check a taxonomy document against ``schemas/taxonomy.schema.json`` and extract its labels."""
+    check_taxonomy(data, source)
     return ReleaseLabels(
         name=data["name"],
         version=data["version"],
@@ -114,13 +138,5 @@ def parse_labels(data: Any, source: str = "<memory>") -> ReleaseLabels:
 
 def load_labels(path: str | Path | None = None) -> ReleaseLabels:
     """Read a taxonomy file (YAML or JSON); ``None`` means the bundled default."""
-    p = Path(path) if path else DEFAULT_TAXONOMY
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UsageError(f"{p}: cannot read taxonomy ({e.strerror}); pass --taxonomy FILE") from e
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise UsageError(f"{p}: not valid YAML/JSON ({str(e).splitlines()[0]})") from e
-    return parse_labels(data, source=str(p))
+    data, source = read_taxonomy(path)
+    return parse_labels(data, source=source)
