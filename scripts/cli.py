@@ -11,7 +11,7 @@ import sys
 import click
 
 from corpus import __version__
-from corpus.errors import AkhbarError, UsageError
+from corpus.errors import AkhbarError
 from scripts.annotate_cmd import annotate
 from scripts.corpus_cmd import corpus
 from scripts.demo_cmd import demo
@@ -41,18 +41,16 @@ cli.add_command(demo)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: exit 2 with one line for usage and input errors, 1 for other known failures."""
+    """Entry point: a known failure is one line on stderr and exit 2, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="akhbar", standalone_mode=False)
+        # Outside standalone mode click returns a command's ctx.exit(code) instead of exiting.
+        code = cli.main(args=argv, prog_name="akhbar", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("akhbar: aborted", err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
-    except UsageError as e:
-        click.echo(f"akhbar: error: {e}", err=True)
-        sys.exit(2)
     except AkhbarError as e:
         click.echo(f"akhbar: error: {e}", err=True)
         sys.exit(2)
@@ -61,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":
