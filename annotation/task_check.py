@@ -12,7 +12,7 @@ Every annotation ends in exactly one of: ``selected`` (its document is written),
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +31,12 @@ UNANNOTATED = "unannotated"  # no annotation at all
 TASK_STATUSES = (DOCUMENTED, QUARANTINED, ALL_CANCELLED, UNANNOTATED)
 
 
-def task_schema() -> dict[str, Any]:
-    """``$defs/task`` of the export schema as a schema of its own (same document, root ``$ref``)."""
+def task_schema(definition: str = "task") -> dict[str, Any]:
+    """``$defs/<definition>`` of the export schema as a schema of its own (same document, root
+    ``$ref``): ``task`` by default, ``result`` to explain one result."""
     full = schemas.load("labelstudio_export")
     sub = {k: v for k, v in full.items() if k not in ("type", "items", "examples")}
-    sub["$ref"] = "#/$defs/task"
+    sub["$ref"] = f"#/$defs/{definition}"
     return sub
 
 
@@ -78,11 +79,42 @@ class TaskChecker:
         schema = task_schema()
         self.fast = jsonschema_rs.validator_for(schema)
         self.detail = jsonschema.Draft202012Validator(schema)
+        result = task_schema("result")
+        self.fast_result = jsonschema_rs.validator_for(result)
+        self.detail_result = jsonschema.Draft202012Validator(result)
 
     def schema_issues(self, task: Any) -> list[Issue]:
         """Every schema error of a task the fast validator rejected, with codes."""
-        errors = sorted(self.detail.iter_errors(task), key=lambda e: list(map(str, e.path)))
+        errors = sorted(self._schema_errors(task), key=lambda e: list(map(str, e.path)))
         return [i for e in errors for i in schema_issues(e)]
+
+    def _schema_errors(self, task: Any) -> Iterator[Any]:
+        """jsonschema's errors of a task, as if it walked the whole task.
+
+        Walking forty results in pure Python costs milliseconds, and usually one of them is
+        wrong. So the task is walked with its result lists left empty, and only the results
+        the compiled validator rejects are walked on their own, their errors placed at their
+        position in the task. Errors at distinct paths are sorted by path afterwards, and the
+        errors of one result come in the order a walk of the whole task yields them.
+        """
+        anns = task.get("annotations") if isinstance(task, dict) else None
+        if not isinstance(anns, list):
+            yield from self.detail.iter_errors(task)
+            return
+        stripped = [
+            {**a, "result": []} if isinstance(a, dict) and isinstance(a.get("result"), list) else a
+            for a in anns
+        ]
+        yield from self.detail.iter_errors({**task, "annotations": stripped})
+        for k, a in enumerate(anns):
+            if stripped[k] is a:
+                continue
+            for j, r in enumerate(a["result"]):
+                if self.fast_result.is_valid(r):
+                    continue
+                for e in self.detail_result.iter_errors(r):
+                    e.path.extendleft(reversed(("annotations", k, "result", j)))
+                    yield e
 
     def check(self, task: Any) -> TaskOutcome:
         if self.fast.is_valid(task):

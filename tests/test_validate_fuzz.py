@@ -25,7 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotation.task_check import task_schema
+from annotation import taxonomy
+from annotation.checks import Rules, schema_issues
+from annotation.task_check import TaskChecker, task_schema
 from scripts.cli import main
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
@@ -211,3 +213,22 @@ def test_compiled_and_python_validators_agree_on_broken_tasks(export):
 def _validators():
     schema = task_schema()
     return jsonschema_rs.validator_for(schema), jsonschema.Draft202012Validator(schema)
+
+
+@settings(max_examples=300, deadline=None)
+@given(export=mutated_exports())
+def test_explanation_by_result_equals_the_whole_walk(export):
+    """Explaining a rejected task result by result gives exactly jsonschema's full walk."""
+    checker = _checker()
+    full = checker.detail
+    for task in export if isinstance(export, list) else [export]:
+        if checker.fast.is_valid(task):
+            continue
+        whole = sorted(full.iter_errors(task), key=lambda e: list(map(str, e.path)))
+        expected = [i for e in whole for i in schema_issues(e)]
+        assert checker.schema_issues(task) == expected
+
+
+@functools.cache
+def _checker():
+    return TaskChecker(Rules(taxonomy.load(None)), {}, lambda aid: None)
