@@ -410,8 +410,12 @@ def check_annotation(
     issues = out.issues
     base = f"/annotations/{k}"
     result = ann["result"]
+    created = ann["created_at"]
+    created_ok = parse_time(created) is not None
     for key in ("created_at", "updated_at"):
-        if parse_time(ann[key]) is None:
+        # most often both times are one string, read once
+        value = ann[key]
+        if not (created_ok if value == created else parse_time(value) is not None):
             issues.append(
                 Issue("AK131", f"{key} {short(ann[key])} is not an ISO 8601 time", f"{base}/{key}")
             )
@@ -421,11 +425,11 @@ def check_annotation(
         )
         return out
     n = len(text)
-    allowed = rules.allowed
-    allowed_get = allowed.get
+    allowed_get = rules.allowed.get
     regions: dict[str, dict[str, Any]] = {}  # region id -> its result (the first, if reused)
     bad: set[str] = set()  # ids of regions with errors
-    spans: dict[tuple[str, int, int], dict[str, Any]] = {}  # (control, s, e) -> region
+    spans: dict[tuple[str, int, int], dict[str, Any]] = {}  # (control, s, e) -> first region
+    first_span = spans.setdefault
     add_entity = out.entities.append
     events = out.events
     relations = []
@@ -453,11 +457,11 @@ def check_annotation(
             and r["to_name"] == TEXT_OBJECT
         ):
             regions[rid] = r
-            key = (ctl, s, e)
-            if key in spans or text[s].isspace() or text[e - 1].isspace():
-                _region_warnings(issues, spans, key, r, f"{base}/result/{_at(result, r)}", text)
-            else:
-                spans[key] = r
+            # span == text[s:e] is not empty: strip() hands back the very same string unless
+            # it starts or ends with whitespace (the same characters as str.isspace)
+            other = first_span((ctl, s, e), r)
+            if other is not r or span.strip() is not span:
+                _region_warnings(issues, other, ctl, r, f"{base}/result/{_at(result, r)}", text)
             if ctl == ENTITY_CONTROL:
                 add_entity({"id": rid, "start": s, "end": e, "text": span, "label": labels[0]})
             else:
@@ -481,21 +485,18 @@ def _at(result: list[Any], r: Any) -> int:
 
 def _region_warnings(
     issues: list[Issue],
-    spans: dict[tuple[str, int, int], dict[str, Any]],
-    key: tuple[str, int, int],
+    other: dict[str, Any],
+    ctl: str,
     r: dict[str, Any],
     rpath: str,
     text: str,
 ) -> None:
-    """Warnings about a valid region: the same span labelled twice, whitespace at its edges."""
-    ctl, s, e = key
+    """Warnings about a valid region: the same span labelled before (by ``other``, when it is
+    not ``r`` itself), whitespace at its edges."""
     rid = r["id"]
-    span = r["value"]["text"]
-    label = r["value"]["labels"][0]
-    other = spans.get(key)
-    if other is None:
-        spans[key] = r
-    else:
+    v = r["value"]
+    s, e, span, label = v["start"], v["end"], v["text"], v["labels"][0]
+    if other is not r:
         other_label, other_id = other["value"]["labels"][0], other["id"]
         same = other_label == label
         issues.append(
@@ -644,15 +645,6 @@ def _region_errors(
         )
 
 
-def _kind(r: dict[str, Any], allowed: dict[str, frozenset[str]]) -> tuple[str, str | None]:
-    """(control, label) of a region; the label is None unless it is one of its control's."""
-    ctl = r["from_name"]
-    labels = r["value"]["labels"]
-    known = allowed.get(ctl)
-    ok = len(labels) == 1 and known is not None and labels[0] in known
-    return ctl, labels[0] if ok else None
-
-
 def _check_relations(
     result: list[dict[str, Any]],
     relations: list[dict[str, Any]],
@@ -682,7 +674,11 @@ def _check_relations(
             )
             continue
         direction = r["direction"]
-        (ca, la), (cb, lb) = _kind(ra, allowed), _kind(rb, allowed)
+        # (control, label) of both ends, the label None unless it is one of its control's
+        ca, la = ra["from_name"], ra["value"]["labels"]
+        la = la[0] if len(la) == 1 and la[0] in allowed.get(ca, ()) else None
+        cb, lb = rb["from_name"], rb["value"]["labels"]
+        lb = lb[0] if len(lb) == 1 and lb[0] in allowed.get(cb, ()) else None
         if direction == "left" or (direction == "bi" and ca != TRIGGER_CONTROL):
             a, b, ra, rb, ca, la, cb, lb = b, a, rb, ra, cb, lb, ca, la
         if ca != TRIGGER_CONTROL or cb != ENTITY_CONTROL:

@@ -188,7 +188,8 @@ class TaskChecker:
         elif text_digest(text) != digest:
             corpus_text = self.corpus_text(aid)
             task_issues.append(_drift(text, corpus_text))
-        out.issues.extend(task_issues)
+        if task_issues:
+            out.issues.extend(task_issues)
         checked = {}
         bad: set[int] = set()
         for k, a in cands:
@@ -199,12 +200,13 @@ class TaskChecker:
                 c = check_annotation(a, k, text, self.rules, corpus_text)
                 checked[k] = c
                 found = c.issues
-                if task_issues or c.errors:
+                if task_issues or (found and c.errors):
                     bad.add(k)
-            ann_id = a.get("id") if isinstance(a, dict) else None
-            for i in found:
-                i.annotation_id = ann_id
-            out.issues.extend(found)
+            if found:
+                ann_id = a.get("id") if isinstance(a, dict) else None
+                for i in found:
+                    i.annotation_id = ann_id
+                out.issues.extend(found)
         if task_issues:
             bad.update(k for k, _ in cands)
         pick, selection = select(cands)
@@ -218,7 +220,8 @@ class TaskChecker:
             else:
                 out.superseded += 1
         out.status = DOCUMENTED if out.document is not None else QUARANTINED
-        _fill(out.issues, out.task_id, aid)
+        if out.issues:
+            _fill(out.issues, out.task_id, aid)
         return out
 
 

@@ -15,7 +15,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import schemas
-from annotation.checks import CHECKS, ERROR, WARNING, context, diagnose_mismatch
+from annotation import taxonomy
+from annotation.checks import (
+    CHECKS,
+    ERROR,
+    WARNING,
+    Rules,
+    check_annotation,
+    context,
+    diagnose_mismatch,
+)
 from annotation.validate import validate_snapshot
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
@@ -165,3 +174,50 @@ def test_export_schema_examples_are_valid():
     assert schema["$id"] == "https://akhbar.dev/schemas/labelstudio-export/1.0.0"
     for example in schema["examples"]:
         jsonschema.Draft202012Validator(schema).validate(example)
+
+
+def _region(rid, ctl, text, s, e, label):
+    value = {"start": s, "end": e, "text": text[s:e], "labels": [label]}
+    return {"id": rid, "from_name": ctl, "to_name": "text", "type": "labels", "value": value}
+
+
+def _annotation(result, created="2026-11-20T09:00:00Z", updated="2026-11-20T09:00:00Z"):
+    return {"id": 1, "result": result, "created_at": created, "updated_at": updated}
+
+
+@pytest.mark.parametrize(
+    ("created", "updated", "keys"),
+    [
+        ("أمس", "أمس", ["created_at", "updated_at"]),
+        ("2026-11-20T09:00:00Z", "أمس", ["updated_at"]),
+        ("أمس", "2026-11-20T09:00:00Z", ["created_at"]),
+        ("2026-11-20T09:00:00Z", "2026-11-20T09:00:00Z", []),
+    ],
+)
+def test_each_unreadable_time_is_reported(created, updated, keys):
+    text = "قصفت طائرة مسيرة بلدة قرب حلب"
+    ann = _annotation([_region("a", "entity", text, 26, 29, "GPE")], created, updated)
+    found = check_annotation(ann, 0, text, Rules(taxonomy.load(None))).issues
+    assert [(i.code, i.path) for i in found] == [("AK131", f"/annotations/0/{k}") for k in keys]
+
+
+def test_warnings_of_one_region_come_in_order():
+    """A span labelled again, once with the same label and once with another, and a span
+    with whitespace at an edge: each warned about, in result order, the document keeps all."""
+    text = "قصفت طائرة مسيرة بلدة قرب حلب "
+    result = [
+        _region("a", "entity", text, 26, 29, "GPE"),
+        _region("b", "entity", text, 26, 29, "GPE"),
+        _region("c", "entity", text, 26, 30, "LOC"),
+        _region("d", "entity", text, 26, 29, "LOC"),
+        _region("e", "trigger", text, 0, 4, "Attack"),
+    ]
+    checked = check_annotation(_annotation(result), 0, text, Rules(taxonomy.load(None)))
+    assert [(i.code, i.region_id, i.path) for i in checked.issues] == [
+        ("AK144", "b", "/annotations/0/result/1"),
+        ("AK142", "c", "/annotations/0/result/2/value"),
+        ("AK141", "d", "/annotations/0/result/3"),
+    ]
+    assert checked.errors == 0
+    assert [x["id"] for x in checked.entities] == ["a", "b", "c", "d"]
+    assert list(checked.events) == ["e"]
