@@ -20,7 +20,6 @@ that in memory. It is read in two ways:
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import re
@@ -210,13 +209,3 @@ def exact_tasks(path: Path, start: int) -> Iterator[Any]:
             f"{path}: not valid JSON after byte {start} and {count} more task(s) ({detail[:160]}); "
             "the snapshot is truncated or corrupt: pull it again with akhbar annotate pull"
         ) from None
-
-
-def sha256_file(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while block := f.read(BLOCK):
-            h.update(block)
-            size += len(block)
-    return h.hexdigest(), size

@@ -20,6 +20,7 @@ pieces are merged in export order: the later one is quarantined (``AK151``/``AK1
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -106,20 +107,39 @@ def _publish(tmp: Path, out_dir: Path) -> None:
 
 
 class _Hasher(threading.Thread):
-    """sha256 of the snapshot, computed beside the checking (hashlib releases the GIL)."""
+    """sha256 of the snapshot, computed beside the rest (hashlib releases the GIL).
+
+    It starts before the corpus is indexed, which runs on one core, so that most of the
+    hashing is done by the time the workers need both. ``lock`` is held while a block is
+    read and hashed: the pool is forked holding it, so that the workers are not copied from
+    the middle of a read.
+    """
 
     def __init__(self, path: Path) -> None:
         super().__init__(daemon=True)
         self.path = path
+        self.lock = threading.Lock()
         self.digest: str | None = None
         self.size = 0
         self.error: OSError | None = None
+        self.stopped = False
 
     def run(self) -> None:
+        h = hashlib.sha256()
+        size = 0
         try:
-            self.digest, self.size = export_stream.sha256_file(self.path)
+            with self.path.open("rb") as f:
+                while not self.stopped:
+                    with self.lock:
+                        block = f.read(export_stream.BLOCK)
+                        if not block:
+                            break
+                        h.update(block)
+                    size += len(block)
         except OSError as e:
             self.error = e
+            return
+        self.digest, self.size = h.hexdigest(), size
 
 
 def validate_snapshot(
@@ -145,6 +165,27 @@ def validate_snapshot(
     tax = _load_taxonomy(taxonomy)
     rules = Rules(tax)
     first = export_stream.first_element(snapshot)
+    hasher = _Hasher(snapshot)
+    hasher.start()
+    try:
+        return _validate(
+            snapshot, first, hasher, corpus_dir, out_dir, tax, rules, workers, range_bytes
+        )
+    finally:
+        hasher.stopped = True  # when the run failed; the hash is done otherwise
+
+
+def _validate(
+    snapshot: Path,
+    first: int,
+    hasher: _Hasher,
+    corpus_dir: str | Path,
+    out_dir: Path,
+    tax: Taxonomy,
+    rules: Rules,
+    workers: int | None,
+    range_bytes: int,
+) -> ValidationResult:
     index, corpus_info = corpus_index(Path(corpus_dir))
     size = snapshot.stat().st_size
     if workers is None:
@@ -160,15 +201,14 @@ def validate_snapshot(
             ctx = multiprocessing.get_context(
                 "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             )
-            pool = ctx.Pool(
-                workers,
-                initializer=init_worker,
-                initargs=(rules, index, corpus_info["path"], str(parts)),
-            )
+            with hasher.lock:
+                pool = ctx.Pool(
+                    workers,
+                    initializer=init_worker,
+                    initargs=(rules, index, corpus_info["path"], str(parts)),
+                )
         else:
             pool = None
-        hasher = _Hasher(snapshot)  # started after the fork: workers need no copy of it
-        hasher.start()
         try:
             exact_from = _fast(snapshot, first, range_bytes, pool, workers, checker, parts, merger)
         finally:
