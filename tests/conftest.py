@@ -18,6 +18,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import settings
+
+# Shared machines are slow at times: no property test may fail on a per-example time limit.
+settings.register_profile("akhbar", deadline=None)
+settings.load_profile("akhbar")
 
 REPO = Path(__file__).resolve().parent.parent
 
