@@ -8,10 +8,12 @@ server instead (tests that stop and start the local server are then skipped).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,21 @@ settings.register_profile("akhbar", deadline=None)
 settings.load_profile("akhbar")
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def run_akhbar(*argv) -> tuple[int, str, str]:
+    """Run ``akhbar`` in-process as the console script does: (exit code, stdout, stderr)."""
+    from scripts.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            main([str(a) for a in argv])
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return code, out.getvalue(), err.getvalue()
+
 
 # --- Label Studio ------------------------------------------------------------------------------
 

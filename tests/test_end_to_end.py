@@ -13,15 +13,13 @@ Both read ../shared/data and skip when it is absent.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from conftest import run_akhbar as run
 
 from annotation.conll import read_conll
-from scripts.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -30,17 +28,6 @@ WOJOOD_TEST = SHARED / "wojood" / "test.txt"
 WOJOOD_TAXONOMY = REPO / "annotation" / "taxonomies" / "wojood.yaml"
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.shared_data]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main([str(a) for a in argv])
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
 
 
 def ok(*argv: str) -> str:

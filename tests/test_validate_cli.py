@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import run_akhbar as run
 
 from annotation.report import FSI, PDI, isolate, isolate_quoted, visible
-from scripts.cli import main
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = DATA / "clean.json"
 CHECKS = DATA / "checks"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    """Run ``akhbar`` as the console script does: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(list(argv))
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import copy
 import functools
-import io
 import json
 import shutil
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import jsonschema
@@ -22,13 +20,13 @@ import jsonschema_rs
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import run_akhbar as run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotation import taxonomy
 from annotation.checks import Rules, schema_issues
 from annotation.task_check import TaskChecker, task_schema
-from scripts.cli import main
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 EXPORTS = [
@@ -142,17 +140,6 @@ def corpus(tmp_path_factory) -> Path:
     rows = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
     pq.write_table(pa.Table.from_pylist(rows), d / "articles.parquet")
     return d
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(list(argv))
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
 
 
 @settings(

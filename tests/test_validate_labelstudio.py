@@ -3,31 +3,18 @@ events carry their arguments."""
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
-from contextlib import redirect_stderr, redirect_stdout
 
 import jsonschema
 import pytest
+from conftest import run_akhbar as run
 from conftest import sample_articles
 
 import schemas
 from annotation import pull, push
-from scripts.cli import main
 
 pytestmark = pytest.mark.labelstudio
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(list(argv))
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
 
 
 def region(text: str, control: str, word: str, label: str) -> dict:

@@ -139,25 +139,11 @@ def _field(
         return _leaf(config, fid, name, name, None, inner, labels, description, repeated)
     subs = []
     for sub_name, sub in inner.items():
-        if isinstance(sub, dict) and repeated:
-            for leaf_name, leaf in sub.items():
-                subs.append(
-                    _leaf(
-                        config,
-                        f"{fid}/{sub_name}_{leaf_name}",
-                        f"{sub_name}_{leaf_name}",
-                        name,
-                        f"{sub_name}.{leaf_name}",
-                        leaf,
-                        labels,
-                        "",
-                        False,
-                    )
-                )
-        elif isinstance(sub, dict | List):
-            if isinstance(sub, List):
-                description += f" ({sub_name} of each item: see the events record set.)"
-                continue
+        if isinstance(sub, List):
+            # mlcroissant reads one level of nesting: a list inside a list item is left out
+            description += f" ({sub_name} of each item: see the events record set.)"
+            continue
+        if isinstance(sub, dict):
             for leaf_name, leaf in sub.items():
                 subs.append(
                     _leaf(
