@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test lint format install labelstudio bench-corpus bench-push bench-validate bench-release clean
+.PHONY: demo test check-install lint format install labelstudio bench-corpus bench-push bench-validate bench-release clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ test: install labelstudio
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# What a user gets from a plain `pip install .` (no extras) in a fresh venv: only `akhbar` at
+# the top of site-packages, and the offline demo runs to the end.
+PLAIN := build/plain-install
+check-install:
+	rm -rf $(PLAIN)
+	$(PYTHON) -m venv $(PLAIN)/venv
+	$(PLAIN)/venv/bin/pip install --quiet --upgrade pip
+	$(PLAIN)/venv/bin/pip install --quiet .
+	$(PLAIN)/venv/bin/python -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
+	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar demo --offline --out demo
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -49,16 +60,16 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench-corpus: install
-	$(BIN)/python scripts/bench_corpus.py
+	$(BIN)/python benchmarks/bench_corpus.py
 
 bench-push: install labelstudio
-	$(BIN)/python scripts/bench_push.py
+	$(BIN)/python benchmarks/bench_push.py
 
 bench-validate: install
-	$(BIN)/python scripts/bench_validate.py
+	$(BIN)/python benchmarks/bench_validate.py
 
 bench-release: install
-	$(BIN)/python scripts/bench_release.py
+	$(BIN)/python benchmarks/bench_release.py
 
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache

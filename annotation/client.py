@@ -32,7 +32,7 @@ from typing import IO, Any
 import httpx
 import orjson
 
-from corpus.errors import OutputError, UsageError
+from akhbar.corpus.errors import OutputError, UsageError
 
 URL_ENV = "LABEL_STUDIO_URL"
 KEY_ENV = "LABEL_STUDIO_API_KEY"
@@ -77,7 +77,7 @@ def resolve(
     if url or api_key:
         missing = "--api-key (or LABEL_STUDIO_API_KEY)" if url else "--url (or LABEL_STUDIO_URL)"
         raise UsageError(f"a Label Studio server needs both a URL and an API key; add {missing}")
-    from annotation.server import DEFAULT_SETTINGS, read_settings
+    from akhbar.annotation.server import DEFAULT_SETTINGS, read_settings
 
     path = Path(settings) if settings else DEFAULT_SETTINGS
     data = read_settings(path)

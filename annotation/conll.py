@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.errors import InputError
+from akhbar.corpus.errors import InputError
 
 SPECIAL_TOKENS = ("$#$", "#ERROR!")
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from annotation.checks import Checked, parse_time
+from akhbar.annotation.checks import Checked, parse_time
 
 POLICY = (
     "one document per task from its non-cancelled annotations: ground truth first, then the "

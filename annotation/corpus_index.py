@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 
-from corpus.errors import InputError
+from akhbar.corpus.errors import InputError
 
 
 def corpus_index(corpus_dir: Path) -> tuple[dict[str, int], dict[str, Any]]:

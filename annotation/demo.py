@@ -32,14 +32,14 @@ from typing import Any
 
 import httpx
 
-import corpus
-from annotation import server, taxonomy
-from annotation.client import Client, Connection
-from annotation.pull import count_export, pull_project
-from annotation.push import PushReport, push_corpus
-from annotation.validate import validate_snapshot
-from corpus.errors import AkhbarError, InputError, IntegrityError, UsageError
-from corpus.pipeline import build_corpus
+from akhbar import corpus
+from akhbar.annotation import server, taxonomy
+from akhbar.annotation.client import Client, Connection
+from akhbar.annotation.pull import count_export, pull_project
+from akhbar.annotation.push import PushReport, push_corpus
+from akhbar.annotation.validate import validate_snapshot
+from akhbar.corpus.errors import AkhbarError, InputError, IntegrityError, UsageError
+from akhbar.corpus.pipeline import build_corpus
 
 SAMPLE_DIR = Path(corpus.__file__).resolve().parent / "sample"
 SAMPLE_RAW = SAMPLE_DIR / "raw"
@@ -340,8 +340,8 @@ def run_demo(
     }
 
     say(f"release: v{VERSION} -> {releases}")
-    from corpus.release.build import BuildOptions, build_release
-    from corpus.release.verify import verify_release
+    from akhbar.corpus.release.build import BuildOptions, build_release
+    from akhbar.corpus.release.verify import verify_release
 
     built = build_release(
         BuildOptions(
@@ -364,7 +364,7 @@ def run_demo(
                 f"{built.path}: datasets loaded {config} with rows {rows[config]}, the build "
                 f"wrote {want}; run akhbar release verify {built.path}"
             )
-    from corpus.release.manifest import load_manifest
+    from akhbar.corpus.release.manifest import load_manifest
 
     return DemoSummary(
         out_dir=out,

@@ -20,13 +20,13 @@ from typing import Any
 
 import orjson
 
-from annotation.conll import SPECIAL_TOKENS, Sentence, iob_repairs, read_conll
-from annotation.taxonomy import Taxonomy
-from corpus import __version__
-from corpus.dedup.cluster import cluster_id
-from corpus.errors import InputError, OutputError
-from corpus.records import Article, Provenance, article_id
-from corpus.store import DUPLICATE_SCHEMA, CorpusWriter, articles_table
+from akhbar.annotation.conll import SPECIAL_TOKENS, Sentence, iob_repairs, read_conll
+from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.corpus import __version__
+from akhbar.corpus.dedup.cluster import cluster_id
+from akhbar.corpus.errors import InputError, OutputError
+from akhbar.corpus.records import Article, Provenance, article_id
+from akhbar.corpus.store import DUPLICATE_SCHEMA, CorpusWriter, articles_table
 
 DOCUMENTS = "documents.jsonl"
 

@@ -20,7 +20,7 @@ import hashlib
 from html import escape as html_escape
 from xml.sax.saxutils import quoteattr
 
-from annotation.taxonomy import Label, Taxonomy
+from akhbar.annotation.taxonomy import Label, Taxonomy
 
 TEXT_OBJECT = "text"
 ENTITY_CONTROL = "entity"

@@ -16,11 +16,11 @@ from typing import Any
 
 import orjson
 
-from annotation import export_stream
-from annotation.checks import Issue, Rules
-from annotation.corpus_index import CorpusTexts
-from annotation.export_stream import ParseFailure, Range
-from annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
+from akhbar.annotation import export_stream
+from akhbar.annotation.checks import Issue, Rules
+from akhbar.annotation.corpus_index import CorpusTexts
+from akhbar.annotation.export_stream import ParseFailure, Range
+from akhbar.annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
 
 
 @dataclass(slots=True)

@@ -30,10 +30,10 @@ from typing import Any
 
 import orjson
 
-from annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
-from annotation.ls_results import document_to_results
-from annotation.taxonomy import Taxonomy
-from corpus.errors import InputError
+from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
+from akhbar.annotation.ls_results import document_to_results
+from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.corpus.errors import InputError
 
 PREDICTION = "prediction"
 ANNOTATION = "annotation"

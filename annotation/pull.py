@@ -29,10 +29,10 @@ from typing import Any
 
 import ijson
 
-from annotation import labelconfig, taxonomy
-from annotation.client import Client, Connection, ServerError
-from annotation.taxonomy import Taxonomy
-from corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.annotation import labelconfig, taxonomy
+from akhbar.annotation.client import Client, Connection, ServerError
+from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 
 EXPORT_OPTIONS: dict[str, Any] = {
     "serialization_options": {

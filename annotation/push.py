@@ -35,12 +35,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from annotation import labelconfig, taxonomy
-from annotation import predictions as preds
-from annotation.client import Client, Connection, ServerError, Unreachable
-from annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
-from annotation.taxonomy import Taxonomy
-from corpus.errors import InputError, IntegrityError, OutputError, UsageError
+from akhbar.annotation import labelconfig, taxonomy
+from akhbar.annotation import predictions as preds
+from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
+from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
+from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.corpus.errors import InputError, IntegrityError, OutputError, UsageError
 
 ARTICLES_FILE = "articles.parquet"
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")

@@ -38,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from corpus.errors import OutputError, UsageError
+from akhbar.corpus.errors import OutputError, UsageError
 
 LABEL_STUDIO_VERSION = "1.23.2"  # the Makefile's LS_VERSION must match (tests check it)
 DEFAULT_VENV = Path(".venv-labelstudio")

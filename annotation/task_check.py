@@ -20,9 +20,17 @@ import jsonschema
 import jsonschema_rs
 import xxhash
 
-import schemas
-from annotation.checks import CHECKS, ERROR, Issue, Rules, check_annotation, schema_issues, short
-from annotation.convert import select, to_document
+from akhbar import schemas
+from akhbar.annotation.checks import (
+    CHECKS,
+    ERROR,
+    Issue,
+    Rules,
+    check_annotation,
+    schema_issues,
+    short,
+)
+from akhbar.annotation.convert import select, to_document
 
 DOCUMENTED = "documented"  # a document was written
 QUARANTINED = "quarantined"  # errors; no document

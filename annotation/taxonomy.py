@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import UsageError
-from corpus.release.labels import canonical_sha256, check_taxonomy, read_taxonomy
+from akhbar.corpus.errors import UsageError
+from akhbar.corpus.release.labels import canonical_sha256, check_taxonomy, read_taxonomy
 
 TAXONOMY_DIR = Path(__file__).resolve().parent / "taxonomies"
 DEFAULT_TAXONOMY = TAXONOMY_DIR / "ace_ar_conflict.yaml"

@@ -34,18 +34,18 @@ from typing import Any
 
 import orjson
 
-import schemas
-from annotation import export_stream
-from annotation import taxonomy as taxonomy_mod
-from annotation.checks import CHECKS, ERROR, Rules
-from annotation.convert import POLICY
-from annotation.corpus_index import CorpusTexts, corpus_index
-from annotation.export_stream import Exact, Range
-from annotation.merge import Merger
-from annotation.pieces import Piece, check_range, check_tasks, init_worker, run_range
-from annotation.task_check import TaskChecker
-from annotation.taxonomy import Taxonomy
-from corpus.errors import InputError, OutputError, UsageError
+from akhbar import schemas
+from akhbar.annotation import export_stream
+from akhbar.annotation import taxonomy as taxonomy_mod
+from akhbar.annotation.checks import CHECKS, ERROR, Rules
+from akhbar.annotation.convert import POLICY
+from akhbar.annotation.corpus_index import CorpusTexts, corpus_index
+from akhbar.annotation.export_stream import Exact, Range
+from akhbar.annotation.merge import Merger
+from akhbar.annotation.pieces import Piece, check_range, check_tasks, init_worker, run_range
+from akhbar.annotation.task_check import TaskChecker
+from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.corpus.errors import InputError, OutputError, UsageError
 
 EXACT_BATCH = 2000  # tasks per batch when reading exactly
 SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from corpus.errors import UsageError
+from akhbar.corpus.errors import UsageError
 
 
 @dataclass(slots=True)

@@ -33,19 +33,19 @@ import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
-from corpus import __version__
-from corpus.cleaning import clean
-from corpus.cleaning.registry import known_rules
-from corpus.cleaning.text import fold_for_dedup
-from corpus.config import CorpusConfig
-from corpus.dedup.cluster import Deduplicator
-from corpus.dedup.exact import key_digest
-from corpus.dedup.near import EMPTY, MinHasher
-from corpus.errors import InputError, UsageError
-from corpus.executor import make_executor
-from corpus.readers import list_inputs, read_file, read_inputs
-from corpus.records import Article, RawRecord, Rejection
-from corpus.store import (
+from akhbar.corpus import __version__
+from akhbar.corpus.cleaning import clean
+from akhbar.corpus.cleaning.registry import known_rules
+from akhbar.corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.dedup.cluster import Deduplicator
+from akhbar.corpus.dedup.exact import key_digest
+from akhbar.corpus.dedup.near import EMPTY, MinHasher
+from akhbar.corpus.errors import InputError, UsageError
+from akhbar.corpus.executor import make_executor
+from akhbar.corpus.readers import list_inputs, read_file, read_inputs
+from akhbar.corpus.records import Article, RawRecord, Rejection
+from akhbar.corpus.store import (
     CLEANED_SCHEMA,
     CorpusWriter,
     Tally,

@@ -38,11 +38,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.errors import InputError, IntegrityError, OutputError
-from corpus.records import Article, Duplicate, Rejection
+from akhbar.corpus.errors import InputError, IntegrityError, OutputError
+from akhbar.corpus.records import Article, Duplicate, Rejection
 
 if TYPE_CHECKING:  # the store reads without loading the de-duplication machinery
-    from corpus.dedup.cluster import Resolution
+    from akhbar.corpus.dedup.cluster import Resolution
 
 ARTICLES = "articles.parquet"
 DUPLICATES = "duplicates.parquet"

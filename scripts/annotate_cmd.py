@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from annotation import client, labelconfig, pull, push
-from annotation.server import DEFAULT_SETTINGS
-from annotation.taxonomy import load as load_taxonomy
-from corpus.errors import InputError
+from akhbar.annotation import client, labelconfig, pull, push
+from akhbar.annotation.server import DEFAULT_SETTINGS
+from akhbar.annotation.taxonomy import load as load_taxonomy
+from akhbar.corpus.errors import InputError
 
 
 def _server_options(f):

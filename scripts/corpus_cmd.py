@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from corpus.config import load_config
+from akhbar.corpus.config import load_config
 
 
 @click.group()
@@ -63,7 +63,9 @@ def build(
     Example:
       akhbar corpus build ../shared/data/saudinewsnet --out build/snn --workers 2
     """
-    from corpus.pipeline import build_corpus  # imported when used: keeps `akhbar --help` fast
+    from akhbar.corpus.pipeline import (
+        build_corpus,  # imported when used: keeps `akhbar --help` fast
+    )
 
     report = build_corpus(
         list(inputs),
@@ -85,7 +87,7 @@ def stats(directory: Path) -> None:
     Example:
       akhbar corpus stats build/corpus
     """
-    from corpus.store import load_corpus
+    from akhbar.corpus.store import load_corpus
 
     store = load_corpus(directory)
     click.echo(summary(store.report, directory))

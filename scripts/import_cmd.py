@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from annotation.import_conll import import_conll
-from annotation.taxonomy import load as load_taxonomy
+from akhbar.annotation.import_conll import import_conll
+from akhbar.annotation.taxonomy import load as load_taxonomy
 
 
 @click.command("import-conll")

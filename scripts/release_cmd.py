@@ -76,7 +76,7 @@ def build_cmd(
     Example: akhbar release build --version 1.0.0 --corpus build/corpus
     --documents build/validated --out releases
     """
-    from corpus.release.build import BuildOptions, build_release
+    from akhbar.corpus.release.build import BuildOptions, build_release
 
     result = build_release(
         BuildOptions(
@@ -109,8 +109,8 @@ def verify_cmd(release_dir: Path) -> None:
 
     Example: akhbar release verify releases/v1.0.0
     """
-    from corpus.release.manifest import load_manifest
-    from corpus.release.verify import check_release_dir, verify_release
+    from akhbar.corpus.release.manifest import load_manifest
+    from akhbar.corpus.release.verify import check_release_dir, verify_release
 
     check_release_dir(release_dir)
     problems = verify_release(release_dir)
@@ -137,8 +137,8 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 
     Example: akhbar release diff 1.0.0 1.1.0
     """
-    from corpus.release.changelog import diff as diff_changelog
-    from corpus.release.versions import resolve_release
+    from akhbar.corpus.release.changelog import diff as diff_changelog
+    from akhbar.corpus.release.versions import resolve_release
 
     text = diff_changelog(resolve_release(old, releases), resolve_release(new, releases))
     click.echo(text, nl=False)
@@ -151,8 +151,8 @@ def load_cmd(release_dir: Path) -> None:
 
     Example: akhbar release load releases/v1.0.0
     """
-    from corpus.release.load import load_release
-    from corpus.release.verify import check_release_dir
+    from akhbar.corpus.release.load import load_release
+    from akhbar.corpus.release.verify import check_release_dir
 
     check_release_dir(release_dir)
     for config, splits in load_release(release_dir).items():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from annotation import server
+from akhbar.annotation import server
 
 
 def _paths_options(f):

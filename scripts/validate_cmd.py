@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from annotation import report
-from annotation.validate import validate_snapshot
+from akhbar.annotation import report
+from akhbar.annotation.validate import validate_snapshot
 
 
 @click.command()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from corpus.cleaning.text import fold_for_dedup
-from corpus.config import DedupConfig
-from corpus.dedup.cluster import deduplicate_articles
-from corpus.dedup.exact import key_digest
-from corpus.dedup.near import MinHasher
-from corpus.records import Article, Provenance, article_id
+from akhbar.corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.config import DedupConfig
+from akhbar.corpus.dedup.cluster import deduplicate_articles
+from akhbar.corpus.dedup.exact import key_digest
+from akhbar.corpus.dedup.near import MinHasher
+from akhbar.corpus.records import Article, Provenance, article_id
 
 WATER = (
     "أعلنت المؤسسة العامة لتحلية المياه المالحة اليوم عن بدء التشغيل التجريبي لمحطة جديدة "

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run_akhbar(*argv) -> tuple[int, str, str]:
     """Run ``akhbar`` in-process as the console script does: (exit code, stdout, stderr)."""
-    from scripts.cli import main
+    from akhbar.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0
@@ -54,12 +54,12 @@ class LabelStudioServer:
 
     @property
     def conn(self):
-        from annotation.client import Connection
+        from akhbar.annotation.client import Connection
 
         return Connection(self.url, self.api_key, "test server")
 
     def client(self, **kwargs):
-        from annotation.client import Client
+        from akhbar.annotation.client import Client
 
         return Client(self.url, self.api_key, **kwargs)
 
@@ -74,7 +74,7 @@ def labelstudio(tmp_path_factory) -> Iterator[LabelStudioServer]:
     if url and key:
         yield LabelStudioServer(url.rstrip("/"), key, None)
         return
-    from annotation import server
+    from akhbar.annotation import server
 
     root = tmp_path_factory.mktemp("labelstudio")
     paths = server.Paths(

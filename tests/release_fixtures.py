@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.records import article_id
+from akhbar.corpus.records import article_id
 
 TAXONOMY = "ace-ar-conflict@1.0.0"
 _CLOSE = re.compile(r"\|([A-Za-z]+)(\]\]|\}\})")

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import schemas
-from annotation import taxonomy
-from annotation.checks import (
+from akhbar import schemas
+from akhbar.annotation import taxonomy
+from akhbar.annotation.checks import (
     CHECKS,
     ERROR,
     WARNING,
@@ -25,7 +25,7 @@ from annotation.checks import (
     context,
     diagnose_mismatch,
 )
-from annotation.validate import validate_snapshot
+from akhbar.annotation.validate import validate_snapshot
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CHECKS_DIR = DATA / "checks"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cleaning import (
+from akhbar.corpus.cleaning import (
     BOILERPLATE_RULES,
     CHARACTER_RULES,
     FINISH_RULES,
@@ -20,13 +20,13 @@ from corpus.cleaning import (
     clean,
     clean_text,
 )
-from corpus.cleaning.filters import script_share
-from corpus.cleaning.registry import RuleContext, get_rule, known_rules
-from corpus.cleaning.text import fold_for_dedup
-from corpus.config import CorpusConfig, FilterConfig, SourceConfig
-from corpus.errors import UsageError
-from corpus.readers import read_inputs
-from corpus.records import Article, Provenance, RawRecord, Rejection, article_id
+from akhbar.corpus.cleaning.filters import script_share
+from akhbar.corpus.cleaning.registry import RuleContext, get_rule, known_rules
+from akhbar.corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.config import CorpusConfig, FilterConfig, SourceConfig
+from akhbar.corpus.errors import UsageError
+from akhbar.corpus.readers import read_inputs
+from akhbar.corpus.records import Article, Provenance, RawRecord, Rejection, article_id
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -347,7 +347,7 @@ def test_a_bad_source_pattern_is_a_usage_error_naming_it():
 
 
 def test_shipped_saudinewsnet_config_loads_and_compiles():
-    from corpus.config import load_config
+    from akhbar.corpus.config import load_config
 
     config = load_config(ROOT / "corpus" / "configs" / "saudinewsnet.yaml")
     check_config(config)

@@ -18,10 +18,10 @@ import unicodedata
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from corpus.cleaning import BOILERPLATE_RULES, clean, clean_text, clean_title
-from corpus.cleaning.registry import RuleContext
-from corpus.config import CorpusConfig
-from corpus.records import Article, Provenance, RawRecord, Rejection
+from akhbar.corpus.cleaning import BOILERPLATE_RULES, clean, clean_text, clean_title
+from akhbar.corpus.cleaning.registry import RuleContext
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.records import Article, Provenance, RawRecord, Rejection
 
 # AKHBAR_HYPOTHESIS_EXAMPLES=5000 for a longer hunt; 300 keeps the suite quick.
 EXAMPLES = int(os.environ.get("AKHBAR_HYPOTHESIS_EXAMPLES", "300"))

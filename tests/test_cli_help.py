@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from scripts.cli import cli
+from akhbar.cli.main import cli
 
 
 def walk(command: click.Command, path: tuple[str, ...] = ()):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from annotation.conll import decode_nested, iob_repairs, read_conll
-from corpus.errors import InputError
+from akhbar.annotation.conll import decode_nested, iob_repairs, read_conll
+from akhbar.corpus.errors import InputError
 
 WOJOOD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wojood"
 

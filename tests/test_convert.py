@@ -11,12 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import schemas
-from annotation import taxonomy
-from annotation.checks import Rules
-from annotation.convert import annotator, select
-from annotation.task_check import DOCUMENTED, QUARANTINED, TaskChecker, text_digest
-from annotation.validate import validate_snapshot
+from akhbar import schemas
+from akhbar.annotation import taxonomy
+from akhbar.annotation.checks import Rules
+from akhbar.annotation.convert import annotator, select
+from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TaskChecker, text_digest
+from akhbar.annotation.validate import validate_snapshot
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = json.loads((DATA / "clean.json").read_text(encoding="utf-8"))

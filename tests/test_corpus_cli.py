@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import schemas
-from corpus.cleaning.text import fold_for_dedup
-from corpus.store import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, load_corpus
+from akhbar import schemas
+from akhbar.corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.store import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample" / "raw"

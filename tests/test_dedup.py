@@ -9,11 +9,11 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpus.cleaning.text import fold_for_dedup
-from corpus.config import DedupConfig
-from corpus.dedup.cluster import UnionFind, cluster_id
-from corpus.dedup.exact import ExactIndex, exact_key
-from corpus.dedup.near import EMPTY, MinHasher, NearIndex, shingle_hashes
+from akhbar.corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.config import DedupConfig
+from akhbar.corpus.dedup.cluster import UnionFind, cluster_id
+from akhbar.corpus.dedup.exact import ExactIndex, exact_key
+from akhbar.corpus.dedup.near import EMPTY, MinHasher, NearIndex, shingle_hashes
 
 # --- signatures --------------------------------------------------------------------------------
 

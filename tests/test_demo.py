@@ -19,9 +19,9 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from annotation import demo, server
-from annotation.demo import SAMPLE_ANNOTATIONS, SAMPLE_EXPORT, run_demo
-from scripts.cli import main
+from akhbar.annotation import demo, server
+from akhbar.annotation.demo import SAMPLE_ANNOTATIONS, SAMPLE_EXPORT, run_demo
+from akhbar.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 AKHBAR = Path(sys.executable).parent / "akhbar"

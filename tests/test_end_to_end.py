@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import run_akhbar as run
 
-from annotation.conll import read_conll
+from akhbar.annotation.conll import read_conll
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"

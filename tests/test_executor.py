@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from corpus.errors import InputError
-from corpus.executor import LocalExecutor, ProcessExecutor, make_executor
+from akhbar.corpus.errors import InputError
+from akhbar.corpus.executor import LocalExecutor, ProcessExecutor, make_executor
 
 
 class Square:

@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import REPO
 
-from annotation import labelconfig, server, taxonomy
-from scripts.cli import cli
+from akhbar.annotation import labelconfig, server, taxonomy
+from akhbar.cli.main import cli
 
 
 def _parsed(tax):

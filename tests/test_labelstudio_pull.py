@@ -12,9 +12,9 @@ import httpx
 import pytest
 from conftest import sample_articles
 
-from annotation import pull, push, taxonomy
-from corpus.errors import OutputError
-from scripts.cli import main
+from akhbar.annotation import pull, push, taxonomy
+from akhbar.cli.main import main
+from akhbar.corpus.errors import OutputError
 
 pytestmark = pytest.mark.labelstudio
 SNAPSHOT = re.compile(r"^snapshot-\d{8}T\d{6}Z-[0-9a-f]{12}\.json$")

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REPO, sample_articles
 
-from annotation import push, taxonomy
-from corpus.errors import IntegrityError, OutputError, UsageError
-from scripts.cli import main
+from akhbar.annotation import push, taxonomy
+from akhbar.cli.main import main
+from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 
 pytestmark = pytest.mark.labelstudio
 

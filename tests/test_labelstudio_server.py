@@ -10,9 +10,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from annotation import client, labelconfig, push, server, taxonomy
-from corpus.errors import UsageError
-from scripts.cli import cli
+from akhbar.annotation import client, labelconfig, push, server, taxonomy
+from akhbar.cli.main import cli
+from akhbar.corpus.errors import UsageError
 
 pytestmark = pytest.mark.labelstudio
 

@@ -7,7 +7,7 @@ import copy
 import orjson
 import pytest
 
-from annotation import predictions, taxonomy
+from akhbar.annotation import predictions, taxonomy
 
 TAX = taxonomy.load()
 TEXT = "قصفت الطائرات مواقع المسلحين قرب حلب فجر الخميس."

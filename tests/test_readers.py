@@ -13,12 +13,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from corpus.cleaning import clean
-from corpus.config import CorpusConfig
-from corpus.errors import UsageError
-from corpus.readers import list_inputs, read_file, read_inputs
-from corpus.readers.encoding import DecodeError, decode
-from corpus.records import RawRecord, Rejection
+from akhbar.corpus.cleaning import clean
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.errors import UsageError
+from akhbar.corpus.readers import list_inputs, read_file, read_inputs
+from akhbar.corpus.readers.encoding import DecodeError, decode
+from akhbar.corpus.records import RawRecord, Rejection
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample" / "raw"

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from release_fixtures import ARTICLES, MORE_ARTICLES, write_documents, write_inputs
 
-from corpus.release.splits import split_of
-from scripts.cli import main
+from akhbar.cli.main import main
+from akhbar.corpus.release.splits import split_of
 
 RATIOS = "0.4,0.3,0.3"  # every split gets rows in every config with the fixture articles
 CONFIGS = ("documents", "ner", "events")
@@ -478,7 +478,7 @@ def test_empty_splits_are_left_out_and_the_rest_loads(tmp_path, capsys, monkeypa
 
 def test_an_interrupted_build_leaves_nothing(tmp_path, capsys, monkeypatch):
     """Fault injection: the card step raises halfway through the build."""
-    from corpus.release import card
+    from akhbar.corpus.release import card
 
     corpus, documents = write_inputs(tmp_path / "in")
     out = tmp_path / "releases"
@@ -635,7 +635,7 @@ def test_previous_can_be_named_in_another_directory(v1, capsys, tmp_path):
 
 def test_a_write_error_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch):
     """Fault injection: the disk fills up while the Croissant file is written."""
-    from corpus.release import croissant
+    from akhbar.corpus.release import croissant
 
     corpus, documents = write_inputs(tmp_path / "in")
     out = tmp_path / "releases"

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from corpus.errors import IntegrityError
-from corpus.release.segment import parse_given_tokens, segment, with_given_tokens
+from akhbar.corpus.errors import IntegrityError
+from akhbar.corpus.release.segment import parse_given_tokens, segment, with_given_tokens
 
 
 def test_given_tokens_replace_only_their_article():

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from release_fixtures import ARTICLES
 
-from corpus.errors import AkhbarError
-from corpus.release.features import arrow_schemas
-from corpus.release.labels import load_labels
-from corpus.release.rows import Chunk, Converter, text_digest, text_digests
+from akhbar.corpus.errors import AkhbarError
+from akhbar.corpus.release.features import arrow_schemas
+from akhbar.corpus.release.labels import load_labels
+from akhbar.corpus.release.rows import Chunk, Converter, text_digest, text_digests
 
 LABELS = load_labels()
 CONVERTER = Converter(LABELS, arrow_schemas(LABELS))

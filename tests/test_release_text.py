@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotation import taxonomy
-from corpus.release.align import is_proclitic, outermost, tag_entities
-from corpus.release.labels import load_labels, parse_labels
-from corpus.release.segment import segment, tokenize
+from akhbar.annotation import taxonomy
+from akhbar.corpus.release.align import is_proclitic, outermost, tag_entities
+from akhbar.corpus.release.labels import load_labels, parse_labels
+from akhbar.corpus.release.segment import segment, tokenize
 
 TAGS = load_labels().ner_tags
 GPE, PER, ORG = 2, 0, 1  # entity label indices in the default taxonomy
@@ -233,7 +233,7 @@ def test_release_labels_agree_with_the_annotation_taxonomy():
 
 
 def test_an_invalid_taxonomy_is_refused_with_its_place():
-    from corpus.errors import UsageError
+    from akhbar.corpus.errors import UsageError
 
     with pytest.raises(UsageError, match=r"taxonomy invalid at /entities"):
         parse_labels({"name": "x", "version": "1.0.0", "language": "ar", "entities": [],

@@ -19,10 +19,10 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-import schemas
-from annotation import predictions, taxonomy
-from annotation.ls_results import document_to_results
-from corpus.release.align import is_proclitic
+from akhbar import schemas
+from akhbar.annotation import predictions, taxonomy
+from akhbar.annotation.ls_results import document_to_results
+from akhbar.corpus.release.align import is_proclitic
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample"

@@ -12,10 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, make_article, run_dedup
 
-import schemas
-from corpus.errors import InputError, IntegrityError, OutputError
-from corpus.records import Provenance, Rejection
-from corpus.store import (
+from akhbar import schemas
+from akhbar.corpus.errors import InputError, IntegrityError, OutputError
+from akhbar.corpus.records import Provenance, Rejection
+from akhbar.corpus.store import (
     ARTICLE_SCHEMA,
     DUPLICATE_SCHEMA,
     CorpusWriter,

@@ -5,8 +5,8 @@ import copy
 import pytest
 import yaml
 
-from annotation import taxonomy
-from corpus.errors import UsageError
+from akhbar.annotation import taxonomy
+from akhbar.corpus.errors import UsageError
 
 
 def _default_data():

@@ -14,11 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import schemas
-from annotation import export_stream, taxonomy
-from annotation.task_check import task_schema
-from annotation.validate import validate_snapshot
-from corpus.errors import InputError, UsageError
+from akhbar import schemas
+from akhbar.annotation import export_stream, taxonomy
+from akhbar.annotation.task_check import task_schema
+from akhbar.annotation.validate import validate_snapshot
+from akhbar.corpus.errors import InputError, UsageError
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = DATA / "clean.json"

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import run_akhbar as run
 
-from annotation.report import FSI, PDI, isolate, isolate_quoted, visible
+from akhbar.annotation.report import FSI, PDI, isolate, isolate_quoted, visible
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = DATA / "clean.json"

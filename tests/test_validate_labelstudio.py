@@ -11,8 +11,8 @@ import pytest
 from conftest import run_akhbar as run
 from conftest import sample_articles
 
-import schemas
-from annotation import pull, push
+from akhbar import schemas
+from akhbar.annotation import pull, push
 
 pytestmark = pytest.mark.labelstudio
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 import functools
 import re
 
-from corpus.cleaning import boilerplate, characters, filters
-from corpus.cleaning.registry import Rule, RuleContext, get_rule, known_rules
-from corpus.config import CorpusConfig
-from corpus.errors import UsageError
-from corpus.records import Article, Provenance, RawRecord, Rejection, article_id
+from akhbar.corpus.cleaning import boilerplate, characters, filters
+from akhbar.corpus.cleaning.registry import Rule, RuleContext, get_rule, known_rules
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.errors import UsageError
+from akhbar.corpus.records import Article, Provenance, RawRecord, Rejection, article_id
 
 __all__ = [
     "BOILERPLATE_RULES",

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from corpus.cleaning.registry import RuleContext, rule
-from corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.cleaning.registry import RuleContext, rule
+from akhbar.corpus.cleaning.text import fold_for_dedup
 
 PARAGRAPH_BREAK = "\n\n"
 

@@ -11,8 +11,8 @@ import html
 import re
 import unicodedata
 
-from corpus.cleaning.registry import RuleContext, rule
-from corpus.cleaning.text import BIDI_AND_ZERO_WIDTH, TATWEEL
+from akhbar.corpus.cleaning.registry import RuleContext, rule
+from akhbar.corpus.cleaning.text import BIDI_AND_ZERO_WIDTH, TATWEEL
 
 # Tags are only removed when they look like HTML (a letter, "/" or "!" after "<"), so that
 # "3 < 5" or "<<" in prose survives. Block-level tags become line breaks.

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from corpus.config import FilterConfig
-from corpus.errors import UsageError
+from akhbar.corpus.config import FilterConfig
+from akhbar.corpus.errors import UsageError
 
 Verdict = tuple[str, str] | None
 

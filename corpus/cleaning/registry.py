@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from corpus.errors import UsageError
+from akhbar.corpus.errors import UsageError
 
 
 @dataclass(slots=True)

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.config import DedupConfig
-from corpus.dedup.exact import ExactIndex
-from corpus.dedup.near import MinHasher, NearIndex, has_shingles
-from corpus.records import Article, Duplicate
+from akhbar.corpus.config import DedupConfig
+from akhbar.corpus.dedup.exact import ExactIndex
+from akhbar.corpus.dedup.near import MinHasher, NearIndex, has_shingles
+from akhbar.corpus.records import Article, Duplicate
 
 
 def cluster_id(kept_id: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xxhash
 
-from corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.cleaning.text import fold_for_dedup
 
 
 def key_digest(folded: str) -> bytes:

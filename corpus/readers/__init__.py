@@ -20,14 +20,14 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from corpus.config import CorpusConfig
-from corpus.errors import UsageError
-from corpus.readers.base import OUR_FIELDS, Origin, reject_input
-from corpus.readers.html import parse_html
-from corpus.readers.json_records import parse_json, parse_jsonl
-from corpus.readers.txt import parse_txt
-from corpus.readers.zip_archive import Parser, parse_zip
-from corpus.records import RawRecord, Rejection
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.errors import UsageError
+from akhbar.corpus.readers.base import OUR_FIELDS, Origin, reject_input
+from akhbar.corpus.readers.html import parse_html
+from akhbar.corpus.readers.json_records import parse_json, parse_jsonl
+from akhbar.corpus.readers.txt import parse_txt
+from akhbar.corpus.readers.zip_archive import Parser, parse_zip
+from akhbar.corpus.records import RawRecord, Rejection
 
 __all__ = ["SUPPORTED_SUFFIXES", "list_inputs", "read_file", "read_inputs"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from corpus.config import CorpusConfig
-from corpus.records import Provenance, RawRecord, Rejection
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.records import Provenance, RawRecord, Rejection
 
 WHOLE_FILE = "file"  # Provenance.record of a rejection that concerns a whole file or member
 OUR_FIELDS = ("title", "text", "source", "url", "published", "retrieved", "author")

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 import trafilatura
 
-from corpus.config import CorpusConfig
-from corpus.readers.base import Origin, iso_date, reject_input
-from corpus.readers.encoding import DecodeError, decode
-from corpus.records import Provenance, RawRecord, Rejection
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.readers.base import Origin, iso_date, reject_input
+from akhbar.corpus.readers.encoding import DecodeError, decode
+from akhbar.corpus.records import Provenance, RawRecord, Rejection
 
 READER = "html_v1"
 

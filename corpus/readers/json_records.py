@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import orjson
 
-from corpus.config import CorpusConfig
-from corpus.readers.base import Origin, a_type, excerpt_of, record_from_mapping, reject_input
-from corpus.readers.encoding import DecodeError, decode
-from corpus.records import Provenance, RawRecord, Rejection
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.readers.base import Origin, a_type, excerpt_of, record_from_mapping, reject_input
+from akhbar.corpus.readers.encoding import DecodeError, decode
+from akhbar.corpus.records import Provenance, RawRecord, Rejection
 
 JSON_READER = "json_v1"
 JSONL_READER = "jsonl_v1"

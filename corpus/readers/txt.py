@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from corpus.config import CorpusConfig
-from corpus.readers.base import Origin, reject_input
-from corpus.readers.encoding import DecodeError, decode
-from corpus.records import Provenance, RawRecord, Rejection
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.readers.base import Origin, reject_input
+from akhbar.corpus.readers.encoding import DecodeError, decode
+from akhbar.corpus.records import Provenance, RawRecord, Rejection
 
 READER = "txt_v1"
 

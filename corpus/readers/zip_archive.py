@@ -9,9 +9,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
-from corpus.config import CorpusConfig
-from corpus.readers.base import Origin, reject_input
-from corpus.records import RawRecord, Rejection
+from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.readers.base import Origin, reject_input
+from akhbar.corpus.records import RawRecord, Rejection
 
 READER = "zip_v1"
 

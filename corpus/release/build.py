@@ -22,12 +22,12 @@ from typing import Any
 
 import pyarrow as pa
 
-import schemas
-from corpus import __version__
-from corpus.errors import IntegrityError, OutputError, UsageError
-from corpus.release import card, changelog, croissant
-from corpus.release.features import CONFIGS, all_features
-from corpus.release.inputs import (
+from akhbar import schemas
+from akhbar.corpus import __version__
+from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.corpus.release import card, changelog, croissant
+from akhbar.corpus.release.features import CONFIGS, all_features
+from akhbar.corpus.release.inputs import (
     CorpusStore,
     DocumentIndex,
     index_documents,
@@ -35,8 +35,8 @@ from corpus.release.inputs import (
     sha256_file,
     unpack_location,
 )
-from corpus.release.labels import ReleaseLabels, load_labels
-from corpus.release.manifest import (
+from akhbar.corpus.release.labels import ReleaseLabels, load_labels
+from akhbar.corpus.release.manifest import (
     FORMAT,
     MANIFEST,
     article_map,
@@ -47,7 +47,7 @@ from corpus.release.manifest import (
     now_utc,
     write_manifest,
 )
-from corpus.release.rows import (
+from akhbar.corpus.release.rows import (
     Converter,
     Part,
     PartResult,
@@ -57,7 +57,7 @@ from corpus.release.rows import (
     init_worker,
     text_digests,
 )
-from corpus.release.splits import (
+from akhbar.corpus.release.splits import (
     DEFAULT_RATIOS,
     METHOD,
     SPLITS,
@@ -65,7 +65,7 @@ from corpus.release.splits import (
     ratios_dict,
     split_of,
 )
-from corpus.release.versions import (
+from akhbar.corpus.release.versions import (
     existing_releases,
     parse_version,
     release_dir,

@@ -17,9 +17,9 @@ from datasets import ClassLabel, DatasetInfo, Features, List, SplitInfo, Value
 from datasets.info import DatasetInfosDict
 from datasets.splits import SplitDict
 
-from corpus.release.align import ADJUSTMENTS
-from corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
-from corpus.release.labels import ReleaseLabels
+from akhbar.corpus.release.align import ADJUSTMENTS
+from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
+from akhbar.corpus.release.labels import ReleaseLabels
 
 PLOT = "images/label_distribution.png"
 ADJUSTMENT_ORDER = (*ADJUSTMENTS, "sentence_merges")

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from corpus.release.manifest import article_map, load_manifest
-from corpus.release.splits import SPLITS
+from akhbar.corpus.release.manifest import article_map, load_manifest
+from akhbar.corpus.release.splits import SPLITS
 
 LIST_LIMIT = 200  # ids listed per section; manifest.json has them all
 

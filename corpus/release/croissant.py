@@ -13,9 +13,9 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List
 
-from corpus.release.card import nonempty_splits, pretty_name
-from corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
-from corpus.release.labels import ReleaseLabels
+from akhbar.corpus.release.card import nonempty_splits, pretty_name
+from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
+from akhbar.corpus.release.labels import ReleaseLabels
 
 CONTEXT = {
     "@language": "en",

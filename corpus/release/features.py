@@ -10,8 +10,8 @@ from __future__ import annotations
 import pyarrow as pa
 from datasets import ClassLabel, Features, List, Value
 
-from corpus.release.labels import ReleaseLabels
-from corpus.release.splits import SPLITS
+from akhbar.corpus.release.labels import ReleaseLabels
+from akhbar.corpus.release.splits import SPLITS
 
 CONFIGS = ("documents", "ner", "events")
 __all__ = ["CONFIGS", "SPLITS", "all_features", "arrow_schemas"]

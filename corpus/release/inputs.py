@@ -22,7 +22,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.errors import InputError, IntegrityError
+from akhbar.corpus.errors import InputError, IntegrityError
 
 ARTICLE_COLUMNS = (
     "id",

@@ -16,8 +16,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-import schemas
-from corpus.errors import UsageError
+from akhbar import schemas
+from akhbar.corpus.errors import UsageError
 
 # The bundled taxonomy is package data of ``annotation``; read it by path, never by import.
 DEFAULT_TAXONOMY = (

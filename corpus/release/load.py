@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from corpus.errors import IntegrityError
-from corpus.release.manifest import load_manifest
+from akhbar.corpus.errors import IntegrityError
+from akhbar.corpus.release.manifest import load_manifest
 
 
 def load_release(release: Path) -> dict[str, dict[str, int]]:

@@ -23,10 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from corpus.errors import InputError, IntegrityError
-from corpus.release.align import tag_entities
-from corpus.release.labels import ReleaseLabels
-from corpus.release.segment import (
+from akhbar.corpus.errors import InputError, IntegrityError
+from akhbar.corpus.release.align import tag_entities
+from akhbar.corpus.release.labels import ReleaseLabels
+from akhbar.corpus.release.segment import (
     CLASS,
     SPACE,
     code_points,
@@ -34,8 +34,8 @@ from corpus.release.segment import (
     segment,
     with_given_tokens,
 )
-from corpus.release.splits import SPLITS
-from corpus.release.writer import PartWriter
+from akhbar.corpus.release.splits import SPLITS
+from akhbar.corpus.release.writer import PartWriter
 
 
 @dataclass(slots=True)

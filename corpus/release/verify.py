@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from corpus.errors import InputError
-from corpus.release.inputs import sha256_file
-from corpus.release.manifest import MANIFEST, list_files, load_manifest
+from akhbar.corpus.errors import InputError
+from akhbar.corpus.release.inputs import sha256_file
+from akhbar.corpus.release.manifest import MANIFEST, list_files, load_manifest
 
 
 def _card_yaml(path: Path) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ import copy
 import json
 from pathlib import Path
 
-from corpus.records import article_id
+from akhbar.corpus.records import article_id
 
 HERE = Path(__file__).resolve().parent
 SOURCE = "akhbar-fixtures"

@@ -8,7 +8,7 @@ offset, so the quarantine and the detailed-explanation paths run too. Then it ru
 validation (schema + semantic checks + conversion + writing the outputs) and, in the same run,
 plain ``jsonschema`` (Draft202012Validator, schema only) on a 2,000-task sample.
 
-    .venv/bin/python scripts/bench_validate.py [--tasks 100000] [--workers N] [--keep DIR]
+    .venv/bin/python benchmarks/bench_validate.py [--tasks 100000] [--workers N] [--keep DIR]
 
 Goal of issue 4: at least 20,000 tasks/s for the full validation and at least 50x plain
 jsonschema, on a 2-core machine.
@@ -33,10 +33,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from annotation import export_stream
-from annotation.task_check import task_schema
-from annotation.validate import validate_snapshot
-from corpus.records import article_id
+from akhbar.annotation import export_stream
+from akhbar.annotation.task_check import task_schema
+from akhbar.annotation.validate import validate_snapshot
+from akhbar.corpus.records import article_id
 
 # (phrase, entity type) pools; triggers by event type with the role of their GPE argument
 PER = ["المتحدث باسم الجيش", "وزير الداخلية", "قائد الشرطة", "ثلاثة مدنيين", "طفلان", "مسلحون",

@@ -12,7 +12,7 @@ per document. Then, each in its own process so that peak RSS is its own:
   (articles metadata with pyarrow, documents with orjson) and write the same ``documents``
   config rows with pyarrow alone, in one process, same schema and compression.
 
-    .venv/bin/python scripts/bench_release.py [--sizes 25000,100000] [--workers 0] [--keep DIR]
+    .venv/bin/python benchmarks/bench_release.py [--sizes 25000,100000] [--workers 0] [--keep DIR]
 
 Goal of issue 5: build at most 3x the floor, peak RSS at most 1.5 GB and not growing with the
 number of documents.
@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 # Words of Arabic news prose, and names per entity type; the text is generated, not real news.
 _VOCAB_TEXT = (
@@ -79,7 +78,7 @@ TYPES = list(NAMES)
 
 def generate_doc(rng: random.Random, n: int, event_roles: dict) -> tuple[dict, dict]:
     """One (article row, document) pair: ~300-600 words, ~20 entities, 2 events."""
-    from corpus.records import article_id
+    from akhbar.corpus.records import article_id
 
     parts: list[str] = []
     pos = 0
@@ -174,7 +173,7 @@ def generate(n: int, root: Path, seed: int = 5) -> tuple[Path, Path, dict]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from corpus.release.labels import load_labels
+    from akhbar.corpus.release.labels import load_labels
 
     labels = load_labels()
     rng = random.Random(seed)
@@ -217,7 +216,7 @@ def generate(n: int, root: Path, seed: int = 5) -> tuple[Path, Path, dict]:
 
 
 def child_build(corpus: str, documents: str, out: str, workers: int) -> None:
-    from corpus.release.build import BuildOptions, build_release
+    from akhbar.corpus.release.build import BuildOptions, build_release
 
     t0 = time.perf_counter()
     result = build_release(
@@ -239,8 +238,8 @@ def child_floor(corpus: str, documents: str, out: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from corpus.release.features import documents_features
-    from corpus.release.labels import load_labels
+    from akhbar.corpus.release.features import documents_features
+    from akhbar.corpus.release.labels import load_labels
 
     t0 = time.perf_counter()
     labels = load_labels()

@@ -10,7 +10,7 @@ push of the same articles (nothing to send) and a pull of the project are timed.
 The articles come from the real corpus pipeline (``corpus.pipeline.build_corpus``) when it is
 available, otherwise straight from the zips (title and content, empty bodies skipped).
 
-    .venv/bin/python scripts/bench_push.py [--data ../shared/data/saudinewsnet] [--n 10000]
+    .venv/bin/python benchmarks/bench_push.py [--data ../shared/data/saudinewsnet] [--n 10000]
         [--batch-size 1000] [--url URL --api-key KEY]
 
 Without --url/--api-key (or LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY) a fresh Label Studio is
@@ -33,9 +33,9 @@ from pathlib import Path
 import httpx
 import orjson
 
-from annotation import client, pull, push, server, taxonomy
-from annotation.push import TaskArticle
-from corpus.records import article_id
+from akhbar.annotation import client, pull, push, server, taxonomy
+from akhbar.annotation.push import TaskArticle
+from akhbar.corpus.records import article_id
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
@@ -47,7 +47,7 @@ def peak_rss_mb() -> float:
 
 def articles_from_pipeline(zips: list[Path], n: int, work: Path) -> list[TaskArticle] | None:
     try:
-        from corpus.pipeline import build_corpus
+        from akhbar.corpus.pipeline import build_corpus
     except ImportError:
         return None
     build_corpus(zips, work / "corpus", progress=False)

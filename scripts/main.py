@@ -10,15 +10,15 @@ import sys
 
 import click
 
-from corpus import __version__
-from corpus.errors import AkhbarError
-from scripts.annotate_cmd import annotate
-from scripts.corpus_cmd import corpus
-from scripts.demo_cmd import demo
-from scripts.import_cmd import import_conll_cmd
-from scripts.release_cmd import release
-from scripts.studio_cmd import studio
-from scripts.validate_cmd import validate
+from akhbar.cli.annotate_cmd import annotate
+from akhbar.cli.corpus_cmd import corpus
+from akhbar.cli.demo_cmd import demo
+from akhbar.cli.import_cmd import import_conll_cmd
+from akhbar.cli.release_cmd import release
+from akhbar.cli.studio_cmd import studio
+from akhbar.cli.validate_cmd import validate
+from akhbar.corpus import __version__
+from akhbar.corpus.errors import AkhbarError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -5,7 +5,7 @@ The floor is what any build must do at least: decode the same JSON with orjson a
 rows to Parquet with pyarrow (same compression). Also printed: the MinHash stage alone against
 datasketch's default MinHash (128 permutations, sha1) on a sample, for reference.
 
-    .venv/bin/python scripts/bench_corpus.py [--data ../shared/data/saudinewsnet] [--workers 0]
+    .venv/bin/python benchmarks/bench_corpus.py [--data ../shared/data/saudinewsnet] [--workers 0]
 
 Goal of issue 2: at most 10 s wall and at most 6x the floor on a 2-core machine.
 """
@@ -26,12 +26,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.cleaning.text import fold_for_dedup
-from corpus.config import CorpusConfig, load_config
-from corpus.dedup.near import MinHasher
-from corpus.executor import available_cores
-from corpus.pipeline import build_corpus
-from corpus.store import PARQUET_OPTIONS
+from akhbar.corpus.cleaning.text import fold_for_dedup
+from akhbar.corpus.config import CorpusConfig, load_config
+from akhbar.corpus.dedup.near import MinHasher
+from akhbar.corpus.executor import available_cores
+from akhbar.corpus.pipeline import build_corpus
+from akhbar.corpus.store import PARQUET_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
@@ -40,7 +40,7 @@ DEFAULT_CONFIG = ROOT / "corpus" / "configs" / "saudinewsnet.yaml"
 
 def import_s() -> float:
     """What the command line pays before building: importing akhbar in a fresh interpreter."""
-    code = "import time; t = time.perf_counter(); import scripts.cli, corpus.pipeline; "
+    code = "import time; t = time.perf_counter(); import akhbar.cli.main, akhbar.corpus.pipeline; "
     code += "print(time.perf_counter() - t)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     return float(out.stdout)
