@@ -308,3 +308,10 @@ def test_limits_in_the_config_file_are_checked(tmp_path):
     (tmp_path / "c.yaml").write_text("limits:\n  max_file_bytes: -1\n", encoding="utf-8")
     with pytest.raises(UsageError, match=r"limits\.max_file_bytes: expected a positive"):
         load_config(tmp_path / "c.yaml")
+
+
+def test_a_build_where_every_input_is_rejected_writes_an_empty_store(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(b"")  # found by the fuzzer: was an ArrowInvalid
+    report = build(tmp_path, tmp_path / "in")
+    assert (report["input"], report["rejected"], report["kept"]) == (1, 1, 0)
