@@ -91,6 +91,8 @@ def _gregorian(p: str) -> str | None:
     found += [(m.start(), int(m[3]), int(m[2]), int(m[1])) for m in _NUMERIC_DATE.finditer(p)]
     found += [(m.start(), int(m[1]), int(m[2]), int(m[3])) for m in _ISO_DATE.finditer(p)]
     for _, y, mo, d in sorted(found):
+        if not 1900 <= y <= 2100:  # a Hijri year (1436) is not a Gregorian date
+            continue
         try:
             return date(y, mo, d).isoformat()
         except ValueError:
@@ -99,11 +101,11 @@ def _gregorian(p: str) -> str | None:
 
 
 def _is_date_line(p: str) -> bool:
-    if len(p) > 160 or not any(c.isdigit() for c in p):
+    """Only dates, times and date words, with a Gregorian date among them (a paragraph of
+    Hijri dates alone is a list in the article, not the page's date line)."""
+    if len(p) > 160 or not any(c.isdigit() for c in p) or _gregorian(p) is None:
         return False
     rest = _DAY_MONTH_YEAR.sub(" ", p)
-    if rest == p and not (_NUMERIC_DATE.search(p) or _ISO_DATE.search(p)):
-        return False
     for name in _MONTHS:  # two-word names ("كانون الثاني") before their words are checked
         rest = rest.replace(name, " ")
     return all(t.isdigit() or t.lower() in _DATE_WORDS for t in _TOKENS.findall(rest))
