@@ -21,7 +21,11 @@ from tests.conftest import run_akhbar
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    root = tmp_path_factory.mktemp("agreement")
+    return make_sample(tmp_path_factory.mktemp("agreement"))
+
+
+def make_sample(root):
+    """The sample corpus and an export with a second annotator on three articles."""
     build_corpus([SAMPLE_RAW], root / "corpus", workers=1, progress=False)
     tasks = json.loads(SAMPLE_EXPORT.read_text(encoding="utf-8"))
     changed = 0
