@@ -12,7 +12,6 @@ The documents can then be pushed to Label Studio as annotations (``annotate push
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus import __version__
 from akhbar.corpus.dedup.cluster import cluster_id
 from akhbar.corpus.errors import InputError, OutputError
+from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Provenance, article_id
 from akhbar.corpus.store import DUPLICATE_SCHEMA, CorpusWriter, articles_table
 
@@ -179,11 +179,13 @@ def import_conll(
         "conll": result.summary(),
         "tool_version": __version__,
     }
-    with CorpusWriter(result.corpus_dir, force=force) as writer:
+    with (
+        CorpusWriter(result.corpus_dir, force=force) as writer,
+        Output(out / DOCUMENTS, directory=False, replace=True, what="documents file") as docs,
+    ):
         writer.write_articles(articles_table(articles))
         writer.write_duplicates(DUPLICATE_SCHEMA.empty_table())
-        tmp = out / f".{DOCUMENTS}.tmp-{os.getpid()}"
-        tmp.write_bytes(b"".join(lines))
+        docs.path.write_bytes(b"".join(lines))
         writer.commit(report)
-        os.replace(tmp, out / DOCUMENTS)
+        docs.commit()
     return result
