@@ -48,7 +48,7 @@ check-install:
 	$(PYTHON) -m venv $(PLAIN)/venv
 	$(PLAIN)/venv/bin/pip install --quiet --upgrade pip
 	$(PLAIN)/venv/bin/pip install --quiet .
-	$(PLAIN)/venv/bin/python -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
+	$(PLAIN)/venv/bin/python -I -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
 	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar demo --offline --out demo
 
 lint: install

@@ -187,8 +187,9 @@ class Output:
             )
         if self.directory and not (self.marker is None or (t / self.marker).is_file() or _empty(t)):
             raise OutputError(
-                f"{t} exists and is not a {self.what} (no {self.marker}): refusing to "
-                "replace it; remove it yourself or choose another --out"
+                f"{t} exists and is not a {self.what} (not an earlier output: no "
+                f"{self.marker}); refusing to replace it; remove it yourself or choose another "
+                "--out"
             )
         if not self.directory and t.is_dir():
             raise OutputError(f"{t} is a directory; give a file name")

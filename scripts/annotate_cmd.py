@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation import client, labelconfig, pull, push
+from akhbar.annotation import agreement_report, agreement_run, client, labelconfig, pull, push
 from akhbar.annotation.server import DEFAULT_SETTINGS
 from akhbar.annotation.taxonomy import load as load_taxonomy
 from akhbar.corpus.errors import InputError
@@ -136,3 +136,45 @@ def pull_cmd(project, out_dir, taxonomy, timeout, url, api_key, settings) -> Non
     snap = pull.pull_project(conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout)
     for line in snap.lines():
         click.echo(line)
+
+
+_corpus_option = click.option(
+    "--corpus",
+    "corpus_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Corpus store (akhbar corpus build --out DIR) the tasks were pushed from.",
+)
+
+
+@annotate.command("agreement")
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@_corpus_option
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for agreement.json, agreement.md, agreement.png, invalid.jsonl.",
+)
+@_taxonomy_option
+@click.option("--json", "as_json", is_flag=True, help="Print agreement.json instead of a summary.")
+def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json) -> None:
+    """Measure inter-annotator agreement over the tasks two or more annotators annotated.
+
+    Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
+    --out build/agreement
+    """
+    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy)
+    if as_json:
+        click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
+        return
+    for line in agreement_report.summary_lines(result.figures):
+        click.echo(line)
+    click.echo(f"  wrote     {out_dir}/{{agreement.json, agreement.md, agreement.png}}")
+    if not result.figures["documents"]:
+        click.echo(
+            "akhbar: no task has valid annotations by two different annotators; nothing to "
+            "compare (push with --overlap K to have articles annotated several times)",
+            err=True,
+        )
