@@ -158,6 +158,7 @@ class ProcessExecutor:
             return
         self._closed = True
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        manager = getattr(self._pool, "_executor_manager_thread", None)
         if not stop:
             self._pool.shutdown(wait=True)
             return
@@ -171,6 +172,8 @@ class ProcessExecutor:
             if p.is_alive():
                 p.kill()
                 p.join()
+        if manager is not None:  # it reaps the workers too: let it finish before returning
+            manager.join(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> ProcessExecutor:
         return self

@@ -96,7 +96,7 @@ def test_stopping_early_terminates_the_workers():
     procs = list(ex._pool._processes.values())
     for _ in ex.map(Square(), CHUNKS):
         break  # the consumer stops: the generator closes and the pool with it
-    assert procs and not any(p.is_alive() for p in procs)
+    assert procs and not any(_running(p.pid) for p in procs)
 
 
 PARENT = """

@@ -52,7 +52,9 @@ def test_replace_never_touches_a_directory_without_the_marker(tmp_path):
     target = tmp_path / "thesis"
     target.mkdir()
     (target / "chapter1.tex").write_text("keep")
-    with pytest.raises(OutputError, match=r"is not a corpus store \(no report.json\)"):
+    with pytest.raises(
+        OutputError, match=r"is not a corpus store \(not an earlier output: no report.json\)"
+    ):
         Output(target, replace=True, marker="report.json", what="corpus store")
     assert (target / "chapter1.tex").read_text() == "keep"
 
