@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio bench-corpus bench-push bench-validate bench-release clean
+.PHONY: demo test check-install lint format install labelstudio bench-corpus bench-push bench-validate bench-release bench-conll clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,9 @@ bench-validate: install
 
 bench-release: install
 	$(BIN)/python benchmarks/bench_release.py
+
+bench-conll: install
+	$(BIN)/python benchmarks/bench_conll.py
 
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache
