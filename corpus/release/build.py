@@ -1,9 +1,10 @@
 """``akhbar release build``: a corpus store and validated documents -> ``<out>/vX.Y.Z/``.
 
 The release is written into a temporary sibling of ``<out>/vX.Y.Z`` and published (renamed into
-place, :mod:`akhbar.corpus.publish`) at the very end, so a failed or interrupted build leaves nothing behind, and a finished version is never
-written again. Inputs are streamed: articles in batches, documents by byte offset, rows built in
-worker processes and written in row groups, so memory does not grow with the corpus.
+place, :mod:`akhbar.corpus.publish`) at the very end, so a failed or interrupted build leaves
+nothing behind, and a finished version is never written again. Inputs are streamed: articles in
+batches, documents by byte offset, rows built by the executor's workers and written in row
+groups, so memory does not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
+from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     CorpusStore,
     DocumentIndex,
@@ -146,6 +148,7 @@ def build_release(opts: BuildOptions) -> BuildResult:
                 f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
                 "check free space and permissions and build again"
             ) from e
+        record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
         output.commit()
     result.path = plan.target
     return result
@@ -359,7 +362,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
             "name": plan.labels.name,
             "version": plan.labels.version,
             "sha256": plan.labels.sha256,
-            "file": plan.labels.source,
+            "file": Path(plan.labels.source).name,  # no local path in a released file
         },
         "schemas": schemas.all_versions(),
         "inputs": inputs,
@@ -438,19 +441,23 @@ def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
     art_sha, art_bytes = sha256_file(plan.store.articles_path)
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
+    # Names only: a released file never records where the inputs were on the build machine.
+    snapshot = dict(plan.validation["snapshot"])
+    if isinstance(snapshot.get("path"), str):
+        snapshot["path"] = Path(snapshot["path"]).name
     return {
         "articles": {
-            "path": str(plan.store.articles_path),
+            "path": plan.store.articles_path.name,
             "sha256": art_sha,
             "bytes": art_bytes,
             "rows": plan.corpus_articles,
         },
         "documents": {
-            "path": str(plan.doc_index.path),
+            "path": plan.doc_index.path.name,
             "sha256": plan.doc_index.sha256,
             "bytes": plan.doc_index.bytes,
             "lines": plan.doc_index.lines,
         },
-        "validation": {"path": str(val_path), "sha256": val_sha, "bytes": val_bytes},
-        "snapshot": plan.validation["snapshot"],
+        "validation": {"path": val_path.name, "sha256": val_sha, "bytes": val_bytes},
+        "snapshot": snapshot,
     }
