@@ -144,8 +144,12 @@ class DocumentChecker:
         o.quarantined_ids = [doc["annotation_id"]] if o.quarantined else []
         if o.document is not None:
             checked = o.document
-            o.document = {**doc, "entities": checked["entities"], "events": checked["events"]}
-            o.document.setdefault("taxonomy", checked["taxonomy"])
+            o.document = {
+                **doc,
+                "taxonomy": checked["taxonomy"],  # the one it was checked against
+                "entities": checked["entities"],
+                "events": checked["events"],
+            }
         return o, doc
 
 
