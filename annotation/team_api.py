@@ -38,6 +38,11 @@ def annotate_as(
     ).json()
 
 
+def annotations(client: Client, task_id: int) -> list[dict[str, Any]]:
+    """The annotations of one task (``completed_by`` as a user id)."""
+    return client.get_json(f"/api/tasks/{task_id}/annotations")
+
+
 def mark_ground_truth(client: Client, annotation_id: int) -> dict[str, Any]:
     return client.request(
         "PATCH", f"/api/annotations/{annotation_id}", retry=True, json={"ground_truth": True}

@@ -499,7 +499,7 @@ def test_a_stale_temporary_directory_is_removed(tmp_path, capsys):
     (stale / "data").mkdir(parents=True)
     code, _, err = build(capsys, "1.0.0", corpus, documents, out)
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["v1.0.0"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.json", "v1.0.0"]
 
 
 def test_one_worker_and_two_give_the_same_files(v1, capsys, tmp_path):

@@ -27,6 +27,7 @@ from akhbar.corpus import __version__
 from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
+from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     CorpusStore,
     DocumentIndex,
@@ -156,6 +157,7 @@ def build_release(opts: BuildOptions) -> BuildResult:
                 f"{plan.target} appeared while building; a release is immutable, choose a new "
                 "version"
             )
+        record_release(out, result.version, tmp / MANIFEST, now_utc())
         os.rename(tmp, plan.target)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -410,7 +412,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
             "name": plan.labels.name,
             "version": plan.labels.version,
             "sha256": plan.labels.sha256,
-            "file": plan.labels.source,
+            "file": Path(plan.labels.source).name,  # no local path in a released file
         },
         "schemas": schemas.all_versions(),
         "inputs": inputs,
@@ -489,19 +491,23 @@ def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
     art_sha, art_bytes = sha256_file(plan.store.articles_path)
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
+    # Names only: a released file never records where the inputs were on the build machine.
+    snapshot = dict(plan.validation["snapshot"])
+    if isinstance(snapshot.get("path"), str):
+        snapshot["path"] = Path(snapshot["path"]).name
     return {
         "articles": {
-            "path": str(plan.store.articles_path),
+            "path": plan.store.articles_path.name,
             "sha256": art_sha,
             "bytes": art_bytes,
             "rows": plan.corpus_articles,
         },
         "documents": {
-            "path": str(plan.doc_index.path),
+            "path": plan.doc_index.path.name,
             "sha256": plan.doc_index.sha256,
             "bytes": plan.doc_index.bytes,
             "lines": plan.doc_index.lines,
         },
-        "validation": {"path": str(val_path), "sha256": val_sha, "bytes": val_bytes},
-        "snapshot": plan.validation["snapshot"],
+        "validation": {"path": val_path.name, "sha256": val_sha, "bytes": val_bytes},
+        "snapshot": snapshot,
     }
