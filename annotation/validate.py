@@ -186,7 +186,7 @@ def _validate(
     with output:
         parts = tmp / "parts"
         parts.mkdir()
-        merger = Merger(tmp, article_path="/article_id")
+        merger = Merger(tmp)
         texts = CorpusTexts(Path(corpus_info["path"]))
         checker = TaskChecker(rules, index, texts)
         # The pool forks while the hasher is between two blocks, not in the middle of one.
@@ -217,20 +217,17 @@ def validate_documents(
     """Validate annotated documents (JSON Lines) like an export: same checks, same outputs
     (see :mod:`annotation.documents_in`), in this process."""
     index, corpus_info = corpus_index(Path(corpus_dir))
-    tmp = prepare_out(out_dir)
-    try:
-        merger = Merger(tmp, article_path="/article_id")
+    output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
+    with output:
+        merger = Merger(output.path, article_path="/article_id")
         texts = CorpusTexts(Path(corpus_info["path"]))
         hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
         merger.close()
         summary = _summary(path, hashed, tax, corpus_info, merger, DOCUMENTS_INPUT)
-        (tmp / "validation.json").write_bytes(
+        (output.path / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
-        publish(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        output.commit()
     return ValidationResult(out_dir, summary, merger.examples)
 
 
