@@ -83,9 +83,23 @@ def argument_keys(doc: dict[str, Any]) -> Counter:
     return out
 
 
-def common(a: Counter, b: Counter) -> int:
-    """Items matched one to one between two multisets."""
-    return sum((a & b).values())
+def _grouped(keys: Counter) -> dict[str, dict[tuple, int]]:
+    """Items (item -> count) by their first field (an entity's label, an event's type)."""
+    out: dict[str, dict[tuple, int]] = {}
+    for key, n in keys.items():
+        out.setdefault(key[0], {})[key] = n
+    return out
+
+
+def common(a: dict[tuple, int], b: dict[tuple, int]) -> int:
+    """Items matched one to one between two multisets (item -> count)."""
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(min(n, b.get(k, 0)) for k, n in a.items())
+
+
+def _items(a: dict[tuple, int]) -> list[tuple]:
+    return [k for k, n in a.items() for _ in range(n)]
 
 
 def overlap_matches(a: Iterable[tuple[str, int, int]], b: Iterable[tuple[str, int, int]]) -> int:
@@ -129,10 +143,12 @@ def token_values(
     s = np.array([e["start"] for e in ents], dtype=np.int64)
     e = np.array([e["end"] for e in ents], dtype=np.int64)
     kept, _, _ = outermost(s, e)
-    for k in reversed(kept.tolist()):  # in reverse text order, so the earlier entity wins a tie
-        lo = int(np.searchsorted(ends, s[k], side="right"))
-        hi = int(np.searchsorted(starts, e[k], side="left"))
-        values[lo:hi] = 1 + index[ents[k]["label"]]
+    lo = np.searchsorted(ends, s[kept], side="right").tolist()
+    hi = np.searchsorted(starts, e[kept], side="left").tolist()
+    labels = [1 + index[ents[k]["label"]] for k in kept.tolist()]
+    # in reverse text order, so that the earlier entity wins a token both touch
+    for a, b, label in zip(reversed(lo), reversed(hi), reversed(labels), strict=True):
+        values[a:b] = label
     return values
 
 
@@ -203,20 +219,25 @@ class Agreement:
         self.annotators.update(names)
         self.annotators_per_doc[len(names)] += 1
         d = len(self.doc_counts)
-        counts: dict[int, np.ndarray] = {}
+        counts: dict[int, list[int]] = {}
 
         def count(key: tuple, tp: int, n_a: int, n_b: int) -> None:
             c = self.column(key)
-            if c not in counts:
-                counts[c] = np.zeros(3, dtype=np.int64)
-            counts[c] += (tp, n_a, n_b)
+            acc = counts.get(c)
+            if acc is None:
+                counts[c] = [tp, n_a, n_b]
+            else:
+                acc[0] += tp
+                acc[1] += n_a
+                acc[2] += n_b
 
-        ents = [entity_keys(doc) for doc in docs]
-        trig = [trigger_keys(doc) for doc in docs]
-        args = [argument_keys(doc) for doc in docs]
-        for ek in ents:
-            for (label, _, _), k in ek.items():
-                self.support[label] += k
+        # each version's items grouped by label (entities) or type (triggers, arguments)
+        ents = [_grouped(entity_keys(doc)) for doc in docs]
+        trig = [_grouped(trigger_keys(doc)) for doc in docs]
+        args = [_grouped(argument_keys(doc)) for doc in docs]
+        for groups in ents:
+            for label, c in groups.items():
+                self.support[label] += sum(c.values())
         starts, ends = task.tokens()
         self.tokens += len(starts)
         self._sums = None
@@ -226,10 +247,11 @@ class Agreement:
         for i, j in combinations(range(len(names)), 2):
             p = self._pair(names[i], names[j])
             self.pair_docs[p] += 1
-            pair_counts = self._pair_counts(ents[i], ents[j], trig[i], trig[j], args[i], args[j])
-            for key, tp, n_a, n_b in pair_counts:
+            totals = self._pair_counts(count, ents[i], ents[j], trig[i], trig[j], args[i], args[j])
+            for key, (tp, n_a, n_b) in totals.items():
                 count(key, tp, n_a, n_b)
-                count(("pair", p, *key), tp, n_a, n_b)
+                if key != ("entities", "overlap"):
+                    count(("pair", p, *key), tp, n_a, n_b)
             c = confusion(tok[i], tok[j], v)
             coinc += c + c.T
             self.pair_rows.append((p, d, c))
@@ -242,33 +264,52 @@ class Agreement:
             self.pairs[(a, b)] = len(self.pairs)
         return self.pairs[(a, b)]
 
+    @staticmethod
     def _pair_counts(
-        self, ea: Counter, eb: Counter, ta: Counter, tb: Counter, aa: Counter, ab: Counter
-    ) -> list[tuple[tuple, int, int, int]]:
-        """(figure, TP, n_a, n_b) of one pair on one document."""
-        out = [
-            (("entities", "exact"), common(ea, eb), ea.total(), eb.total()),
-            (
+        count: Any,
+        ea: dict[str, dict[tuple, int]],
+        eb: dict[str, dict[tuple, int]],
+        ta: dict[str, dict[tuple, int]],
+        tb: dict[str, dict[tuple, int]],
+        aa: dict[str, dict[tuple, int]],
+        ab: dict[str, dict[tuple, int]],
+    ) -> dict[tuple, list[int]]:
+        """Count one pair on one document per label and type (through ``count``); return the
+        totals over labels and types, which are the sums of those."""
+        empty: dict[tuple, int] = {}
+        totals = {
+            key: [0, 0, 0]
+            for key in (
+                ("entities", "exact"),
                 ("entities", "overlap"),
-                overlap_matches(ea.elements(), eb.elements()),
-                ea.total(),
-                eb.total(),
-            ),
-            (("events", "trigger"), common(ta, tb), ta.total(), tb.total()),
-            (("events", "argument"), common(aa, ab), aa.total(), ab.total()),
-        ]
-        for label in {k[0] for k in ea} | {k[0] for k in eb}:
-            la = Counter({k: n for k, n in ea.items() if k[0] == label})
-            lb = Counter({k: n for k, n in eb.items() if k[0] == label})
-            out.append((("label", label, "exact"), common(la, lb), la.total(), lb.total()))
-            ov = overlap_matches(la.elements(), lb.elements())
-            out.append((("label", label, "overlap"), ov, la.total(), lb.total()))
+                ("events", "trigger"),
+                ("events", "argument"),
+            )
+        }
+
+        def add(key: tuple, tp: int, n_a: int, n_b: int) -> None:
+            t = totals[key]
+            t[0] += tp
+            t[1] += n_a
+            t[2] += n_b
+
+        for label in ea.keys() | eb.keys():
+            la, lb = ea.get(label, empty), eb.get(label, empty)
+            na, nb = sum(la.values()), sum(lb.values())
+            tp = common(la, lb)
+            # a maximum overlap matching holds at least the exact pairs, at most min(na, nb)
+            ov = tp if tp == min(na, nb) else overlap_matches(_items(la), _items(lb))
+            count(("label", label, "exact"), tp, na, nb)
+            count(("label", label, "overlap"), ov, na, nb)
+            add(("entities", "exact"), tp, na, nb)
+            add(("entities", "overlap"), ov, na, nb)
         for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
-            for typ in {k[0] for k in a} | {k[0] for k in b}:
-                xa = Counter({k: n for k, n in a.items() if k[0] == typ})
-                xb = Counter({k: n for k, n in b.items() if k[0] == typ})
-                out.append((("type", typ, kind), common(xa, xb), xa.total(), xb.total()))
-        return out
+            for typ in a.keys() | b.keys():
+                xa, xb = a.get(typ, empty), b.get(typ, empty)
+                tp, na, nb = common(xa, xb), sum(xa.values()), sum(xb.values())
+                count(("type", typ, kind), tp, na, nb)
+                add(("events", kind), tp, na, nb)
+        return {key: t for key, t in totals.items()}
 
     def _keep_if_low(
         self, task: Versions, names: list[str], docs: list[dict], counts: dict[int, np.ndarray]
