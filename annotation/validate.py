@@ -79,14 +79,16 @@ def _load_taxonomy(taxonomy: Taxonomy | str | Path | None) -> Taxonomy:
     return taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
 
 
-def _prepare_out(out_dir: Path) -> Path:
+def prepare_out(out_dir: Path, marker: str = "validation.json") -> Path:
+    """A temporary directory beside ``out_dir`` to write into; ``out_dir`` may be replaced only
+    if it is empty or an earlier output of the same command (it holds ``marker``)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir}: is a file; give a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "validation.json").exists():
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / marker).exists():
         raise UsageError(
-            f"--out {out_dir}: not empty and not an earlier validation output; "
-            "choose a new directory"
+            f"--out {out_dir}: not empty and not an earlier output of this command (it has no "
+            f"{marker}); choose a new directory"
         )
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +97,7 @@ def _prepare_out(out_dir: Path) -> Path:
         raise OutputError(f"--out {out_dir}: cannot create it ({e.strerror})") from e
 
 
-def _publish(tmp: Path, out_dir: Path) -> None:
+def publish(tmp: Path, out_dir: Path) -> None:
     """Move the finished outputs into place: the old ones go only once the new ones are there."""
     old = None
     if out_dir.exists():
@@ -190,7 +192,7 @@ def _validate(
     size = snapshot.stat().st_size
     if workers is None:
         workers = (os.cpu_count() or 1) if size >= SMALL_EXPORT else 1
-    tmp = _prepare_out(out_dir)
+    tmp = prepare_out(out_dir)
     try:
         parts = tmp / "parts"
         parts.mkdir()
@@ -226,7 +228,7 @@ def _validate(
         (tmp / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
-        _publish(tmp, out_dir)
+        publish(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -58,6 +58,12 @@ def release() -> None:
     show_default=True,
     help="Articles per part; each part is one Parquet file per config and split.",
 )
+@click.option(
+    "--agreement",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Agreement (the --out of akhbar annotate agreement): copied in, described in the card.",
+)
 def build_cmd(
     version: str,
     corpus: Path,
@@ -70,6 +76,7 @@ def build_cmd(
     license_: str,
     workers: int,
     part_size: int,
+    agreement: Path | None,
 ) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
 
@@ -91,6 +98,7 @@ def build_cmd(
             workers=workers,
             license=license_,
             part_size=part_size,
+            agreement=agreement,
         )
     )
     since = f" (previous: v{result.previous})" if result.previous else " (first release)"

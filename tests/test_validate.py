@@ -329,7 +329,7 @@ def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(UsageError, match="not empty and not an earlier validation output"):
+    with pytest.raises(UsageError, match="not empty and not an earlier output of this command"):
         validate_snapshot(CLEAN, corpus, other)
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
 

@@ -40,7 +40,8 @@ def parse_html(
             with_metadata=True,
             include_comments=False,
             include_tables=True,
-            favor_recall=True,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as e:  # lxml and trafilatura raise many types on broken markup
         yield reject_input(

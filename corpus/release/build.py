@@ -25,7 +25,7 @@ import pyarrow as pa
 from akhbar import schemas
 from akhbar.corpus import __version__
 from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
-from akhbar.corpus.release import card, changelog, croissant
+from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.inputs import (
     CorpusStore,
@@ -90,6 +90,7 @@ class BuildOptions:
     license: str = "other"
     part_size: int = 4096  # articles per part: one task for a worker, one file per split
     chunk_size: int = 256  # articles converted at once within a part
+    agreement: Path | None = None  # the --out of akhbar annotate agreement
 
 
 @dataclass(slots=True)
@@ -123,6 +124,7 @@ class _Plan:
     previous_articles: dict[str, tuple[str, str]]  # id -> (split, annotation hash)
     corpus_articles: int
     moved: int
+    agreement: tuple[dict[str, Any], bytes] | None = None  # figures, file bytes
 
     def articles(self) -> Iterator[tuple[str, str, str, str]]:
         """(id, split, cluster id, annotation hash) of every released article."""
@@ -271,6 +273,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         previous_articles=prev_articles,
         corpus_articles=corpus_articles,
         moved=moved,
+        agreement=quality.read_agreement(opts.agreement) if opts.agreement else None,
     )
 
 
@@ -429,8 +432,19 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
         "adjustment_examples": examples,
     }
 
+    quality_section = None
+    if plan.agreement is not None:
+        figures, raw = plan.agreement
+        (tmp / quality.FILE).write_bytes(raw)
+        entry = quality.manifest_entry(
+            figures, opts.agreement / quality.FILE, plan.validation["snapshot"].get("sha256")
+        )
+        manifest["agreement"] = entry
+        quality_section = quality.section(figures, entry)
     card.write_plot(tmp / card.PLOT, manifest, plan.labels)
-    (tmp / "README.md").write_text(card.render(manifest, plan.labels, features), encoding="utf-8")
+    (tmp / "README.md").write_text(
+        card.render(manifest, plan.labels, features, quality_section), encoding="utf-8"
+    )
     data_files = {
         rel: file_info(tmp, tmp / rel)
         for c in configs.values()
