@@ -38,6 +38,8 @@ __all__ = [
     "ServerError",
     "Unreachable",
     "http_client",
+    "need",
+    "plain",
     "resolve",
     "token_kind",
     "transport_errors",
