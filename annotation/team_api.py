@@ -43,6 +43,11 @@ def annotate_as(
     )
 
 
+def annotations(client: Client, task_id: int) -> list[dict[str, Any]]:
+    """The annotations of one task (``completed_by`` as a user id)."""
+    return client.annotations(task_id)
+
+
 def mark_ground_truth(client: Client, annotation_id: int) -> dict[str, Any]:
     got = client.call(
         f"PATCH /api/annotations/{annotation_id}",

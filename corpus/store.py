@@ -144,11 +144,14 @@ def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
 
 def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table, pa.Table]:
     """Split the cleaned articles (in input order) into the kept and the duplicates tables."""
+    # Typed arrays: with every record rejected the lists are empty, and untyped they are null.
     table = cleaned.set_column(
-        cleaned.schema.get_field_index("id"), ARTICLE_SCHEMA.field("id"), pa.array(resolution.ids)
+        cleaned.schema.get_field_index("id"),
+        ARTICLE_SCHEMA.field("id"),
+        pa.array(resolution.ids, pa.string()),
     )
     table = table.append_column(
-        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids)
+        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids, pa.string())
     )
     table = table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
     duplicate_of = pa.array(resolution.duplicate_of, pa.string())

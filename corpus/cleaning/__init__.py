@@ -203,8 +203,9 @@ def clean(record: RawRecord, config: CorpusConfig) -> Article | Rejection:
     author = clean_title(record.author, ctx) if record.author else record.author
     text = clean_text(record.text, ctx)
     prov = record.provenance
+    rules = {**prov.rules, **ctx.counts}  # the reader's (decoding) rules, then cleaning's
     provenance = Provenance(
-        prov.input_file, prov.record, prov.reader, prov.encoding, dict(sorted(ctx.counts.items()))
+        prov.input_file, prov.record, prov.reader, prov.encoding, dict(sorted(rules.items()))
     )
     verdict = filters.first_failure(text, config.filters)
     if verdict is not None:
