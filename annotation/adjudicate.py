@@ -18,7 +18,6 @@ beside the annotators' versions, submits it and marks it ground truth, which is 
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +33,6 @@ from akhbar.annotation.agreement_run import sha256
 from akhbar.annotation.client import Client
 from akhbar.annotation.ls_results import document_to_results
 from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.annotation.validate import prepare_out, publish
 from akhbar.annotation.versions import (
     ADJUDICATION_MODEL,
     SnapshotTally,
@@ -42,6 +40,7 @@ from akhbar.annotation.versions import (
     VersionReader,
 )
 from akhbar.corpus.errors import UsageError
+from akhbar.corpus.publish import Output
 
 STRATEGIES = ("majority", "unanimous")
 SUMMARY = "adjudication.json"
@@ -251,11 +250,13 @@ def run_adjudication(
     snapshot, out_dir = Path(snapshot), Path(out_dir)
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
     tally = SnapshotTally()
-    tmp = prepare_out(out_dir, SUMMARY)
+    # An earlier adjudication output at out_dir is replaced; anything else there is refused.
+    output = Output(out_dir, replace=True, marker=SUMMARY, what="adjudication output")
+    tmp = output.path
     kinds: Counter = Counter()
     to_propose: set[Any] = set()
     counts: Counter = Counter()
-    try:
+    with output:
         with (tmp / DOCUMENTS).open("wb") as docs, (tmp / CONFLICTS).open("wb") as conf:
             for adj in iter_adjudications(snapshot, Path(corpus_dir), tax, strategy, tally):
                 docs.write(orjson.dumps(adj.document) + b"\n")
@@ -285,10 +286,7 @@ def run_adjudication(
             "conflicts": {k: kinds[k] for k in ("entity", "trigger", "argument")},
         }
         (tmp / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
-        publish(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        output.commit()
     return AdjudicationRun(out_dir, summary, to_propose)
 
 

@@ -2,7 +2,7 @@
 
 Reads every task that two or more annotators annotated (:mod:`annotation.versions`), scores
 it (:mod:`annotation.agreement`), adds bootstrap intervals (:mod:`annotation.agreement_ci`)
-and writes, all at once (a temporary directory renamed into place):
+and writes, all at once (:mod:`akhbar.corpus.publish`):
 
 - ``agreement.json``: the figures, their 95% intervals, the definitions, what was read;
 - ``agreement.md``: the readable report (:mod:`annotation.agreement_report`);
@@ -13,7 +13,6 @@ and writes, all at once (a temporary directory renamed into place):
 from __future__ import annotations
 
 import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.agreement import Agreement
 from akhbar.annotation.agreement_ci import LEVEL, REPLICATES, intervals
 from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.annotation.validate import prepare_out, publish
 from akhbar.annotation.versions import SnapshotTally, VersionReader
+from akhbar.corpus.publish import publishing
 
 AGREEMENT = "agreement.json"
 REPORT = "agreement.md"
@@ -92,15 +91,12 @@ def run_agreement(
     snapshot, out_dir = Path(snapshot), Path(out_dir)
     agr, tally, tax = measure(snapshot, corpus_dir, taxonomy)
     figures = figures_of(agr, tally, tax, snapshot)
-    tmp = prepare_out(out_dir, AGREEMENT)
-    try:
+    # An earlier agreement output at out_dir is replaced; anything else there is refused.
+    with publishing(out_dir, replace=True, marker=AGREEMENT, what="agreement output") as out:
+        tmp = out.path
         (tmp / AGREEMENT).write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2) + b"\n")
         (tmp / REPORT).write_text(agreement_report.markdown(figures), encoding="utf-8")
         agreement_report.plot(figures, tmp / PLOT)
         with (tmp / INVALID).open("wb") as f:
             f.writelines(orjson.dumps(i) + b"\n" for i in tally.invalid)
-        publish(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return AgreementResult(out_dir, figures)
