@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,8 @@ def main() -> None:
                 f"{name:24s} {t:7.3f} s  {n_tokens / t:12,.0f} tokens/s  "
                 f"{t / base:5.2f}x the split file"
             )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of the in-process runs: {peak:.0f} MB")
         goal = max(times["no blank lines"], times["command line"])
         print(f"goal (< 5 s for the no-blank-lines import): {'met' if goal < 5 else 'NOT met'}")
 
