@@ -37,7 +37,6 @@ from akhbar.annotation import export_stream
 from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.checks import CHECKS, ERROR, Rules
 from akhbar.annotation.convert import POLICY
-from akhbar.annotation.corpus_index import CorpusTexts, corpus_index
 from akhbar.annotation.export_stream import Exact, Range
 from akhbar.annotation.merge import Merger
 from akhbar.annotation.pieces import Piece, check_range, check_tasks, init_worker, run_range
@@ -46,6 +45,7 @@ from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
 from akhbar.corpus.executor import Executor, make_executor, resolve_workers
 from akhbar.corpus.publish import Output
+from akhbar.corpus.store import ArticleTexts, articles_path, text_index
 
 EXACT_BATCH = 2000  # tasks per batch when reading exactly
 SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool
@@ -159,7 +159,8 @@ def _validate(
     workers: int | None,
     range_bytes: int,
 ) -> ValidationResult:
-    index, corpus_info = corpus_index(Path(corpus_dir))
+    index = text_index(corpus_dir)
+    corpus_info = {"path": str(articles_path(corpus_dir)), "articles": len(index)}
     size = snapshot.stat().st_size
     workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
     # An earlier validation output at out_dir is replaced; anything else there is refused.
@@ -169,12 +170,12 @@ def _validate(
         parts = tmp / "parts"
         parts.mkdir()
         merger = Merger(tmp)
-        texts = CorpusTexts(Path(corpus_info["path"]))
+        texts = ArticleTexts(corpus_dir)
         checker = TaskChecker(rules, index, texts)
         # The pool forks while the hasher is between two blocks, not in the middle of one.
         with hasher.lock:
             executor = make_executor(
-                workers, init_worker, (rules, index, corpus_info["path"], str(parts))
+                workers, init_worker, (rules, index, str(corpus_dir), str(parts))
             )
         with executor:
             exact_from = _fast(snapshot, first, range_bytes, executor, checker, parts, merger)
