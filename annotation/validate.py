@@ -37,9 +37,22 @@ from akhbar.annotation import export_stream
 from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.checks import CHECKS, ERROR, Rules
 from akhbar.annotation.convert import POLICY
+from akhbar.annotation.documents_in import (
+    DOCUMENTS_INPUT,
+    DocumentChecker,
+    Hashed,
+    check_documents,
+    input_kind,
+)
 from akhbar.annotation.export_stream import Exact, Range
 from akhbar.annotation.merge import Merger
-from akhbar.annotation.pieces import Piece, check_range, check_tasks, init_worker, run_range
+from akhbar.annotation.pieces import (
+    Piece,
+    check_range,
+    check_tasks,
+    init_worker,
+    run_range,
+)
 from akhbar.annotation.task_check import TaskChecker
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
@@ -134,9 +147,14 @@ def validate_snapshot(
     snapshot = Path(snapshot_path)
     out_dir = Path(out_dir)
     if not snapshot.is_file():
-        raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
+        raise InputError(
+            f"{snapshot}: no such file; give a snapshot from akhbar annotate pull or a "
+            "documents.jsonl"
+        )
     tax = _load_taxonomy(taxonomy)
     rules = Rules(tax)
+    if input_kind(snapshot) == DOCUMENTS_INPUT:
+        return validate_documents(snapshot, corpus_dir, out_dir, tax, rules)
     first = export_stream.first_element(snapshot)
     hasher = _Hasher(snapshot)
     hasher.start()
@@ -146,6 +164,12 @@ def validate_snapshot(
         )
     finally:
         hasher.stopped = True  # when the run failed; the hash is done otherwise
+
+
+def _corpus(corpus_dir: str | Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The corpus's text digests by article id, and what ``validation.json`` says of it."""
+    index = text_index(corpus_dir)
+    return index, {"path": str(articles_path(corpus_dir)), "articles": len(index)}
 
 
 def _validate(
@@ -159,8 +183,7 @@ def _validate(
     workers: int | None,
     range_bytes: int,
 ) -> ValidationResult:
-    index = text_index(corpus_dir)
-    corpus_info = {"path": str(articles_path(corpus_dir)), "articles": len(index)}
+    index, corpus_info = _corpus(corpus_dir)
     size = snapshot.stat().st_size
     workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
     # An earlier validation output at out_dir is replaced; anything else there is refused.
@@ -188,6 +211,26 @@ def _validate(
         shutil.rmtree(parts)
         summary = _summary(snapshot, hasher, tax, corpus_info, merger)
         (tmp / "validation.json").write_bytes(
+            orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
+        )
+        output.commit()
+    return ValidationResult(out_dir, summary, merger.examples)
+
+
+def validate_documents(
+    path: Path, corpus_dir: str | Path, out_dir: Path, tax: Taxonomy, rules: Rules
+) -> ValidationResult:
+    """Validate annotated documents (JSON Lines) like an export: same checks, same outputs
+    (see :mod:`annotation.documents_in`), in this process."""
+    index, corpus_info = _corpus(corpus_dir)
+    output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
+    with output:
+        merger = Merger(output.path, article_path="/article_id")
+        texts = ArticleTexts(corpus_dir)
+        hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
+        merger.close()
+        summary = _summary(path, hashed, tax, corpus_info, merger, DOCUMENTS_INPUT)
+        (output.path / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
         output.commit()
@@ -280,13 +323,19 @@ def _exact_batch(
 
 
 def _summary(
-    snapshot: Path, hasher: _Hasher, tax: Taxonomy, corpus_info: dict[str, Any], merger: Merger
+    snapshot: Path,
+    hasher: _Hasher | Hashed,
+    tax: Taxonomy,
+    corpus_info: dict[str, Any],
+    merger: Merger,
+    kind: str = "labelstudio_export",
 ) -> dict[str, Any]:
     tasks = dict(merger.tasks)
     anns = dict(merger.annotations)
     valid = anns["selected"] + anns["superseded"]
     errors = sum(n for c, n in merger.by_code.items() if CHECKS[c].severity == ERROR)
     return {
+        "input": kind,
         "snapshot": {"path": str(snapshot), "sha256": hasher.digest, "bytes": hasher.size},
         "corpus": corpus_info,
         "taxonomy": {
