@@ -2,7 +2,7 @@
 
 Reads every task that two or more annotators annotated (:mod:`annotation.versions`), scores
 it (:mod:`annotation.agreement`), adds bootstrap intervals (:mod:`annotation.agreement_ci`)
-and writes, all at once (a temporary directory renamed into place):
+and writes, all at once (:mod:`akhbar.corpus.publish`):
 
 - ``agreement.json``: the figures, their 95% intervals, the definitions, what was read;
 - ``agreement.md``: the readable report (:mod:`annotation.agreement_report`);
@@ -12,8 +12,8 @@ and writes, all at once (a temporary directory renamed into place):
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,11 @@ import orjson
 
 from akhbar.annotation import agreement_report
 from akhbar.annotation import taxonomy as taxonomy_mod
-from akhbar.annotation.agreement import Agreement
+from akhbar.annotation.agreement import Agreement, score_batch
 from akhbar.annotation.agreement_ci import LEVEL, REPLICATES, intervals
 from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.annotation.validate import prepare_out, publish
 from akhbar.annotation.versions import SnapshotTally, VersionReader
+from akhbar.corpus.publish import publishing
 
 AGREEMENT = "agreement.json"
 REPORT = "agreement.md"
@@ -49,14 +49,20 @@ def sha256(path: Path) -> str:
 
 
 def measure(
-    snapshot: str | Path, corpus_dir: str | Path, taxonomy: Taxonomy | str | Path | None = None
+    snapshot: str | Path,
+    corpus_dir: str | Path,
+    taxonomy: Taxonomy | str | Path | None = None,
+    workers: int | None = None,
 ) -> tuple[Agreement, SnapshotTally, Taxonomy]:
-    """Score every shared task of ``snapshot``."""
+    """Score every shared task of ``snapshot`` (in ``workers`` processes, see
+    :meth:`annotation.versions.VersionReader.batches`), adding the scores in export order."""
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
     agr = Agreement(tax.entity_names, tax.event_names)
     tally = SnapshotTally()
-    for task in VersionReader(corpus_dir, tax).read(snapshot, tally):
-        agr.add(task)
+    step = functools.partial(score_batch, index=agr.index)
+    for scores in VersionReader(corpus_dir, tax).batches(snapshot, tally, step, workers):
+        for sc in scores:
+            agr.add_score(sc)
     return agr, tally, tax
 
 
@@ -87,20 +93,18 @@ def run_agreement(
     corpus_dir: str | Path,
     out_dir: str | Path,
     taxonomy: Taxonomy | str | Path | None = None,
+    workers: int | None = None,
 ) -> AgreementResult:
     """Measure and write ``agreement.json``, the report, the plot and ``invalid.jsonl``."""
     snapshot, out_dir = Path(snapshot), Path(out_dir)
-    agr, tally, tax = measure(snapshot, corpus_dir, taxonomy)
+    agr, tally, tax = measure(snapshot, corpus_dir, taxonomy, workers)
     figures = figures_of(agr, tally, tax, snapshot)
-    tmp = prepare_out(out_dir, AGREEMENT)
-    try:
+    # An earlier agreement output at out_dir is replaced; anything else there is refused.
+    with publishing(out_dir, replace=True, marker=AGREEMENT, what="agreement output") as out:
+        tmp = out.path
         (tmp / AGREEMENT).write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2) + b"\n")
         (tmp / REPORT).write_text(agreement_report.markdown(figures), encoding="utf-8")
         agreement_report.plot(figures, tmp / PLOT)
         with (tmp / INVALID).open("wb") as f:
             f.writelines(orjson.dumps(i) + b"\n" for i in tally.invalid)
-        publish(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return AgreementResult(out_dir, figures)

@@ -15,7 +15,6 @@ repaired or skipped). The documents can then be validated and released without a
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,8 +29,10 @@ from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus import __version__
 from akhbar.corpus.dedup.cluster import cluster_id
 from akhbar.corpus.errors import InputError, OutputError, UsageError
+from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Provenance, article_id
-from akhbar.corpus.store import DUPLICATE_SCHEMA, CorpusWriter, articles_table
+from akhbar.corpus.store import DUPLICATE_SCHEMA
+from akhbar.corpus.store_writer import CorpusWriter, articles_table
 
 DOCUMENTS = "documents.jsonl"
 ISSUES = "conll_issues.jsonl"
@@ -219,17 +220,16 @@ def import_conll(
         if (out / name).exists() and not force:
             raise OutputError(f"{out / name} already exists: pass --force, or choose another --out")
     issues = b"".join(orjson.dumps(i.to_dict()) + b"\n" for i in reader.tally.issues)
-    with CorpusWriter(result.corpus_dir, force=force) as writer:
+    with (
+        CorpusWriter(result.corpus_dir, force=force) as writer,
+        Output(out / DOCUMENTS, directory=False, replace=True, what="documents file") as docs,
+        Output(out / ISSUES, directory=False, replace=True, what="issues file") as found,
+    ):
         writer.write_articles(articles_table(articles))
         writer.write_duplicates(DUPLICATE_SCHEMA.empty_table())
-        tmp = {name: out / f".{name}.tmp-{os.getpid()}" for name in (DOCUMENTS, ISSUES)}
-        try:
-            tmp[DOCUMENTS].write_bytes(b"".join(lines))
-            tmp[ISSUES].write_bytes(issues)
-            writer.commit(_store_report(result, path, source))
-            for name, t in tmp.items():
-                os.replace(t, out / name)
-        finally:
-            for t in tmp.values():
-                t.unlink(missing_ok=True)
+        docs.path.write_bytes(b"".join(lines))
+        found.path.write_bytes(issues)
+        writer.commit(_store_report(result, path, source))
+        docs.commit()
+        found.commit()
     return result

@@ -1,22 +1,18 @@
 """``akhbar release build``: a corpus store and validated documents -> ``<out>/vX.Y.Z/``.
 
-The release is written into a temporary directory inside ``out`` and renamed into place at the
-very end, so a failed or interrupted build leaves nothing behind, and a finished version is never
-written again. Inputs are streamed: articles in batches, documents by byte offset, rows built in
-worker processes and written in row groups, so memory does not grow with the corpus.
+The release is written into a temporary sibling of ``<out>/vX.Y.Z`` and published (renamed into
+place, :mod:`akhbar.corpus.publish`) at the very end, so a failed or interrupted build leaves
+nothing behind, and a finished version is never written again. Inputs are streamed: articles in
+batches, documents by byte offset, rows built by the executor's workers and written in row
+groups, so memory does not grow with the corpus.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
+import functools
 from collections import Counter, deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +21,13 @@ import pyarrow as pa
 from akhbar import schemas
 from akhbar.corpus import __version__
 from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.corpus.executor import make_executor, resolve_workers
+from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
-    CorpusStore,
+    ARTICLE_COLUMNS,
     DocumentIndex,
     index_documents,
     read_validation,
@@ -56,7 +54,6 @@ from akhbar.corpus.release.rows import (
     convert_part,
     convert_part_in_worker,
     init_worker,
-    text_digests,
 )
 from akhbar.corpus.release.splits import (
     DEFAULT_RATIOS,
@@ -73,8 +70,7 @@ from akhbar.corpus.release.versions import (
     resolve_release,
     version_name,
 )
-
-TMP_PREFIX = ".tmp-"
+from akhbar.corpus.store import articles_path, iter_article_batches, text_digests
 
 
 @dataclass(slots=True)
@@ -116,7 +112,7 @@ class _Plan:
     previous: dict[str, Any] | None
     previous_path: Path | None
     validation: dict[str, Any]
-    store: CorpusStore
+    corpus: Path  # the corpus store
     doc_index: DocumentIndex
     # Per released article, by its document's ordinal: compact, as they grow with the corpus.
     splits: bytearray  # index into SPLITS
@@ -143,36 +139,23 @@ class _Plan:
 def build_release(opts: BuildOptions) -> BuildResult:
     """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
     plan = _plan(opts)
-    out = opts.out
-    _remove_stale_temporaries(out)
-    tmp = out / f"{TMP_PREFIX}v{version_name(plan.version)}-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        tmp.mkdir(parents=True)
-    except OSError as e:
-        raise OutputError(f"{out}: cannot create the release there ({e.strerror})") from e
-    try:
-        result = _write_release(opts, plan, tmp)
-        if plan.target.exists():
+    # A finished version is immutable: never replaced, and refused if it appears meanwhile.
+    with Output(plan.target, what="release") as output:
+        try:
+            result = _write_release(opts, plan, output.path)
+        except OSError as e:
             raise OutputError(
-                f"{plan.target} appeared while building; a release is immutable, choose a new "
-                "version"
-            )
-        record_release(out, result.version, tmp / MANIFEST, now_utc())
-        os.rename(tmp, plan.target)
-    except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(
-            f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
-            "check free space and permissions and build again"
-        ) from e
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+                f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
+                "check free space and permissions and build again"
+            ) from e
+        record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
+        output.commit()
     result.path = plan.target
     return result
 
 
 def _plan(opts: BuildOptions) -> _Plan:
+    resolve_workers(opts.workers)  # a negative number is refused before anything is read
     version = parse_version(opts.version)
     out = opts.out
     if out.exists() and not out.is_dir():
@@ -218,7 +201,6 @@ def _plan(opts: BuildOptions) -> _Plan:
         prev_ratios = (previous or {}).get("splits", {}).get("ratios")
         ratios = tuple(prev_ratios[s] for s in SPLITS) if prev_ratios else DEFAULT_RATIOS
 
-    store = CorpusStore(opts.corpus)
     doc_index = index_documents(opts.documents / "documents.jsonl")
     locations = doc_index.locations
     n = doc_index.lines
@@ -228,7 +210,12 @@ def _plan(opts: BuildOptions) -> _Plan:
     corpus_articles = 0
     moved = 0
     first_move = None
-    for aid, cluster in store.iter_ids():
+    ids = (
+        row
+        for batch in iter_article_batches(opts.corpus, ("id", "cluster_id"), 65536)
+        for row in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+    )
+    for aid, cluster in ids:
         corpus_articles += 1
         packed = locations.get(aid)
         if packed is None:
@@ -236,7 +223,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         o = unpack_location(packed)[3]
         if splits[o] != 255:
             raise IntegrityError(
-                f"{store.articles_path}: article id {aid} occurs twice; rebuild the corpus store"
+                f"{articles_path(opts.corpus)}: article id {aid} occurs twice; rebuild the corpus store"
             )
         split = split_of(cluster or aid, ratios)
         splits[o] = split
@@ -250,7 +237,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         aid, packed = next((a, p) for a, p in locations.items() if unpack_location(p)[3] == o)
         raise IntegrityError(
             f"{doc_index.path} line {unpack_location(packed)[2]}: article {aid} is not in the "
-            f"corpus store {store.articles_path}; pass the corpus the documents were annotated from"
+            f"corpus store {articles_path(opts.corpus)}; pass the corpus the documents were annotated from"
         )
     if moved and not opts.resplit:
         aid, old, new = first_move
@@ -267,7 +254,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         previous=previous,
         previous_path=previous_path,
         validation=validation,
-        store=store,
+        corpus=opts.corpus,
         doc_index=doc_index,
         splits=splits,
         clusters=clusters,
@@ -279,29 +266,12 @@ def _plan(opts: BuildOptions) -> _Plan:
     )
 
 
-def _remove_stale_temporaries(out: Path) -> None:
-    """Remove temporary directories left by builds that were killed (their process is gone)."""
-    if not out.is_dir():
-        return
-    for p in out.glob(f"{TMP_PREFIX}v*"):
-        try:
-            pid = int(p.name.rsplit("-", 2)[-2])
-        except (ValueError, IndexError):
-            continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(p, ignore_errors=True)
-        except PermissionError:
-            pass
-
-
 def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
     """The articles that have a document, in store order, cut into parts of ``part_size``."""
     locations = plan.doc_index.locations
     docs_path = str(plan.doc_index.path)
     index = 0
-    for batch in plan.store.iter_batches(opts.part_size):
+    for batch in iter_article_batches(plan.corpus, ARTICLE_COLUMNS, opts.part_size):
         found = [locations.get(aid) for aid in batch.column("id").to_pylist()]
         keep = [p is not None for p in found]
         if not any(keep):
@@ -329,39 +299,23 @@ def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
 def _results(
     opts: BuildOptions, plan: _Plan, schemas_: dict, data_dir: Path
 ) -> Iterator[tuple[Part, PartResult]]:
-    """Converted and written parts, in input order, from a process pool (or inline)."""
-    workers = opts.workers or os.cpu_count() or 1
-    if workers == 1:
-        converter = Converter(plan.labels, schemas_)
-        for part in _parts(opts, plan, data_dir):
-            yield part, convert_part(converter, part)
-        return
+    """Converted and written parts, in input order, from the executor."""
     # spawn, not fork: the parent holds Arrow thread pools, which fork does not copy safely.
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=init_worker,
-        initargs=(plan.labels, schemas_),
-    ) as pool:
-        pending: deque[tuple[Part, Future]] = deque()
-        try:
+    with make_executor(opts.workers, init_worker, (plan.labels, schemas_), start="spawn") as ex:
+        step = (
+            convert_part_in_worker
+            if ex.workers > 1
+            else functools.partial(convert_part, Converter(plan.labels, schemas_))
+        )
+        taken: deque[Part] = deque()  # the parts handed out, whose results are yet to come
+
+        def parts() -> Iterator[Part]:
             for part in _parts(opts, plan, data_dir):
-                pending.append((part, pool.submit(convert_part_in_worker, part)))
-                # A bounded window keeps memory flat: one part per worker, and one waiting.
-                if len(pending) > workers:
-                    p, f = pending.popleft()
-                    yield p, f.result()
-            while pending:
-                p, f = pending.popleft()
-                yield p, f.result()
-        except BrokenProcessPool as e:
-            raise OutputError(
-                f"a worker process of the build stopped unexpectedly ({e}); nothing was written; "
-                "check free memory, or build again with --workers 1"
-            ) from e
-        finally:
-            for _, f in pending:
-                f.cancel()
+                taken.append(part)
+                yield part
+
+        for result in ex.map(step, parts()):
+            yield taken.popleft(), result
 
 
 def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
@@ -388,7 +342,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
         files = []
         for i, (path, _, _) in enumerate(infos):  # already in part order
             dest = data_dir / config / f"{split}-{i:05d}-of-{len(infos):05d}.parquet"
-            os.rename(path, dest)
+            move(Path(path), dest)
             files.append(dest.relative_to(tmp).as_posix())
         configs[config][split] = {
             "rows": sum(r for _, r, _ in infos),
@@ -488,7 +442,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
 
 
 def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
-    art_sha, art_bytes = sha256_file(plan.store.articles_path)
+    art_sha, art_bytes = sha256_file(articles_path(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
     # Names only: a released file never records where the inputs were on the build machine.
@@ -497,7 +451,7 @@ def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
         snapshot["path"] = Path(snapshot["path"]).name
     return {
         "articles": {
-            "path": plan.store.articles_path.name,
+            "path": articles_path(plan.corpus).name,
             "sha256": art_sha,
             "bytes": art_bytes,
             "rows": plan.corpus_articles,

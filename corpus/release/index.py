@@ -5,13 +5,13 @@ article's split, a checksum) no longer passes ``release verify``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from akhbar.corpus.errors import InputError, OutputError
+from akhbar.corpus.publish import publishing
 from akhbar.corpus.release.inputs import sha256_file
 
 INDEX = "index.json"
@@ -50,12 +50,10 @@ def record_release(out: Path, version: str, manifest: Path, created_at: str) -> 
     digest, _ = sha256_file(manifest)
     releases[version] = {"manifest_sha256": digest, "created_at": created_at}
     body = {"format": FORMAT, "releases": dict(sorted(releases.items()))}
-    tmp = out / f".{INDEX}.tmp-{os.getpid()}"
     try:
-        tmp.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
-        os.replace(tmp, path)
+        with publishing(path, directory=False, replace=True, what="release index") as output:
+            output.path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot update the release index ({e.strerror})") from e
 
 
