@@ -172,3 +172,25 @@ def write_corpus(tmp_path) -> Callable[..., Path]:
         return d
 
     return write
+
+
+# --- Ray ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[None]:
+    """One real local Ray cluster (two CPUs) for the session; builds with ``--executor ray``
+    use it (they connect to a running cluster rather than start their own)."""
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=300 * 2**20,
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    try:
+        yield
+    finally:
+        ray.shutdown()
