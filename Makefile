@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio bench-corpus bench-push bench-validate bench-release bench-conll clean
+.PHONY: demo test check-install lint format install labelstudio bench-corpus bench-push bench-validate bench-release bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,9 @@ bench-release: install
 
 bench-agreement: install
 	$(BIN)/python benchmarks/bench_agreement.py
+
+bench-scale: install
+	$(BIN)/python benchmarks/bench_scale.py
 
 bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py
