@@ -150,11 +150,14 @@ def validate_snapshot(
     *,
     workers: int | None = None,
     range_bytes: int = export_stream.RANGE,
+    trim_punctuation: bool = False,
 ) -> ValidationResult:
     """Validate an export snapshot against the corpus and the taxonomy; write the outputs.
 
     ``workers``: processes checking pieces of the export (default: one per CPU; exports under
     8 MiB are checked in this process). ``range_bytes``: the size of the ranges handed to workers.
+    Whitespace at a span's edges is trimmed in the documents, and punctuation too with
+    ``trim_punctuation`` (:mod:`annotation.span_edges`).
     Raises InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot
     with invalid annotations is not an error: they are quarantined and counted.
     """
@@ -163,7 +166,7 @@ def validate_snapshot(
     if not snapshot.is_file():
         raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
     tax = _load_taxonomy(taxonomy)
-    rules = Rules(tax)
+    rules = Rules(tax, trim_punctuation=trim_punctuation)
     first = export_stream.first_element(snapshot)
     hasher = _Hasher(snapshot)
     hasher.start()
@@ -222,7 +225,7 @@ def _validate(
         if hasher.error is not None:
             raise InputError(f"{snapshot}: cannot read the snapshot ({hasher.error.strerror})")
         shutil.rmtree(parts)
-        summary = _summary(snapshot, hasher, tax, corpus_info, merger)
+        summary = _summary(snapshot, hasher, tax, rules, corpus_info, merger)
         (tmp / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
@@ -333,12 +336,21 @@ def _exact_batch(
 
 
 def _summary(
-    snapshot: Path, hasher: _Hasher, tax: Taxonomy, corpus_info: dict[str, Any], merger: Merger
+    snapshot: Path,
+    hasher: _Hasher,
+    tax: Taxonomy,
+    rules: Rules,
+    corpus_info: dict[str, Any],
+    merger: Merger,
 ) -> dict[str, Any]:
     tasks = dict(merger.tasks)
     anns = dict(merger.annotations)
     valid = anns["selected"] + anns["superseded"]
     errors = sum(n for c, n in merger.by_code.items() if CHECKS[c].severity == ERROR)
+
+    def count(code: str) -> int:
+        return merger.by_code.get(code, 0)
+
     return {
         "snapshot": {"path": str(snapshot), "sha256": hasher.digest, "bytes": hasher.size},
         "corpus": corpus_info,
@@ -353,6 +365,12 @@ def _summary(
             "document": schemas.version("document"),
         },
         "policy": POLICY,
+        "span_edges": {
+            "trim_whitespace": True,
+            "trim_punctuation": rules.trim_punctuation,
+            "trimmed": {"whitespace": count("AK142"), "punctuation": count("AK145")},
+            "cut": {"number": count("AK146"), "word": count("AK147")},
+        },
         "counts": {
             "tasks": {"total": sum(tasks.values()), **tasks},
             "annotations": {
