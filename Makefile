@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-release clean
+.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-release bench-conll clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ check-install:
 	$(PYTHON) -m venv $(PLAIN)/venv
 	$(PLAIN)/venv/bin/pip install --quiet --upgrade pip
 	$(PLAIN)/venv/bin/pip install --quiet .
-	$(PLAIN)/venv/bin/python -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
+	$(PLAIN)/venv/bin/python -I -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
 	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar demo --offline --out demo
 
 lint: install
@@ -79,6 +79,9 @@ bench-validate: install
 
 bench-release: install
 	$(BIN)/python benchmarks/bench_release.py
+
+bench-conll: install
+	$(BIN)/python benchmarks/bench_conll.py
 
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache

@@ -2,8 +2,10 @@
 
 corpus build (``corpus/sample/raw``) -> a local Label Studio (started by the same code as
 ``akhbar studio up``) -> push the corpus with the sample's own annotations
-(``corpus/sample/annotations.jsonl``) imported as finished annotations -> pull a snapshot ->
-validate -> release ``v1.0.0`` -> verify it -> load every config with
+(``corpus/sample/annotations.jsonl``) imported as finished annotations, and a second
+annotator's version of six articles (``annotations_second.jsonl``) posted as a second user ->
+pull a snapshot -> validate -> agreement -> adjudicate (the proposals posted back as
+predictions) -> release ``v1.0.0`` with its agreement -> verify it -> load every config with
 ``datasets.load_dataset`` offline -> a summary a person can read.
 
 Without Label Studio (``offline=True``, or the server cannot start) the push and pull are
@@ -33,7 +35,8 @@ from typing import Any
 import httpx
 
 from akhbar import corpus
-from akhbar.annotation import server, taxonomy
+from akhbar.annotation import adjudicate, agreement_report, server, taxonomy, team
+from akhbar.annotation.agreement_run import run_agreement
 from akhbar.annotation.client import Client, Connection
 from akhbar.annotation.pull import count_export, pull_project
 from akhbar.annotation.push import PushReport, push_corpus
@@ -45,6 +48,8 @@ SAMPLE_DIR = Path(corpus.__file__).resolve().parent / "sample"
 SAMPLE_RAW = SAMPLE_DIR / "raw"
 SAMPLE_ANNOTATIONS = SAMPLE_DIR / "annotations.jsonl"
 SAMPLE_EXPORT = SAMPLE_DIR / "labelstudio_export.json"
+SAMPLE_SECOND = SAMPLE_DIR / "annotations_second.jsonl"
+SECOND_ANNOTATOR = "second.annotator@example.org"
 PROJECT = "akhbar demo"
 VERSION = "1.0.0"
 MARKER = ".akhbar-demo"  # in out_dir: this directory is the demo's to empty
@@ -75,6 +80,9 @@ class DemoSummary:
     snapshot: Path
     snapshot_counts: dict[str, int]
     validation: dict[str, Any]
+    agreement: dict[str, Any]  # agreement.json
+    adjudication: dict[str, Any]  # adjudication.json
+    proposals_pushed: int | None
     release: Path
     verified_files: int
     rows: dict[str, dict[str, int]]  # config -> split -> rows, as loaded by datasets
@@ -105,6 +113,20 @@ class DemoSummary:
             f"{s['annotations']} annotations",
             f"  validate  {v['documents']} documents, {v['quarantined']} quarantined, "
             f"{v['errors']} errors, {v['warnings']} warnings -> {self.out_dir / 'validated'}",
+            "  agreement "
+            + agreement_report.summary_lines(self.agreement)[0]
+            + f" -> {self.out_dir / 'agreement'}",
+            *("    " + line for line in agreement_report.summary_lines(self.agreement)[1:]),
+            f"  adjudicate {self.adjudication['tasks']} proposals "
+            f"({self.adjudication['strategy']}), "
+            f"{self.adjudication['tasks_with_conflicts']} with conflicts "
+            f"({', '.join(f'{n} {k}' for k, n in self.adjudication['conflicts'].items())})"
+            + (
+                f"; {self.proposals_pushed} posted as predictions"
+                if self.proposals_pushed is not None
+                else ""
+            )
+            + f" -> {self.out_dir / 'adjudicated'}",
             f"  release   v{VERSION} at {self.release} "
             f"(verified: {self.verified_files} files match the manifest)",
             "  load      datasets.load_dataset(release, config), offline:",
@@ -197,6 +219,12 @@ def _push_and_pull(
         raise IntegrityError(
             f"{SAMPLE_ANNOTATIONS}: {len(report.rejected)} annotation(s) do not fit the built "
             f"sample, first: {report.rejected[0]}; fix the annotations"
+        )
+    second = team.post_as(conn, project, SAMPLE_SECOND, SECOND_ANNOTATOR)
+    if second.problems:
+        raise IntegrityError(
+            f"{SAMPLE_SECOND}: {len(second.problems)} annotation(s) do not fit the built sample, "
+            f"first: {second.problems[0]}; fix the annotations"
         )
     snapshot = pull_project(conn, project, snapshots)
     return report, snapshot.path
@@ -339,13 +367,27 @@ def run_demo(
         "warnings": c["issues"]["warnings"],
     }
 
+    say(f"agreement: {snapshot} -> {out / 'agreement'}")
+    agreement = run_agreement(snapshot, corpus_dir, out / "agreement").figures
+    say(f"adjudicate: {snapshot} -> {out / 'adjudicated'}")
+    adj = adjudicate.run_adjudication(snapshot, corpus_dir, out / "adjudicated")
+    pushed = None
+    if conn is not None:
+        with Client.connect(conn) as client:
+            pushed = adjudicate.push_proposals(client, adj)
+
     say(f"release: v{VERSION} -> {releases}")
     from akhbar.corpus.release.build import BuildOptions, build_release
     from akhbar.corpus.release.verify import verify_release
 
     built = build_release(
         BuildOptions(
-            version=VERSION, corpus=corpus_dir, documents=validated, out=releases, workers=1
+            version=VERSION,
+            corpus=corpus_dir,
+            documents=validated,
+            out=releases,
+            workers=1,
+            agreement=out / "agreement",
         )
     )
     problems = verify_release(built.path)
@@ -375,6 +417,9 @@ def run_demo(
         snapshot=snapshot,
         snapshot_counts=count_export(snapshot),
         validation=validation,
+        agreement=agreement,
+        adjudication=adj.summary,
+        proposals_pushed=pushed,
         release=built.path,
         verified_files=len(load_manifest(built.path)["files"]),
         rows=rows,

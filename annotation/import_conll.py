@@ -1,40 +1,49 @@
 """``akhbar annotate import-conll``: existing CoNLL annotations -> a corpus store + documents.
 
-Each sentence of the file becomes an article (text: its tokens joined by single spaces, kept
-exactly as written) and an annotated document holding every entity, nested ones included. The
-article records its tokenisation in ``metadata`` (``token_offsets``, ``sentence_offsets``), so a
-release's ``ner`` config reproduces the file's tokens and sentences instead of re-tokenising.
+Sentences of the file are grouped ``article_size`` at a time into articles (text: each sentence's
+tokens joined by single spaces, sentences one per line, kept exactly as written) and one
+annotated document per article holding every entity, nested ones included. The article records
+its tokenisation in ``metadata`` (``token_offsets``, ``sentence_offsets``), so a release's
+``ner`` config reproduces the file's tokens and sentences instead of re-tokenising.
 
-The documents can then be pushed to Label Studio as annotations (``annotate push
---annotations``) or as predictions, validated and released like any other.
+Malformed lines are skipped and listed, each with its line number and reason, in
+``OUT/conll_issues.jsonl``; ``report.json`` of the store accounts for every token line (kept,
+repaired or skipped). The documents can then be validated and released without a server
+(``annotate validate``), or pushed to Label Studio as annotations or predictions.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from akhbar.annotation.conll import SPECIAL_TOKENS, Sentence, iob_repairs, read_conll
+from akhbar.annotation.conll import SPECIAL_TOKENS, ConllReader, LineTally, Sentence, nested_count
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus import __version__
 from akhbar.corpus.dedup.cluster import cluster_id
-from akhbar.corpus.errors import InputError, OutputError
+from akhbar.corpus.errors import InputError, OutputError, UsageError
+from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Provenance, article_id
 from akhbar.corpus.store import DUPLICATE_SCHEMA, CorpusWriter, articles_table
 
 DOCUMENTS = "documents.jsonl"
+ISSUES = "conll_issues.jsonl"
+SENTENCE_SEPARATOR = "\n"  # between the sentences of one article
 
 
 @dataclass
 class ImportResult:
     corpus_dir: Path
     documents_path: Path
+    issues_path: Path
+    articles: int = 0
     sentences: int = 0
     tokens: int = 0
     entities: int = 0
@@ -42,9 +51,11 @@ class ImportResult:
     by_label: Counter[str] = field(default_factory=Counter)
     special_tokens: Counter[str] = field(default_factory=Counter)  # kept verbatim, see conll
     iob_repairs: int = 0  # I- tags that opened an entity (read as B-)
+    lines: LineTally = field(default_factory=LineTally)
 
     def summary(self) -> dict[str, Any]:
         return {
+            "articles": self.articles,
             "sentences": self.sentences,
             "tokens": self.tokens,
             "entities": self.entities,
@@ -52,72 +63,113 @@ class ImportResult:
             "by_label": dict(sorted(self.by_label.items())),
             "special_tokens_kept": dict(sorted(self.special_tokens.items())),
             "iob_repairs": self.iob_repairs,
+            "lines": self.lines.summary(),
         }
 
 
-def _nested_count(s: Sentence) -> int:
-    return sum(
-        any(
-            o is not a
-            and o.start <= a.start
-            and a.end <= o.end
-            and (o.end - o.start) > (a.end - a.start)
-            for o in s.spans
-        )
-        for a in s.spans
-    )
+@dataclass(slots=True)
+class Group:
+    """Consecutive sentences that become one article, with code-point offsets computed once."""
+
+    sentences: list[Sentence]
+    text: str = ""
+    token_offsets: list[list[int]] = field(default_factory=list)
+    sentence_offsets: list[list[int]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        parts: list[str] = []
+        pos = 0
+        for k, s in enumerate(self.sentences):
+            if k:
+                parts.append(SENTENCE_SEPARATOR)
+                pos += len(SENTENCE_SEPARATOR)
+            first = len(self.token_offsets)
+            for j, tok in enumerate(s.tokens):
+                if j:
+                    parts.append(" ")
+                    pos += 1
+                parts.append(tok)
+                self.token_offsets.append([pos, pos + len(tok)])
+                pos += len(tok)
+            self.sentence_offsets.append([self.token_offsets[first][0], pos])
+            for span in s.spans:
+                start = self.token_offsets[first + span.start][0]
+                end = self.token_offsets[first + span.end - 1][1]
+                self.entities.append({"start": start, "end": end, "label": span.label})
+        self.text = "".join(parts)
+        for n, e in enumerate(self.entities, start=1):
+            e["id"] = f"e{n}"
+            e["text"] = self.text[e["start"] : e["end"]]
+
+    @property
+    def first(self) -> Sentence:
+        return self.sentences[0]
 
 
-def _article(s: Sentence, path: Path, source: str) -> Article:
-    text = s.text
-    url = f"conll:{path.name}#{s.index + 1}"
-    offsets = s.token_offsets()
-    aid = article_id(source, url, "", text)
+def groups(sentences: Iterable[Sentence], size: int) -> Iterator[Group]:
+    it = iter(sentences)
+    while chunk := list(islice(it, size)):
+        yield Group(chunk)
+
+
+def _article(g: Group, path: Path, source: str) -> Article:
+    url = f"conll:{path.name}#{g.first.index + 1}"
+    aid = article_id(source, url, "", g.text)
     return Article(
         id=aid,
-        title=f"{path.stem} #{s.index + 1}",
-        text=text,
+        title=f"{path.stem} #{g.first.index + 1}",
+        text=g.text,
         source=source,
         url=url,
         language="ar",
         metadata={
-            "token_offsets": [list(t) for t in offsets],
-            "sentence_offsets": [[0, len(text)]],
-            "conll_line": s.line,
+            "token_offsets": g.token_offsets,
+            "sentence_offsets": g.sentence_offsets,
+            "conll_line": g.first.line,
         },
         provenance=Provenance(
-            input_file=str(path), record=f"line {s.line}", reader="conll_v1", encoding="utf-8"
+            input_file=str(path), record=f"line {g.first.line}", reader="conll_v1", encoding="utf-8"
         ),
         cluster_id=cluster_id(aid),
     )
 
 
-def _document(s: Sentence, article: Article, path: Path, tax: Taxonomy) -> dict[str, Any]:
-    offsets = s.token_offsets()
-    entities = []
-    for n, span in enumerate(s.spans, start=1):
-        start, end = offsets[span.start][0], offsets[span.end - 1][1]
-        entities.append(
-            {
-                "id": f"e{n}",
-                "start": start,
-                "end": end,
-                "text": s.text[start:end],
-                "label": span.label,
-            }
-        )
+def _document(g: Group, article: Article, path: Path, tax: Taxonomy) -> dict[str, Any]:
     return {
         "article_id": article.id,
         "text": article.text,
         "task_id": None,
-        "annotation_id": f"{path.name}#{s.index + 1}",
+        "annotation_id": f"{path.name}#{g.first.index + 1}",
         "annotator": None,
         "created_at": None,
         "updated_at": None,
         "selection": "imported",
         "taxonomy": f"{tax.name}@{tax.version}",
-        "entities": entities,
+        "entities": [
+            {k: e[k] for k in ("id", "start", "end", "text", "label")} for e in g.entities
+        ],
         "events": [],
+    }
+
+
+def _store_report(result: ImportResult, path: Path, source: str) -> dict[str, Any]:
+    n = result.articles
+    return {
+        "input": n,
+        "kept": n,
+        "rejected": 0,
+        "duplicates": 0,
+        "by_reason": {},
+        "by_rule": {},
+        "by_source": {source: {"input": n, "kept": n, "rejected": 0, "duplicates": 0}},
+        "duplicates_by_kind": {"exact": 0, "near": 0},
+        "imported_from": {
+            "file": str(path),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        },
+        "conll": result.summary(),
+        "tool_version": __version__,
     }
 
 
@@ -127,63 +179,56 @@ def import_conll(
     out_dir: str | Path,
     source: str | None = None,
     force: bool = False,
+    *,
+    strict: bool = False,
+    sentence_end: Iterable[str] | None = None,
+    article_size: int = 1,
 ) -> ImportResult:
-    """Write ``OUT/corpus/`` (a corpus store) and ``OUT/documents.jsonl`` from a CoNLL file."""
+    """Write ``OUT/corpus/`` (a corpus store), ``OUT/documents.jsonl`` and
+    ``OUT/conll_issues.jsonl`` from a CoNLL file; see :class:`ConllReader` for the options."""
     path, out = Path(path), Path(out_dir)
+    if article_size < 1:
+        raise UsageError(f"--article-size must be 1 or more, got {article_size}")
     source = source or path.stem
-    known = set(tax.entity_names)
-    result = ImportResult(corpus_dir=out / "corpus", documents_path=out / DOCUMENTS)
+    reader = ConllReader(frozenset(tax.entity_names), sentence_end, strict)
+    result = ImportResult(out / "corpus", out / DOCUMENTS, out / ISSUES, lines=reader.tally)
     articles: list[Article] = []
     lines: list[bytes] = []
-    for s in read_conll(path):
-        unknown = sorted({sp.label for sp in s.spans} - known)
-        if unknown:
-            raise InputError(
-                f"{path}:{s.line}: entity types {unknown} are not in taxonomy {tax.name} "
-                f"({tax.source}); pass --taxonomy with a file that declares them"
-            )
-        article = _article(s, path, source)
+    for g in groups(reader.read(path), article_size):
+        article = _article(g, path, source)
         articles.append(article)
-        lines.append(orjson.dumps(_document(s, article, path, tax)) + b"\n")
-        result.sentences += 1
-        result.tokens += len(s.tokens)
-        result.entities += len(s.spans)
-        result.nested += _nested_count(s)
-        result.by_label.update(sp.label for sp in s.spans)
-        result.special_tokens.update(t for t in s.tokens if t in SPECIAL_TOKENS)
-        result.iob_repairs += iob_repairs(s.tags)
+        lines.append(orjson.dumps(_document(g, article, path, tax)) + b"\n")
+        result.articles += 1
+        result.entities += len(g.entities)
+        result.by_label.update(e["label"] for e in g.entities)
+        for s in g.sentences:
+            result.sentences += 1
+            result.tokens += len(s.tokens)
+            result.nested += nested_count(s.spans)
+            result.special_tokens.update(t for t in s.tokens if t in SPECIAL_TOKENS)
+            result.iob_repairs += sum(s.repairs)
     if not articles:
-        raise InputError(f"{path}: no sentences found; is this a CoNLL file (token TAG per line)?")
+        raise InputError(
+            f"{path}: no sentences found ({reader.tally.token_lines} token lines, all skipped); "
+            f"is this a CoNLL file (token TAG per line)?"
+        )
     ids = Counter(a.id for a in articles)
     if max(ids.values()) > 1:
-        raise InputError(f"{path}: two sentences share an id ({ids.most_common(1)[0][0]})")
-    if (out / DOCUMENTS).exists() and not force:
-        raise OutputError(
-            f"{out / DOCUMENTS} already exists: pass --force, or choose another --out"
-        )
-    report = {
-        "input": len(articles),
-        "kept": len(articles),
-        "rejected": 0,
-        "duplicates": 0,
-        "by_reason": {},
-        "by_rule": {},
-        "by_source": {
-            source: {"input": len(articles), "kept": len(articles), "rejected": 0, "duplicates": 0}
-        },
-        "duplicates_by_kind": {"exact": 0, "near": 0},
-        "imported_from": {
-            "file": str(path),
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        },
-        "conll": result.summary(),
-        "tool_version": __version__,
-    }
-    with CorpusWriter(result.corpus_dir, force=force) as writer:
+        raise InputError(f"{path}: two articles share an id ({ids.most_common(1)[0][0]})")
+    for name in (DOCUMENTS, ISSUES):
+        if (out / name).exists() and not force:
+            raise OutputError(f"{out / name} already exists: pass --force, or choose another --out")
+    issues = b"".join(orjson.dumps(i.to_dict()) + b"\n" for i in reader.tally.issues)
+    with (
+        CorpusWriter(result.corpus_dir, force=force) as writer,
+        Output(out / DOCUMENTS, directory=False, replace=True, what="documents file") as docs,
+        Output(out / ISSUES, directory=False, replace=True, what="issues file") as found,
+    ):
         writer.write_articles(articles_table(articles))
         writer.write_duplicates(DUPLICATE_SCHEMA.empty_table())
-        tmp = out / f".{DOCUMENTS}.tmp-{os.getpid()}"
-        tmp.write_bytes(b"".join(lines))
-        writer.commit(report)
-        os.replace(tmp, out / DOCUMENTS)
+        docs.path.write_bytes(b"".join(lines))
+        found.path.write_bytes(issues)
+        writer.commit(_store_report(result, path, source))
+        docs.commit()
+        found.commit()
     return result

@@ -92,9 +92,6 @@ _WORKER: dict[str, Any] = {}
 
 
 def init_worker(rules: Rules, index: dict[str, int], corpus_path: str, parts: str) -> None:
-    # A forked worker starts with a copy of everything the parent holds; the collector must not
-    # walk those objects again and again (slow, and it unshares their memory pages).
-    gc.freeze()
     _WORKER["checker"] = TaskChecker(rules, index, CorpusTexts(Path(corpus_path)))
     _WORKER["parts"] = Path(parts)
 

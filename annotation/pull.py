@@ -33,6 +33,7 @@ from akhbar.annotation import labelconfig, taxonomy
 from akhbar.annotation.client import Client, Connection, ServerError
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.corpus.publish import Output, publishing
 
 EXPORT_OPTIONS: dict[str, Any] = {
     "serialization_options": {
@@ -147,24 +148,9 @@ def _export_direct(client: Client, pid: int, out) -> str:
     return "direct"
 
 
-def _link_new(tmp: Path, final: Path) -> None:
-    """Put ``tmp`` at ``final`` unless something is there already (never overwrite)."""
-    try:
-        os.link(tmp, final)
-    except FileExistsError as e:
-        raise OutputError(f"{final} exists already; snapshots are never overwritten") from e
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _write_new(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o444)
-    _link_new(tmp, path)
+    with publishing(path, directory=False, mode=0o444, what="file") as output:
+        output.path.write_bytes(data)
 
 
 def pull(
@@ -188,8 +174,10 @@ def pull(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise OutputError(f"{out}: cannot create the output directory ({e.strerror})") from e
-    tmp = out / f".snapshot-{pid}-{os.getpid()}.part"
-    try:
+    # The final name holds the content's hash: known once the export is in.
+    output = Output(out / "snapshot.json", directory=False, mode=0o444, what="snapshot")
+    tmp = output.path
+    with output:
         with open(tmp, "w+b") as f:
             eid = None
             try:
@@ -217,10 +205,8 @@ def pull(
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
                 return Snapshot(final, manifest_path, manifest)
         else:
-            os.chmod(tmp, 0o444)  # immutable by intent: read-only
-            _link_new(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
+            output.target = final  # read-only, never overwritten: immutable by intent
+            output.commit()
 
     config = project.get("label_config") or ""
     manifest: dict[str, Any] = {

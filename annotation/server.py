@@ -39,6 +39,7 @@ from typing import Any
 import httpx
 
 from akhbar.corpus.errors import OutputError, UsageError
+from akhbar.corpus.publish import publishing
 
 LABEL_STUDIO_VERSION = "1.23.2"  # the Makefile's LS_VERSION must match (tests check it)
 DEFAULT_VENV = Path(".venv-labelstudio")
@@ -89,13 +90,11 @@ def write_settings(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
         path.parent.chmod(0o700)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, sort_keys=True)
-        f.write("\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    with publishing(path, directory=False, replace=True, mode=0o600, what="settings") as out:
+        fd = os.open(out.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, sort_keys=True)
+            f.write("\n")
 
 
 # --- the virtual environment -----------------------------------------------------------------

@@ -66,6 +66,9 @@ class TaskOutcome:
     document: dict[str, Any] | None = None
     issues: list[Issue] = field(default_factory=list)
     quarantined_ids: list[Any] = field(default_factory=list)
+    # with ``check(task, every_version=True)``: a document of every valid, non-cancelled
+    # annotation, in export order (agreement compares them)
+    versions: list[dict[str, Any]] | None = None
 
     @property
     def annotations(self) -> int:
@@ -124,9 +127,9 @@ class TaskChecker:
                     e.path.extendleft(reversed(("annotations", k, "result", j)))
                     yield e
 
-    def check(self, task: Any) -> TaskOutcome:
+    def check(self, task: Any, every_version: bool = False) -> TaskOutcome:
         if self.fast.is_valid(task):
-            return self._judge(task, {})
+            return self._judge(task, {}, every_version)
         issues = self.schema_issues(task)
         if not issues:  # the two validators disagree: never let such a task through
             issues = [
@@ -145,7 +148,7 @@ class TaskChecker:
             broken: dict[int, list[Issue]] = {}
             for i in issues:
                 broken.setdefault(int(i.path.split("/")[2]), []).append(i)
-            return self._judge(task, broken)
+            return self._judge(task, broken, every_version)
         # the task itself is broken: every annotation that was not skipped is quarantined
         tid = task.get("id")
         data = task.get("data")
@@ -163,7 +166,9 @@ class TaskChecker:
             i.annotation_id = _annotation_id(anns, i.path)
         return out
 
-    def _judge(self, task: dict[str, Any], broken: dict[int, list[Issue]]) -> TaskOutcome:
+    def _judge(
+        self, task: dict[str, Any], broken: dict[int, list[Issue]], every_version: bool = False
+    ) -> TaskOutcome:
         """A task whose own fields are sound; ``broken`` holds the schema errors of the
         annotations that have some (those are quarantined without further checks)."""
         data = task["data"]
@@ -218,6 +223,12 @@ class TaskChecker:
         if task_issues:
             bad.update(k for k, _ in cands)
         pick, selection = select(cands)
+        if every_version:
+            out.versions = [
+                to_document(task, a, checked[k], "version", self.rules.tag)
+                for k, a in cands
+                if k not in bad
+            ]
         for k, a in cands:
             if k in bad:
                 out.quarantined += 1

@@ -3,8 +3,8 @@
 ``validate_snapshot(snapshot, corpus_dir, out_dir, taxonomy)`` reads the export piece by piece
 (:mod:`annotation.export_stream`), checks each task (:mod:`annotation.task_check`: the compiled
 ``jsonschema_rs`` validator first, ``jsonschema`` only to explain a task it rejects, then the
-semantic checks and the conversion) in a pool of processes, and writes, atomically (a temporary
-directory renamed into place):
+semantic checks and the conversion) with the executor, and writes, atomically
+(:mod:`akhbar.corpus.publish`):
 
 - ``documents.jsonl``: one document per task whose selected annotation is valid;
 - ``quarantine.jsonl``: every task with an invalid annotation (or broken itself), with all its
@@ -20,11 +20,9 @@ pieces are merged in export order: the later one is quarantined (``AK151``/``AK1
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import multiprocessing
-import os
 import shutil
-import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -45,7 +43,9 @@ from akhbar.annotation.merge import Merger
 from akhbar.annotation.pieces import Piece, check_range, check_tasks, init_worker, run_range
 from akhbar.annotation.task_check import TaskChecker
 from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError, OutputError, UsageError
+from akhbar.corpus.errors import InputError
+from akhbar.corpus.executor import Executor, make_executor, resolve_workers
+from akhbar.corpus.publish import Output
 
 EXACT_BATCH = 2000  # tasks per batch when reading exactly
 SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool
@@ -77,33 +77,6 @@ class ValidationResult:
 
 def _load_taxonomy(taxonomy: Taxonomy | str | Path | None) -> Taxonomy:
     return taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
-
-
-def _prepare_out(out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"--out {out_dir}: is a file; give a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "validation.json").exists():
-        raise UsageError(
-            f"--out {out_dir}: not empty and not an earlier validation output; "
-            "choose a new directory"
-        )
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    except OSError as e:
-        raise OutputError(f"--out {out_dir}: cannot create it ({e.strerror})") from e
-
-
-def _publish(tmp: Path, out_dir: Path) -> None:
-    """Move the finished outputs into place: the old ones go only once the new ones are there."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        os.rename(out_dir, old)
-    os.rename(tmp, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 class _Hasher(threading.Thread):
@@ -154,10 +127,10 @@ def validate_snapshot(
 ) -> ValidationResult:
     """Validate an export snapshot against the corpus and the taxonomy; write the outputs.
 
-    ``workers``: processes checking pieces of the export (default: one per CPU; exports under
-    8 MiB are checked in this process). ``range_bytes``: the size of the ranges handed to workers.
-    Whitespace at a span's edges is trimmed in the documents, and punctuation too with
-    ``trim_punctuation`` (:mod:`annotation.span_edges`).
+    ``workers``: processes checking pieces of the export (0 or None: one per core, but an
+    export under 8 MiB is checked in this process, where a pool costs more than it saves).
+    ``range_bytes``: the size of the ranges handed to workers. Whitespace at a span's edges is trimmed in the documents, and punctuation too
+    with ``trim_punctuation`` (:mod:`annotation.span_edges`).
     Raises InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot
     with invalid annotations is not an error: they are quarantined and counted.
     """
@@ -191,33 +164,23 @@ def _validate(
 ) -> ValidationResult:
     index, corpus_info = corpus_index(Path(corpus_dir))
     size = snapshot.stat().st_size
-    if workers is None:
-        workers = (os.cpu_count() or 1) if size >= SMALL_EXPORT else 1
-    tmp = _prepare_out(out_dir)
-    try:
+    workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
+    # An earlier validation output at out_dir is replaced; anything else there is refused.
+    output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
+    tmp = output.path
+    with output:
         parts = tmp / "parts"
         parts.mkdir()
         merger = Merger(tmp)
         texts = CorpusTexts(Path(corpus_info["path"]))
         checker = TaskChecker(rules, index, texts)
-        if workers > 1:
-            ctx = multiprocessing.get_context(
-                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        # The pool forks while the hasher is between two blocks, not in the middle of one.
+        with hasher.lock:
+            executor = make_executor(
+                workers, init_worker, (rules, index, corpus_info["path"], str(parts))
             )
-            with hasher.lock:
-                pool = ctx.Pool(
-                    workers,
-                    initializer=init_worker,
-                    initargs=(rules, index, corpus_info["path"], str(parts)),
-                )
-        else:
-            pool = None
-        try:
-            exact_from = _fast(snapshot, first, range_bytes, pool, workers, checker, parts, merger)
-        finally:
-            if pool is not None:
-                pool.terminate()
-                pool.join()
+        with executor:
+            exact_from = _fast(snapshot, first, range_bytes, executor, checker, parts, merger)
         if exact_from is not None:
             _exact(snapshot, exact_from, checker, parts, merger)
         merger.close()
@@ -229,10 +192,7 @@ def _validate(
         (tmp / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
-        _publish(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        output.commit()
     return ValidationResult(out_dir, summary, merger.examples)
 
 
@@ -240,14 +200,13 @@ def _fast(
     snapshot: Path,
     first: int,
     range_bytes: int,
-    pool: Any,
-    workers: int,
+    executor: Executor,
     checker: TaskChecker,
     parts: Path,
     merger: Merger,
 ) -> int | None:
     """Check the export range by range; the offset to read exactly from, if it comes to that."""
-    for r, piece in _pieces(snapshot, first, range_bytes, pool, workers, checker, parts):
+    for r, piece in _pieces(snapshot, first, range_bytes, executor, checker, parts):
         if isinstance(r, Exact):
             return r.start
         if piece.failed is not None:
@@ -260,47 +219,34 @@ def _pieces(
     snapshot: Path,
     first: int,
     range_bytes: int,
-    pool: Any,
-    workers: int,
+    executor: Executor,
     checker: TaskChecker,
     parts: Path,
 ) -> Iterator[tuple[Range | Exact, Piece | None]]:
     """(range, piece) in export order; stops at the first Exact marker or failed piece."""
-    ranges = export_stream.ranges(snapshot, first, range_bytes)
-    if pool is None:
-        for r in ranges:
+    taken: deque[Range] = deque()  # ranges handed out, whose pieces are yet to come
+    exact: list[Exact] = []
+
+    def ranges() -> Iterator[Range]:
+        for r in export_stream.ranges(snapshot, first, range_bytes):
             if isinstance(r, Exact):
-                yield r, None
+                exact.append(r)
                 return
-            piece = check_range(checker, snapshot, r, parts)
-            yield r, piece
-            if piece.failed is not None:
-                return
-        return
-    pending: deque[tuple[Range, Any]] = deque()
-    for r in ranges:
-        if isinstance(r, Exact):
-            while pending:
-                r0, fut = pending.popleft()
-                piece = fut.get()
-                yield r0, piece
-                if piece.failed is not None:
-                    return
-            yield r, None
-            return
-        pending.append((r, pool.apply_async(run_range, (str(snapshot), r))))
-        while len(pending) > 2 * workers:
-            r0, fut = pending.popleft()
-            piece = fut.get()
-            yield r0, piece
-            if piece.failed is not None:
-                return
-    while pending:
-        r0, fut = pending.popleft()
-        piece = fut.get()
-        yield r0, piece
+            taken.append(r)
+            yield r
+
+    step: Callable[[Range], Piece]
+    if executor.workers > 1:
+        step = functools.partial(run_range, str(snapshot))
+    else:
+        step = functools.partial(check_range, checker, snapshot, parts=parts)
+    for piece in executor.map(step, ranges()):
+        r = taken.popleft()
+        yield r, piece
         if piece.failed is not None:
             return
+    if exact:
+        yield exact[0], None
 
 
 def _reparse(snapshot: Path, r: Range) -> Callable[[int], Any]:

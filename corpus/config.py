@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from akhbar.corpus.errors import UsageError
+from akhbar.schemas.yaml_safe import load_yaml
 
 
 @dataclass(slots=True)
@@ -36,6 +37,17 @@ class FilterConfig:
     min_words: int = 12
     script: str = "arabic"  # expected main script; "any" disables the check
     min_script_ratio: float = 0.5  # share of letters that must be in the expected script
+
+
+@dataclass(slots=True)
+class LimitsConfig:
+    """Bounds on what one input may cost; over a bound is a rejection with the reason, found
+    while streaming (never by reading the whole thing into memory first)."""
+
+    max_file_bytes: int = 256 * 2**20  # one file, or one zip member once decompressed
+    max_archive_bytes: int = 4 * 2**30  # all members of one zip archive, decompressed
+    max_article_chars: int = 1_000_000  # title and text of one article
+    max_json_depth: int = 64  # nesting of arrays/objects inside one article record
 
 
 @dataclass(slots=True)
@@ -63,6 +75,7 @@ class CorpusConfig:
     filters: FilterConfig = field(default_factory=FilterConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     sources: dict[str, SourceConfig] = field(default_factory=dict)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     workers: int = 0  # processes for the heavy steps; 0 means one per core
 
 
@@ -78,6 +91,7 @@ def _build(cls: type, data: Any, where: str) -> Any:
         nested = {
             "filters": FilterConfig,
             "dedup": DedupConfig,
+            "limits": LimitsConfig,
         }.get(key)
         if cls is CorpusConfig and nested:
             kwargs[key] = _build(nested, value, f"{where}.{key}")
@@ -90,6 +104,10 @@ def _build(cls: type, data: Any, where: str) -> Any:
             kwargs[key] = {**CorpusConfig().fields, **value}
         else:
             kwargs[key] = value
+    if cls is LimitsConfig:
+        for key, value in kwargs.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(f"{where}.{key}: expected a positive whole number, got {value!r}")
     return cls(**kwargs)
 
 
@@ -99,7 +117,7 @@ def load_config(path: str | Path | None) -> CorpusConfig:
         return CorpusConfig()
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = load_yaml(p.read_text(encoding="utf-8")) or {}
     except OSError as e:
         raise UsageError(f"{p}: cannot read config ({e.strerror})") from e
     except yaml.YAMLError as e:

@@ -1,81 +1,249 @@
-"""Where the work runs, kept apart from what a step does.
+"""Where the work runs, kept apart from what a step does: the one executor of every stage.
 
-A step is a picklable callable from one chunk (a list of records) to a list of results. An
-executor maps it over chunks and yields the results in input order, so the output of a build
-never depends on how many processes ran it. ``LocalExecutor`` runs in this process;
-``ProcessExecutor`` spreads chunks over a pool of local processes with a bounded number in
-flight, so memory stays flat however large the input. A distributed engine would be one more
-class with the same ``map``.
+A step is a picklable callable from one item (a chunk of records, a range of an export, a part
+of a release) to one result. ``Executor.map`` applies it to the items and yields the results in
+input order, so an output never depends on how many processes made it. Two engines:
+
+- ``LocalExecutor``: this process, one item after the other;
+- ``ProcessExecutor``: a pool of local processes with at most ``2 * workers`` items in flight,
+  so memory stays flat however large the input.
+
+The next engine (a Ray cluster, say) plugs in as one more class with ``workers``, ``map`` and
+``close`` and one more branch in :func:`make_executor`; callers do not change.
+
+One policy for interruption and failure, whatever the stage:
+
+- Workers ignore Ctrl-C (SIGINT) and take the default action on SIGTERM (a silent exit): the
+  parent alone reacts, by raising (``KeyboardInterrupt``, or :class:`Terminated` within
+  :func:`handle_sigterm`). Leaving ``map``/``with`` that way terminates the
+  workers at once, and the caller's own cleanup (unpublished temporaries) runs as usual; the
+  command line prints one line and exits 130 or 143.
+- A worker asks the kernel to kill it when its parent dies, even by ``kill -9`` (Linux
+  ``PR_SET_PDEATHSIG``; elsewhere a thread watches the parent), so no worker outlives a run.
+- An exception raised by a step reaches the caller with its class. A worker that dies (killed,
+  out of memory) ends the run with :class:`WorkerError`, one line, never a hang.
+- ``workers`` has one meaning everywhere: 0 = one per core, 1 = this process only, N = N
+  processes; a negative number is refused (:func:`resolve_workers`).
+
+Start method: ``fork`` (cheap; workers inherit the imported modules and large read-only state)
+where the platform has it, ``spawn`` when the caller asks for it because its process already
+runs threads that a fork would copy in the middle of their work (Arrow's thread pools).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.pool import AsyncResult
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
+
+from akhbar.corpus.errors import AkhbarError, UsageError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+_PR_SET_PDEATHSIG = 1
+
+
+class WorkerError(AkhbarError):
+    """A worker process died (killed, out of memory) before it returned its result."""
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM (see :func:`handle_sigterm`), like Ctrl-C's
+    ``KeyboardInterrupt``: ``finally`` blocks and context managers clean up on the way out."""
+
 
 class Executor(Protocol):
-    """Maps a step over chunks; results come back in the order of the chunks."""
+    """Maps a step over items; results come back in the order of the items."""
 
     workers: int
 
-    def map(self, step: Callable[[list[T]], R], chunks: Iterable[list[T]]) -> Iterator[R]: ...
+    def map(self, step: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
     def close(self) -> None: ...
 
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
 
 class LocalExecutor:
-    """Runs every chunk in the calling process, one after the other."""
+    """Runs every item in the calling process, one after the other. The worker initializer is
+    not run: a caller with one process already holds what a worker would build."""
 
     workers = 1
 
-    def map(self, step: Callable[[list[T]], R], chunks: Iterable[list[T]]) -> Iterator[R]:
-        for chunk in chunks:
-            yield step(chunk)
+    def map(self, step: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        for item in items:
+            yield step(item)
 
     def close(self) -> None:
         pass
 
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class ProcessExecutor:
-    """Runs chunks in ``workers`` local processes, at most ``2 * workers + 1`` in flight."""
+    """Runs items in ``workers`` local processes, at most ``2 * workers`` in flight.
 
-    def __init__(self, workers: int) -> None:
+    ``initializer(*initargs)`` runs once in each worker (to build state a step reads from a
+    module global). The processes start here, before the constructor returns.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        initializer: Callable[..., Any] | None = None,
+        initargs: tuple[Any, ...] = (),
+        *,
+        start: str = "fork",
+    ) -> None:
+        if workers < 2:
+            raise ValueError(f"a process pool needs 2 workers or more, got {workers}")
         self.workers = workers
-        # fork is cheap and inherits imported modules; elsewhere the platform default is used.
-        # The pool forks all its processes now, before it or anyone else starts a thread.
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = ctx.Pool(processes=workers, initializer=_ignore_interrupts)
+        if start not in multiprocessing.get_all_start_methods():
+            start = "spawn"
+        ctx = multiprocessing.get_context(start)
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_worker_start,
+            initargs=(os.getpid(), start == "fork", initializer, initargs),
+        )
+        self._closed = False
+        # Start every worker now, in the calling thread (the parent-death signal is tied to
+        # the thread that forks), rather than on the first items.
+        for _ in range(workers if start != "fork" else 1):
+            self._pool.submit(int)
 
-    def map(self, step: Callable[[list[T]], R], chunks: Iterable[list[T]]) -> Iterator[R]:
-        window = 2 * self.workers + 1
-        pending: deque[AsyncResult[Any]] = deque()
-        for chunk in chunks:
-            pending.append(self._pool.apply_async(step, (chunk,)))
-            if len(pending) >= window:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    def map(self, step: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        window = 2 * self.workers
+        pending: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                try:
+                    pending.append(self._pool.submit(step, item))
+                except BrokenProcessPool as e:
+                    raise _worker_error() from e
+                if len(pending) >= window:
+                    yield _result(pending.popleft())
+            while pending:
+                yield _result(pending.popleft())
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            self.close(stop=True)
+            raise
 
-    def close(self) -> None:
-        # Every result is in, or an error ended the build: nothing left to wait for.
-        self._pool.terminate()
-        self._pool.join()
+    def close(self, stop: bool = True) -> None:
+        """Stop the pool. ``stop``: terminate workers at once (the default: by the time a
+        caller closes, every result it wanted is in, or an error ended the run)."""
+        if self._closed:
+            return
+        self._closed = True
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        manager = getattr(self._pool, "_executor_manager_thread", None)
+        if not stop:
+            self._pool.shutdown(wait=True)
+            return
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        deadline = time.monotonic() + 5
+        for p in processes:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join()
+        if manager is not None:  # it reaps the workers too: let it finish before returning
+            manager.join(max(0.0, deadline - time.monotonic()))
+
+    def __enter__(self) -> ProcessExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _ignore_interrupts() -> None:
-    """In a worker: leave Ctrl-C to the main process, which stops the pool and cleans up
-    (otherwise every worker would print its own traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _result(future: Future[R]) -> R:
+    try:
+        return future.result()
+    except BrokenProcessPool as e:
+        raise _worker_error() from e
+
+
+def _worker_error() -> WorkerError:
+    return WorkerError(
+        "a worker process stopped unexpectedly (killed, or out of memory); nothing was "
+        "written; check free memory, or run again with --workers 1"
+    )
+
+
+def _worker_start(
+    parent: int, forked: bool, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]
+) -> None:
+    """In each worker, before anything else: the signal policy, then the caller's initializer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the parent's handler
+    _exit_with_parent(parent)
+    if forked:
+        # A forked worker starts with a copy of everything the parent holds; the collector
+        # must not walk those objects again and again (slow, and it unshares their pages).
+        gc.freeze()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Have this process end when ``parent`` does, however the parent ends."""
+    libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+    if libc_name:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # the parent died before the request was made
+                os._exit(1)
+            return
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def handle_sigterm() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread (for ``main``)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def available_cores() -> int:
@@ -85,9 +253,24 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def make_executor(workers: int) -> LocalExecutor | ProcessExecutor:
-    """``workers`` processes; 0 means one per core, 1 means this process only."""
+def resolve_workers(workers: int | None) -> int:
+    """The number of processes ``workers`` asks for: 0 (or None) = one per core."""
+    if workers is None or workers == 0:
+        return available_cores()
     if workers < 0:
-        raise ValueError(f"workers must be 0 (one per core) or more, got {workers}")
-    n = workers or available_cores()
-    return LocalExecutor() if n == 1 else ProcessExecutor(n)
+        raise UsageError(f"--workers {workers}: give 0 (one per core) or a positive number")
+    return workers
+
+
+def make_executor(
+    workers: int | None,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple[Any, ...] = (),
+    *,
+    start: str = "fork",
+) -> LocalExecutor | ProcessExecutor:
+    """An executor for ``workers`` (see :func:`resolve_workers`): in this process for 1."""
+    n = resolve_workers(workers)
+    if n == 1:
+        return LocalExecutor()
+    return ProcessExecutor(n, initializer, initargs, start=start)

@@ -19,6 +19,7 @@ checks that the counts add up.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -42,7 +43,7 @@ from akhbar.corpus.dedup.cluster import Deduplicator
 from akhbar.corpus.dedup.exact import key_digest
 from akhbar.corpus.dedup.near import EMPTY, MinHasher
 from akhbar.corpus.errors import InputError, UsageError
-from akhbar.corpus.executor import make_executor
+from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
 from akhbar.corpus.records import Article, RawRecord, Rejection
 from akhbar.corpus.store import (
@@ -153,8 +154,7 @@ def _input_files(
     """Check the arguments and list the input files, before anything is written."""
     if not inputs:
         raise UsageError("no INPUT given: name one or more files or directories of articles")
-    if config.workers < 0:
-        raise UsageError(f"workers must be 0 (one per core) or more, got {config.workers}")
+    resolve_workers(config.workers)  # refuses a negative number before anything is read
     target = out.resolve()
     for p in inputs:
         path = Path(p)
@@ -202,10 +202,14 @@ def build_corpus(
     batches: list[pa.RecordBatch] = []
     sources: list[str | None] = []
     with CorpusWriter(out, force=force) as writer:
-        executor = make_executor(config.workers)
         show = _progress_enabled() if progress is None else progress
-        bar = tqdm(desc="cleaning", unit=" records", disable=not show, file=sys.stderr)
-        try:
+        # The pool forks before the progress bar starts its monitor thread.
+        with (
+            make_executor(config.workers) as executor,
+            contextlib.closing(
+                tqdm(desc="cleaning", unit=" records", disable=not show, file=sys.stderr)
+            ) as bar,
+        ):
             prepared_chunks: Iterator[Prepared]
             # Chunks never span files, whichever way the work is shared out, so the batches
             # (and the bytes of the Parquet files) are the same for any number of workers.
@@ -235,9 +239,6 @@ def build_corpus(
                 ):
                     dedup.add(article_id, length, key, sig)
                 bar.update(prepared.records)
-        finally:
-            bar.close()
-            executor.close()
         if not batches:  # not one chunk, so not one record
             raise InputError(
                 f"no input records found in {', '.join(map(str, inputs))}: give .txt, .json, "

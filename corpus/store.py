@@ -14,7 +14,7 @@ Layout of ``DIR``:
 ``metadata`` and ``provenance`` are JSON strings in Parquet (their keys vary); decoded, a row is
 an object that ``schemas/article.schema.json`` describes.
 
-A store is written in a sibling directory ``DIR.tmp-<pid>`` and renamed into place only when
+A store is written in a temporary sibling directory and published (:mod:`akhbar.corpus.publish`) when
 complete, so a failed or interrupted build never leaves a half-written ``DIR``. An existing
 ``DIR`` is replaced only with ``force`` and only if it is a corpus store (or empty).
 """
@@ -22,10 +22,6 @@ complete, so a failed or interrupted build never leaves a half-written ``DIR``. 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import os
-import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -39,6 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from akhbar.corpus.errors import InputError, IntegrityError, OutputError
+from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Duplicate, Rejection
 
 if TYPE_CHECKING:  # the store reads without loading the de-duplication machinery
@@ -144,11 +141,14 @@ def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
 
 def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table, pa.Table]:
     """Split the cleaned articles (in input order) into the kept and the duplicates tables."""
+    # Typed arrays: with every record rejected the lists are empty, and untyped they are null.
     table = cleaned.set_column(
-        cleaned.schema.get_field_index("id"), ARTICLE_SCHEMA.field("id"), pa.array(resolution.ids)
+        cleaned.schema.get_field_index("id"),
+        ARTICLE_SCHEMA.field("id"),
+        pa.array(resolution.ids, pa.string()),
     )
     table = table.append_column(
-        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids)
+        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids, pa.string())
     )
     table = table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
     duplicate_of = pa.array(resolution.duplicate_of, pa.string())
@@ -240,51 +240,22 @@ class Tally:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two directories in one atomic step (Linux renameat2); False when unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return rc == 0
-
-
-def _is_store(path: Path) -> bool:
-    return path.is_dir() and ((path / REPORT).is_file() or not any(path.iterdir()))
-
-
 class CorpusWriter:
-    """Writes a store into ``DIR.tmp-<pid>``; ``commit`` renames it to ``DIR``.
+    """Writes a store into a temporary sibling of ``DIR``; ``commit`` publishes it at ``DIR``.
 
     Use as a context manager: leaving the block with an exception removes the temporary
-    directory, so nothing half-written is ever left at ``DIR``.
+    directory, so nothing half-written is ever left at ``DIR`` (:mod:`akhbar.corpus.publish`).
+    An existing ``DIR`` is replaced only with ``force`` and only if it is a store.
     """
 
     def __init__(self, out: str | Path, force: bool = False) -> None:
         self.out = Path(out)
-        if self.out.exists() or self.out.is_symlink():
-            if not force:
-                raise OutputError(
-                    f"{self.out} already exists: pass --force to replace it, or choose another --out"
-                )
-            if not _is_store(self.out):
-                raise OutputError(
-                    f"{self.out} exists and is not a corpus store (no {REPORT}): "
-                    "refusing to replace it; remove it yourself or choose another --out"
-                )
-        self.tmp = self.out.parent / f"{self.out.name}.tmp-{os.getpid()}"
+        self._output = Output(self.out, replace=force, marker=REPORT, what="corpus store")
+        self.tmp = self._output.path
         try:
-            self.out.parent.mkdir(parents=True, exist_ok=True)
-            if self.tmp.exists():
-                shutil.rmtree(self.tmp)
-            self.tmp.mkdir()
             self._rejected: IO[bytes] = open(self.tmp / REJECTED, "wb")  # noqa: SIM115
         except OSError as e:
+            self._output.abort()
             raise OutputError(
                 f"cannot write the corpus at {self.out}: {e.strerror or e} ({e.filename}); "
                 "choose an --out in a writable directory"
@@ -317,31 +288,22 @@ class CorpusWriter:
         self._write(table, DUPLICATES, DUPLICATE_SCHEMA)
 
     def commit(self, report: dict[str, Any]) -> Path:
-        """Write ``report.json`` and move the finished store to ``DIR`` (replacing the old one)."""
+        """Write ``report.json`` and publish the finished store at ``DIR`` (replacing the old)."""
         try:
             self._rejected.close()
             (self.tmp / REPORT).write_bytes(
                 orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
             )
-            if self.out.exists():
-                if not _exchange(self.tmp, self.out):
-                    # No atomic swap on this system: two renames, DIR absent only in between.
-                    old = self.out.parent / f"{self.out.name}.old-{os.getpid()}"
-                    os.rename(self.out, old)
-                    os.rename(self.tmp, self.out)
-                    self.tmp = old
-                shutil.rmtree(self.tmp)  # after the swap, tmp holds the old store
-            else:
-                os.rename(self.tmp, self.out)
         except OSError as e:
             raise OutputError(f"cannot finish the corpus at {self.out}: {e}") from e
+        self._output.commit()
         self.committed = True
         return self.out
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):
             self._rejected.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self._output.abort()
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation import client, labelconfig, pull, push
+from akhbar.annotation import (
+    adjudicate,
+    agreement_report,
+    agreement_run,
+    client,
+    labelconfig,
+    pull,
+    push,
+)
 from akhbar.annotation.server import DEFAULT_SETTINGS
 from akhbar.annotation.taxonomy import load as load_taxonomy
 from akhbar.corpus.errors import InputError
@@ -136,3 +144,96 @@ def pull_cmd(project, out_dir, taxonomy, timeout, url, api_key, settings) -> Non
     snap = pull.pull_project(conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout)
     for line in snap.lines():
         click.echo(line)
+
+
+_corpus_option = click.option(
+    "--corpus",
+    "corpus_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Corpus store (akhbar corpus build --out DIR) the tasks were pushed from.",
+)
+
+
+@annotate.command("agreement")
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@_corpus_option
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for agreement.json, agreement.md, agreement.png, invalid.jsonl.",
+)
+@_taxonomy_option
+@click.option("--json", "as_json", is_flag=True, help="Print agreement.json instead of a summary.")
+def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json) -> None:
+    """Measure inter-annotator agreement over the tasks two or more annotators annotated.
+
+    Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
+    --out build/agreement
+    """
+    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy)
+    if as_json:
+        click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
+        return
+    for line in agreement_report.summary_lines(result.figures):
+        click.echo(line)
+    click.echo(f"  wrote     {out_dir}/{{agreement.json, agreement.md, agreement.png}}")
+    if not result.figures["documents"]:
+        click.echo(
+            "akhbar: no task has valid annotations by two different annotators; nothing to "
+            "compare (push with --overlap K to have articles annotated several times)",
+            err=True,
+        )
+
+
+@annotate.command("adjudicate")
+@click.argument("snapshot", type=click.Path(path_type=Path))
+@_corpus_option
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for documents.jsonl, conflicts.jsonl, adjudication.json.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(adjudicate.STRATEGIES),
+    default="majority",
+    show_default=True,
+    help="Keep an item when more than half (majority) or all (unanimous) annotators agree.",
+)
+@_taxonomy_option
+@click.option(
+    "--push",
+    "push_",
+    is_flag=True,
+    help="Post each proposal to its task as a prediction, for an adjudicator to review.",
+)
+@_server_options
+def adjudicate_cmd(
+    snapshot, corpus_dir, out_dir, strategy, taxonomy, push_, url, api_key, settings
+) -> None:
+    """Propose one adjudicated document per task that several annotators annotated.
+
+    Example: akhbar annotate adjudicate build/snapshots/snapshot.json --corpus build/corpus
+    --out build/adjudicated --strategy majority --push
+    """
+    conn = client.resolve(url, api_key, settings) if push_ else None
+    run = adjudicate.run_adjudication(snapshot, corpus_dir, out_dir, strategy, taxonomy)
+    s = run.summary
+    c = s["conflicts"]
+    click.echo(
+        f"{s['tasks']} tasks adjudicated ({strategy}): {s['kept']['entities']} entities and "
+        f"{s['kept']['events']} events kept; {s['tasks_with_conflicts']} tasks with conflicts "
+        f"({c['entity']} entity, {c['trigger']} trigger, {c['argument']} argument) -> {out_dir}"
+    )
+    if conn is not None:
+        with client.Client.connect(conn) as cl:
+            n = adjudicate.push_proposals(cl, run)
+        click.echo(
+            f"  pushed    {n} proposals as predictions ({s['model_version']}); "
+            f"{s['already_proposed']} already proposed, {s['already_resolved']} already resolved"
+        )

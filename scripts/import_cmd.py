@@ -6,8 +6,11 @@ from pathlib import Path
 
 import click
 
+from akhbar.annotation.conll import DEFAULT_SENTENCE_END
 from akhbar.annotation.import_conll import import_conll
 from akhbar.annotation.taxonomy import load as load_taxonomy
+
+SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.jsonl
 
 
 @click.command("import-conll")
@@ -20,20 +23,66 @@ from akhbar.annotation.taxonomy import load as load_taxonomy
 )
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--source", default=None, help="Source name for the articles (default: file stem).")
+@click.option(
+    "--strict", is_flag=True, help="Stop at the first malformed line instead of skipping it."
+)
+@click.option(
+    "--sentence-end",
+    default=None,
+    metavar="TOKENS",
+    help="Space-separated tokens that end a sentence, also in files with blank lines "
+    f"(default: '{' '.join(DEFAULT_SENTENCE_END)}', used only when the file has no blank lines).",
+)
+@click.option(
+    "--article-size",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Sentences per article (one annotation task).",
+)
 @click.option("--force", is_flag=True, help="Replace an earlier import in --out.")
-def import_conll_cmd(conll_file: Path, taxonomy: Path, out_dir: Path, source, force: bool) -> None:
+def import_conll_cmd(
+    conll_file: Path,
+    taxonomy: Path,
+    out_dir: Path,
+    source,
+    strict: bool,
+    sentence_end: str | None,
+    article_size: int,
+    force: bool,
+) -> None:
     """Turn a CoNLL/IOB file (nested multi-tag lines allowed) into a corpus store
-    (OUT/corpus) and annotated documents (OUT/documents.jsonl), ready to push.
+    (OUT/corpus) and annotated documents (OUT/documents.jsonl), ready to validate or push.
+    Malformed lines are skipped and listed in OUT/conll_issues.jsonl.
 
     Example: akhbar annotate import-conll wojood/test.txt --taxonomy
-    annotation/taxonomies/wojood.yaml --out build/wojood
+    annotation/taxonomies/wojood.yaml --out build/wojood --article-size 10
     """
-    result = import_conll(conll_file, load_taxonomy(taxonomy), out_dir, source=source, force=force)
+    result = import_conll(
+        conll_file,
+        load_taxonomy(taxonomy),
+        out_dir,
+        source=source,
+        force=force,
+        strict=strict,
+        sentence_end=None if sentence_end is None else sentence_end.split(),
+        article_size=article_size,
+    )
     s = result.summary()
+    lines = s["lines"]
     click.echo(f"corpus at {result.corpus_dir}, documents at {result.documents_path}")
     click.echo(
-        f"  {s['sentences']} sentences, {s['tokens']} tokens, {s['entities']} entities "
-        f"({s['nested_entities']} nested)"
+        f"  {s['articles']} articles, {s['sentences']} sentences, {s['tokens']} tokens, "
+        f"{s['entities']} entities ({s['nested_entities']} nested)"
     )
     specials = ", ".join(f"{k} x{v}" for k, v in s["special_tokens_kept"].items()) or "none"
     click.echo(f"  special tokens kept verbatim: {specials}; IOB repairs: {s['iob_repairs']}")
+    reasons = ", ".join(f"{k} {v}" for k, v in lines["skipped_by_reason"].items())
+    click.echo(
+        f"  {lines['token_lines']} token lines: {lines['kept']} kept, {lines['repaired']} "
+        f"repaired, {lines['skipped']} skipped" + (f" ({reasons})" if reasons else "")
+    )
+    for issue in result.lines.issues[:SHOWN_ISSUES]:
+        click.echo(f"  {conll_file}:{issue.line}: {issue.reason}: {issue.detail}", err=True)
+    if len(result.lines.issues) > SHOWN_ISSUES:
+        click.echo(f"  ... all {len(result.lines.issues)} in {result.issues_path}", err=True)

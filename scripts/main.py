@@ -19,6 +19,7 @@ from akhbar.cli.studio_cmd import studio
 from akhbar.cli.validate_cmd import validate
 from akhbar.corpus import __version__
 from akhbar.corpus.errors import AkhbarError
+from akhbar.corpus.executor import Terminated, handle_sigterm
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,8 +44,10 @@ cli.add_command(demo)
 def main(argv: list[str] | None = None) -> None:
     """Entry point: a known failure is one line on stderr and exit 2, never a traceback."""
     try:
-        # Outside standalone mode click returns a command's ctx.exit(code) instead of exiting.
-        code = cli.main(args=argv, prog_name="akhbar", standalone_mode=False)
+        # SIGTERM unwinds like Ctrl-C: temporaries removed, workers stopped. Outside standalone
+        # mode click returns a command's ctx.exit(code) instead of exiting.
+        with handle_sigterm():
+            code = cli.main(args=argv, prog_name="akhbar", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("akhbar: aborted", err=True)
         sys.exit(130)
@@ -57,6 +60,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("akhbar: interrupted", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("akhbar: terminated", err=True)
+        sys.exit(143)
     except BrokenPipeError:
         sys.exit(1)
     if isinstance(code, int) and code:

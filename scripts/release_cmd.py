@@ -58,6 +58,12 @@ def release() -> None:
     show_default=True,
     help="Articles per part; each part is one Parquet file per config and split.",
 )
+@click.option(
+    "--agreement",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Agreement (the --out of akhbar annotate agreement): copied in, described in the card.",
+)
 def build_cmd(
     version: str,
     corpus: Path,
@@ -70,6 +76,7 @@ def build_cmd(
     license_: str,
     workers: int,
     part_size: int,
+    agreement: Path | None,
 ) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
 
@@ -91,6 +98,7 @@ def build_cmd(
             workers=workers,
             license=license_,
             part_size=part_size,
+            agreement=agreement,
         )
     )
     since = f" (previous: v{result.previous})" if result.previous else " (first release)"
@@ -104,22 +112,28 @@ def build_cmd(
 
 @release.command("verify")
 @click.argument("release_dir", type=click.Path(path_type=Path))
-def verify_cmd(release_dir: Path) -> None:
-    """Re-check every checksum, size and row count of a release; exit 1 on any problem.
+@click.option(
+    "--index",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Release index holding the manifest's digest (default: index.json beside the release).",
+)
+@click.option("--no-index", is_flag=True, help="Do not check the manifest against an index.")
+def verify_cmd(release_dir: Path, index: Path | None, no_index: bool) -> None:
+    """Re-check every checksum, size and row count of a release, each article's split, its
+    licence, and the manifest against the release index; exit 1 on any problem.
 
     Example: akhbar release verify releases/v1.0.0
     """
-    from akhbar.corpus.release.manifest import load_manifest
     from akhbar.corpus.release.verify import check_release_dir, verify_release
 
     check_release_dir(release_dir)
-    problems = verify_release(release_dir)
+    problems = verify_release(release_dir, index, use_index=not no_index)
     for p in problems:
         click.echo(p)
     if problems:
         sys.exit(1)
-    n = len(load_manifest(release_dir)["files"])
-    click.echo(f"ok: {release_dir}: {n} files match the manifest")
+    click.echo(f"ok: {release_dir}: every file and claim matches the manifest")
 
 
 @release.command("diff")
@@ -146,14 +160,27 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 
 @release.command("load")
 @click.argument("release_dir", type=click.Path(path_type=Path))
-def load_cmd(release_dir: Path) -> None:
-    """Load every config of a release with datasets.load_dataset (offline); print the splits.
+@click.option("--no-verify", is_flag=True, help="Load without verifying the release first.")
+def load_cmd(release_dir: Path, no_verify: bool) -> None:
+    """Verify a release, then load every config with datasets.load_dataset (offline); print
+    the splits.
 
     Example: akhbar release load releases/v1.0.0
     """
     from akhbar.corpus.release.load import load_release
-    from akhbar.corpus.release.verify import check_release_dir
+    from akhbar.corpus.release.verify import check_release_dir, verify_release
 
     check_release_dir(release_dir)
+    if not no_verify:
+        problems = verify_release(release_dir)
+        if problems:
+            for p in problems:
+                click.echo(p, err=True)
+            click.echo(
+                f"akhbar: error: {release_dir} does not verify ({len(problems)} problem(s)); "
+                "not loaded (--no-verify loads it anyway)",
+                err=True,
+            )
+            sys.exit(1)
     for config, splits in load_release(release_dir).items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))

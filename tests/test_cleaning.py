@@ -136,6 +136,49 @@ PARAGRAPH_CASES = [
     ("strip_share_follow_v1", f"{BODY}\n\nتابعونا على تويتر وفيسبوك", BODY, 1, {}),
     ("strip_share_follow_v1", f"{BODY}\n\nShare Tweet Email", BODY, 1, {}),
     (
+        "strip_menu_bar_v1",
+        f"الصفحة الرئيسية | فيديو | الشرق الأوسط | العالم | رياضة\n\n{BODY}",
+        BODY,
+        1,
+        {},
+    ),
+    ("strip_menu_bar_v1", f"{BODY}\n\nمن نحن • اتصل بنا • للإعلان • الخصوصية", BODY, 1, {}),
+    ("strip_breadcrumb_v1", f"الرئيسية › العالم العربي › المشرق العربي\n\n{BODY}", BODY, 1, {}),
+    ("strip_breadcrumb_v1", f"أنت هنا: الرئيسية » محليات » الإمارات\n\n{BODY}", BODY, 1, {}),
+    (
+        "strip_date_line_v1",
+        f"الخميس - 26 ذو القعدة 1444 ه - 15 يونيو 2023 م رقم العدد [ 16270 ]\n\n{BODY}",
+        BODY,
+        1,
+        {},
+    ),
+    (
+        "strip_date_line_v1",
+        f"نشر في 26/7/2023 | آخر تحديث: 26/7/2023 05:45 م (بتوقيت مكة المكرمة)\n\n{BODY}",
+        BODY,
+        1,
+        {},
+    ),
+    (
+        "strip_date_line_v1",
+        f"نشر بتاريخ ١١ مايو ٢٠٢٣ | بواسطة: فريق التحرير\n\n{BODY}",
+        BODY,
+        1,
+        {},
+    ),
+    ("strip_byline_v1", f"كتب محمد عبد الرازق\n\n{BODY}", BODY, 1, {}),
+    ("strip_byline_v1", f"بغداد: فاضل الربيعي\n\n{BODY}", BODY, 1, {}),
+    ("strip_byline_v1", f"{BODY}\n\nبقلم: ريتا الخوري", f"{BODY}\n\nبقلم: ريتا الخوري", 0, {}),
+    (
+        "strip_comment_notice_v1",
+        f"{BODY}\n\nالتعليقات المنشورة لا تعبر بالضرورة عن رأي الصحيفة.",
+        BODY,
+        1,
+        {},
+    ),
+    ("strip_comment_notice_v1", f"{BODY}\n\nاترك تعليقاً", BODY, 1, {}),
+    ("strip_copyright_v1", f"{BODY}\n\n© جميع الحقوق محفوظة لصحيفة المدار 2023", BODY, 1, {}),
+    (
         "strip_slideshow_navigation_v1",
         f"Next Previous عين اليوم – جدة\n\n{BODY}",
         f"عين اليوم – جدة\n\n{BODY}",
@@ -199,11 +242,26 @@ def test_configured_lines_drop_whole_paragraphs_only():
         "وأطلقت الشركة خدمة رسائل SMS جديدة للمشتركين في المناطق النائية.",
         "شارك آلاف المغردين على تويتر في حملة لجمع التبرعات لضحايا السيول في القرى الجنوبية.",
         "وتابعوا المباراة على شاشات عملاقة نصبت في الساحات العامة في وسط المدينة.",
+        "وفي 15 يونيو 2023 أعلنت الحكومة عن خطة جديدة لدعم المزارعين في المحافظات الشمالية.",
+        "الخميس 15 يونيو 2023 موعد انطلاق المؤتمر الدولي للطاقة في العاصمة بمشاركة عشرين دولة.",
+        "كتب الرئيس رسالة إلى نظيره يدعوه فيها إلى زيارة البلاد في أقرب وقت ممكن لبحث العلاقات.",
+        "11-10-1436ه 15-10-1436ه",  # Hijri dates only: a list in the article, not a date line
+        "أقر البرلمان قانون حقوق النشر الجديد بعد نقاش استمر أسابيع بين النواب والناشرين.",
+        "وانتقد نواب التعليقات التي أدلى بها الوزير أمس حول الموازنة ووصفوها بأنها غير مسؤولة.",
     ],
 )
 def test_prose_that_mentions_boilerplate_words_is_kept(paragraph):
     text = f"{BODY}\n\n{paragraph}"
     assert clean_text(text, RuleContext(title="عنوان")) == text
+
+
+def test_a_removed_date_line_gives_the_published_date():
+    ctx = RuleContext()
+    clean_text(f"السبت 18 شباط 2023\n\n{BODY}", ctx)
+    assert ctx.published == "2023-02-18"
+    ctx = RuleContext(published="2023-02-17")  # a date from the page's metadata stays
+    clean_text(f"السبت 18 شباط 2023\n\n{BODY}", ctx)
+    assert ctx.published == "2023-02-17"
 
 
 def test_boilerplate_in_the_middle_of_the_article_is_left_alone():

@@ -3,8 +3,17 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from akhbar.annotation.conll import decode_nested, iob_repairs, read_conll
+from akhbar.annotation.conll import (
+    ConllReader,
+    Span,
+    decode_nested,
+    iob_repairs,
+    nested_count,
+    read_conll,
+)
 from akhbar.corpus.errors import InputError
 
 WOJOOD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wojood"
@@ -53,11 +62,108 @@ def test_text_offsets_match_tokens(tmp_path):
     assert [(x.start, x.end, x.label) for x in sents[0].spans] == [(1, 2, "PERS"), (3, 4, "GPE")]
 
 
-def test_malformed_line_names_file_and_line(tmp_path):
+def test_strict_stops_at_the_first_malformed_line_naming_file_and_line(tmp_path):
     p = tmp_path / "bad.txt"
     p.write_text("قتل O\nجندي X-PERS\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.txt:2: not an IOB tag"):
-        list(read_conll(p))
+        list(read_conll(p, strict=True))
+
+
+MALFORMED = (
+    "قتل O\n"  # 1 kept
+    " O\n"  # 2 empty token
+    "جندي B-PERS\n"  # 3 kept
+    "في\n"  # 4 missing tag
+    "نيو يورك B-GPE\n"  # 5 a token with a space inside
+    "بغداد X-GPE\n"  # 6 not IOB
+    "دمشق B-FOO\n"  # 7 a type the taxonomy does not declare
+    "حسن I-GPE\n"  # 8 kept, repaired: I- continues nothing
+    "\n"
+    "نابلس B-GPE\n"  # 10 kept
+)
+
+
+def test_malformed_lines_are_skipped_counted_and_listed(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_text(MALFORMED, encoding="utf-8")
+    reader = ConllReader(types=frozenset({"PERS", "GPE"}))
+    sents = list(reader.read(p))
+    assert [s.tokens for s in sents] == [["قتل", "جندي", "حسن"], ["نابلس"]]
+    assert [[(x.start, x.end, x.label) for x in s.spans] for s in sents] == [
+        [(1, 2, "PERS"), (2, 3, "GPE")],
+        [(0, 1, "GPE")],
+    ]
+    t = reader.tally
+    assert [(i.line, i.reason) for i in t.issues] == [
+        (2, "empty_token"),
+        (4, "missing_tag"),
+        (5, "extra_fields"),
+        (6, "bad_tag"),
+        (7, "unknown_type"),
+    ]
+    assert t.summary() == {
+        "token_lines": 9,
+        "kept": 3,
+        "repaired": 1,
+        "skipped": 5,
+        "skipped_by_reason": {
+            "bad_tag": 1,
+            "empty_token": 1,
+            "extra_fields": 1,
+            "missing_tag": 1,
+            "unknown_type": 1,
+        },
+    }
+    assert t.issues[4].text == "دمشق B-FOO"
+
+
+def test_a_file_without_blank_lines_is_split_after_sentence_final_tokens(tmp_path):
+    p = tmp_path / "flat.txt"
+    # the "." inside the entity (tagged I-ORG) must not end a sentence
+    p.write_text(
+        "قال O\nأ B-ORG\n. I-ORG\nم I-ORG\n. O\nهل O\nوصل O\n؟ O\nنعم O\n",
+        encoding="utf-8",
+    )
+    sents = list(read_conll(p))
+    assert [s.text for s in sents] == ["قال أ . م .", "هل وصل ؟", "نعم"]
+    assert [s.line for s in sents] == [1, 6, 9]
+    assert [(x.start, x.end, x.label) for x in sents[0].spans] == [(1, 4, "ORG")]
+
+
+def test_blank_lines_rule_unless_sentence_end_is_given(tmp_path):
+    p = tmp_path / "blank.txt"
+    p.write_text("أ O\n. O\nب O\n\nج O\n! O\nد O\n", encoding="utf-8")
+    assert [s.text for s in read_conll(p)] == ["أ . ب", "ج ! د"]
+    assert [s.text for s in read_conll(p, sentence_end=["!"])] == ["أ . ب", "ج !", "د"]
+    flat = tmp_path / "flat.txt"
+    flat.write_text("أ O\n. O\nب O\n", encoding="utf-8")
+    assert [s.text for s in read_conll(flat, sentence_end=())] == ["أ . ب"]
+
+
+def test_a_very_long_sentence_decodes_like_a_short_one():
+    # 50,000 tokens in one sentence: linear decoding (this was quadratic)
+    tags = [["B-PERS"], ["I-PERS"], ["O"], ["B-OCC"], ["I-OCC", "B-ORG"]] * 10_000
+    spans = decode_nested(tags)
+    assert len(spans) == 30_000
+    assert nested_count(spans) == 10_000
+
+
+_spans = st.lists(
+    st.tuples(st.integers(0, 8), st.integers(1, 4), st.sampled_from("AB")), max_size=12
+).map(lambda xs: [Span(a, a + n, lab) for a, n, lab in xs])
+
+
+@given(_spans)
+def test_nested_count_matches_the_pairwise_definition(spans):
+    def inside(a, o):
+        return (
+            o is not a
+            and o.start <= a.start
+            and a.end <= o.end
+            and o.end - o.start > a.end - a.start
+        )
+
+    assert nested_count(spans) == sum(any(inside(a, o) for o in spans) for a in spans)
 
 
 @pytest.mark.shared_data

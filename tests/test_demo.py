@@ -110,7 +110,21 @@ def test_offline_demo_ends_with_a_loaded_release(offline_run):
     assert lines[0] == f"akhbar demo: the whole pipeline on the bundled sample, in {out}"
     assert f"  corpus    33 inputs: 22 kept, 7 rejected, 4 duplicates -> {out / 'corpus'}" in lines
     assert "  studio    skipped (--offline)" in lines
-    assert f"  snapshot  bundled export {SAMPLE_EXPORT}: 22 tasks, 22 annotations" in lines
+    assert f"  snapshot  bundled export {SAMPLE_EXPORT}: 22 tasks, 28 annotations" in lines
+    # the second annotator's six articles: agreement, adjudication, the card's section
+    assert (
+        "  agreement 6 documents annotated by two or more of 2 annotators (22 tasks read, 0 "
+        f"invalid annotations not scored) -> {out / 'agreement'}"
+    ) in lines
+    assert any(line.startswith("      entities  exact F1 0.9") for line in lines)
+    assert any(
+        line.startswith("  adjudicate 6 proposals (majority), 5 with conflicts") for line in lines
+    )
+    f = orjson.loads((out / "agreement" / "agreement.json").read_bytes())
+    assert f["documents"] == 6 and f["annotators"] == ["1", "2"]
+    assert 0.9 < f["entities"]["exact"]["f1"] < 1 and f["events"]["argument"]["f1"] < 1
+    card = (out / "releases" / "v1.0.0" / "README.md").read_text(encoding="utf-8")
+    assert "## Annotation quality" in card and "6 articles were annotated independently" in card
     assert (
         f"  validate  22 documents, 0 quarantined, 0 errors, 0 warnings -> {out / 'validated'}"
         in lines
@@ -221,7 +235,7 @@ def test_online_demo_pushes_pulls_and_is_idempotent(labelstudio, ls_project, tmp
     assert push_line.startswith(f"  push      {labelstudio.url}, project {ls_project!r} (id ")
     assert push_line.endswith("created): 22 tasks imported with 22 annotations, 0 already there")
     assert any(
-        line.startswith("  snapshot  pulled ") and line.endswith(": 22 tasks, 22 annotations")
+        line.startswith("  snapshot  pulled ") and line.endswith(": 22 tasks, 28 annotations")
         for line in lines
     )
     assert f"Open {labelstudio.url} in a browser to see project {ls_project!r}." in lines
@@ -233,7 +247,9 @@ def test_online_demo_pushes_pulls_and_is_idempotent(labelstudio, ls_project, tmp
     again = run_demo(out, url=labelstudio.url, api_key=labelstudio.api_key, project=ls_project)
     assert not again.push.created_project
     assert (again.push.imported, again.push.existing, again.push.annotations) == (0, 22, 0)
-    assert again.snapshot_counts["tasks"] == 22 and again.snapshot_counts["annotations"] == 22
+    assert again.snapshot_counts["tasks"] == 22 and again.snapshot_counts["annotations"] == 28
+    # the second annotator's versions are not posted twice; the proposals were posted once
+    assert again.adjudication["already_proposed"] == 6 and again.proposals_pushed == 0
     assert_documents_are_the_bundled_annotations(out / "validated")
 
     # --fresh: deleted and made again from the bundled annotations

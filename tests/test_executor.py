@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
-from akhbar.corpus.errors import InputError
-from akhbar.corpus.executor import LocalExecutor, ProcessExecutor, make_executor
+from akhbar.corpus.errors import InputError, UsageError
+from akhbar.corpus.executor import (
+    LocalExecutor,
+    ProcessExecutor,
+    WorkerError,
+    available_cores,
+    make_executor,
+    resolve_workers,
+)
 
 
 class Square:
@@ -60,5 +71,75 @@ def test_make_executor():
         assert isinstance(ex, ProcessExecutor) and ex.workers == 2
     finally:
         ex.close()
-    with pytest.raises(ValueError, match="workers"):
+    with pytest.raises(UsageError, match="--workers -1"):
         make_executor(-1)
+    assert resolve_workers(0) == available_cores() and resolve_workers(3) == 3
+
+
+class KillSelf:
+    """A step whose worker dies (as if killed by the kernel) on the item 3."""
+
+    def __call__(self, x: int) -> int:
+        if x == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return x
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_worker_that_dies_ends_the_run_with_one_error_not_a_hang(start):
+    with ProcessExecutor(2, start=start) as ex, pytest.raises(WorkerError, match="--workers 1"):
+        list(ex.map(KillSelf(), range(10)))
+
+
+def test_stopping_early_terminates_the_workers():
+    ex = ProcessExecutor(2)
+    procs = list(ex._pool._processes.values())
+    for _ in ex.map(Square(), CHUNKS):
+        break  # the consumer stops: the generator closes and the pool with it
+    assert procs and not any(_running(p.pid) for p in procs)
+
+
+PARENT = """
+import sys, time
+from akhbar.corpus.executor import ProcessExecutor
+
+def nap(x):
+    time.sleep(60)
+
+if __name__ == "__main__":
+    ex = ProcessExecutor(2, start=sys.argv[1])
+    print(*(p.pid for p in ex._pool._processes.values()), flush=True)
+    list(ex.map(nap, range(4)))
+"""
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_exit_when_their_parent_is_killed_with_sigkill(tmp_path, start):
+    # A real process boundary is the point here: the parent dies without any cleanup.
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script), start], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(pids) == 2
+        time.sleep(0.5)  # the workers are in their step
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            alive = [p for p in pids if _running(p)]
+            time.sleep(0.1)
+        assert not alive, f"workers {alive} outlived their parent"
+    finally:
+        parent.kill()
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -102,8 +102,8 @@ def test_decode_refuses_what_is_not_arabic_text():
 
 
 def test_decode_keeps_a_stray_nul_for_the_cleaning_rules():
-    text, encoding = decode("نص عربي\x00 طويل بما يكفي ليبدو نصا حقيقيا لا ملفا ثنائيا".encode())
-    assert "\x00" in text and encoding == "utf-8"
+    decoded = decode("نص عربي\x00 طويل بما يكفي ليبدو نصا حقيقيا لا ملفا ثنائيا".encode())
+    assert "\x00" in decoded.text and decoded.encoding == "utf-8"
 
 
 # --- the seed-shaped .txt ---------------------------------------------------------------------

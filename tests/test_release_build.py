@@ -15,6 +15,7 @@ import yaml
 from release_fixtures import ARTICLES, MORE_ARTICLES, write_documents, write_inputs
 
 from akhbar.cli.main import main
+from akhbar.corpus.publish import TMP_TAG
 from akhbar.corpus.release.splits import split_of
 
 RATIOS = "0.4,0.3,0.3"  # every split gets rows in every config with the fixture articles
@@ -92,7 +93,7 @@ def test_layout_is_a_hub_dataset_repository(v1):
     for config in CONFIGS:
         names = sorted(p.name for p in (d / "data" / config).iterdir())
         assert names == [f"{s}-00000-of-00001.parquet" for s in ("test", "train", "validation")]
-    assert not list(v1["out"].glob(".tmp-*")), "the temporary build directory was left behind"
+    assert not list(v1["out"].glob(f"*{TMP_TAG}*")), "the temporary build directory was left behind"
 
 
 def test_documents_config_loads_with_label_names_and_equals_the_input(v1, monkeypatch, tmp_path):
@@ -447,7 +448,7 @@ def test_a_build_that_moves_an_article_is_refused_unless_resplit(v1, capsys, tmp
     code, _, err = build(capsys, *args)
     assert code == 2 and err.count("\n") == 1
     assert "would change split since v1.0.0" in err and "--resplit" in err and "art_" in err
-    assert not (out / "v1.1.0").exists() and not list(out.glob(".tmp-*"))
+    assert not (out / "v1.1.0").exists() and not list(out.glob(f"*{TMP_TAG}*"))
     code, _, err = build(capsys, *args, "--resplit")
     assert code == 0, err
     m = json.loads((out / "v1.1.0" / "manifest.json").read_text(encoding="utf-8"))
@@ -495,11 +496,11 @@ def test_an_interrupted_build_leaves_nothing(tmp_path, capsys, monkeypatch):
 def test_a_stale_temporary_directory_is_removed(tmp_path, capsys):
     corpus, documents = write_inputs(tmp_path / "in")
     out = tmp_path / "releases"
-    stale = out / ".tmp-v0.9.0-999999999-dead"  # no such process
+    stale = out / ".v0.9.0.akhbar-tmp-999999999-dead"  # no such process
     (stale / "data").mkdir(parents=True)
     code, _, err = build(capsys, "1.0.0", corpus, documents, out)
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["v1.0.0"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.json", "v1.0.0"]
 
 
 def test_one_worker_and_two_give_the_same_files(v1, capsys, tmp_path):
@@ -539,7 +540,7 @@ def test_a_document_whose_text_differs_is_an_integrity_error(tmp_path, capsys):
     assert victim in err and "differs from the corpus article's text" in err
     assert "line 3" in err
     assert not (tmp_path / "out" / "v1.0.0").exists()
-    assert not list((tmp_path / "out").glob(".tmp-*"))
+    assert not list((tmp_path / "out").glob(f"*{TMP_TAG}*"))
 
 
 @pytest.mark.parametrize(

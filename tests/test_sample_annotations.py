@@ -124,3 +124,36 @@ def test_the_annotations_cover_what_the_taxonomy_has(docs):
     assert nested >= 20 and clitic >= 10, (nested, clitic)
     with_args = sum(bool(ev["arguments"]) for d in docs for ev in d["events"])
     assert with_args >= 0.9 * sum(types.values())
+
+
+SECOND = SAMPLE / "annotations_second.jsonl"
+
+
+def test_the_second_annotator_disagrees_in_each_way_and_is_valid(built, docs):
+    """Six articles annotated again: a boundary, a label, a missed entity, a wrong role."""
+    first = {d["article_id"]: d for d in docs}
+    second = [orjson.loads(line) for line in SECOND.read_bytes().splitlines()]
+    assert len(second) == 6 and len({d["article_id"] for d in second}) == 6
+    items, problems = predictions.load(SECOND, predictions.ANNOTATION)
+    checked = predictions.check(items, built, taxonomy.load(None))
+    assert problems == [] and checked.problems == []
+    kinds = Counter()
+    for d in second:
+        a, b = first[d["article_id"]], d
+        assert b["text"] == a["text"] == built[d["article_id"]]
+        ea = {(e["start"], e["end"]): e["label"] for e in a["entities"]}
+        eb = {(e["start"], e["end"]): e["label"] for e in b["entities"]}
+        kinds["label"] += sum(1 for k in ea.keys() & eb.keys() if ea[k] != eb[k])
+        only_a = ea.keys() - eb.keys()
+        only_b = eb.keys() - ea.keys()
+        bounds = {(x, y) for x in only_a for y in only_b if x[0] < y[1] and y[0] < x[1]}
+        kinds["boundary"] += len(bounds)
+        kinds["missed"] += len(only_a - {x for x, _ in bounds})
+        spans_a = {e["id"]: (e["start"], e["end"]) for e in a["entities"]}
+        spans_b = {e["id"]: (e["start"], e["end"]) for e in b["entities"]}
+        for va, vb in zip(a["events"], b["events"], strict=True):
+            ra = {(spans_a[x["entity_id"]], x["role"]) for x in va["arguments"]}
+            rb = {(spans_b[x["entity_id"]], x["role"]) for x in vb["arguments"]}
+            sa = {s for s, _ in ra}
+            kinds["role"] += sum(1 for s, _ in rb - ra if s in sa)
+    assert all(kinds[k] >= 1 for k in ("label", "boundary", "missed", "role")), kinds

@@ -18,7 +18,7 @@ from akhbar import schemas
 from akhbar.annotation import export_stream, taxonomy
 from akhbar.annotation.task_check import task_schema
 from akhbar.annotation.validate import validate_snapshot
-from akhbar.corpus.errors import InputError, UsageError
+from akhbar.corpus.errors import InputError, OutputError
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = DATA / "clean.json"
@@ -329,7 +329,7 @@ def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(UsageError, match="not empty and not an earlier validation output"):
+    with pytest.raises(OutputError, match="is not a validation output"):
         validate_snapshot(CLEAN, corpus, other)
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
 

@@ -12,8 +12,10 @@ Order matters and is deliberate:
    tatweel out of ``<ـb>`` makes a tag; a decoded ``&#8207;`` makes a bidi mark);
 2. NFC, then whitespace made canonical (paragraphs one blank line apart);
 3. boilerplate paragraph rules, repeated until none fires: the repeated title, "read
-   also", slideshow navigation, share/follow chrome, the source's configured lines, then
-   trailing truncation markers, source lines, permalink trailers, SMS/e-mail/phone footers.
+   also", slideshow navigation, share/follow chrome, web-page chrome (menu bars, breadcrumbs,
+   date lines, bylines, comment notices, copyright; ``page_chrome``), the source's configured
+   lines, then trailing truncation markers, source lines, permalink trailers, SMS/e-mail/phone
+   footers. A removed date line gives the article its ``published`` date when it had none.
 
 Every repetition only runs after something was removed, so the text shrinks each time and a
 fixed point always comes: cleaning is idempotent. Titles and authors get the character rules
@@ -25,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 
-from akhbar.corpus.cleaning import boilerplate, characters, filters
+from akhbar.corpus.cleaning import boilerplate, characters, filters, page_chrome
 from akhbar.corpus.cleaning.registry import Rule, RuleContext, get_rule, known_rules
 from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.errors import UsageError
@@ -57,6 +59,12 @@ BOILERPLATE_RULES = (
     "strip_read_also_v1",
     "strip_slideshow_navigation_v1",
     "strip_share_follow_v1",
+    "strip_menu_bar_v1",
+    "strip_breadcrumb_v1",
+    "strip_date_line_v1",
+    "strip_byline_v1",
+    "strip_comment_notice_v1",
+    "strip_copyright_v1",
     "drop_configured_lines_v1",
     "strip_truncation_marker_v1",
     "strip_source_line_v1",
@@ -82,6 +90,7 @@ _RARE = (
 _FINISH = tuple((name, get_rule(name)) for name in FINISH_RULES)
 _TITLE_FINISH_RULES = tuple((name, get_rule(name)) for name in _TITLE_FINISH)
 _PARAGRAPH_RULES = tuple(boilerplate.PARAGRAPH_RULES[n] for n in BOILERPLATE_RULES)
+assert page_chrome.__name__  # imported for its rules, which register themselves
 
 
 def _count(counts: dict[str, int], name: str, n: int) -> None:
@@ -184,14 +193,19 @@ def check_config(config: CorpusConfig) -> None:
 
 def clean(record: RawRecord, config: CorpusConfig) -> Article | Rejection:
     """Clean one record: an Article, or a Rejection with the filter's reason."""
-    ctx = RuleContext(source=record.source, drop_lines=_drop_lines(record.source, config))
+    ctx = RuleContext(
+        source=record.source,
+        drop_lines=_drop_lines(record.source, config),
+        published=record.published,
+    )
     title = clean_title(record.title, ctx)
     ctx.title = title
     author = clean_title(record.author, ctx) if record.author else record.author
     text = clean_text(record.text, ctx)
     prov = record.provenance
+    rules = {**prov.rules, **ctx.counts}  # the reader's (decoding) rules, then cleaning's
     provenance = Provenance(
-        prov.input_file, prov.record, prov.reader, prov.encoding, dict(sorted(ctx.counts.items()))
+        prov.input_file, prov.record, prov.reader, prov.encoding, dict(sorted(rules.items()))
     )
     verdict = filters.first_failure(text, config.filters)
     if verdict is not None:
@@ -213,7 +227,7 @@ def clean(record: RawRecord, config: CorpusConfig) -> Article | Rejection:
         provenance=provenance,
         source=source,
         url=url,
-        published=record.published,
+        published=ctx.published,
         retrieved=record.retrieved,
         author=author or None,
         language=config.language,

@@ -22,6 +22,7 @@ class RuleContext:
     source: str | None = None
     drop_lines: re.Pattern[str] | None = None  # this source's configured boilerplate lines
     truncated: bool = False  # set by a rule that removed a truncation marker
+    published: str | None = None  # the date of a date line a rule removed (ISO 8601)
     counts: dict[str, int] = field(default_factory=dict)
 
 

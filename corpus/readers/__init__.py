@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.errors import UsageError
-from akhbar.corpus.readers.base import OUR_FIELDS, Origin, reject_input
+from akhbar.corpus.readers.base import OUR_FIELDS, Origin, excerpt_of, reject_input
 from akhbar.corpus.readers.html import parse_html
 from akhbar.corpus.readers.json_records import parse_json, parse_jsonl
 from akhbar.corpus.readers.txt import parse_txt
@@ -85,17 +86,111 @@ def list_inputs(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
 
 
 def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not name.startswith("."):
-                full = Path(dirpath, name)
-                yield full.relative_to(root).as_posix(), full
+    """Every entry under ``root`` that is not a directory to descend into, symlinks followed
+    but each real directory entered once (so a loop ends). A directory that cannot be listed,
+    or that was entered already, is yielded itself: ``read_file`` turns it into a rejection."""
+    entered = {os.path.realpath(root)}
+
+    def visit(directory: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            yield prefix.rstrip("/") or ".", directory
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            full, rel = Path(entry.path), prefix + entry.name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks
+            except OSError:
+                is_dir = False
+            real = os.path.realpath(full) if is_dir else None
+            if real is None or real in entered:
+                yield rel, full
+                continue
+            entered.add(real)
+            yield from visit(full, rel + "/")
+
+    yield from visit(root, "")
+
+
+def _not_a_file(path: Path) -> tuple[str, str] | None:
+    """``(reason, detail)`` when ``path`` is not a regular file to read; found by ``stat``,
+    without opening it (opening a FIFO would wait for a writer forever)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if path.is_symlink():
+            return "unreadable", f"a symbolic link to nothing readable ({e.strerror})"
+        return "unreadable", f"cannot read ({e.strerror})"
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as e:
+            return (
+                "unreadable",
+                f"cannot list this directory ({e.strerror}); its files are not read",
+            )
+        return (
+            "repeated_directory",
+            f"a symbolic link to {os.path.realpath(path)}, a directory already read (a loop or "
+            "a second link); not read again",
+        )
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe (FIFO)"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    else:
+        kind = "not a regular file"
+    return "not_a_file", f"{kind}; not opened"
+
+
+def _read_bounded(
+    path: Path, limit: int, reason: str = "too_large", setting: str = "limits.max_file_bytes"
+) -> bytes | tuple[str, str]:
+    """The bytes of a regular file of at most ``limit`` bytes, or ``(reason, detail)``.
+
+    Opened without blocking and checked again once open, so a file swapped for a FIFO after
+    ``stat`` cannot hang the run."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        return "unreadable", f"cannot read ({e.strerror})"
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return "not_a_file", "not a regular file; not read"
+        if st.st_size > limit:
+            return reason, f"{st.st_size} bytes, over {setting} ({limit} bytes)"
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            return "unreadable", f"cannot read ({e.strerror})"
+    if len(data) > limit:
+        return reason, f"over {setting} ({limit} bytes)"
+    return data
 
 
 def read_file(path: Path, display: str, config: CorpusConfig) -> Iterator[RawRecord | Rejection]:
     """The records of one file; a file that cannot be read at all is one Rejection."""
+    return _within_limits(_read_file(path, display, config), config.limits.max_article_chars)
+
+
+def _read_file(path: Path, display: str, config: CorpusConfig) -> Iterator[RawRecord | Rejection]:
     origin = Origin(display)
+    problem = _not_a_file(path)
+    if problem is not None:
+        yield reject_input(origin, "none", *problem)
+        return
     suffix = path.suffix.lower()
     if suffix == ".zip":
         yield from parse_zip(str(path), origin, config, PARSERS)
@@ -110,15 +205,41 @@ def read_file(path: Path, display: str, config: CorpusConfig) -> Iterator[RawRec
             f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
         )
         return
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        yield reject_input(origin, "none", "unreadable", f"cannot read ({e.strerror})")
+    limits = config.limits
+    if suffix == ".txt" and 4 * limits.max_article_chars < limits.max_file_bytes:
+        # One article, and no character takes more than 4 bytes: longer is too long.
+        data = _read_bounded(
+            path, 4 * limits.max_article_chars, "too_long", "4 x limits.max_article_chars"
+        )
+    else:
+        data = _read_bounded(path, limits.max_file_bytes)
+    if isinstance(data, tuple):
+        yield reject_input(origin, "none", *data)
         return
     if not data or data.isspace():  # isspace stops at the first byte of text; strip copies
         yield reject_input(origin, "none", "empty_input", "the file is empty")
         return
     yield from parser(data, origin, config)
+
+
+def _within_limits(
+    items: Iterator[RawRecord | Rejection], max_chars: int
+) -> Iterator[RawRecord | Rejection]:
+    """Records longer than ``limits.max_article_chars`` become rejections."""
+    for item in items:
+        if isinstance(item, RawRecord) and len(item.title) + len(item.text) > max_chars:
+            prov = item.provenance
+            yield Rejection(
+                reason="too_long",
+                detail=f"{prov.input_file} record {prov.record}: "
+                f"{len(item.title) + len(item.text)} characters, over "
+                f"limits.max_article_chars ({max_chars})",
+                provenance=prov,
+                title=item.title[:200] or None,
+                excerpt=excerpt_of(item.text),
+            )
+        else:
+            yield item
 
 
 def _with_default_fields(config: CorpusConfig) -> CorpusConfig:

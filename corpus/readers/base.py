@@ -78,14 +78,24 @@ def record_from_mapping(
     position: str,
     reader: str,
     encoding: str | None,
+    rules: dict[str, int] | None = None,
 ) -> RawRecord | Rejection:
     """Map one JSON object onto a RawRecord through ``config.fields``; other keys -> metadata.
 
     Not an object, or no text field, is a Rejection; a null text is an empty body (the
     ``empty`` filter rejects it) because scrapers write null when a page had no article.
     """
-    provenance = Provenance(origin.input_file, origin.record(position), reader, encoding)
+    provenance = Provenance(
+        origin.input_file, origin.record(position), reader, encoding, dict(rules or {})
+    )
     where = f"{origin.input_file} record {origin.record(position)}"
+    if json_depth(obj) > config.limits.max_json_depth:
+        return Rejection(
+            reason="too_deep",
+            detail=f"{where}: nested more than {config.limits.max_json_depth} arrays/objects "
+            "deep (limits.max_json_depth)",
+            provenance=provenance,
+        )
     if not isinstance(obj, dict):
         return Rejection(
             reason="not_an_object",
@@ -135,6 +145,22 @@ def record_from_mapping(
         author=_string(obj.get(fields["author"])),
         metadata=metadata,
     )
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 @functools.lru_cache(maxsize=64)

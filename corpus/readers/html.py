@@ -27,10 +27,11 @@ def parse_html(
 ) -> Iterator[RawRecord | Rejection]:
     """One article per page."""
     try:
-        page, encoding = decode(data)
+        decoded = decode(data)
     except DecodeError as e:
         yield reject_input(origin, READER, "undecodable", str(e), data=data)
         return
+    page, encoding = decoded.text, decoded.encoding
     if not page.strip():
         yield reject_input(origin, READER, "empty_input", "the file is empty", encoding=encoding)
         return
@@ -40,7 +41,8 @@ def parse_html(
             with_metadata=True,
             include_comments=False,
             include_tables=True,
-            favor_recall=True,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception as e:  # lxml and trafilatura raise many types on broken markup
         yield reject_input(
@@ -71,7 +73,9 @@ def parse_html(
     yield RawRecord(
         title=doc.title or "",
         text=text,
-        provenance=Provenance(origin.input_file, origin.record("0"), READER, encoding),
+        provenance=Provenance(
+            origin.input_file, origin.record("0"), READER, encoding, decoded.rules()
+        ),
         source=doc.hostname or doc.sitename or None,
         url=doc.url or None,
         published=iso_date(doc.date),

@@ -17,11 +17,12 @@ READER = "txt_v1"
 def parse_txt(data: bytes, origin: Origin, config: CorpusConfig) -> Iterator[RawRecord | Rejection]:
     """One article per file."""
     try:
-        text, encoding = decode(data)
+        decoded = decode(data)
     except DecodeError as e:
         yield reject_input(origin, READER, "undecodable", str(e), data=data)
         return
-    stripped = text.lstrip()
+    encoding = decoded.encoding
+    stripped = decoded.text.lstrip()
     if not stripped:
         yield reject_input(
             origin, READER, "empty_input", "the file has no text", data=data, encoding=encoding
@@ -31,5 +32,7 @@ def parse_txt(data: bytes, origin: Origin, config: CorpusConfig) -> Iterator[Raw
     yield RawRecord(
         title=title.strip(),
         text=body,
-        provenance=Provenance(origin.input_file, origin.record("0"), READER, encoding),
+        provenance=Provenance(
+            origin.input_file, origin.record("0"), READER, encoding, decoded.rules()
+        ),
     )

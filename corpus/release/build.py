@@ -1,22 +1,18 @@
 """``akhbar release build``: a corpus store and validated documents -> ``<out>/vX.Y.Z/``.
 
-The release is written into a temporary directory inside ``out`` and renamed into place at the
-very end, so a failed or interrupted build leaves nothing behind, and a finished version is never
-written again. Inputs are streamed: articles in batches, documents by byte offset, rows built in
-worker processes and written in row groups, so memory does not grow with the corpus.
+The release is written into a temporary sibling of ``<out>/vX.Y.Z`` and published (renamed into
+place, :mod:`akhbar.corpus.publish`) at the very end, so a failed or interrupted build leaves
+nothing behind, and a finished version is never written again. Inputs are streamed: articles in
+batches, documents by byte offset, rows built by the executor's workers and written in row
+groups, so memory does not grow with the corpus.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
+import functools
 from collections import Counter, deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +21,11 @@ import pyarrow as pa
 from akhbar import schemas
 from akhbar.corpus import __version__
 from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
-from akhbar.corpus.release import card, changelog, croissant
+from akhbar.corpus.executor import make_executor, resolve_workers
+from akhbar.corpus.publish import Output, move
+from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
+from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     CorpusStore,
     DocumentIndex,
@@ -73,8 +72,6 @@ from akhbar.corpus.release.versions import (
     version_name,
 )
 
-TMP_PREFIX = ".tmp-"
-
 
 @dataclass(slots=True)
 class BuildOptions:
@@ -90,6 +87,7 @@ class BuildOptions:
     license: str = "other"
     part_size: int = 4096  # articles per part: one task for a worker, one file per split
     chunk_size: int = 256  # articles converted at once within a part
+    agreement: Path | None = None  # the --out of akhbar annotate agreement
 
 
 @dataclass(slots=True)
@@ -123,6 +121,7 @@ class _Plan:
     previous_articles: dict[str, tuple[str, str]]  # id -> (split, annotation hash)
     corpus_articles: int
     moved: int
+    agreement: tuple[dict[str, Any], bytes] | None = None  # figures, file bytes
 
     def articles(self) -> Iterator[tuple[str, str, str, str]]:
         """(id, split, cluster id, annotation hash) of every released article."""
@@ -140,35 +139,23 @@ class _Plan:
 def build_release(opts: BuildOptions) -> BuildResult:
     """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
     plan = _plan(opts)
-    out = opts.out
-    _remove_stale_temporaries(out)
-    tmp = out / f"{TMP_PREFIX}v{version_name(plan.version)}-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        tmp.mkdir(parents=True)
-    except OSError as e:
-        raise OutputError(f"{out}: cannot create the release there ({e.strerror})") from e
-    try:
-        result = _write_release(opts, plan, tmp)
-        if plan.target.exists():
+    # A finished version is immutable: never replaced, and refused if it appears meanwhile.
+    with Output(plan.target, what="release") as output:
+        try:
+            result = _write_release(opts, plan, output.path)
+        except OSError as e:
             raise OutputError(
-                f"{plan.target} appeared while building; a release is immutable, choose a new "
-                "version"
-            )
-        os.rename(tmp, plan.target)
-    except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(
-            f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
-            "check free space and permissions and build again"
-        ) from e
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+                f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
+                "check free space and permissions and build again"
+            ) from e
+        record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
+        output.commit()
     result.path = plan.target
     return result
 
 
 def _plan(opts: BuildOptions) -> _Plan:
+    resolve_workers(opts.workers)  # a negative number is refused before anything is read
     version = parse_version(opts.version)
     out = opts.out
     if out.exists() and not out.is_dir():
@@ -271,24 +258,8 @@ def _plan(opts: BuildOptions) -> _Plan:
         previous_articles=prev_articles,
         corpus_articles=corpus_articles,
         moved=moved,
+        agreement=quality.read_agreement(opts.agreement) if opts.agreement else None,
     )
-
-
-def _remove_stale_temporaries(out: Path) -> None:
-    """Remove temporary directories left by builds that were killed (their process is gone)."""
-    if not out.is_dir():
-        return
-    for p in out.glob(f"{TMP_PREFIX}v*"):
-        try:
-            pid = int(p.name.rsplit("-", 2)[-2])
-        except (ValueError, IndexError):
-            continue
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(p, ignore_errors=True)
-        except PermissionError:
-            pass
 
 
 def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
@@ -324,39 +295,23 @@ def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
 def _results(
     opts: BuildOptions, plan: _Plan, schemas_: dict, data_dir: Path
 ) -> Iterator[tuple[Part, PartResult]]:
-    """Converted and written parts, in input order, from a process pool (or inline)."""
-    workers = opts.workers or os.cpu_count() or 1
-    if workers == 1:
-        converter = Converter(plan.labels, schemas_)
-        for part in _parts(opts, plan, data_dir):
-            yield part, convert_part(converter, part)
-        return
+    """Converted and written parts, in input order, from the executor."""
     # spawn, not fork: the parent holds Arrow thread pools, which fork does not copy safely.
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=init_worker,
-        initargs=(plan.labels, schemas_),
-    ) as pool:
-        pending: deque[tuple[Part, Future]] = deque()
-        try:
+    with make_executor(opts.workers, init_worker, (plan.labels, schemas_), start="spawn") as ex:
+        step = (
+            convert_part_in_worker
+            if ex.workers > 1
+            else functools.partial(convert_part, Converter(plan.labels, schemas_))
+        )
+        taken: deque[Part] = deque()  # the parts handed out, whose results are yet to come
+
+        def parts() -> Iterator[Part]:
             for part in _parts(opts, plan, data_dir):
-                pending.append((part, pool.submit(convert_part_in_worker, part)))
-                # A bounded window keeps memory flat: one part per worker, and one waiting.
-                if len(pending) > workers:
-                    p, f = pending.popleft()
-                    yield p, f.result()
-            while pending:
-                p, f = pending.popleft()
-                yield p, f.result()
-        except BrokenProcessPool as e:
-            raise OutputError(
-                f"a worker process of the build stopped unexpectedly ({e}); nothing was written; "
-                "check free memory, or build again with --workers 1"
-            ) from e
-        finally:
-            for _, f in pending:
-                f.cancel()
+                taken.append(part)
+                yield part
+
+        for result in ex.map(step, parts()):
+            yield taken.popleft(), result
 
 
 def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
@@ -383,7 +338,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
         files = []
         for i, (path, _, _) in enumerate(infos):  # already in part order
             dest = data_dir / config / f"{split}-{i:05d}-of-{len(infos):05d}.parquet"
-            os.rename(path, dest)
+            move(Path(path), dest)
             files.append(dest.relative_to(tmp).as_posix())
         configs[config][split] = {
             "rows": sum(r for _, r, _ in infos),
@@ -407,7 +362,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
             "name": plan.labels.name,
             "version": plan.labels.version,
             "sha256": plan.labels.sha256,
-            "file": plan.labels.source,
+            "file": Path(plan.labels.source).name,  # no local path in a released file
         },
         "schemas": schemas.all_versions(),
         "inputs": inputs,
@@ -429,8 +384,19 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
         "adjustment_examples": examples,
     }
 
+    quality_section = None
+    if plan.agreement is not None:
+        figures, raw = plan.agreement
+        (tmp / quality.FILE).write_bytes(raw)
+        entry = quality.manifest_entry(
+            figures, opts.agreement / quality.FILE, plan.validation["snapshot"].get("sha256")
+        )
+        manifest["agreement"] = entry
+        quality_section = quality.section(figures, entry)
     card.write_plot(tmp / card.PLOT, manifest, plan.labels)
-    (tmp / "README.md").write_text(card.render(manifest, plan.labels, features), encoding="utf-8")
+    (tmp / "README.md").write_text(
+        card.render(manifest, plan.labels, features, quality_section), encoding="utf-8"
+    )
     data_files = {
         rel: file_info(tmp, tmp / rel)
         for c in configs.values()
@@ -475,19 +441,23 @@ def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
     art_sha, art_bytes = sha256_file(plan.store.articles_path)
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
+    # Names only: a released file never records where the inputs were on the build machine.
+    snapshot = dict(plan.validation["snapshot"])
+    if isinstance(snapshot.get("path"), str):
+        snapshot["path"] = Path(snapshot["path"]).name
     return {
         "articles": {
-            "path": str(plan.store.articles_path),
+            "path": plan.store.articles_path.name,
             "sha256": art_sha,
             "bytes": art_bytes,
             "rows": plan.corpus_articles,
         },
         "documents": {
-            "path": str(plan.doc_index.path),
+            "path": plan.doc_index.path.name,
             "sha256": plan.doc_index.sha256,
             "bytes": plan.doc_index.bytes,
             "lines": plan.doc_index.lines,
         },
-        "validation": {"path": str(val_path), "sha256": val_sha, "bytes": val_bytes},
-        "snapshot": plan.validation["snapshot"],
+        "validation": {"path": val_path.name, "sha256": val_sha, "bytes": val_bytes},
+        "snapshot": snapshot,
     }

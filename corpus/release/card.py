@@ -127,7 +127,14 @@ def _counts_table(manifest: dict[str, Any], kind: str, names: list[str]) -> str:
     return _table(["label", *SPLITS, "all"], rows)
 
 
-def render(manifest: dict[str, Any], labels: ReleaseLabels, features: dict[str, Features]) -> str:
+def render(
+    manifest: dict[str, Any],
+    labels: ReleaseLabels,
+    features: dict[str, Features],
+    quality: str | None = None,
+) -> str:
+    """The dataset card; ``quality`` is the "Annotation quality" section, when the release was
+    given its agreement."""
     data = front_matter(manifest, features)
     data["pretty_name"] = pretty_name(labels)
     yaml_text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
@@ -208,6 +215,8 @@ def render(manifest: dict[str, Any], labels: ReleaseLabels, features: dict[str, 
     )
 
     out.append(_annotation_section(m, labels))
+    if quality:
+        out.append(quality)
     out.append(_splits_section(m))
     out.append(_limitations_section(m))
     out.append(

@@ -18,6 +18,7 @@ import yaml
 
 from akhbar import schemas
 from akhbar.corpus.errors import UsageError
+from akhbar.schemas.yaml_safe import load_yaml
 
 # The bundled taxonomy is package data of ``annotation``; read it by path, never by import.
 DEFAULT_TAXONOMY = (
@@ -111,7 +112,7 @@ def read_taxonomy(path: str | Path | None = None) -> tuple[dict[str, Any], str]:
     except OSError as e:
         raise UsageError(f"{p}: cannot read taxonomy ({e.strerror}); pass --taxonomy FILE") from e
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as e:
         raise UsageError(f"{p}: not valid YAML/JSON ({str(e).splitlines()[0]})") from e
     return check_taxonomy(data, str(p)), str(p)

@@ -96,7 +96,7 @@ def load_manifest(release: Path) -> dict[str, Any]:
                     data[key] = builder.value
                     builder = None
     except ijson.JSONError as e:
-        raise InputError(f"{path}: the release manifest is not valid JSON ({e})") from e
+        raise _not_json(path, e) from e
     if data.get("format") != FORMAT:
         raise InputError(f"{path}: not an akhbar release manifest (format {FORMAT} expected)")
     return data
@@ -109,12 +109,27 @@ def iter_articles(release: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         with f:
             yield from ijson.kvitems(f, "articles")
     except ijson.JSONError as e:
-        raise InputError(f"{path}: the release manifest is not valid JSON ({e})") from e
+        raise _not_json(path, e) from e
+
+
+def _not_json(path: Path, error: Exception) -> InputError:
+    """One line, whatever the parser's message looks like (some quote the text over lines)."""
+    reason = " ".join(str(error).split())[:160] or type(error).__name__
+    return InputError(
+        f"{path}: the release manifest is not valid JSON (truncated or edited: {reason}); "
+        "restore it or rebuild the release"
+    )
 
 
 def article_map(release: Path) -> dict[str, tuple[str, str]]:
     """Article id -> (split, annotation hash), compact enough for a large release."""
-    return {aid: (a["split"], a["annotation"]) for aid, a in iter_articles(release)}
+    try:
+        return {aid: (a["split"], a["annotation"]) for aid, a in iter_articles(release)}
+    except (KeyError, TypeError) as e:
+        raise InputError(
+            f"{release / MANIFEST}: an article entry lacks its split or annotation hash ({e}); "
+            "the manifest is damaged, restore it"
+        ) from None
 
 
 def write_manifest(

@@ -1,4 +1,11 @@
-"""``akhbar release verify``: re-check a release against its own manifest and card."""
+"""``akhbar release verify``: re-check a release against its own manifest and card, and the
+manifest against the digest kept outside it (``index.py``).
+
+Besides every file's checksum, size and row count, the manifest's claims are checked against
+the data: rows per config and split, each article's split (from the ``documents`` config),
+the article counts, and the licence against the card. A manifest with a key missing or of the
+wrong type is a problem line, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,13 @@ import pyarrow.parquet as pq
 import yaml
 
 from akhbar.corpus.errors import InputError
+from akhbar.corpus.release.index import check_manifest_digest, index_path
 from akhbar.corpus.release.inputs import sha256_file
-from akhbar.corpus.release.manifest import MANIFEST, list_files, load_manifest
+from akhbar.corpus.release.manifest import MANIFEST, iter_articles, list_files, load_manifest
+from akhbar.schemas.yaml_safe import load_yaml
+
+# The keys ``verify`` relies on, with their JSON types.
+_SHAPE = {"version": str, "license": str, "configs": dict, "files": dict, "counts": dict}
 
 
 def _card_yaml(path: Path) -> dict[str, Any] | None:
@@ -21,15 +33,65 @@ def _card_yaml(path: Path) -> dict[str, Any] | None:
     end = text.find("\n---\n", 4)
     if end < 0:
         return None
-    data = yaml.safe_load(text[4 : end + 1])
+    data = load_yaml(text[4 : end + 1])
     return data if isinstance(data, dict) else None
 
 
-def verify_release(release: Path) -> list[str]:
-    """One line per problem found; an empty list means the release is intact."""
+def verify_release(release: Path, index: Path | None = None, use_index: bool = True) -> list[str]:
+    """One line per problem found; an empty list means the release is intact.
+
+    ``index`` is the release index to check the manifest against (default: the ``index.json``
+    beside the release); ``use_index=False`` skips that check."""
     manifest = load_manifest(release)
+    where = release / MANIFEST
+    problems = _shape_problems(manifest, where)
+    if problems:
+        return problems
+    if use_index:
+        problems += check_manifest_digest(
+            release, manifest["version"], index or index_path(release)
+        )
+    files: dict[str, dict[str, Any]] = manifest["files"]
+    problems += _check_files(release, files)
+    for config, splits in manifest["configs"].items():
+        for split, c in splits.items():
+            total = sum(files.get(rel, {}).get("rows", 0) for rel in c["files"])
+            if total != c["rows"]:
+                problems.append(
+                    f"{where}: {config}/{split} has {c['rows']} rows, its files {total}"
+                )
+    problems += _check_articles(release, manifest)
+    card = release / "README.md"
+    if card.is_file():
+        problems += _check_card(release, card, manifest)
+    return problems
+
+
+def _shape_problems(manifest: dict[str, Any], where: Path) -> list[str]:
+    problems = [
+        f"{where}: key {key!r} is missing or not {kind.__name__}; the manifest is damaged, "
+        "rebuild the release"
+        for key, kind in _SHAPE.items()
+        if not isinstance(manifest.get(key), kind)
+    ]
+    if problems:
+        return problems
+    for rel, info in manifest["files"].items():
+        if not (isinstance(info, dict) and isinstance(info.get("sha256"), str)):
+            problems.append(f"{where}: files.{rel} has no sha256; the manifest is damaged")
+        elif not isinstance(info.get("bytes"), int) or not isinstance(info.get("rows", 0), int):
+            problems.append(f"{where}: files.{rel} has no byte size or row count")
+    for config, splits in manifest["configs"].items():
+        for split, c in splits.items() if isinstance(splits, dict) else [(None, None)]:
+            if not (isinstance(c, dict) and isinstance(c.get("rows"), int)) or not isinstance(
+                c.get("files"), list
+            ):
+                problems.append(f"{where}: configs.{config}.{split} lacks rows or files")
+    return problems
+
+
+def _check_files(release: Path, files: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
-    files: dict[str, dict[str, Any]] = manifest.get("files", {})
     for rel, info in files.items():
         path = release / rel
         if not path.is_file():
@@ -52,18 +114,38 @@ def verify_release(release: Path) -> list[str]:
         rel = p.relative_to(release).as_posix()
         if rel not in files:
             problems.append(f"{p}: not listed in {MANIFEST}")
+    return problems
 
-    for config, splits in manifest.get("configs", {}).items():
-        for split, c in splits.items():
-            total = sum(files.get(rel, {}).get("rows", 0) for rel in c["files"])
-            if total != c["rows"]:
+
+def _check_articles(release: Path, manifest: dict[str, Any]) -> list[str]:
+    """Each article's split in the manifest against the ``documents`` config, and the counts."""
+    where = release / MANIFEST
+    found: dict[str, str] = {}
+    for split, c in manifest["configs"].get("documents", {}).items():
+        for rel in c["files"]:
+            try:
+                ids = pq.read_table(release / rel, columns=["id"]).column("id").to_pylist()
+            except (OSError, pa.ArrowException, KeyError):
+                continue  # reported by the file checks
+            found.update(dict.fromkeys(ids, split))
+    problems: list[str] = []
+    listed = 0
+    try:
+        for aid, info in iter_articles(release):
+            listed += 1
+            split = info.get("split") if isinstance(info, dict) else None
+            if aid in found and found[aid] != split:
                 problems.append(
-                    f"{release / MANIFEST}: {config}/{split} has {c['rows']} rows, its files {total}"
+                    f"{where}: article {aid} is in split {split}, the documents data has it in "
+                    f"{found[aid]}"
                 )
-
-    card = release / "README.md"
-    if card.is_file():
-        problems += _check_card(release, card, manifest)
+    except InputError as e:
+        return [str(e)]
+    released = manifest["counts"].get("released_articles")
+    if released != listed:
+        problems.append(f"{where}: counts.released_articles is {released}, it lists {listed}")
+    if found and len(found) != listed:
+        problems.append(f"{where}: lists {listed} articles, the documents data holds {len(found)}")
     return problems
 
 
@@ -75,6 +157,10 @@ def _check_card(release: Path, card: Path, manifest: dict[str, Any]) -> list[str
         return [f"{card}: the YAML header does not parse ({str(e).splitlines()[0]})"]
     if meta is None:
         return [f"{card}: no YAML header"]
+    if meta.get("license") != manifest["license"]:
+        problems.append(
+            f"{card}: licence {meta.get('license')!r}, the manifest says {manifest['license']!r}"
+        )
     infos = meta.get("dataset_info") or []
     if isinstance(infos, dict):
         infos = [infos]
@@ -83,7 +169,7 @@ def _check_card(release: Path, card: Path, manifest: dict[str, Any]) -> list[str
         for i in infos
         for s in i.get("splits", [])
     }
-    configs = manifest.get("configs", {})
+    configs = manifest["configs"]
     for (config, split), n in sizes.items():
         expected = configs.get(config, {}).get(split, {}).get("rows")
         if expected != n:

@@ -1,0 +1,102 @@
+"""``akhbar annotate agreement``: measure a snapshot's agreement and write it down.
+
+Reads every task that two or more annotators annotated (:mod:`annotation.versions`), scores
+it (:mod:`annotation.agreement`), adds bootstrap intervals (:mod:`annotation.agreement_ci`)
+and writes, all at once (:mod:`akhbar.corpus.publish`):
+
+- ``agreement.json``: the figures, their 95% intervals, the definitions, what was read;
+- ``agreement.md``: the readable report (:mod:`annotation.agreement_report`);
+- ``agreement.png``: the pairwise heat map and the per-label bars;
+- ``invalid.jsonl``: every error of the annotations that were not scored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from akhbar.annotation import agreement_report
+from akhbar.annotation import taxonomy as taxonomy_mod
+from akhbar.annotation.agreement import Agreement
+from akhbar.annotation.agreement_ci import LEVEL, REPLICATES, intervals
+from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.annotation.versions import SnapshotTally, VersionReader
+from akhbar.corpus.publish import publishing
+
+AGREEMENT = "agreement.json"
+REPORT = "agreement.md"
+PLOT = "agreement.png"
+INVALID = "invalid.jsonl"
+
+
+@dataclass
+class AgreementResult:
+    out_dir: Path
+    figures: dict[str, Any]  # the content of agreement.json
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 22):
+            h.update(block)
+    return h.hexdigest()
+
+
+def measure(
+    snapshot: str | Path, corpus_dir: str | Path, taxonomy: Taxonomy | str | Path | None = None
+) -> tuple[Agreement, SnapshotTally, Taxonomy]:
+    """Score every shared task of ``snapshot``."""
+    tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
+    agr = Agreement(tax.entity_names, tax.event_names)
+    tally = SnapshotTally()
+    for task in VersionReader(corpus_dir, tax).read(snapshot, tally):
+        agr.add(task)
+    return agr, tally, tax
+
+
+def figures_of(
+    agr: Agreement, tally: SnapshotTally, tax: Taxonomy, snapshot: Path
+) -> dict[str, Any]:
+    """The content of ``agreement.json``."""
+    out = agr.result()
+    out["intervals"] = intervals(agr)
+    out["interval_method"] = (
+        f"{LEVEL:.0%} percentile bootstrap over documents, {REPLICATES} replicates"
+    )
+    out["snapshot"] = {"path": str(snapshot), "sha256": sha256(snapshot)}
+    out["taxonomy"] = {"name": tax.name, "version": tax.version, "sha256": tax.sha256}
+    out["read"] = tally.to_dict()
+    out["resolution"] = {
+        "shared": tally.shared,
+        "adjudicated": tally.adjudications,
+        "policy": "a task's released annotation is its ground truth (an adjudicator's "
+        "resolution, reviewed against an akhbar adjudication proposal) when there is one, "
+        "else the most recently updated annotation",
+    }
+    return out
+
+
+def run_agreement(
+    snapshot: str | Path,
+    corpus_dir: str | Path,
+    out_dir: str | Path,
+    taxonomy: Taxonomy | str | Path | None = None,
+) -> AgreementResult:
+    """Measure and write ``agreement.json``, the report, the plot and ``invalid.jsonl``."""
+    snapshot, out_dir = Path(snapshot), Path(out_dir)
+    agr, tally, tax = measure(snapshot, corpus_dir, taxonomy)
+    figures = figures_of(agr, tally, tax, snapshot)
+    # An earlier agreement output at out_dir is replaced; anything else there is refused.
+    with publishing(out_dir, replace=True, marker=AGREEMENT, what="agreement output") as out:
+        tmp = out.path
+        (tmp / AGREEMENT).write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2) + b"\n")
+        (tmp / REPORT).write_text(agreement_report.markdown(figures), encoding="utf-8")
+        agreement_report.plot(figures, tmp / PLOT)
+        with (tmp / INVALID).open("wb") as f:
+            f.writelines(orjson.dumps(i) + b"\n" for i in tally.invalid)
+    return AgreementResult(out_dir, figures)

@@ -1,0 +1,105 @@
+"""`akhbar annotate agreement` on the bundled sample, with a second annotator made in the test.
+
+The second annotator's version of three articles differs by one missed entity (the first that
+no event uses) and one relabelled entity (PER -> ORG, again one no event uses), so every change
+is valid and the figures are known; a fourth annotation breaks an offset and must be reported,
+not scored.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import orjson
+import pytest
+
+from akhbar.annotation.demo import SAMPLE_EXPORT, SAMPLE_RAW
+from akhbar.corpus.pipeline import build_corpus
+from tests.conftest import run_akhbar
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return make_sample(tmp_path_factory.mktemp("agreement"))
+
+
+def make_sample(root):
+    """The sample corpus and an export with a second annotator on three articles."""
+    build_corpus([SAMPLE_RAW], root / "corpus", workers=1, progress=False)
+    tasks = json.loads(SAMPLE_EXPORT.read_text(encoding="utf-8"))
+    for t in tasks:  # the first annotator only: the bundled second one is the demo's
+        t["annotations"] = [a for a in t["annotations"] if a["completed_by"] == 1]
+    changed = 0
+    for t in tasks[:3]:
+        a = copy.deepcopy(t["annotations"][0])
+        a.update(id=9000 + t["id"], completed_by=77, ground_truth=False)
+        used = {
+            r.get(k) for r in a["result"] if r["type"] == "relation" for k in ("from_id", "to_id")
+        }
+        free = [r for r in a["result"] if r.get("from_name") == "entity" and r["id"] not in used]
+        a["result"].remove(free[0])
+        per = [r for r in free[1:] if r["value"]["labels"] == ["PER"]]
+        if per:
+            per[0]["value"]["labels"] = ["ORG"]
+            changed += 1
+        t["annotations"].append(a)
+    bad = copy.deepcopy(tasks[3]["annotations"][0])
+    bad.update(id=9999, completed_by=77)
+    bad["result"][0]["value"]["end"] += 1  # value.text no longer the text at the offsets
+    tasks[3]["annotations"].append(bad)
+    snap = root / "snapshot.json"
+    snap.write_bytes(orjson.dumps(tasks))
+    return root, snap, tasks, changed
+
+
+def test_agreement_writes_figures_report_and_plot(sample):
+    root, snap, tasks, changed = sample
+    out = root / "agreement"
+    code, stdout, stderr = run_akhbar(
+        "annotate", "agreement", snap, "--corpus", root / "corpus", "--out", out
+    )
+    assert code == 0, stderr
+    assert "3 documents annotated by two or more of 2 annotators" in stdout
+    f = orjson.loads((out / "agreement.json").read_bytes())
+    assert f["documents"] == 3 and f["annotators"] == ["1", "77"]
+    n = sum(
+        sum(1 for r in t["annotations"][0]["result"] if r.get("from_name") == "entity")
+        for t in tasks[:3]
+    )
+    # the first annotator has n entities, the second n - 3; 3 + changed of them differ
+    tp = n - 3 - changed
+    assert f["entities"]["exact"]["f1"] == pytest.approx(2 * tp / (n + n - 3))
+    assert f["entities"]["exact"]["precision"] == pytest.approx(tp / n)
+    assert f["events"]["trigger"]["f1"] == 1.0 and f["events"]["argument"]["f1"] == 1.0
+    lo, hi = f["intervals"]["entities.exact.f1"]
+    assert lo <= f["entities"]["exact"]["f1"] <= hi
+    assert f["read"]["invalid_annotations"] == 1 and f["read"]["single"] == 19
+    invalid = [orjson.loads(x) for x in (out / "invalid.jsonl").read_bytes().splitlines()]
+    assert [i["annotation_id"] for i in invalid] == [9999]
+    report = (out / "agreement.md").read_text(encoding="utf-8")
+    assert "## Documents with the lowest agreement" in report
+    assert "not by 77" in report and "\u2068" in report  # Arabic in isolates
+    assert (out / "agreement.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_agreement_json_option_and_refused_out(sample, tmp_path):
+    root, snap, _, _ = sample
+    code, stdout, _ = run_akhbar(
+        "annotate",
+        "agreement",
+        snap,
+        "--corpus",
+        root / "corpus",
+        "--out",
+        tmp_path / "a",
+        "--json",
+    )
+    assert code == 0 and json.loads(stdout)["documents"] == 3
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "precious.txt").write_text("x")
+    code, _, stderr = run_akhbar(
+        "annotate", "agreement", snap, "--corpus", root / "corpus", "--out", tmp_path / "b"
+    )
+    assert code != 0 and "not an earlier output" in stderr and "Traceback" not in stderr
+    assert (tmp_path / "b" / "precious.txt").exists()
