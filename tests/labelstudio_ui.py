@@ -55,9 +55,9 @@ class LabelingPage:
         p.goto(f"{self.url}/user/login/")
         p.fill("input[name=email]", username)
         p.fill("input[name=password]", password)
-        with p.expect_navigation():
-            p.click("button[type=submit]")
-        p.wait_for_selector("text=Projects")
+        p.click("button[type=submit]")
+        # a wrong password stays on the login page; a right one leaves it
+        p.wait_for_url(lambda u: "/user/login" not in u)
 
     def open_task(self, project_id: int, task_id: int) -> None:
         p = self.page
