@@ -26,8 +26,9 @@ EXAMPLES_PER_CODE = 20  # issues per code kept in memory for the printed report
 class Merger:
     """Writes the outputs in export order and keeps the counts and the report's examples."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, article_path: str = "/data/article_id") -> None:
         self.tmp = tmp
+        self.article_path = article_path  # where a record holds its article id (for AK152)
         self.docs = (tmp / "documents.jsonl").open("wb")
         self.quarantine = (tmp / "quarantine.jsonl").open("wb")
         self.issues = (tmp / "issues.jsonl").open("wb")
@@ -109,7 +110,7 @@ class Merger:
                     "AK152",
                     f"article {o.article_id} already has a document from task "
                     f"{self.documented[o.article_id]}; annotate each article in one task",
-                    "/data/article_id",
+                    self.article_path,
                 )
             )
         for i in found:

@@ -53,34 +53,37 @@ def check_tasks(
 ) -> Piece:
     """Check and convert the tasks of ``batches`` (consecutive runs of parsed tasks); their
     documents go to ``part``, everything else into the returned Piece."""
+    outcomes = ((checker.check(task), task) for tasks in batches for task in tasks)
+    return collect(outcomes, part, seq, start)
+
+
+def collect(outcomes: Iterable[tuple[TaskOutcome, Any]], part: Path, seq: int, start: int) -> Piece:
+    """A Piece of checked records, each an outcome and the record as read (the payload a
+    quarantine keeps); their documents go to ``part``."""
     piece = Piece(seq, start, part=str(part))
     lines = []
     dumps = orjson.dumps
     summaries = piece.summaries
-    local = 0
-    for tasks in batches:
-        for task in tasks:
-            o = checker.check(task)
-            if o.document is not None:
-                lines.append(dumps(o.document))
-            if o.status == QUARANTINED or o.quarantined:
-                piece.payloads[local] = task
-            if o.issues or o.quarantined_ids:
-                piece.details[local] = (o.issues, o.quarantined_ids)
-            summaries.append(
-                (
-                    o.task_id,
-                    o.article_id,
-                    o.status,
-                    o.selected,
-                    o.superseded,
-                    o.quarantined,
-                    o.cancelled,
-                    o.drafts,
-                    o.predictions,
-                )
+    for local, (o, record) in enumerate(outcomes):
+        if o.document is not None:
+            lines.append(dumps(o.document))
+        if o.status == QUARANTINED or o.quarantined:
+            piece.payloads[local] = record
+        if o.issues or o.quarantined_ids:
+            piece.details[local] = (o.issues, o.quarantined_ids)
+        summaries.append(
+            (
+                o.task_id,
+                o.article_id,
+                o.status,
+                o.selected,
+                o.superseded,
+                o.quarantined,
+                o.cancelled,
+                o.drafts,
+                o.predictions,
             )
-            local += 1
+        )
     with open(part, "wb") as f:
         if lines:
             f.write(b"\n".join(lines))

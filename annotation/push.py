@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from akhbar.annotation import labelconfig, taxonomy
+from akhbar.annotation import labelconfig, taxonomy, team_api
 from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
@@ -83,6 +83,7 @@ class PushReport:
     held_back: int = 0  # new articles not pushed because their annotation was rejected
     rejected: list[Problem] = field(default_factory=list)  # pre-annotations not imported
     seconds: float = 0.0
+    overlap: tuple[int, int] | None = None  # (annotators per task, percent of tasks) set
 
     def lines(self) -> list[str]:
         made = "created" if self.created_project else "found"
@@ -97,6 +98,9 @@ class PushReport:
                 f"pre-annotations: {self.predictions} predictions and {self.annotations} "
                 f"annotations imported, {self.skipped_preannotations} already there or skipped"
             )
+        if self.overlap:
+            k, pct = self.overlap
+            out.append(f"overlap: {pct}% of the tasks are to be annotated by {k} people each")
         if self.held_back:
             out.append(f"{self.held_back} articles held back until their annotations are fixed")
         if self.rejected:
@@ -315,8 +319,16 @@ def push_corpus(
     limit: int | None = None,
     progress: bool = True,
     transport: httpx.BaseTransport | None = None,
+    overlap: int | None = None,
+    overlap_share: int = 100,
 ) -> PushReport:
-    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
+    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push.
+
+    ``overlap``: have ``overlap_share`` percent of the project's tasks annotated by that many
+    people (Label Studio's ``maximum_annotations`` and ``overlap_cohort_percentage``).
+    """
+    if overlap is not None:
+        team_api.check_overlap(overlap, overlap_share)
     tax = taxonomy.load(taxonomy_path)
     articles = read_articles(corpus_dir, limit)
     texts = {a.article_id: a.text for a in articles}
@@ -330,4 +342,8 @@ def push_corpus(
     checked = preds.check(items, texts, tax)
     checked.problems = problems + checked.problems
     with Client.connect(conn, transport=transport) as client:
-        return push(client, articles, project_title, tax, checked, batch_size, progress)
+        report = push(client, articles, project_title, tax, checked, batch_size, progress)
+        if overlap is not None:
+            team_api.set_overlap(client, report.project_id, overlap, overlap_share)
+            report.overlap = (overlap, overlap_share)
+        return report

@@ -47,7 +47,7 @@ def isolate_quoted(message: str) -> str:
 
 
 def _where(issue: dict[str, Any]) -> str:
-    parts = [f"task {issue.get('task_id')}"]
+    parts = [f"task {issue['task_id']}"] if issue.get("task_id") is not None else []
     if issue.get("annotation_id") is not None:
         parts.append(f"annotation {issue['annotation_id']}")
     if issue.get("region_id"):
@@ -61,17 +61,26 @@ def render_text(result: ValidationResult) -> str:
     c = s["counts"]
     t, a = c["tasks"], c["annotations"]
     v = c["valid_annotations"]
+    documents_in = s.get("input") == "documents"
     lines = [
-        f"snapshot {s['snapshot']['path']} (sha256 {(s['snapshot']['sha256'] or '')[:12]}…)",
+        f"{'documents' if documents_in else 'snapshot'} {s['snapshot']['path']} "
+        f"(sha256 {(s['snapshot']['sha256'] or '')[:12]}…)",
         f"corpus {s['corpus']['path']} ({s['corpus']['articles']} articles) · taxonomy "
         f"{s['taxonomy']['name']}@{s['taxonomy']['version']}",
-        f"tasks {t['total']}: {t['documented']} documented, {t['quarantined']} quarantined, "
-        f"{t['all_cancelled']} all cancelled, {t['unannotated']} unannotated",
-        f"annotations {a['total']}: {a['valid']} valid ({v['selected']} selected, "
-        f"{v['superseded']} superseded), {a['quarantined']} quarantined, "
-        f"{a['cancelled']} cancelled or skipped",
-        f"issues: {c['issues']['errors']} errors, {c['issues']['warnings']} warnings",
     ]
+    if documents_in:  # one annotation per document: the task and annotation counts say the same
+        lines.append(
+            f"documents {t['total']}: {t['documented']} valid, {t['quarantined']} quarantined"
+        )
+    else:
+        lines += [
+            f"tasks {t['total']}: {t['documented']} documented, {t['quarantined']} quarantined, "
+            f"{t['all_cancelled']} all cancelled, {t['unannotated']} unannotated",
+            f"annotations {a['total']}: {a['valid']} valid ({v['selected']} selected, "
+            f"{v['superseded']} superseded), {a['quarantined']} quarantined, "
+            f"{a['cancelled']} cancelled or skipped",
+        ]
+    lines.append(f"issues: {c['issues']['errors']} errors, {c['issues']['warnings']} warnings")
     codes = sorted(c["by_code"], key=lambda k: (CHECKS[k].severity != ERROR, k))
     for code in codes:
         check = CHECKS[code]
@@ -89,7 +98,8 @@ def render_text(result: ValidationResult) -> str:
     lines += [
         "",
         f"wrote {out / 'documents.jsonl'} ({c['documents']} documents), "
-        f"{out / 'quarantine.jsonl'} ({c['quarantine_records']} tasks), "
+        f"{out / 'quarantine.jsonl'} ({c['quarantine_records']} "
+        f"{'documents' if documents_in else 'tasks'}), "
         f"{out / 'issues.jsonl'}, {out / 'validation.json'}",
     ]
     return "\n".join(lines)

@@ -57,14 +57,18 @@ def propose(
     return client.request("POST", "/api/predictions", retry=False, json=body).json()
 
 
-def set_overlap(client: Client, project_id: int, annotators: int, share: int) -> dict[str, Any]:
-    """Have ``share`` percent of the project's tasks annotated by ``annotators`` people."""
+def check_overlap(annotators: int, share: int) -> None:
     if annotators < 1:
         raise UsageError(
             f"--overlap {annotators}: give the number of annotators per task, 1 or more"
         )
     if not 0 <= share <= 100:
         raise UsageError(f"--overlap-share {share}: give a percentage from 0 to 100")
+
+
+def set_overlap(client: Client, project_id: int, annotators: int, share: int) -> dict[str, Any]:
+    """Have ``share`` percent of the project's tasks annotated by ``annotators`` people."""
+    check_overlap(annotators, share)
     return client.update_project(
         project_id, maximum_annotations=annotators, overlap_cohort_percentage=share
     )

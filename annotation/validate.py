@@ -38,9 +38,22 @@ from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.checks import CHECKS, ERROR, Rules
 from akhbar.annotation.convert import POLICY
 from akhbar.annotation.corpus_index import CorpusTexts, corpus_index
+from akhbar.annotation.documents_in import (
+    DOCUMENTS_INPUT,
+    DocumentChecker,
+    Hashed,
+    check_documents,
+    input_kind,
+)
 from akhbar.annotation.export_stream import Exact, Range
 from akhbar.annotation.merge import Merger
-from akhbar.annotation.pieces import Piece, check_range, check_tasks, init_worker, run_range
+from akhbar.annotation.pieces import (
+    Piece,
+    check_range,
+    check_tasks,
+    init_worker,
+    run_range,
+)
 from akhbar.annotation.task_check import TaskChecker
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
@@ -137,9 +150,14 @@ def validate_snapshot(
     snapshot = Path(snapshot_path)
     out_dir = Path(out_dir)
     if not snapshot.is_file():
-        raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
+        raise InputError(
+            f"{snapshot}: no such file; give a snapshot from akhbar annotate pull or a "
+            "documents.jsonl"
+        )
     tax = _load_taxonomy(taxonomy)
     rules = Rules(tax, trim_punctuation=trim_punctuation)
+    if input_kind(snapshot) == DOCUMENTS_INPUT:
+        return validate_documents(snapshot, corpus_dir, out_dir, tax, rules)
     first = export_stream.first_element(snapshot)
     hasher = _Hasher(snapshot)
     hasher.start()
@@ -190,6 +208,26 @@ def _validate(
         shutil.rmtree(parts)
         summary = _summary(snapshot, hasher, tax, rules, corpus_info, merger)
         (tmp / "validation.json").write_bytes(
+            orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
+        )
+        output.commit()
+    return ValidationResult(out_dir, summary, merger.examples)
+
+
+def validate_documents(
+    path: Path, corpus_dir: str | Path, out_dir: Path, tax: Taxonomy, rules: Rules
+) -> ValidationResult:
+    """Validate annotated documents (JSON Lines) like an export: same checks, same outputs
+    (see :mod:`annotation.documents_in`), in this process."""
+    index, corpus_info = corpus_index(Path(corpus_dir))
+    output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
+    with output:
+        merger = Merger(output.path, article_path="/article_id")
+        texts = CorpusTexts(Path(corpus_info["path"]))
+        hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
+        merger.close()
+        summary = _summary(path, hashed, tax, rules, corpus_info, merger, DOCUMENTS_INPUT)
+        (output.path / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
         output.commit()
@@ -283,11 +321,12 @@ def _exact_batch(
 
 def _summary(
     snapshot: Path,
-    hasher: _Hasher,
+    hasher: _Hasher | Hashed,
     tax: Taxonomy,
     rules: Rules,
     corpus_info: dict[str, Any],
     merger: Merger,
+    kind: str = "labelstudio_export",
 ) -> dict[str, Any]:
     tasks = dict(merger.tasks)
     anns = dict(merger.annotations)
@@ -298,6 +337,7 @@ def _summary(
         return merger.by_code.get(code, 0)
 
     return {
+        "input": kind,
         "snapshot": {"path": str(snapshot), "sha256": hasher.digest, "bytes": hasher.size},
         "corpus": corpus_info,
         "taxonomy": {

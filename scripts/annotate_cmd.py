@@ -85,6 +85,19 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
 @click.option("--model-version", default=None, help="model_version for predictions without one.")
 @click.option("--batch-size", type=int, default=push.DEFAULT_BATCH_SIZE, show_default=True)
 @click.option("--limit", type=int, default=None, help="Push only the first N articles.")
+@click.option(
+    "--overlap",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Annotators per task for overlapping articles (sets maximum_annotations).",
+)
+@click.option(
+    "--overlap-share",
+    type=click.IntRange(0, 100),
+    default=100,
+    show_default=True,
+    help="Percent of the tasks annotated by --overlap people (overlap_cohort_percentage).",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @_server_options
 def push_cmd(
@@ -96,6 +109,8 @@ def push_cmd(
     model_version,
     batch_size,
     limit,
+    overlap,
+    overlap_share,
     progress,
     url,
     api_key,
@@ -117,6 +132,8 @@ def push_cmd(
         batch_size=batch_size,
         limit=limit,
         progress=progress,
+        overlap=overlap,
+        overlap_share=overlap_share,
     )
     for line in report.lines():
         click.echo(line, err=line.startswith("  "))

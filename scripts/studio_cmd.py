@@ -82,3 +82,29 @@ def status(data_dir, settings, venv) -> None:
         server.Paths(data_dir=data_dir, settings=settings, venv=venv)
     ).lines():
         click.echo(line)
+
+
+@studio.command()
+@click.option("--url", default=None, help="An existing Label Studio server; env LABEL_STUDIO_URL.")
+@click.option("--api-key", default=None, help="API token; env LABEL_STUDIO_API_KEY.")
+@click.option(
+    "--settings",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=server.DEFAULT_SETTINGS,
+    show_default=True,
+    help="Settings of the local server (`akhbar studio up`), used without --url/--api-key.",
+)
+def invite(url, api_key, settings) -> None:
+    """Print the sign-up link for teammates (the organisation's invite link).
+
+    Example: akhbar studio invite
+    """
+    from akhbar.annotation import client, team_api
+
+    with client.Client.connect(client.resolve(url, api_key, settings)) as c:
+        link = team_api.invite_link(c)
+    click.echo(link)
+    click.echo(
+        "send it to each annotator: they sign up there and join this server's organisation",
+        err=True,
+    )

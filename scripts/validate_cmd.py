@@ -1,4 +1,5 @@
-"""`akhbar annotate validate`: check an export snapshot, write documents and quarantine."""
+"""`akhbar annotate validate`: check an export snapshot or annotated documents, write documents
+and quarantine."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from akhbar.annotation.validate import validate_snapshot
     "corpus_dir",
     required=True,
     type=click.Path(path_type=Path),
-    help="Corpus store (akhbar corpus build --out DIR) the tasks were pushed from.",
+    help="Corpus store the tasks were pushed from (or the documents were made for).",
 )
 @click.option(
     "--out",
@@ -55,9 +56,10 @@ def validate(
     workers: int | None,
     trim_punctuation: bool,
 ) -> None:
-    """Validate a Label Studio export snapshot and convert it into annotated documents.
+    """Validate a Label Studio export snapshot (a JSON array), or annotated documents
+    (documents.jsonl, e.g. from import-conll), and write the valid documents.
 
-    Exit 0 when every annotation is valid, 1 when some were quarantined, 2 when the snapshot,
+    Exit 0 when every annotation is valid, 1 when some were quarantined, 2 when the input,
     corpus or taxonomy cannot be read.
 
     Example: akhbar annotate validate build/snapshots/snapshot.json --corpus build/corpus

@@ -129,15 +129,15 @@ def args(doc):
     ]
 
 
-def token_labels(text, doc):
-    """Per whitespace token: the label of the outermost entity over it, else O."""
+def token_labels(text, doc, pattern=r"\S+"):
+    """Per token (whitespace-separated by default): the outermost entity's label over it, or O."""
     kept = []
     for e in sorted(doc["entities"], key=lambda e: (e["start"] - e["end"], e["start"])):
         if not any(k["start"] < e["end"] and e["start"] < k["end"] for k in kept):
             kept.append(e)
     kept.sort(key=lambda e: e["start"])
     out = []
-    for m in re.finditer(r"\S+", text):
+    for m in re.finditer(pattern, text):
         hit = [e for e in kept if e["start"] < m.end() and m.start() < e["end"]]
         out.append(hit[0]["label"] if hit else "O")
     return out
@@ -153,7 +153,7 @@ def plain_kappa(xs, ys):
     return None if pe >= 1 else (po - pe) / (1 - pe)
 
 
-def expected(tasks):
+def expected(tasks, label_names=LABELS, types=TYPES, token_pattern=r"\S+"):
     """Every figure, the plain way."""
     shared = [t for t in tasks if len(t.versions) >= 2]
     tot = {k: [0, 0, 0] for k in ("exact", "overlap", "trigger", "argument")}
@@ -164,7 +164,7 @@ def expected(tasks):
     names = sorted({n for t in shared for n in t.versions})
     for t in shared:
         who = sorted(t.versions)
-        labels = {n: token_labels(t.text, t.versions[n]) for n in who}
+        labels = {n: token_labels(t.text, t.versions[n], token_pattern) for n in who}
         for i in range(len(labels[who[0]])):
             columns.append({n: labels[n][i] for n in who})
         for a, b in combinations(who, 2):
@@ -187,7 +187,7 @@ def expected(tasks):
                 short = {"exact": "e", "trigger": "t", "argument": "g"}.get(key)
                 if short:
                     p[short] = [x + y for x, y in zip(p[short], c, strict=True)]
-            for label in LABELS:
+            for label in label_names:
                 la = [x for x in ents(da) if x[0] == label]
                 lb = [x for x in ents(db) if x[0] == label]
                 if la or lb:
@@ -195,7 +195,7 @@ def expected(tasks):
                     d[0] += matched(la, lb)
                     d[1] += best_matching(la, lb)
                     d[2] += len(la) + len(lb)
-            for typ in TYPES:
+            for typ in types:
                 ta = [x for x in trigs(da) if x[0] == typ]
                 tb = [x for x in trigs(db) if x[0] == typ]
                 ga = [x for x in args(da) if x[0] == typ]
@@ -226,13 +226,13 @@ def expected(tasks):
             for k, p in pairs.items()
         },
         "kappa_mean": sum(defined) / len(defined) if defined else None,
-        "alpha": package_alpha(columns, names),
+        "alpha": package_alpha(columns, names, label_names),
     }
 
 
-def package_alpha(columns, names):
+def package_alpha(columns, names, labels):
     """The krippendorff package on the annotators x tokens matrix (NaN where not annotated)."""
-    values = ["O", *LABELS]
+    values = ["O", *labels]
     data = np.full((len(names), len(columns)), np.nan)
     for j, col in enumerate(columns):
         for n, v in col.items():
