@@ -31,7 +31,8 @@ from akhbar.corpus.dedup.cluster import cluster_id
 from akhbar.corpus.errors import InputError, OutputError, UsageError
 from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Provenance, article_id
-from akhbar.corpus.store import DUPLICATE_SCHEMA, CorpusWriter, articles_table
+from akhbar.corpus.store import DUPLICATE_SCHEMA
+from akhbar.corpus.store_writer import CorpusWriter, articles_table
 
 DOCUMENTS = "documents.jsonl"
 ISSUES = "conll_issues.jsonl"

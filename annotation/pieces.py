@@ -18,9 +18,9 @@ import orjson
 
 from akhbar.annotation import export_stream
 from akhbar.annotation.checks import Issue, Rules
-from akhbar.annotation.corpus_index import CorpusTexts
 from akhbar.annotation.export_stream import ParseFailure, Range
 from akhbar.annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
+from akhbar.corpus.store import ArticleTexts
 
 
 @dataclass(slots=True)
@@ -94,8 +94,8 @@ def collect(outcomes: Iterable[tuple[TaskOutcome, Any]], part: Path, seq: int, s
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(rules: Rules, index: dict[str, int], corpus_path: str, parts: str) -> None:
-    _WORKER["checker"] = TaskChecker(rules, index, CorpusTexts(Path(corpus_path)))
+def init_worker(rules: Rules, index: dict[str, bytes], corpus_dir: str, parts: str) -> None:
+    _WORKER["checker"] = TaskChecker(rules, index, ArticleTexts(corpus_dir))
     _WORKER["parts"] = Path(parts)
 
 

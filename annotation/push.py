@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyarrow as pa
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from akhbar.annotation import labelconfig, taxonomy, team_api
@@ -40,9 +38,9 @@ from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
 from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError, IntegrityError, OutputError, UsageError
+from akhbar.corpus import store
+from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 
-ARTICLES_FILE = "articles.parquet"
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
 DEFAULT_BATCH_SIZE = 1000
 
@@ -110,23 +108,8 @@ class PushReport:
 
 
 def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
-    """The kept articles of a corpus store (``CORPUS_DIR/articles.parquet``), in order."""
-    path = Path(corpus_dir) / ARTICLES_FILE
-    if not path.is_file():
-        raise InputError(
-            f"{path}: no such file; build the corpus with `akhbar corpus build INPUT --out "
-            f"{corpus_dir}`"
-        )
-    try:
-        names = pq.read_schema(path).names
-        missing = [c for c in ("id", "title", "text", "source", "url") if c not in names]
-        if missing:
-            raise InputError(f"{path}: missing columns {missing}; rebuild the corpus store")
-        table = pq.read_table(path, columns=["id", "title", "text", "source", "url"])
-    except (OSError, pa.ArrowInvalid) as e:
-        raise InputError(f"{path}: not a readable Parquet file ({e})") from e
-    if limit is not None:
-        table = table.slice(0, limit)
+    """The kept articles of a corpus store, in order."""
+    table = store.read_articles(corpus_dir, ("id", "title", "text", "source", "url"), limit)
     cols = {c: table.column(c).to_pylist() for c in table.column_names}
     articles = [
         TaskArticle(aid, title or "", text, src, url)
@@ -137,6 +120,7 @@ def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[Task
     seen: set[str] = set()
     dupes = [a.article_id for a in articles if a.article_id in seen or seen.add(a.article_id)]
     if dupes:
+        path = store.articles_path(corpus_dir)
         raise IntegrityError(f"{path}: article ids repeat ({dupes[:5]}); rebuild the corpus")
     return articles
 

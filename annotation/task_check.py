@@ -18,7 +18,6 @@ from typing import Any
 
 import jsonschema
 import jsonschema_rs
-import xxhash
 
 from akhbar import schemas
 from akhbar.annotation.checks import (
@@ -31,6 +30,7 @@ from akhbar.annotation.checks import (
     short,
 )
 from akhbar.annotation.convert import select, to_document
+from akhbar.corpus.store import text_digest
 
 DOCUMENTED = "documented"  # a document was written
 QUARANTINED = "quarantined"  # errors; no document
@@ -46,10 +46,6 @@ def task_schema(definition: str = "task") -> dict[str, Any]:
     sub = {k: v for k, v in full.items() if k not in ("type", "items", "examples")}
     sub["$ref"] = f"#/$defs/{definition}"
     return sub
-
-
-def text_digest(text: str) -> int:
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(slots=True)
@@ -81,7 +77,7 @@ class TaskChecker:
     def __init__(
         self,
         rules: Rules,
-        corpus: dict[str, int],
+        corpus: dict[str, bytes],
         corpus_text: Callable[[str], str | None],
     ) -> None:
         self.rules = rules

@@ -37,7 +37,6 @@ from akhbar.annotation import export_stream
 from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.checks import CHECKS, ERROR, Rules
 from akhbar.annotation.convert import POLICY
-from akhbar.annotation.corpus_index import CorpusTexts, corpus_index
 from akhbar.annotation.documents_in import (
     DOCUMENTS_INPUT,
     DocumentChecker,
@@ -59,6 +58,7 @@ from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
 from akhbar.corpus.executor import Executor, make_executor, resolve_workers
 from akhbar.corpus.publish import Output
+from akhbar.corpus.store import ArticleTexts, articles_path, text_index
 
 EXACT_BATCH = 2000  # tasks per batch when reading exactly
 SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool
@@ -169,6 +169,12 @@ def validate_snapshot(
         hasher.stopped = True  # when the run failed; the hash is done otherwise
 
 
+def _corpus(corpus_dir: str | Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The corpus's text digests by article id, and what ``validation.json`` says of it."""
+    index = text_index(corpus_dir)
+    return index, {"path": str(articles_path(corpus_dir)), "articles": len(index)}
+
+
 def _validate(
     snapshot: Path,
     first: int,
@@ -180,7 +186,7 @@ def _validate(
     workers: int | None,
     range_bytes: int,
 ) -> ValidationResult:
-    index, corpus_info = corpus_index(Path(corpus_dir))
+    index, corpus_info = _corpus(corpus_dir)
     size = snapshot.stat().st_size
     workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
     # An earlier validation output at out_dir is replaced; anything else there is refused.
@@ -190,12 +196,12 @@ def _validate(
         parts = tmp / "parts"
         parts.mkdir()
         merger = Merger(tmp)
-        texts = CorpusTexts(Path(corpus_info["path"]))
+        texts = ArticleTexts(corpus_dir)
         checker = TaskChecker(rules, index, texts)
         # The pool forks while the hasher is between two blocks, not in the middle of one.
         with hasher.lock:
             executor = make_executor(
-                workers, init_worker, (rules, index, corpus_info["path"], str(parts))
+                workers, init_worker, (rules, index, str(corpus_dir), str(parts))
             )
         with executor:
             exact_from = _fast(snapshot, first, range_bytes, executor, checker, parts, merger)
@@ -219,11 +225,11 @@ def validate_documents(
 ) -> ValidationResult:
     """Validate annotated documents (JSON Lines) like an export: same checks, same outputs
     (see :mod:`annotation.documents_in`), in this process."""
-    index, corpus_info = corpus_index(Path(corpus_dir))
+    index, corpus_info = _corpus(corpus_dir)
     output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
     with output:
         merger = Merger(output.path, article_path="/article_id")
-        texts = CorpusTexts(Path(corpus_info["path"]))
+        texts = ArticleTexts(corpus_dir)
         hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
         merger.close()
         summary = _summary(path, hashed, tax, rules, corpus_info, merger, DOCUMENTS_INPUT)

@@ -26,16 +26,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from akhbar.annotation import export_stream
 from akhbar.annotation.checks import Rules, parse_time
 from akhbar.annotation.convert import select
-from akhbar.annotation.corpus_index import CorpusTexts, corpus_index
 from akhbar.annotation.task_check import TaskChecker, is_error
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
 from akhbar.corpus.release.segment import parse_given_tokens, tokenize
+from akhbar.corpus.store import ArticleTexts, iter_article_batches, text_index
 
 ADJUDICATION_MODEL = "akhbar-adjudication"
 
@@ -102,12 +101,8 @@ def iter_tasks(snapshot: Path) -> Iterator[Any]:
 
 def given_tokens(corpus_dir: Path) -> dict[str, str]:
     """article id -> metadata JSON, for the articles that bring their own tokens."""
-    path = Path(corpus_dir) / "articles.parquet"
     out: dict[str, str] = {}
-    pf = pq.ParquetFile(path)
-    if "metadata" not in pf.schema_arrow.names:
-        return out
-    for batch in pf.iter_batches(columns=["id", "metadata"], batch_size=4096):
+    for batch in iter_article_batches(corpus_dir, ("id", "metadata")):
         for aid, md in zip(*(c.to_pylist() for c in batch.columns), strict=True):
             if md and '"token_offsets"' in md:
                 out[aid] = md
@@ -137,8 +132,8 @@ class VersionReader:
 
     def __init__(self, corpus_dir: str | Path, taxonomy: Taxonomy) -> None:
         self.corpus_dir = Path(corpus_dir)
-        index, info = corpus_index(self.corpus_dir)
-        self.checker = TaskChecker(Rules(taxonomy), index, CorpusTexts(Path(info["path"])))
+        index = text_index(self.corpus_dir)
+        self.checker = TaskChecker(Rules(taxonomy), index, ArticleTexts(self.corpus_dir))
         self.given = given_tokens(self.corpus_dir)
 
     def read(self, snapshot: str | Path, tally: SnapshotTally) -> Iterator[TaskVersions]:

@@ -11,7 +11,7 @@ What each step does is separate from where it runs and from reading and writing:
   (``corpus.executor``), or on a distributed engine;
 - ``Deduplicator`` (``corpus.dedup.cluster``) is the one step that needs every article, and it
   needs only their ids, lengths, keys and signatures;
-- writing is ``corpus.store.CorpusWriter``, which makes the store appear atomically.
+- writing is ``corpus.store_writer.CorpusWriter``, which makes the store appear atomically.
 
 Every record that goes in comes out kept, rejected with a reason, or as a duplicate; the report
 checks that the counts add up.
@@ -46,8 +46,8 @@ from akhbar.corpus.errors import InputError, UsageError
 from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
 from akhbar.corpus.records import Article, RawRecord, Rejection
-from akhbar.corpus.store import (
-    CLEANED_SCHEMA,
+from akhbar.corpus.store import CLEANED_SCHEMA
+from akhbar.corpus.store_writer import (
     CorpusWriter,
     Tally,
     cleaned_batch,

@@ -14,32 +14,30 @@ Layout of ``DIR``:
 ``metadata`` and ``provenance`` are JSON strings in Parquet (their keys vary); decoded, a row is
 an object that ``schemas/article.schema.json`` describes.
 
-A store is written in a temporary sibling directory and published (:mod:`akhbar.corpus.publish`) when
-complete, so a failed or interrupted build never leaves a half-written ``DIR``. An existing
-``DIR`` is replaced only with ``force`` and only if it is a corpus store (or empty).
+This module is the one way to read a store: ``_articles_file`` alone opens the articles (a
+missing store, an unreadable file or a missing column is one error, the same for every stage);
+:func:`iter_article_batches` and :func:`read_articles` read through it, :func:`text_index` and
+:class:`ArticleTexts` are built on them, and :func:`text_digest` is the one digest of an article's text by which every
+stage compares a text with the corpus. Writing is :mod:`akhbar.corpus.store_writer`: a store
+appears whole or not at all (:mod:`akhbar.corpus.publish`); an existing ``DIR`` is replaced only
+with ``force`` and only if it is a corpus store (or empty).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections import Counter
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import xxhash
 
-from akhbar.corpus.errors import InputError, IntegrityError, OutputError
-from akhbar.corpus.publish import Output
-from akhbar.corpus.records import Article, Duplicate, Rejection
-
-if TYPE_CHECKING:  # the store reads without loading the de-duplication machinery
-    from akhbar.corpus.dedup.cluster import Resolution
+from akhbar.corpus.errors import AkhbarError, InputError, IntegrityError
 
 ARTICLES = "articles.parquet"
 DUPLICATES = "duplicates.parquet"
@@ -78,235 +76,157 @@ DUPLICATE_SCHEMA = pa.schema(
 JSON_COLUMNS = ("metadata", "provenance")
 # zstd: a third smaller than snappy for Arabic text, at a small cost in write time.
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "row_group_size": 8192}
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-
-
 CLEANED_SCHEMA = pa.schema([f for f in ARTICLE_SCHEMA if f.name != "cluster_id"])
 
 
-def article_columns(articles: list[Article]) -> dict[str, list[Any]]:
-    """The stored columns of ``articles`` except ``cluster_id``, in schema order."""
-    return {
-        "id": [a.id for a in articles],
-        "title": [a.title for a in articles],
-        "text": [a.text for a in articles],
-        "source": [a.source for a in articles],
-        "url": [a.url for a in articles],
-        "published": [a.published for a in articles],
-        "retrieved": [a.retrieved for a in articles],
-        "author": [a.author for a in articles],
-        "language": [a.language for a in articles],
-        "truncated": [a.truncated for a in articles],
-        "metadata": [_json(a.metadata) for a in articles],
-        "provenance": [_json(a.provenance.to_dict()) for a in articles],
-    }
+# --- one digest of an article's text -----------------------------------------------------------
 
 
-def cleaned_batch(articles: list[Article]) -> pa.RecordBatch:
-    """Cleaned articles before de-duplication, as one Arrow batch (``CLEANED_SCHEMA``)."""
-    return pa.RecordBatch.from_pydict(article_columns(articles), schema=CLEANED_SCHEMA)
+def text_digest(text: str) -> bytes:
+    """The 128-bit digest of a text's UTF-8 bytes: every stage compares an article's text with
+    the corpus by this digest (lone surrogates from JSON are kept, not refused)."""
+    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
 
 
-def articles_table(articles: list[Article]) -> pa.Table:
-    """Articles held in memory (with their ``cluster_id``) as an ``ARTICLE_SCHEMA`` table."""
-    columns = article_columns(articles)
-    columns["cluster_id"] = [a.cluster_id for a in articles]
-    return pa.table({n: columns[n] for n in ARTICLE_SCHEMA.names}, schema=ARTICLE_SCHEMA)
+def text_digests(column: pa.Array | pa.ChunkedArray) -> list[bytes | None]:
+    """:func:`text_digest` of every string of an Arrow column (None for a null), taken from
+    Arrow's buffers without making a Python string of each text."""
+    if isinstance(column, pa.ChunkedArray):
+        return [d for chunk in column.chunks for d in text_digests(chunk)]
+    wide = pa.types.is_large_string(column.type)
+    _, offsets_buf, data_buf = column.buffers()
+    offsets = np.frombuffer(
+        offsets_buf, dtype=np.int64 if wide else np.int32, count=len(column) + 1,
+        offset=column.offset * (8 if wide else 4),
+    ).tolist()  # fmt: skip
+    data = memoryview(data_buf) if data_buf is not None else memoryview(b"")
+    digest = xxhash.xxh3_128_digest
+    out: list[bytes | None] = [digest(data[a:b]) for a, b in itertools.pairwise(offsets)]
+    if column.null_count:
+        out = [d if ok else None for d, ok in zip(out, column.is_valid().to_pylist(), strict=True)]
+    return out
 
 
-def duplicates_table(duplicates: list[Duplicate]) -> pa.Table:
-    table = articles_table([d.article for d in duplicates])
-    columns = {
-        "duplicate_of": [d.duplicate_of for d in duplicates],
-        "kind": [d.kind for d in duplicates],
-        "similarity": [float(d.similarity) for d in duplicates],
-    }
-    for name, values in columns.items():
-        table = table.append_column(DUPLICATE_SCHEMA.field(name), pa.array(values))
-    return table.replace_schema_metadata(DUPLICATE_SCHEMA.metadata)
+# --- reading articles: every stage goes through these -------------------------------------------
 
 
-def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
-    """The rows where ``kept`` is true, as zero-copy slices of ``table`` (most rows are kept,
-    so this avoids copying every text as a filter would)."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], kept.view(np.int8), [0]))))
-    starts, ends = edges[0::2], edges[1::2]
-    if not len(starts):
-        return table.schema.empty_table()
-    return pa.concat_tables([table.slice(s, e - s) for s, e in zip(starts, ends, strict=True)])
+def articles_path(corpus_dir: str | Path) -> Path:
+    """Where a store keeps its articles (for messages and input digests)."""
+    return Path(corpus_dir) / ARTICLES
 
 
-def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table, pa.Table]:
-    """Split the cleaned articles (in input order) into the kept and the duplicates tables."""
-    # Typed arrays: with every record rejected the lists are empty, and untyped they are null.
-    table = cleaned.set_column(
-        cleaned.schema.get_field_index("id"),
-        ARTICLE_SCHEMA.field("id"),
-        pa.array(resolution.ids, pa.string()),
-    )
-    table = table.append_column(
-        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids, pa.string())
-    )
-    table = table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
-    duplicate_of = pa.array(resolution.duplicate_of, pa.string())
-    is_dup = pc.is_valid(duplicate_of)
-    kept = _kept_rows(table, ~is_dup.to_numpy(zero_copy_only=False))
-    dups = table.filter(is_dup)
-    for name, values in (
-        ("duplicate_of", duplicate_of),
-        ("kind", pa.array(resolution.kind, pa.string())),
-        ("similarity", pa.array(resolution.similarity, pa.float64())),
-    ):
-        dups = dups.append_column(DUPLICATE_SCHEMA.field(name), values.filter(is_dup))
-    return kept, dups.cast(DUPLICATE_SCHEMA)
+def _articles_file(corpus_dir: str | Path, columns: Sequence[str]) -> pq.ParquetFile:
+    path = articles_path(corpus_dir)
+    if not path.is_file():
+        raise InputError(
+            f"{path}: no such file; build the corpus with `akhbar corpus build INPUT --out "
+            f"{corpus_dir}`"
+        )
+    try:
+        pf = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
+    except (OSError, pa.ArrowException) as e:
+        raise InputError(f"{path}: not a readable Parquet file ({e}); rebuild the corpus") from e
+    names = pf.schema_arrow.names
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise IntegrityError(
+            f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
+        )
+    for c in columns:
+        t = pf.schema_arrow.field(c).type
+        if c in _STRING_COLUMNS and not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            raise IntegrityError(f"{path}: the {c} column holds {t}, not strings; rebuild it")
+    return pf
 
 
-def rejection_line(rejection: Rejection, source: str | None) -> bytes:
-    """One line of ``rejected.jsonl``."""
-    row = rejection.to_dict()
-    row["source"] = source
-    return orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n"
+_STRING_COLUMNS = frozenset({"id", "title", "text", "cluster_id"})
 
 
-class Tally:
-    """The counts of ``report.json``, kept as records go by."""
+def iter_article_batches(
+    corpus_dir: str | Path, columns: Sequence[str] = (), batch_size: int = 4096
+) -> Iterator[pa.RecordBatch]:
+    """The store's articles, in store order, as Arrow batches of ``columns`` (default: all).
 
-    def __init__(self) -> None:
-        self.by_reason: Counter[str] = Counter()
-        self.by_kind: Counter[str] = Counter()
-        self.rule_records: Counter[str] = Counter()
-        self.rule_applications: Counter[str] = Counter()
-        self.by_source: dict[str, Counter[str]] = {}
-
-    def _source(self, source: str | None) -> Counter[str]:
-        return self.by_source.setdefault(source or "(unknown)", Counter())
-
-    def rules(self, rules: dict[str, int]) -> None:
-        """Count the cleaning rules that fired on one record (whatever became of it)."""
-        for name, n in rules.items():
-            if n:
-                self.rule_records[name] += 1
-                self.rule_applications[name] += n
-
-    def rejected(self, reason: str, source: str | None) -> None:
-        self.by_reason[reason] += 1
-        c = self._source(source)
-        c["input"] += 1
-        c["rejected"] += 1
-
-    def kept(self, source: str | None) -> None:
-        c = self._source(source)
-        c["input"] += 1
-        c["kept"] += 1
-
-    def duplicate(self, source: str | None, kind: str) -> None:
-        self.by_kind[kind] += 1
-        c = self._source(source)
-        c["input"] += 1
-        c["duplicates"] += 1
-
-    def merge(self, other: Tally) -> None:
-        """Add counts kept elsewhere (e.g. by a worker, for its chunk)."""
-        self.by_reason.update(other.by_reason)
-        self.by_kind.update(other.by_kind)
-        self.rule_records.update(other.rule_records)
-        self.rule_applications.update(other.rule_applications)
-        for source, c in other.by_source.items():
-            self.by_source.setdefault(source, Counter()).update(c)
-
-    def report(self, **extra: Any) -> dict[str, Any]:
-        """The report; ``input == kept + rejected + duplicates`` by construction, checked."""
-        fields = ("input", "kept", "rejected", "duplicates")
-        by_source = {s: {f: c[f] for f in fields} for s, c in sorted(self.by_source.items())}
-        totals = {f: sum(c[f] for c in by_source.values()) for f in fields}
-        if totals["input"] != totals["kept"] + totals["rejected"] + totals["duplicates"]:
-            raise IntegrityError(f"counts do not add up: {totals}")
-        return {
-            **totals,
-            "by_reason": dict(sorted(self.by_reason.items())),
-            "by_rule": {
-                name: {"records": self.rule_records[name], "applications": n}
-                for name, n in sorted(self.rule_applications.items())
-            },
-            "by_source": by_source,
-            "duplicates_by_kind": {k: self.by_kind[k] for k in ("exact", "near")},
-            **extra,
-        }
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-class CorpusWriter:
-    """Writes a store into a temporary sibling of ``DIR``; ``commit`` publishes it at ``DIR``.
-
-    Use as a context manager: leaving the block with an exception removes the temporary
-    directory, so nothing half-written is ever left at ``DIR`` (:mod:`akhbar.corpus.publish`).
-    An existing ``DIR`` is replaced only with ``force`` and only if it is a store.
+    The one function that reads ``articles``: a missing store, an unreadable file or a missing
+    column is one error, the same for every stage.
     """
+    columns = list(columns) or ARTICLE_SCHEMA.names
+    pf = _articles_file(corpus_dir, columns)
+    try:
+        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+    except (OSError, pa.ArrowException) as e:
+        raise InputError(
+            f"{articles_path(corpus_dir)}: not a readable Parquet file ({e}); rebuild the corpus"
+        ) from e
 
-    def __init__(self, out: str | Path, force: bool = False) -> None:
-        self.out = Path(out)
-        self._output = Output(self.out, replace=force, marker=REPORT, what="corpus store")
-        self.tmp = self._output.path
+
+def read_articles(
+    corpus_dir: str | Path,
+    columns: Sequence[str] = (),
+    limit: int | None = None,
+    *,
+    ids: Sequence[str] | None = None,
+) -> pa.Table:
+    """The store's articles (the first ``limit``, or those with ``ids``) as one table."""
+    columns = list(columns) or ARTICLE_SCHEMA.names
+    if ids is not None:
+        _articles_file(corpus_dir, columns)
         try:
-            self._rejected: IO[bytes] = open(self.tmp / REJECTED, "wb")  # noqa: SIM115
-        except OSError as e:
-            self._output.abort()
-            raise OutputError(
-                f"cannot write the corpus at {self.out}: {e.strerror or e} ({e.filename}); "
-                "choose an --out in a writable directory"
-            ) from e
-        self.committed = False
-
-    def __enter__(self) -> CorpusWriter:
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if not self.committed:
-            self.abort()
-
-    def reject(self, lines: Iterable[bytes]) -> None:
-        """Append lines of ``rejected.jsonl`` (see ``rejection_line``)."""
-        self._rejected.writelines(lines)
-
-    def _write(self, table: pa.Table, name: str, schema: pa.Schema) -> None:
-        if not table.schema.equals(schema):
-            raise IntegrityError(f"{name}: table schema differs from the store's:\n{table.schema}")
-        try:
-            pq.write_table(table, self.tmp / name, **PARQUET_OPTIONS)
-        except OSError as e:
-            raise OutputError(f"cannot write {self.out / name}: {e}") from e
-
-    def write_articles(self, table: pa.Table) -> None:
-        self._write(table, ARTICLES, ARTICLE_SCHEMA)
-
-    def write_duplicates(self, table: pa.Table) -> None:
-        self._write(table, DUPLICATES, DUPLICATE_SCHEMA)
-
-    def commit(self, report: dict[str, Any]) -> Path:
-        """Write ``report.json`` and publish the finished store at ``DIR`` (replacing the old)."""
-        try:
-            self._rejected.close()
-            (self.tmp / REPORT).write_bytes(
-                orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+            return pq.read_table(
+                articles_path(corpus_dir), columns=columns, filters=[("id", "in", list(ids))]
             )
-        except OSError as e:
-            raise OutputError(f"cannot finish the corpus at {self.out}: {e}") from e
-        self._output.commit()
-        self.committed = True
-        return self.out
+        except (OSError, pa.ArrowException) as e:
+            raise InputError(
+                f"{articles_path(corpus_dir)}: not a readable Parquet file ({e}); rebuild the "
+                "corpus"
+            ) from e
+    schema = pa.schema([ARTICLE_SCHEMA.field(c) for c in columns])
+    batches: list[pa.RecordBatch] = []
+    rows = 0
+    for batch in iter_article_batches(corpus_dir, columns, 65536):
+        if limit is not None and rows + batch.num_rows >= limit:
+            batches.append(batch.slice(0, limit - rows))
+            break
+        batches.append(batch)
+        rows += batch.num_rows
+    return pa.Table.from_batches(batches) if batches else schema.empty_table()
 
-    def abort(self) -> None:
-        with contextlib.suppress(OSError):
-            self._rejected.close()
-        self._output.abort()
+
+def text_index(corpus_dir: str | Path) -> dict[str, bytes]:
+    """article id -> :func:`text_digest` of its text, for every article of the store."""
+    index: dict[str, bytes] = {}
+    for batch in iter_article_batches(corpus_dir, ("id", "text")):
+        for aid, digest in zip(
+            batch.column(0).to_pylist(), text_digests(batch.column(1)), strict=True
+        ):
+            if isinstance(aid, str) and digest is not None:
+                index[aid] = digest
+    # Arrow keeps freed buffers for reuse; they are of no use once the index is built, and
+    # worker processes would start with them in their memory.
+    pa.default_memory_pool().release_unused()
+    return index
 
 
-# --- reading ---------------------------------------------------------------------------------
+class ArticleTexts:
+    """An article's text by id, read from the store only when asked (to explain a drift)."""
+
+    def __init__(self, corpus_dir: str | Path) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.cache: dict[str, str | None] = {}
+
+    def __call__(self, aid: str) -> str | None:
+        if aid not in self.cache:
+            if len(self.cache) > 256:
+                self.cache.clear()
+            try:
+                t = read_articles(self.corpus_dir, ("id", "text"), ids=[aid]).column("text")
+                self.cache[aid] = t[0].as_py() if len(t) else None
+            except AkhbarError:  # the drift is reported all the same, without the text
+                self.cache[aid] = None
+        return self.cache[aid]
+
+
+# --- the whole store -------------------------------------------------------------------------------
 
 
 def decode_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -319,7 +239,7 @@ def decode_row(row: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Corpus:
-    """A corpus store opened by ``load_corpus``: tables are memory-mapped, not copied."""
+    """A corpus store opened by ``load_corpus``."""
 
     path: Path
     report: dict[str, Any]
@@ -345,17 +265,17 @@ def _iter_rows(table: pa.Table, batch_size: int) -> Iterable[dict[str, Any]]:
             yield decode_row(row)
 
 
-def _read_table(path: Path, schema: pa.Schema) -> pa.Table:
+def _read_duplicates(path: Path) -> pa.Table:
     try:
         table = pq.read_table(path, memory_map=True)
     except (OSError, pa.ArrowInvalid) as e:
         raise IntegrityError(f"{path}: not a readable Parquet file ({e})") from e
-    missing = [n for n in schema.names if n not in table.schema.names]
+    missing = [n for n in DUPLICATE_SCHEMA.names if n not in table.schema.names]
     if missing:
         raise IntegrityError(
             f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
         )
-    return table.select(schema.names)
+    return table.select(DUPLICATE_SCHEMA.names)
 
 
 def load_corpus(path: str | Path) -> Corpus:
@@ -375,8 +295,8 @@ def load_corpus(path: str | Path) -> Corpus:
         report = orjson.loads((p / REPORT).read_bytes())
     except orjson.JSONDecodeError as e:
         raise IntegrityError(f"{p / REPORT}: not valid JSON ({e})") from e
-    articles = _read_table(p / ARTICLES, ARTICLE_SCHEMA)
-    duplicates = _read_table(p / DUPLICATES, DUPLICATE_SCHEMA)
+    articles = read_articles(p)
+    duplicates = _read_duplicates(p / DUPLICATES)
     for name, table, key in (
         (ARTICLES, articles, "kept"),
         (DUPLICATES, duplicates, "duplicates"),

@@ -15,8 +15,9 @@ from akhbar import schemas
 from akhbar.annotation import taxonomy
 from akhbar.annotation.checks import Rules
 from akhbar.annotation.convert import annotator, select
-from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TaskChecker, text_digest
+from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TaskChecker
 from akhbar.annotation.validate import validate_snapshot
+from akhbar.corpus.store import text_digest
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = json.loads((DATA / "clean.json").read_text(encoding="utf-8"))

@@ -13,7 +13,8 @@ from release_fixtures import ARTICLES
 from akhbar.corpus.errors import AkhbarError
 from akhbar.corpus.release.features import arrow_schemas
 from akhbar.corpus.release.labels import load_labels
-from akhbar.corpus.release.rows import Chunk, Converter, text_digest, text_digests
+from akhbar.corpus.release.rows import Chunk, Converter
+from akhbar.corpus.store import text_digest, text_digests
 
 LABELS = load_labels()
 CONVERTER = Converter(LABELS, arrow_schemas(LABELS))

@@ -15,14 +15,12 @@ from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, make_article, run_
 from akhbar import schemas
 from akhbar.corpus.errors import InputError, IntegrityError, OutputError
 from akhbar.corpus.records import Provenance, Rejection
-from akhbar.corpus.store import (
-    ARTICLE_SCHEMA,
-    DUPLICATE_SCHEMA,
+from akhbar.corpus.store import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, load_corpus
+from akhbar.corpus.store_writer import (
     CorpusWriter,
     Tally,
     articles_table,
     duplicates_table,
-    load_corpus,
     rejection_line,
 )
 

@@ -18,7 +18,7 @@ from akhbar import schemas
 from akhbar.annotation import export_stream, taxonomy
 from akhbar.annotation.task_check import task_schema
 from akhbar.annotation.validate import validate_snapshot
-from akhbar.corpus.errors import InputError, OutputError
+from akhbar.corpus.errors import InputError, IntegrityError, OutputError
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = DATA / "clean.json"
@@ -308,7 +308,7 @@ def test_missing_snapshot_and_corpus(corpus, tmp_path):
     d = tmp_path / "badcorpus"
     d.mkdir()
     pq.write_table(pa.table({"id": ["a"]}), d / "articles.parquet")
-    with pytest.raises(InputError, match="no text column"):
+    with pytest.raises(IntegrityError, match=r"missing columns \['text'\]; rebuild the store"):
         validate_snapshot(CLEAN, d, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

@@ -27,7 +27,7 @@ from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
-    CorpusStore,
+    ARTICLE_COLUMNS,
     DocumentIndex,
     index_documents,
     read_validation,
@@ -54,7 +54,6 @@ from akhbar.corpus.release.rows import (
     convert_part,
     convert_part_in_worker,
     init_worker,
-    text_digests,
 )
 from akhbar.corpus.release.splits import (
     DEFAULT_RATIOS,
@@ -71,6 +70,7 @@ from akhbar.corpus.release.versions import (
     resolve_release,
     version_name,
 )
+from akhbar.corpus.store import articles_path, iter_article_batches, text_digests
 
 
 @dataclass(slots=True)
@@ -112,7 +112,7 @@ class _Plan:
     previous: dict[str, Any] | None
     previous_path: Path | None
     validation: dict[str, Any]
-    store: CorpusStore
+    corpus: Path  # the corpus store
     doc_index: DocumentIndex
     # Per released article, by its document's ordinal: compact, as they grow with the corpus.
     splits: bytearray  # index into SPLITS
@@ -201,7 +201,6 @@ def _plan(opts: BuildOptions) -> _Plan:
         prev_ratios = (previous or {}).get("splits", {}).get("ratios")
         ratios = tuple(prev_ratios[s] for s in SPLITS) if prev_ratios else DEFAULT_RATIOS
 
-    store = CorpusStore(opts.corpus)
     doc_index = index_documents(opts.documents / "documents.jsonl")
     locations = doc_index.locations
     n = doc_index.lines
@@ -211,7 +210,12 @@ def _plan(opts: BuildOptions) -> _Plan:
     corpus_articles = 0
     moved = 0
     first_move = None
-    for aid, cluster in store.iter_ids():
+    ids = (
+        row
+        for batch in iter_article_batches(opts.corpus, ("id", "cluster_id"), 65536)
+        for row in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+    )
+    for aid, cluster in ids:
         corpus_articles += 1
         packed = locations.get(aid)
         if packed is None:
@@ -219,7 +223,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         o = unpack_location(packed)[3]
         if splits[o] != 255:
             raise IntegrityError(
-                f"{store.articles_path}: article id {aid} occurs twice; rebuild the corpus store"
+                f"{articles_path(opts.corpus)}: article id {aid} occurs twice; rebuild the corpus store"
             )
         split = split_of(cluster or aid, ratios)
         splits[o] = split
@@ -233,7 +237,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         aid, packed = next((a, p) for a, p in locations.items() if unpack_location(p)[3] == o)
         raise IntegrityError(
             f"{doc_index.path} line {unpack_location(packed)[2]}: article {aid} is not in the "
-            f"corpus store {store.articles_path}; pass the corpus the documents were annotated from"
+            f"corpus store {articles_path(opts.corpus)}; pass the corpus the documents were annotated from"
         )
     if moved and not opts.resplit:
         aid, old, new = first_move
@@ -250,7 +254,7 @@ def _plan(opts: BuildOptions) -> _Plan:
         previous=previous,
         previous_path=previous_path,
         validation=validation,
-        store=store,
+        corpus=opts.corpus,
         doc_index=doc_index,
         splits=splits,
         clusters=clusters,
@@ -267,7 +271,7 @@ def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
     locations = plan.doc_index.locations
     docs_path = str(plan.doc_index.path)
     index = 0
-    for batch in plan.store.iter_batches(opts.part_size):
+    for batch in iter_article_batches(plan.corpus, ARTICLE_COLUMNS, opts.part_size):
         found = [locations.get(aid) for aid in batch.column("id").to_pylist()]
         keep = [p is not None for p in found]
         if not any(keep):
@@ -438,7 +442,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
 
 
 def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
-    art_sha, art_bytes = sha256_file(plan.store.articles_path)
+    art_sha, art_bytes = sha256_file(articles_path(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
     # Names only: a released file never records where the inputs were on the build machine.
@@ -447,7 +451,7 @@ def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
         snapshot["path"] = Path(snapshot["path"]).name
     return {
         "articles": {
-            "path": plan.store.articles_path.name,
+            "path": articles_path(plan.corpus).name,
             "sha256": art_sha,
             "bytes": art_bytes,
             "rows": plan.corpus_articles,

@@ -1,7 +1,7 @@
 """Reading a release's inputs without holding them in memory.
 
-- the corpus store's ``articles.parquet`` is read in batches, first only its ids and clusters
-  (to assign splits), then with every column while the rows are built;
+- the corpus store's articles are read in batches through :mod:`akhbar.corpus.store`, first only
+  their ids and clusters (to assign splits), then with every column while the rows are built;
 - ``documents.jsonl`` is scanned once, line by line, to index each article's document by byte
   offset (the text stays on disk until a worker reads it) and to hash the file;
 - ``validation.json`` gives the snapshot the documents came from and the taxonomy they were
@@ -13,14 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from akhbar.corpus.errors import InputError, IntegrityError
 
@@ -51,45 +48,6 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
             h.update(block)
             size += len(block)
     return h.hexdigest(), size
-
-
-@dataclass(slots=True)
-class CorpusStore:
-    path: Path
-
-    @property
-    def articles_path(self) -> Path:
-        return self.path / "articles.parquet"
-
-    def open(self) -> pq.ParquetFile:
-        p = self.articles_path
-        if not p.is_file():
-            raise InputError(
-                f"{p}: no such file; --corpus must be a corpus store written by akhbar corpus build"
-            )
-        try:
-            pf = pq.ParquetFile(p, buffer_size=1 << 20, pre_buffer=False)
-        except (OSError, pa.ArrowException) as e:
-            raise InputError(f"{p}: not a readable Parquet file ({e})") from e
-        missing = [c for c in ("id", "text", "cluster_id") if c not in pf.schema_arrow.names]
-        if missing:
-            raise InputError(
-                f"{p}: missing columns {missing}; rebuild the corpus with akhbar corpus build"
-            )
-        return pf
-
-    def iter_ids(self, batch_size: int = 65536) -> Iterator[tuple[str, str | None]]:
-        """(id, cluster_id) of every article, in file order."""
-        pf = self.open()
-        for batch in pf.iter_batches(batch_size=batch_size, columns=["id", "cluster_id"]):
-            yield from zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
-
-    def iter_batches(self, batch_size: int) -> Iterator[pa.RecordBatch]:
-        """Articles with the columns of :data:`ARTICLE_COLUMNS` that the store has."""
-        pf = self.open()
-        names = pf.schema_arrow.names
-        columns = [c for c in ARTICLE_COLUMNS if c in names]
-        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
 
 
 def pack_location(offset: int, length: int, line: int, ordinal: int) -> int:

@@ -9,7 +9,6 @@ card report. It returns Arrow batches (cheap to send between processes), never P
 from __future__ import annotations
 
 import hashlib
-import itertools
 import operator
 import os
 from collections import Counter
@@ -21,7 +20,6 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
 
 from akhbar.corpus.errors import InputError, IntegrityError
 from akhbar.corpus.release.align import tag_entities
@@ -36,6 +34,7 @@ from akhbar.corpus.release.segment import (
 )
 from akhbar.corpus.release.splits import SPLITS
 from akhbar.corpus.release.writer import PartWriter
+from akhbar.corpus.store import text_digest
 
 
 @dataclass(slots=True)
@@ -554,29 +553,6 @@ def _text_mismatch(where: str, doc_text: Any) -> str:
         f"{where}: the annotated text differs from the corpus article's text; annotate and "
         "validate against this corpus (an article's text never changes once annotated)"
     )
-
-
-def text_digest(text: str) -> bytes:
-    """128-bit digest of a text's UTF-8 bytes: the corpus text is compared by it, so the
-    build never sends article texts to its workers (they read the documents' copy)."""
-    return xxhash.xxh3_128_digest(text.encode("utf-8"))
-
-
-def text_digests(column: pa.Array) -> list[bytes]:
-    """:func:`text_digest` of every string of an Arrow column, without making Python strings."""
-    if isinstance(column, pa.ChunkedArray):
-        return [d for chunk in column.chunks for d in text_digests(chunk)]
-    if column.null_count:
-        return [text_digest(t or "") for t in column.to_pylist()]
-    wide = pa.types.is_large_string(column.type)
-    _, offsets_buf, data_buf = column.buffers()
-    width = 8 if wide else 4
-    offsets = np.frombuffer(
-        offsets_buf, dtype=np.int64 if wide else np.int32, count=len(column) + 1,
-        offset=column.offset * width,
-    ).tolist()  # fmt: skip
-    data = memoryview(data_buf) if data_buf is not None else memoryview(b"")
-    return [xxhash.xxh3_128_digest(data[a:b]) for a, b in itertools.pairwise(offsets)]
 
 
 @dataclass(slots=True)

@@ -1,0 +1,259 @@
+"""Writing a corpus store: the Arrow tables of cleaned articles, the tally of the report, and
+:class:`CorpusWriter`, which makes the store appear whole (:mod:`akhbar.corpus.publish`).
+
+The layout and the schemas are :mod:`akhbar.corpus.store`'s; reading goes through it too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from akhbar.corpus.errors import IntegrityError, OutputError
+from akhbar.corpus.publish import Output
+from akhbar.corpus.records import Article, Duplicate, Rejection
+from akhbar.corpus.store import (
+    ARTICLE_SCHEMA,
+    ARTICLES,
+    CLEANED_SCHEMA,
+    DUPLICATE_SCHEMA,
+    DUPLICATES,
+    PARQUET_OPTIONS,
+    REJECTED,
+    REPORT,
+)
+
+if TYPE_CHECKING:  # the store reads without loading the de-duplication machinery
+    from akhbar.corpus.dedup.cluster import Resolution
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def article_columns(articles: list[Article]) -> dict[str, list[Any]]:
+    """The stored columns of ``articles`` except ``cluster_id``, in schema order."""
+    return {
+        "id": [a.id for a in articles],
+        "title": [a.title for a in articles],
+        "text": [a.text for a in articles],
+        "source": [a.source for a in articles],
+        "url": [a.url for a in articles],
+        "published": [a.published for a in articles],
+        "retrieved": [a.retrieved for a in articles],
+        "author": [a.author for a in articles],
+        "language": [a.language for a in articles],
+        "truncated": [a.truncated for a in articles],
+        "metadata": [_json(a.metadata) for a in articles],
+        "provenance": [_json(a.provenance.to_dict()) for a in articles],
+    }
+
+
+def cleaned_batch(articles: list[Article]) -> pa.RecordBatch:
+    """Cleaned articles before de-duplication, as one Arrow batch (``CLEANED_SCHEMA``)."""
+    return pa.RecordBatch.from_pydict(article_columns(articles), schema=CLEANED_SCHEMA)
+
+
+def articles_table(articles: list[Article]) -> pa.Table:
+    """Articles held in memory (with their ``cluster_id``) as an ``ARTICLE_SCHEMA`` table."""
+    columns = article_columns(articles)
+    columns["cluster_id"] = [a.cluster_id for a in articles]
+    return pa.table({n: columns[n] for n in ARTICLE_SCHEMA.names}, schema=ARTICLE_SCHEMA)
+
+
+def duplicates_table(duplicates: list[Duplicate]) -> pa.Table:
+    table = articles_table([d.article for d in duplicates])
+    columns = {
+        "duplicate_of": [d.duplicate_of for d in duplicates],
+        "kind": [d.kind for d in duplicates],
+        "similarity": [float(d.similarity) for d in duplicates],
+    }
+    for name, values in columns.items():
+        table = table.append_column(DUPLICATE_SCHEMA.field(name), pa.array(values))
+    return table.replace_schema_metadata(DUPLICATE_SCHEMA.metadata)
+
+
+def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
+    """The rows where ``kept`` is true, as zero-copy slices of ``table`` (most rows are kept,
+    so this avoids copying every text as a filter would)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], kept.view(np.int8), [0]))))
+    starts, ends = edges[0::2], edges[1::2]
+    if not len(starts):
+        return table.schema.empty_table()
+    return pa.concat_tables([table.slice(s, e - s) for s, e in zip(starts, ends, strict=True)])
+
+
+def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table, pa.Table]:
+    """Split the cleaned articles (in input order) into the kept and the duplicates tables."""
+    # Typed arrays: with every record rejected the lists are empty, and untyped they are null.
+    table = cleaned.set_column(
+        cleaned.schema.get_field_index("id"),
+        ARTICLE_SCHEMA.field("id"),
+        pa.array(resolution.ids, pa.string()),
+    )
+    table = table.append_column(
+        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids, pa.string())
+    )
+    table = table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
+    duplicate_of = pa.array(resolution.duplicate_of, pa.string())
+    is_dup = pc.is_valid(duplicate_of)
+    kept = _kept_rows(table, ~is_dup.to_numpy(zero_copy_only=False))
+    dups = table.filter(is_dup)
+    for name, values in (
+        ("duplicate_of", duplicate_of),
+        ("kind", pa.array(resolution.kind, pa.string())),
+        ("similarity", pa.array(resolution.similarity, pa.float64())),
+    ):
+        dups = dups.append_column(DUPLICATE_SCHEMA.field(name), values.filter(is_dup))
+    return kept, dups.cast(DUPLICATE_SCHEMA)
+
+
+def rejection_line(rejection: Rejection, source: str | None) -> bytes:
+    """One line of ``rejected.jsonl``."""
+    row = rejection.to_dict()
+    row["source"] = source
+    return orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+class Tally:
+    """The counts of ``report.json``, kept as records go by."""
+
+    def __init__(self) -> None:
+        self.by_reason: Counter[str] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.rule_records: Counter[str] = Counter()
+        self.rule_applications: Counter[str] = Counter()
+        self.by_source: dict[str, Counter[str]] = {}
+
+    def _source(self, source: str | None) -> Counter[str]:
+        return self.by_source.setdefault(source or "(unknown)", Counter())
+
+    def rules(self, rules: dict[str, int]) -> None:
+        """Count the cleaning rules that fired on one record (whatever became of it)."""
+        for name, n in rules.items():
+            if n:
+                self.rule_records[name] += 1
+                self.rule_applications[name] += n
+
+    def rejected(self, reason: str, source: str | None) -> None:
+        self.by_reason[reason] += 1
+        c = self._source(source)
+        c["input"] += 1
+        c["rejected"] += 1
+
+    def kept(self, source: str | None) -> None:
+        c = self._source(source)
+        c["input"] += 1
+        c["kept"] += 1
+
+    def duplicate(self, source: str | None, kind: str) -> None:
+        self.by_kind[kind] += 1
+        c = self._source(source)
+        c["input"] += 1
+        c["duplicates"] += 1
+
+    def merge(self, other: Tally) -> None:
+        """Add counts kept elsewhere (e.g. by a worker, for its chunk)."""
+        self.by_reason.update(other.by_reason)
+        self.by_kind.update(other.by_kind)
+        self.rule_records.update(other.rule_records)
+        self.rule_applications.update(other.rule_applications)
+        for source, c in other.by_source.items():
+            self.by_source.setdefault(source, Counter()).update(c)
+
+    def report(self, **extra: Any) -> dict[str, Any]:
+        """The report; ``input == kept + rejected + duplicates`` by construction, checked."""
+        fields = ("input", "kept", "rejected", "duplicates")
+        by_source = {s: {f: c[f] for f in fields} for s, c in sorted(self.by_source.items())}
+        totals = {f: sum(c[f] for c in by_source.values()) for f in fields}
+        if totals["input"] != totals["kept"] + totals["rejected"] + totals["duplicates"]:
+            raise IntegrityError(f"counts do not add up: {totals}")
+        return {
+            **totals,
+            "by_reason": dict(sorted(self.by_reason.items())),
+            "by_rule": {
+                name: {"records": self.rule_records[name], "applications": n}
+                for name, n in sorted(self.rule_applications.items())
+            },
+            "by_source": by_source,
+            "duplicates_by_kind": {k: self.by_kind[k] for k in ("exact", "near")},
+            **extra,
+        }
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class CorpusWriter:
+    """Writes a store into a temporary sibling of ``DIR``; ``commit`` publishes it at ``DIR``.
+
+    Use as a context manager: leaving the block with an exception removes the temporary
+    directory, so nothing half-written is ever left at ``DIR`` (:mod:`akhbar.corpus.publish`).
+    An existing ``DIR`` is replaced only with ``force`` and only if it is a store.
+    """
+
+    def __init__(self, out: str | Path, force: bool = False) -> None:
+        self.out = Path(out)
+        self._output = Output(self.out, replace=force, marker=REPORT, what="corpus store")
+        self.tmp = self._output.path
+        try:
+            self._rejected: IO[bytes] = open(self.tmp / REJECTED, "wb")  # noqa: SIM115
+        except OSError as e:
+            self._output.abort()
+            raise OutputError(
+                f"cannot write the corpus at {self.out}: {e.strerror or e} ({e.filename}); "
+                "choose an --out in a writable directory"
+            ) from e
+        self.committed = False
+
+    def __enter__(self) -> CorpusWriter:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if not self.committed:
+            self.abort()
+
+    def reject(self, lines: Iterable[bytes]) -> None:
+        """Append lines of ``rejected.jsonl`` (see ``rejection_line``)."""
+        self._rejected.writelines(lines)
+
+    def _write(self, table: pa.Table, name: str, schema: pa.Schema) -> None:
+        if not table.schema.equals(schema):
+            raise IntegrityError(f"{name}: table schema differs from the store's:\n{table.schema}")
+        try:
+            pq.write_table(table, self.tmp / name, **PARQUET_OPTIONS)
+        except OSError as e:
+            raise OutputError(f"cannot write {self.out / name}: {e}") from e
+
+    def write_articles(self, table: pa.Table) -> None:
+        self._write(table, ARTICLES, ARTICLE_SCHEMA)
+
+    def write_duplicates(self, table: pa.Table) -> None:
+        self._write(table, DUPLICATES, DUPLICATE_SCHEMA)
+
+    def commit(self, report: dict[str, Any]) -> Path:
+        """Write ``report.json`` and publish the finished store at ``DIR`` (replacing the old)."""
+        try:
+            self._rejected.close()
+            (self.tmp / REPORT).write_bytes(
+                orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+            )
+        except OSError as e:
+            raise OutputError(f"cannot finish the corpus at {self.out}: {e}") from e
+        self._output.commit()
+        self.committed = True
+        return self.out
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):
+            self._rejected.close()
+        self._output.abort()
