@@ -80,6 +80,9 @@ bench-validate: install
 bench-release: install
 	$(BIN)/python benchmarks/bench_release.py
 
+bench-agreement: install
+	$(BIN)/python benchmarks/bench_agreement.py
+
 bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py
 
