@@ -380,3 +380,19 @@ def test_overlap_matching_is_maximum_not_greedy():
     _, got = check_all([TaskVersions(1, "a1", TEXT, {"x": a, "y": b})])
     assert got["entities"]["overlap"]["f1"] == 1.0
     assert got["entities"]["exact"]["f1"] == 0.5
+
+
+@settings(max_examples=60)
+@given(task_sets(max_docs=14, max_annotators=3), st.integers(1, 5))
+def test_batches_of_any_size_give_the_same_figures(case, size):
+    """Workers score runs of tasks; however the runs are cut, the figures and the lowest
+    documents are those of scoring one task at a time."""
+    from akhbar.annotation.agreement import score_batch
+
+    tasks, _ = case
+    whole, _ = measured(tasks)
+    cut = Agreement(LABELS, TYPES)
+    for i in range(0, len(tasks), size):
+        for sc in score_batch(tasks[i : i + size], cut.index):
+            cut.add_score(sc)
+    assert cut.result() == whole.result()
