@@ -178,10 +178,11 @@ def write_corpus(tmp_path) -> Callable[..., Path]:
 # --- Ray ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[None]:
-    """One real local Ray cluster (two CPUs) for the session; builds with ``--executor ray``
-    use it (they connect to a running cluster rather than start their own)."""
+    """One real local Ray cluster (two CPUs), started once (the Ray tests are one module) and
+    stopped after them, so that later tests do not fork a process that runs Ray's threads;
+    builds with ``--executor ray`` use it rather than start their own."""
     import ray
 
     ray.init(
