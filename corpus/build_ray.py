@@ -85,6 +85,16 @@ def _write(
     return tally
 
 
+def _by_shard(values: dict[int, Any], offsets: list[int]) -> dict[int, dict[int, Any]]:
+    """``values`` by position, split by the shard each position is in."""
+    positions = np.fromiter(values, np.int64, len(values))
+    owners = np.searchsorted(np.asarray(offsets), positions, side="right") - 1
+    out: dict[int, dict[int, Any]] = {}
+    for q, s in zip(positions.tolist(), owners.tolist(), strict=True):
+        out.setdefault(s, {})[q] = values[q]
+    return out
+
+
 def _lookup(fp: shuffle.Fingerprints, rows: np.ndarray) -> list[shuffle.Member]:
     return shuffle.lookup(fp, rows)
 
@@ -181,7 +191,8 @@ def build_on_ray(
         decisions = shuffle.decide(clusters, members, renamed, first, d)
 
         write = ex.remote(_write)
-        ends = [*offsets[1:], n]
+        renamed_by_shard = _by_shard(renamed, offsets)
+        decided_by_shard = _by_shard(decisions, offsets)
         tallies = get(
             [
                 write.remote(
@@ -189,8 +200,8 @@ def build_on_ray(
                     i,
                     shard[2],
                     offsets[i],
-                    {q: v for q, v in renamed.items() if offsets[i] <= q < ends[i]},
-                    {q: v for q, v in decisions.items() if offsets[i] <= q < ends[i]},
+                    renamed_by_shard.get(i, {}),
+                    decided_by_shard.get(i, {}),
                 )
                 for i, shard in enumerate(shards)
             ]
