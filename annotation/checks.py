@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from akhbar.annotation.taxonomy import Taxonomy
+from akhbar.schemas.taxonomy import Taxonomy
 
 TEXT_OBJECT = "text"
 ENTITY_CONTROL = "entity"

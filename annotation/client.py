@@ -32,7 +32,7 @@ from typing import IO, Any
 import httpx
 import orjson
 
-from akhbar.corpus.errors import OutputError, UsageError
+from akhbar.schemas.errors import OutputError, UsageError
 
 URL_ENV = "LABEL_STUDIO_URL"
 KEY_ENV = "LABEL_STUDIO_API_KEY"

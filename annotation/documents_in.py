@@ -34,7 +34,7 @@ from akhbar.annotation.ls_results import document_to_results
 from akhbar.annotation.merge import Merger
 from akhbar.annotation.pieces import collect
 from akhbar.annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.errors import InputError
 
 DOCUMENTS_INPUT = "documents"
 EXPORT_INPUT = "labelstudio_export"

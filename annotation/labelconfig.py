@@ -20,7 +20,7 @@ import hashlib
 from html import escape as html_escape
 from xml.sax.saxutils import quoteattr
 
-from akhbar.annotation.taxonomy import Label, Taxonomy
+from akhbar.schemas.taxonomy import Label, Taxonomy
 
 TEXT_OBJECT = "text"
 ENTITY_CONTROL = "entity"
@@ -78,7 +78,7 @@ def label_config(tax: Taxonomy) -> str:
         lines.append(
             f"    <Labels{_attrs(name=TRIGGER_CONTROL, toName=TEXT_OBJECT, showInline='true')}>"
         )
-        lines += [f"      {_label_tag(ev.label)}/>" for ev in tax.events]
+        lines += [f"      {_label_tag(ev)}/>" for ev in tax.events]
         lines.append("    </Labels>")
     if tax.roles:
         lines.append("    <Relations>")
@@ -145,7 +145,7 @@ def instructions_html(tax: Taxonomy) -> str:
     if tax.events:
         out += [
             "<h3>Events</h3>",
-            f"<table><tbody>{head}{''.join(_label_rows([e.label for e in tax.events]))}"
+            f"<table><tbody>{head}{''.join(_label_rows(list(tax.events)))}"
             "</tbody></table>",
             "<h3>Argument roles</h3>",
             "<table><tbody>"

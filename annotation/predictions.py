@@ -32,8 +32,8 @@ import orjson
 
 from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
 from akhbar.annotation.ls_results import document_to_results
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 PREDICTION = "prediction"
 ANNOTATION = "annotation"

@@ -38,8 +38,8 @@ from typing import Any
 
 import httpx
 
-from akhbar.corpus.errors import OutputError, UsageError
 from akhbar.corpus.publish import publishing
+from akhbar.schemas.errors import OutputError, UsageError
 
 LABEL_STUDIO_VERSION = "1.23.2"  # the Makefile's LS_VERSION must match (tests check it)
 DEFAULT_VENV = Path(".venv-labelstudio")

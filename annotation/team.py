@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from akhbar.annotation import predictions, team_api
-from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.client import Client, Connection
 from akhbar.annotation.push import existing_tasks
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
+from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 
 @dataclass

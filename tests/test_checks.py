@@ -15,7 +15,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation import taxonomy
 from akhbar.annotation.checks import (
     CHECKS,
     ERROR,
@@ -26,6 +25,7 @@ from akhbar.annotation.checks import (
     diagnose_mismatch,
 )
 from akhbar.annotation.validate import validate_snapshot
+from akhbar.schemas import taxonomy
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CHECKS_DIR = DATA / "checks"

@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REPO, sample_articles
 
-from akhbar.annotation import push, taxonomy
+from akhbar.annotation import push
 from akhbar.cli.main import main
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 
 pytestmark = pytest.mark.labelstudio
 

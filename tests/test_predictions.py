@@ -7,7 +7,8 @@ import copy
 import orjson
 import pytest
 
-from akhbar.annotation import predictions, taxonomy
+from akhbar.annotation import predictions
+from akhbar.schemas import taxonomy
 
 TAX = taxonomy.load()
 TEXT = "قصفت الطائرات مواقع المسلحين قرب حلب فجر الخميس."

@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from release_fixtures import ARTICLES
 
-from akhbar.corpus.errors import AkhbarError
 from akhbar.corpus.release.features import arrow_schemas
-from akhbar.corpus.release.labels import load_labels
 from akhbar.corpus.release.rows import Chunk, Converter
 from akhbar.corpus.store import text_digest, text_digests
+from akhbar.schemas.errors import AkhbarError
+from akhbar.schemas.taxonomy import load
 
-LABELS = load_labels()
+LABELS = load()
 CONVERTER = Converter(LABELS, arrow_schemas(LABELS))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from conftest import run_akhbar
 
-from akhbar.annotation.taxonomy import TAXONOMY_DIR
+from akhbar.schemas.taxonomy import TAXONOMY_DIR
 
 WOJOOD = TAXONOMY_DIR / "wojood.yaml"
 

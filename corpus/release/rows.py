@@ -21,9 +21,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from akhbar.corpus.errors import InputError, IntegrityError
 from akhbar.corpus.release.align import tag_entities
-from akhbar.corpus.release.labels import ReleaseLabels
 from akhbar.corpus.release.segment import (
     CLASS,
     SPACE,
@@ -35,6 +33,8 @@ from akhbar.corpus.release.segment import (
 from akhbar.corpus.release.splits import SPLITS
 from akhbar.corpus.release.writer import PartWriter
 from akhbar.corpus.store import text_digest
+from akhbar.schemas.errors import InputError, IntegrityError
+from akhbar.schemas.taxonomy import Taxonomy
 
 
 @dataclass(slots=True)
@@ -101,7 +101,7 @@ def annotation_hash(doc: dict[str, Any]) -> str:
 class Converter:
     """Builds rows for all configs; one per worker process."""
 
-    def __init__(self, labels: ReleaseLabels, schemas: dict[str, pa.Schema]):
+    def __init__(self, labels: Taxonomy, schemas: dict[str, pa.Schema]):
         self.labels = labels
         self.entity_index = {n: i for i, n in enumerate(labels.entity_names)}
         self.event_index = {n: i for i, n in enumerate(labels.event_names)}
@@ -620,7 +620,7 @@ def convert_part(converter: Converter, part: Part) -> PartResult:
 _converter: Converter | None = None
 
 
-def init_worker(labels: ReleaseLabels, schemas: dict[str, pa.Schema]) -> None:
+def init_worker(labels: Taxonomy, schemas: dict[str, pa.Schema]) -> None:
     """Process-pool initializer: one converter per worker (the schemas come ready-made, so a
     worker never imports ``datasets``)."""
     global _converter
