@@ -145,8 +145,7 @@ def instructions_html(tax: Taxonomy) -> str:
     if tax.events:
         out += [
             "<h3>Events</h3>",
-            f"<table><tbody>{head}{''.join(_label_rows(list(tax.events)))}"
-            "</tbody></table>",
+            f"<table><tbody>{head}{''.join(_label_rows(list(tax.events)))}</tbody></table>",
             "<h3>Argument roles</h3>",
             "<table><tbody>"
             + _row(["Event", "Role", "Entity types"], tag="th")

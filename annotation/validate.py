@@ -34,7 +34,7 @@ import orjson
 
 from akhbar import schemas
 from akhbar.annotation import export_stream
-from akhbar.annotation.checks import CHECKS, ERROR, Rules
+from akhbar.annotation.checks import Rules
 from akhbar.annotation.convert import POLICY
 from akhbar.annotation.documents_in import (
     DOCUMENTS_INPUT,
@@ -57,6 +57,7 @@ from akhbar.corpus.executor import Executor, make_executor, resolve_workers
 from akhbar.corpus.publish import Output
 from akhbar.corpus.store import ArticleTexts, articles_path, text_index
 from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.checks import CHECKS, ERROR
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
 
