@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
 from akhbar.schemas.checks import (
     CHECKS,
     ERROR,
@@ -31,10 +32,6 @@ from akhbar.schemas.checks import (
     whitespace_problem,
 )
 from akhbar.schemas.taxonomy import Taxonomy
-
-TEXT_OBJECT = "text"
-ENTITY_CONTROL = "entity"
-TRIGGER_CONTROL = "trigger"
 
 
 class Rules:

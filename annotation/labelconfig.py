@@ -22,7 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 from akhbar.schemas.taxonomy import Label, Taxonomy
 
-TEXT_OBJECT = "text"
+TEXT_OBJECT = "text"  # the names of the labelling config, used by every Label Studio module
 ENTITY_CONTROL = "entity"
 TRIGGER_CONTROL = "trigger"
 RTL_CLASS = "akhbar-rtl"

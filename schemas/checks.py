@@ -230,12 +230,7 @@ def schema_issue(error: Any) -> Issue:
     where = path or "the task"
     is_offset = bool(parts) and parts[-1] in ("start", "end")
     if is_offset and kw == "type":
-        return Issue(
-            "AK101",
-            f"{parts[-1]} offset {short(inst)} is a {json_type(inst)}, not an integer "
-            "(offsets are integer code point indices)",
-            path,
-        )
+        return Issue("AK101", offset_type_message(parts[-1], inst), path)
     if is_offset and kw == "minimum":
         return Issue("AK102", f"{parts[-1]} offset {inst} is negative", path)
     if kw == "required":
@@ -269,6 +264,12 @@ def schema_issue(error: Any) -> Issue:
 # --- one message per finding -------------------------------------------------------------------
 
 
+def offset_type_message(which: str, value: Any) -> str:
+    """AK101: the ``start``/``end`` offset ``value`` is not an integer."""
+    kind = "float" if isinstance(value, float) else json_type(value)
+    return f"{which} offset {short(value)} is a {kind}, not an integer (offsets count code points)"
+
+
 def span_problem(
     text: str, s: Any, e: Any, value: Any, name: str = "text"
 ) -> tuple[str, str, str] | None:
@@ -277,8 +278,7 @@ def span_problem(
     end, text or none)."""
     if type(s) is not int or type(e) is not int:  # a bool is not an offset either
         which, v = ("start", s) if type(s) is not int else ("end", e)
-        kind = "float" if isinstance(v, float) else json_type(v)
-        return "AK101", f"{which} offset {short(v)} is a {kind}, not an integer", which
+        return "AK101", offset_type_message(which, v), which
     if s >= e:
         return "AK105", f"start {s} >= end {e}: a span must cover at least one character", ""
     if s < 0:
