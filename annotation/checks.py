@@ -4,7 +4,8 @@ The codes and their messages are the project's one set (:mod:`akhbar.schemas.che
 a label or an argument role is judged by the same function here as in a document check
 (:mod:`akhbar.schemas.document`) or a release. What only Label Studio has is checked here:
 region ids, ``from_name``/``to_name`` against the labelling config, relation direction, one
-label per region, the export schema's ``anyOf`` of results.
+label per region, the export schema's ``anyOf`` of results; spans' edges are trimmed here
+(:mod:`akhbar.annotation.span_edges`).
 
 The checks of one annotation run in one pass over its results and hand back what they parsed
 (regions and arguments), so that conversion does not read the results a second time.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from akhbar.annotation import span_edges
 from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
 from akhbar.schemas.checks import (
     CHECKS,
@@ -29,7 +31,6 @@ from akhbar.schemas.checks import (
     schema_issue,
     short,
     span_problem,
-    whitespace_problem,
 )
 from akhbar.schemas.taxonomy import Taxonomy
 
@@ -37,10 +38,11 @@ from akhbar.schemas.taxonomy import Taxonomy
 class Rules:
     """The taxonomy as lookups for the hot path."""
 
-    __slots__ = ("allowed", "event_roles", "roles", "tag", "taxonomy")
+    __slots__ = ("allowed", "event_roles", "roles", "tag", "taxonomy", "trim_punctuation")
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, trim_punctuation: bool = False) -> None:
         self.taxonomy = taxonomy
+        self.trim_punctuation = trim_punctuation
         self.tag = f"{taxonomy.name}@{taxonomy.version}"
         self.allowed: dict[str, frozenset[str]] = {
             ENTITY_CONTROL: frozenset(taxonomy.entity_names),
@@ -145,6 +147,7 @@ class Checked:
     issues: list[Issue] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # trigger region id -> event
+    span_edits: list[dict[str, Any]] = field(default_factory=list)  # spans trimmed at the edges
 
     @property
     def errors(self) -> int:
@@ -225,8 +228,10 @@ def check_annotation(
             # span == text[s:e] is not empty: strip() hands back the very same string unless
             # it starts or ends with whitespace (the same characters as str.isspace)
             other = first_span((ctl, s, e), r)
-            if other is not r or span.strip() is not span:
+            if other is not r:
                 _region_warnings(issues, other, ctl, r, f"{base}/result/{_at(result, r)}", text)
+            if not span_edges.clean(text, s, e):
+                s, e, span = _edges(out, r, f"{base}/result/{_at(result, r)}", text, rules)
             if ctl == ENTITY_CONTROL:
                 add_entity({"id": rid, "start": s, "end": e, "text": span, "label": labels[0]})
             else:
@@ -256,30 +261,67 @@ def _region_warnings(
     rpath: str,
     text: str,
 ) -> None:
-    """Warnings about a valid region: the same span labelled before (by ``other``, when it is
-    not ``r`` itself), whitespace at its edges."""
+    """A valid region's span was labelled before, by ``other``."""
     rid = r["id"]
     v = r["value"]
     s, e, span, label = v["start"], v["end"], v["text"], v["labels"][0]
-    if other is not r:
-        code, message = same_span_message(
-            ctl, s, e, (other["value"]["labels"][0], other["id"]), (label, rid), "region"
+    code, message = same_span_message(
+        ctl, s, e, (other["value"]["labels"][0], other["id"]), (label, rid), "region"
+    )
+    issues.append(
+        Issue(code, message, rpath, region_id=rid, span=span, context=context(text, s, e))
+    )
+
+
+_EDGE_CODES = {span_edges.WHITESPACE: "AK142", span_edges.PUNCTUATION: "AK145"}
+_CUT_CODES = {span_edges.NUMBER: "AK146", span_edges.WORD: "AK147"}
+
+
+def _edges(out: Checked, r: dict[str, Any], rpath: str, text: str, rules: Rules) -> tuple:
+    """A valid region whose edges are not clean: trimmed (recorded in ``out.span_edits``,
+    one warning per kind of character removed), then any cut number or word warned about.
+    Returns the span's (start, end, text) for the document."""
+    rid = r["id"]
+    v = r["value"]
+    s, e, span = v["start"], v["end"], v["text"]
+    t = span_edges.trim(text, s, e, rules.trim_punctuation)
+    if t is not None:
+        new = text[t.start : t.end]
+        out.span_edits.append(
+            {
+                "region_id": rid,
+                "exported": {"start": s, "end": e, "text": span},
+                "start": t.start,
+                "end": t.end,
+                "removed": list(t.removed),
+            }
         )
-        issues.append(
-            Issue(code, message, rpath, region_id=rid, span=span, context=context(text, s, e))
-        )
-    message = whitespace_problem(text, s, e, span)
-    if message:
-        issues.append(
+        for what in t.removed:
+            out.issues.append(
+                Issue(
+                    _EDGE_CODES[what],
+                    f"span {short(span, 40)} [{s}, {e}) had {what} at its edges: trimmed to "
+                    f"{short(new, 40)} [{t.start}, {t.end})",
+                    f"{rpath}/value",
+                    region_id=rid,
+                    span=span,
+                    context=context(text, s, e),
+                )
+            )
+        s, e, span = t.start, t.end, new
+    for what, at in span_edges.cuts(text, s, e):
+        out.issues.append(
             Issue(
-                "AK142",
-                message,
+                _CUT_CODES[what],
+                f"span {short(span, 40)} [{s}, {e}) ends inside a {what} at {at}: "
+                f"{short(text[max(0, at - 6) : at + 6], 20)}; check where it should end",
                 f"{rpath}/value",
                 region_id=rid,
                 span=span,
                 context=context(text, s, e),
             )
         )
+    return s, e, span
 
 
 def _region_errors(

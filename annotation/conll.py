@@ -40,6 +40,7 @@ from akhbar.schemas.errors import InputError
 SPECIAL_TOKENS = ("$#$", "#ERROR!")
 # Tokens after which a sentence ends when a file has no blank lines (or --sentence-end is given).
 DEFAULT_SENTENCE_END = (".", "؟", "!", "؛", "?")
+OUTSIDE = ["O"]  # the tags of a token outside every entity
 SKIP_REASONS = ("empty_token", "missing_tag", "extra_fields", "bad_tag", "unknown_type")
 
 
@@ -115,6 +116,13 @@ def decode_nested(tags: list[list[str]]) -> list[Span]:
     open_spans: dict[str, list[Span]] = {}  # label -> open spans, earliest first
     done: list[Span] = []
     for i, token_tags in enumerate(tags):
+        if token_tags == OUTSIDE:  # most tokens: every open span ends before this one
+            for spans in open_spans.values():
+                for s in spans:
+                    s.end = i
+                    done.append(s)
+            open_spans.clear()
+            continue
         begins: Counter[str] = Counter()
         inside: Counter[str] = Counter()
         for tag in token_tags:
@@ -149,6 +157,10 @@ def token_repairs(tags: list[list[str]]) -> list[int]:
     out = []
     prev: Counter[str] = Counter()
     for token_tags in tags:
+        if token_tags == OUTSIDE:
+            out.append(0)
+            prev = Counter()
+            continue
         cur: Counter[str] = Counter()
         inside: Counter[str] = Counter()
         for tag in token_tags:

@@ -93,7 +93,7 @@ CHECKS: dict[str, Check] = {
             "AK142",
             "span-edge-whitespace",
             WARNING,
-            "A span starts or ends with whitespace.",
+            "A span started or ended with whitespace; the document has it trimmed.",
         ),
         Check("AK143", "duplicate-relation", WARNING, "The same argument is drawn twice."),
         Check(
@@ -101,6 +101,25 @@ CHECKS: dict[str, Check] = {
             "duplicate-span",
             WARNING,
             "The same span carries the same label twice.",
+        ),
+        Check(
+            "AK145",
+            "span-edge-punctuation",
+            WARNING,
+            "A span started or ended with punctuation; the document has it trimmed "
+            "(only with punctuation trimming on).",
+        ),
+        Check(
+            "AK146",
+            "span-cuts-number",
+            WARNING,
+            "A span's edge falls inside a number (12 مارس 2 of 12 مارس 2024).",
+        ),
+        Check(
+            "AK147",
+            "span-cuts-word",
+            WARNING,
+            "A span's edge falls inside a word, not after a proclitic or before an enclitic.",
         ),
         Check("AK150", "unknown-article", ERROR, "The task's article_id is not in the corpus."),
         Check(

@@ -151,14 +151,17 @@ def push_cmd(
 @click.option(
     "--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait for export."
 )
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @_server_options
-def pull_cmd(project, out_dir, taxonomy, timeout, url, api_key, settings) -> None:
+def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settings) -> None:
     """Download the project's full JSON export as a new immutable snapshot plus manifest.
 
     Example: akhbar annotate pull --project news-2026 --out build/snapshots
     """
     conn = client.resolve(url, api_key, settings)
-    snap = pull.pull_project(conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout)
+    snap = pull.pull_project(
+        conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout, progress=progress
+    )
     for line in snap.lines():
         click.echo(line)
 

@@ -177,3 +177,30 @@ def test_wojood_test_split_reads_whole():
     # every B- tag in the file opens exactly one decoded entity
     b_tags = sum(t.startswith("B-") for ln in lines for t in ln.split()[1:])
     assert sum(len(s.spans) for s in sents) == b_tags
+
+
+_good_line = st.tuples(
+    st.sampled_from(["قتل", "جندي", "بغداد", ".", "؟", "$#$", "و"]),
+    st.sampled_from(["O", "B-PERS", "I-PERS", "B-GPE", "I-GPE", "I-PERS B-GPE"]),
+).map(lambda t: (f"{t[0]} {t[1]}", True))
+_bad_line = st.sampled_from([" O", "قتل", "نيو يورك B-GPE", "بغداد X-GPE", "دمشق B-CITY"]).map(
+    lambda x: (x, False)
+)
+_blank = st.just(("", None))
+
+
+@given(st.lists(st.one_of(_good_line, _good_line, _bad_line, _blank), max_size=60))
+def test_every_token_line_is_kept_repaired_or_skipped(tmp_path_factory, lines):
+    p = tmp_path_factory.mktemp("conll") / "x.txt"
+    p.write_text("".join(text + "\n" for text, _ in lines), encoding="utf-8")
+    reader = ConllReader(types=frozenset({"PERS", "GPE"}))
+    sents = list(reader.read(p))
+    t = reader.tally
+    good = [text.split() for text, ok in lines if ok]
+    assert t.token_lines == sum(ok is not None for _, ok in lines)
+    assert t.token_lines == t.kept + t.repaired + sum(t.skipped.values())
+    assert sum(t.skipped.values()) == len(t.issues) == sum(ok is False for _, ok in lines)
+    # the kept tokens are the well-formed lines, in order, with their tags as written
+    assert [(tok, tags) for s in sents for tok, tags in zip(s.tokens, s.tags, strict=True)] == [
+        (g[0], g[1:]) for g in good
+    ]
