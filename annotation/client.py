@@ -1,57 +1,52 @@
-"""A small Label Studio REST client over httpx: the calls akhbar needs and nothing else.
+"""The Label Studio calls akhbar makes, through the official SDK (see ``annotation.calls``).
 
-Plain httpx against the documented REST API rather than ``label-studio-sdk``: the SDK pins
-pydantic, numpy, pandas, opencv and more, which would constrain our own environment (Label
-Studio itself lives in a separate one), while we need only a dozen endpoints, explicit
-timeouts, retries only where a repeat is harmless, streamed downloads, and an injectable
-transport for fault tests.
+``Client`` returns plain JSON values (dicts), checked for the fields akhbar reads, so that an
+answer of another shape is a one-line ``BadReply`` rather than a traceback further on. Most
+methods are one SDK call; the few that go through the SDK's HTTP layer instead say why.
 
-Either kind of token works, told apart by shape:
-- a legacy token (40 hex characters) is sent as ``Authorization: Token <key>``;
-- a personal access token is a JWT refresh token: it is exchanged at ``/api/token/refresh/``
-  for a short-lived access token (five minutes in 1.23), sent as ``Authorization: Bearer``,
-  and exchanged again when it expires or the server answers 401.
-
-Idempotent calls (GET, PATCH, validation) are retried on connection errors and 502/503/504
-with backoff; creating things (projects, task imports, annotations) is never retried here,
-because a request the server committed but whose answer was lost would be applied twice.
-The caller re-reads the server's state instead (see ``annotation.push``).
+Either kind of token works: a legacy token (40 hex characters, ``Authorization: Token``) or a
+personal access token (a JWT refresh token, exchanged by the SDK for access tokens).
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import httpx
-import orjson
+from akhbar.annotation.calls import (
+    DEFAULT_DEADLINE,
+    BadReply,
+    Caller,
+    ServerError,
+    Unreachable,
+    http_client,
+    need,
+    plain,
+    token_kind,
+    transport_errors,
+)
+from akhbar.corpus.errors import UsageError
 
-from akhbar.corpus.errors import OutputError, UsageError
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "BadReply",
+    "Client",
+    "Connection",
+    "ServerError",
+    "Unreachable",
+    "http_client",
+    "need",
+    "plain",
+    "resolve",
+    "token_kind",
+    "transport_errors",
+]
 
 URL_ENV = "LABEL_STUDIO_URL"
 KEY_ENV = "LABEL_STUDIO_API_KEY"
-# Exports and bulk imports of thousands of articles take minutes on a small server.
-TIMEOUT = httpx.Timeout(connect=15.0, read=900.0, write=900.0, pool=60.0)
-RETRY_STATUS = {502, 503, 504}
-
-
-class ServerError(OutputError):
-    """Label Studio answered with an error status; ``status`` and ``detail`` say which."""
-
-    def __init__(self, message: str, status: int, detail: str):
-        super().__init__(message)
-        self.status = status
-        self.detail = detail
-
-
-class Unreachable(OutputError):
-    """The server did not answer (connection refused, reset, timed out)."""
 
 
 @dataclass(frozen=True)
@@ -89,204 +84,117 @@ def resolve(
     return Connection(data["url"].rstrip("/"), data["api_key"], str(path))
 
 
-def _jwt_claims(token: str) -> dict[str, Any] | None:
-    parts = token.split(".")
-    if len(parts) != 3 or not token.startswith("eyJ"):
-        return None
-    try:
-        payload = parts[1] + "=" * (-len(parts[1]) % 4)
-        return json.loads(base64.urlsafe_b64decode(payload))
-    except ValueError:
-        return None
-
-
-def token_kind(api_key: str) -> str:
-    """``"personal"`` for a personal access token (a JWT), else ``"legacy"``."""
-    return "personal" if _jwt_claims(api_key) is not None else "legacy"
-
-
-def _detail(r: httpx.Response) -> str:
-    try:
-        body = r.json()
-    except ValueError:
-        return r.text[:300].strip()
-    if isinstance(body, dict):
-        for key in ("validation_errors", "detail", "error"):
-            if body.get(key):
-                v = body[key]
-                return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)[:500]
-    return json.dumps(body, ensure_ascii=False)[:500]
-
-
-class Client:
+class Client(Caller):
     """One Label Studio server, one user. Use as a context manager or call ``close``."""
-
-    def __init__(
-        self,
-        url: str,
-        api_key: str,
-        *,
-        transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout = TIMEOUT,
-        retries: int = 4,
-        backoff: float = 0.5,
-    ):
-        self.url = url.rstrip("/")
-        self._key = api_key
-        self._kind = token_kind(api_key)
-        self._access: str | None = None
-        self._access_exp = 0.0
-        self.retries = retries
-        self.backoff = backoff
-        self._http = httpx.Client(
-            base_url=self.url,
-            timeout=timeout,
-            transport=transport,
-            headers={"Accept": "application/json"},
-        )
 
     @classmethod
     def connect(cls, conn: Connection, **kwargs: Any) -> Client:
         return cls(conn.url, conn.api_key, **kwargs)
 
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # --- transport ----------------------------------------------------------------------------
-
-    def _refresh_access(self) -> None:
-        try:
-            r = self._http.post("/api/token/refresh/", json={"refresh": self._key})
-        except httpx.TransportError as e:
-            raise Unreachable(f"{self.url}: no answer while refreshing the token ({e})") from e
-        if r.status_code != 200:
-            raise UsageError(
-                f"{self.url} refused the personal access token (HTTP {r.status_code}: "
-                f"{_detail(r)}); create a new one in Account & Settings"
-            )
-        self._access = r.json()["access"]
-        claims = _jwt_claims(self._access) or {}
-        # Renew a little before the server would refuse it.
-        self._access_exp = float(claims.get("exp", time.time() + 240)) - 30
-
-    def auth_headers(self) -> dict[str, str]:
-        if self._kind == "legacy":
-            return {"Authorization": f"Token {self._key}"}
-        if self._access is None or time.time() >= self._access_exp:
-            self._refresh_access()
-        return {"Authorization": f"Bearer {self._access}"}
-
-    def request(
-        self, method: str, path: str, *, retry: bool, stream: bool = False, **kw: Any
-    ) -> httpx.Response:
-        """One call; retried with backoff only if ``retry`` (the call is idempotent)."""
-        refreshed = False
-        attempt = 0
-        extra_headers = kw.pop("headers", {})
-        while True:
-            headers = {**extra_headers, **self.auth_headers()}
-            try:
-                req = self._http.build_request(method, path, headers=headers, **kw)
-                r = self._http.send(req, stream=stream)
-            except httpx.TransportError as e:
-                if not retry or attempt >= self.retries:
-                    raise Unreachable(
-                        f"{self.url}: no answer to {method} {path} ({type(e).__name__}: {e})"
-                    ) from e
-                time.sleep(self.backoff * 2**attempt)
-                attempt += 1
-                continue
-            if r.status_code == 401 and self._kind == "personal" and not refreshed:
-                r.close()
-                self._access = None
-                refreshed = True
-                continue
-            if r.status_code in RETRY_STATUS and retry and attempt < self.retries:
-                r.close()
-                time.sleep(self.backoff * 2**attempt)
-                attempt += 1
-                continue
-            if r.status_code >= 400:
-                if stream:
-                    r.read()
-                    r.close()
-                self._raise(method, path, r)
-            return r
-
-    def _raise(self, method: str, path: str, r: httpx.Response) -> None:
-        detail = _detail(r)
-        if r.status_code in (401, 403):
-            raise UsageError(
-                f"{self.url} refused the API key for {method} {path} (HTTP {r.status_code}: "
-                f"{detail}); check --api-key / LABEL_STUDIO_API_KEY or run `akhbar studio up`"
-            )
-        raise ServerError(
-            f"{self.url}: {method} {path} failed with HTTP {r.status_code}: {detail}",
-            r.status_code,
-            detail,
-        )
-
-    def get_json(self, path: str, **kw: Any) -> Any:
-        return self.request("GET", path, retry=True, **kw).json()
-
-    # --- server ------------------------------------------------------------------------------
-
     def version(self) -> str | None:
         try:
-            return self.get_json("/api/version").get("release")
-        except (ServerError, ValueError):
+            v = self.call(
+                "GET /api/version", lambda o: self.sdk.versions.get(request_options=o), retry=True
+            )
+        except (ServerError, BadReply):
             return None
+        return getattr(v, "release", None)
 
     def whoami(self) -> dict[str, Any]:
-        return self.get_json("/api/current-user/whoami")
+        me = self.call(
+            "GET /api/current-user/whoami",
+            lambda o: plain(self.sdk.users.whoami(request_options=o)),
+            retry=True,
+        )
+        return need(me, "the current user", id=int)
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every user of the organisation (id, email, names)."""
+        found = self.call(
+            "GET /api/users",
+            lambda o: [plain(u) for u in self.sdk.users.list(request_options=o)],
+            retry=True,
+        )
+        return [need(u, "a user", id=int) for u in found]
 
     # --- projects ----------------------------------------------------------------------------
 
     def projects(self, title: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every project (only those whose title contains ``title``, if given)."""
         page = 1
         while True:
-            params: dict[str, Any] = {"page": page, "page_size": 100}
-            if title:
-                params["title"] = title  # a substring filter on the server; callers match exactly
-            body = self.get_json("/api/projects", params=params)
-            yield from body.get("results", [])
-            if not body.get("next"):
+            # Pages are followed by the answer's ``next``: the SDK's pager asks for one page
+            # past the last, which the server answers with 404.
+            def one(o: dict[str, Any], page: int = page) -> tuple[list[dict[str, Any]], bool]:
+                p = self.sdk.projects.list(page=page, page_size=100, title=title, request_options=o)
+                return [need(plain(x), "a project", id=int, title=str) for x in p.items], bool(
+                    p.response.next
+                )
+
+            items, more = self.call("GET /api/projects", one, retry=True)
+            yield from items
+            if not more:
                 return
             page += 1
 
     def find_project(self, title: str) -> dict[str, Any] | None:
-        """The project with exactly this title, or None; two of them is an error."""
-        found = [p for p in self.projects(title) if p.get("title") == title]
+        """The project titled ``title`` as the server stores it (stripped), or None.
+
+        Two projects with that title are an error.
+        """
+        want = title.strip()
+        found = [p for p in self.projects(want) if p["title"].strip() == want]
         if len(found) > 1:
             ids = [p["id"] for p in found]
             raise UsageError(
-                f"{self.url} has {len(found)} projects titled {title!r} (ids {ids}); "
+                f"{self.url} has {len(found)} projects titled {want!r} (ids {ids}); "
                 f"rename or delete the extra ones so that the title names one project"
             )
         return found[0] if found else None
 
     def project(self, project_id: int) -> dict[str, Any]:
-        return self.get_json(f"/api/projects/{project_id}")
+        got = self.call(
+            f"GET /api/projects/{project_id}",
+            lambda o: plain(self.sdk.projects.get(project_id, request_options=o)),
+            retry=True,
+        )
+        return need(got, "the project", id=int)
 
     def create_project(self, **fields: Any) -> dict[str, Any]:
-        return self.request("POST", "/api/projects", retry=False, json=fields).json()
+        made = self.call(
+            "POST /api/projects",
+            lambda o: plain(self.sdk.projects.create(**fields, request_options=o)),
+            retry=False,
+        )
+        return need(made, "the new project", id=int)
 
     def update_project(self, project_id: int, **fields: Any) -> dict[str, Any]:
-        return self.request("PATCH", f"/api/projects/{project_id}", retry=True, json=fields).json()
+        """Change a project's fields (``label_config``, ``maximum_annotations`` for overlap, …)."""
+        got = self.call(
+            f"PATCH /api/projects/{project_id}",
+            lambda o: plain(self.sdk.projects.update(project_id, **fields, request_options=o)),
+            retry=True,
+        )
+        return need(got, "the project", id=int)
 
     def delete_project(self, project_id: int) -> None:
-        self.request("DELETE", f"/api/projects/{project_id}", retry=True)
+        self.call(
+            f"DELETE /api/projects/{project_id}",
+            lambda o: self.sdk.projects.delete(project_id, request_options=o),
+            retry=True,
+        )
 
     def validate_config(self, label_config: str) -> None:
-        """Ask the server to validate a labeling config; ServerError (400) says why not."""
-        self.request(
-            "POST", "/api/projects/validate", retry=True, json={"label_config": label_config}
+        """Ask the server to validate a labeling config; ServerError (400) says why not.
+
+        Through the SDK's HTTP layer: the SDK has only the per-project validation, and this
+        one is asked before any project exists.
+        """
+        self.raw(
+            "POST",
+            "/api/projects/validate",
+            retry=True,  # validation changes nothing
+            json_body={"label_config": label_config},
         )
 
     # --- tasks -------------------------------------------------------------------------------
@@ -294,66 +202,151 @@ class Client:
     def iter_tasks(
         self, project_id: int, page_size: int = 1000, include: str = "id,data"
     ) -> Iterator[dict[str, Any]]:
-        """Every task of a project, paginated, with only the ``include`` fields."""
+        """Every task of a project, paginated, with only the ``include`` fields.
+
+        Through the SDK's HTTP layer: the generated ``tasks.list`` parses every task into a
+        model (slow for 100,000 tasks) and its pager asks for a page past the last.
+        """
         page = 1
         seen = 0
         while True:
             params = {"project": project_id, "page": page, "page_size": page_size}
             if include:
                 params["include"] = include
-            body = self.get_json("/api/tasks", params=params)
-            tasks = body.get("tasks", [])
+            body = need(
+                self.raw("GET", "/api/tasks", retry=True, params=params),
+                "the task list",
+                tasks=list,
+                total=int,
+            )
+            tasks = body["tasks"]
             yield from tasks
             seen += len(tasks)
-            if not tasks or seen >= body.get("total", 0):
+            if not tasks or seen >= body["total"]:
                 return
             page += 1
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> dict[str, Any]:
-        """Bulk import (tasks may carry ``annotations`` and ``predictions``). Not retried."""
-        return self.request(
-            "POST",
-            f"/api/projects/{project_id}/import",
-            retry=False,
-            content=orjson.dumps(tasks),
-            headers={"Content-Type": "application/json"},
-        ).json()
+        """Bulk import (tasks may carry ``annotations`` and ``predictions``). Not retried.
+
+        Through the SDK's HTTP layer: the generated ``projects.import_tasks`` runs every task
+        through the SDK's JSON encoder in Python, several times slower than orjson.
+        """
+        answer = self.raw(
+            "POST", f"/api/projects/{project_id}/import", retry=False, json_body=tasks
+        )
+        return need(answer, "the import answer", task_count=int)
 
     def create_annotation(self, task_id: int, result: list[dict], **extra: Any) -> dict[str, Any]:
-        body = {"result": result, **extra}
-        return self.request(
-            "POST", f"/api/tasks/{task_id}/annotations", retry=False, json=body
-        ).json()
+        made = self.call(
+            f"POST /api/tasks/{task_id}/annotations",
+            lambda o: plain(
+                self.sdk.annotations.create(task_id, result=result, **extra, request_options=o)
+            ),
+            retry=False,
+        )
+        return need(made, "the new annotation", id=int)
+
+    def annotations(self, task_id: int) -> list[dict[str, Any]]:
+        """The annotations of one task."""
+        found = self.call(
+            f"GET /api/tasks/{task_id}/annotations",
+            lambda o: [plain(a) for a in self.sdk.annotations.list(task_id, request_options=o)],
+            retry=True,
+        )
+        return [need(a, "an annotation", id=int) for a in found]
+
+    def predictions(self, project_id: int) -> list[dict[str, Any]]:
+        """Every prediction of a project."""
+        found = self.call(
+            "GET /api/predictions",
+            lambda o: [
+                plain(p) for p in self.sdk.predictions.list(project=project_id, request_options=o)
+            ],
+            retry=True,
+        )
+        return [need(p, "a prediction", id=int, task=int) for p in found]
+
+    def create_prediction(self, task_id: int, **payload: Any) -> dict[str, Any]:
+        made = self.call(
+            "POST /api/predictions",
+            lambda o: plain(
+                self.sdk.predictions.create(task=task_id, **payload, request_options=o)
+            ),
+            retry=False,
+        )
+        return need(made, "the new prediction", id=int)
 
     # --- exports -----------------------------------------------------------------------------
 
     def create_export(self, project_id: int, **body: Any) -> dict[str, Any]:
-        return self.request(
-            "POST", f"/api/projects/{project_id}/exports", retry=False, json=body
-        ).json()
+        made = self.call(
+            f"POST /api/projects/{project_id}/exports",
+            lambda o: plain(
+                self.sdk.projects.exports.create(project_id, **body, request_options=o)
+            ),
+            retry=False,
+        )
+        return need(made, "the new export", id=int)
 
     def export_info(self, project_id: int, export_id: int) -> dict[str, Any]:
-        return self.get_json(f"/api/projects/{project_id}/exports/{export_id}")
+        got = self.call(
+            f"GET /api/projects/{project_id}/exports/{export_id}",
+            lambda o: plain(
+                self.sdk.projects.exports.get(project_id, export_id, request_options=o)
+            ),
+            retry=True,
+        )
+        return need(got, "the export", id=int)
 
     def delete_export(self, project_id: int, export_id: int) -> None:
-        self.request("DELETE", f"/api/projects/{project_id}/exports/{export_id}", retry=True)
+        self.call(
+            f"DELETE /api/projects/{project_id}/exports/{export_id}",
+            lambda o: self.sdk.projects.exports.delete(project_id, export_id, request_options=o),
+            retry=True,
+        )
 
-    def download(self, path: str, out: IO[bytes], params: dict[str, Any] | None = None) -> int:
-        """Stream a GET into ``out`` (restarted from the start on a retryable failure)."""
-        attempt = 0
-        while True:
+    def download_export(
+        self,
+        project_id: int,
+        out: IO[bytes],
+        export_id: int | None = None,
+        on_start: Callable[[], None] | None = None,
+        on_chunk: Callable[[bytes], None] | None = None,
+    ) -> int:
+        """Stream an export snapshot (or, without ``export_id``, the direct JSON export of all
+        tasks) into ``out``, 1 MiB at a time: the number of bytes written.
+
+        Restarted from the start on a retryable failure (``on_start`` is called before each
+        try); ``on_chunk`` sees each piece as it is written. The deadline holds until the
+        first bytes arrive; after that the download goes on as long as bytes keep coming.
+        """
+        sdk_exports = self.sdk.projects.exports
+        if export_id is None:
+            what = f"GET /api/projects/{project_id}/export"
+
+            def stream(o: dict[str, Any]) -> Iterator[bytes]:
+                return sdk_exports.download_sync(
+                    project_id, export_type="JSON", download_all_tasks=True, request_options=o
+                )
+        else:
+            what = f"GET /api/projects/{project_id}/exports/{export_id}/download"
+
+            def stream(o: dict[str, Any]) -> Iterator[bytes]:
+                return sdk_exports.download(
+                    project_id, export_id, export_type="JSON", request_options=o
+                )
+
+        def go(o: dict[str, Any]) -> int:
             out.seek(0)
             out.truncate()
-            try:
-                r = self.request("GET", path, retry=True, stream=True, params=params or {})
-                try:
-                    for chunk in r.iter_bytes(1 << 20):
-                        out.write(chunk)
-                finally:
-                    r.close()
-                return out.tell()
-            except httpx.TransportError as e:  # the stream broke after the headers
-                if attempt >= self.retries:
-                    raise Unreachable(f"{self.url}: download of {path} broke off ({e})") from e
-                time.sleep(self.backoff * 2**attempt)
-                attempt += 1
+            if on_start is not None:
+                on_start()
+            for chunk in stream({**o, "chunk_size": 1 << 20}):
+                self._local.waiting.done.set()  # bytes are coming: no more "waiting" lines
+                out.write(chunk)
+                if on_chunk is not None:
+                    on_chunk(chunk)
+            return out.tell()
+
+        return self.call(what, go, retry=True)

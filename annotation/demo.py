@@ -32,12 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from akhbar import corpus
 from akhbar.annotation import adjudicate, agreement_report, server, taxonomy, team
 from akhbar.annotation.agreement_run import run_agreement
-from akhbar.annotation.client import Client, Connection
+from akhbar.annotation.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import count_export, pull_project
 from akhbar.annotation.push import PushReport, push_corpus
 from akhbar.annotation.validate import validate_snapshot
@@ -192,7 +190,7 @@ def _studio(
     echo("starting a local Label Studio (as `akhbar studio up`; the first start takes a minute)")
     try:
         st = server.up(paths, port=port, echo=echo)
-    except (AkhbarError, OSError, subprocess.SubprocessError, httpx.HTTPError) as e:
+    except (AkhbarError, OSError, subprocess.SubprocessError, *transport_errors()) as e:
         reason = f"Label Studio could not start: {e}"
         echo(f"{reason}; going on offline with the bundled export {SAMPLE_EXPORT}")
         return None, Studio(skipped=reason)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import ijson
+from tqdm import tqdm
 
 from akhbar.annotation import labelconfig, taxonomy
 from akhbar.annotation.client import Client, Connection, ServerError
@@ -82,53 +83,128 @@ def _file_digests(path: Path) -> tuple[str, str]:
     return sha.hexdigest(), md5.hexdigest()
 
 
+class ExportCheck:
+    """Digests and counts of a JSON export, computed from its bytes as they arrive.
+
+    Each task is parsed on its own (ijson) and dropped once counted, so memory does not
+    grow with the export. ``finish`` raises IntegrityError if the bytes are not one JSON
+    array of tasks.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sha = hashlib.sha256()
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.counts = dict.fromkeys(
+            ("tasks", "tasks_with_annotations", "annotations", "cancelled_annotations"), 0
+        )
+        self.counts["predictions"] = 0
+        self._items = ijson.sendable_list()
+        self._parser = ijson.items_coro(self._items, "item", use_float=True)
+        self._started = False
+
+    def feed(self, chunk: bytes) -> None:
+        self.sha.update(chunk)
+        self.md5.update(chunk)
+        if not self._started and chunk.strip():
+            head = chunk.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+            if head[:1] != b"[":
+                raise IntegrityError(
+                    f"{self.name}: the export is not a JSON array of tasks (it starts with "
+                    f"{head[:20]!r}); pull again, or check the server"
+                )
+            self._started = True
+        try:
+            self._parser.send(chunk)
+        except ijson.JSONError as e:
+            raise IntegrityError(f"{self.name}: the export is not valid JSON ({e})") from None
+        for task in self._items:
+            self._count(task)
+        del self._items[:]
+
+    def _count(self, task: Any) -> None:
+        c = self.counts
+        if not isinstance(task, dict) or "data" not in task:
+            raise IntegrityError(f"{self.name}: item {c['tasks']} is not a task")
+        anns = task.get("annotations") or []
+        c["tasks"] += 1
+        c["tasks_with_annotations"] += bool(anns)
+        c["annotations"] += len(anns)
+        c["cancelled_annotations"] += sum(bool(a.get("was_cancelled")) for a in anns)
+        c["predictions"] += len(task.get("predictions") or [])
+
+    def finish(self) -> dict[str, int]:
+        try:
+            self._parser.close()
+        except ijson.JSONError as e:
+            raise IntegrityError(
+                f"{self.name}: the export is cut short or not valid JSON ({e})"
+            ) from None
+        if not self._started:
+            raise IntegrityError(f"{self.name}: the export is empty; pull again")
+        for task in self._items:
+            self._count(task)
+        return self.counts
+
+
 def count_export(path: Path) -> dict[str, int]:
-    """Counts of a JSON export, read as a stream; IntegrityError if it is not one."""
-    counts = {
-        "tasks": 0,
-        "tasks_with_annotations": 0,
-        "annotations": 0,
-        "cancelled_annotations": 0,
-        "predictions": 0,
-    }
-    try:
-        with open(path, "rb") as f:
-            for task in ijson.items(f, "item"):
-                if not isinstance(task, dict) or "data" not in task:
-                    raise IntegrityError(f"{path}: item {counts['tasks']} is not a task")
-                anns = task.get("annotations") or []
-                counts["tasks"] += 1
-                counts["tasks_with_annotations"] += bool(anns)
-                counts["annotations"] += len(anns)
-                counts["cancelled_annotations"] += sum(bool(a.get("was_cancelled")) for a in anns)
-                counts["predictions"] += len(task.get("predictions") or [])
-    except ijson.JSONError as e:
-        raise IntegrityError(f"{path}: the downloaded export is not valid JSON ({e})") from e
-    return counts
+    """Counts of a JSON export file, read as a stream; IntegrityError if it is not one."""
+    check = ExportCheck(str(path))
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            check.feed(chunk)
+    return check.finish()
 
 
-def _export_snapshot(client: Client, pid: int, out, poll_timeout: float) -> tuple[str, int]:
+class _Download:
+    """Where the bytes of one download go: the checker and the progress bar."""
+
+    def __init__(self, name: str, progress: bool) -> None:
+        self.name = name
+        self.check = ExportCheck(name)
+        self.bar = tqdm(unit="B", unit_scale=True, desc="pull", disable=not progress, leave=False)
+
+    def start(self) -> None:  # called before each try: a retried download starts afresh
+        self.check = ExportCheck(self.name)
+        self.bar.reset()
+
+    def chunk(self, data: bytes) -> None:
+        self.check.feed(data)
+        self.bar.update(len(data))
+
+
+def _export_snapshot(
+    client: Client, pid: int, out, poll_timeout: float, sink: _Download
+) -> tuple[str, int]:
     """Make an export snapshot on the server and stream it into ``out``: (method, export id)."""
     stamp = _utc_stamp(datetime.now(timezone.utc))
     info = client.create_export(pid, title=f"akhbar pull {stamp}", **EXPORT_OPTIONS)
     eid = info["id"]
     deadline = time.monotonic() + poll_timeout
-    while info.get("status") not in ("completed", "failed"):
-        if time.monotonic() > deadline:
-            raise OutputError(
-                f"{client.url}: export {eid} of project {pid} not finished after "
-                f"{poll_timeout:.0f} s; try again later or raise --timeout"
-            )
-        time.sleep(1.0)
-        info = client.export_info(pid, eid)
+    waited = tqdm(
+        desc="export on the server",
+        bar_format="{desc}: {elapsed}",
+        disable=sink.bar.disable,
+        leave=False,
+    )
+    try:
+        while info.get("status") not in ("completed", "failed"):
+            if time.monotonic() > deadline:
+                raise OutputError(
+                    f"{client.url}: export {eid} of project {pid} not finished after "
+                    f"{poll_timeout:.0f} s; try again later or raise --timeout"
+                )
+            time.sleep(1.0)
+            waited.update()
+            info = client.export_info(pid, eid)
+    finally:
+        waited.close()
     if info["status"] == "failed":
         raise ServerError(f"{client.url}: export {eid} failed on the server", 500, "failed")
-    client.download(
-        f"/api/projects/{pid}/exports/{eid}/download", out, params={"exportType": "JSON"}
-    )
+    client.download_export(pid, out, eid, on_start=sink.start, on_chunk=sink.chunk)
     out.flush()
     os.fsync(out.fileno())
-    _, md5 = _file_digests(Path(out.name))
+    md5 = sink.check.md5.hexdigest()
     if info.get("md5") and info["md5"] != md5:
         raise IntegrityError(
             f"{client.url}: export {eid} downloaded with MD5 {md5}, the server says "
@@ -137,12 +213,8 @@ def _export_snapshot(client: Client, pid: int, out, poll_timeout: float) -> tupl
     return "snapshot", eid
 
 
-def _export_direct(client: Client, pid: int, out) -> str:
-    client.download(
-        f"/api/projects/{pid}/export",
-        out,
-        params={"exportType": "JSON", "download_all_tasks": "true"},
-    )
+def _export_direct(client: Client, pid: int, out, sink: _Download) -> str:
+    client.download_export(pid, out, on_start=sink.start, on_chunk=sink.chunk)
     out.flush()
     os.fsync(out.fileno())
     return "direct"
@@ -159,8 +231,13 @@ def pull(
     out_dir: str | Path,
     tax: Taxonomy | None = None,
     poll_timeout: float = 3600.0,
+    progress: bool = False,
 ) -> Snapshot:
-    """Download the project's full JSON export into a new snapshot in ``out_dir``."""
+    """Download the project's full JSON export into a new snapshot in ``out_dir``.
+
+    The export is streamed to a temporary file beside the snapshot and checked (digests,
+    counts, JSON) as it arrives, so memory stays flat however large the project.
+    """
     t0 = time.perf_counter()
     project = client.find_project(project_title)
     if project is None:
@@ -177,18 +254,20 @@ def pull(
     # The final name holds the content's hash: known once the export is in.
     output = Output(out / "snapshot.json", directory=False, mode=0o444, what="snapshot")
     tmp = output.path
-    with output:
+    sink = _Download(str(tmp), progress)
+    with output, contextlib.closing(sink.bar):
         with open(tmp, "w+b") as f:
             eid = None
             try:
-                method, eid = _export_snapshot(client, pid, f, poll_timeout)
+                method, eid = _export_snapshot(client, pid, f, poll_timeout, sink)
             except ServerError:
-                method = _export_direct(client, pid, f)
+                method = _export_direct(client, pid, f, sink)
+        sink.bar.close()
         if eid is not None:
             with contextlib.suppress(ServerError, OutputError):
                 client.delete_export(pid, eid)  # the file lives on in our snapshot
-        counts = count_export(tmp)
-        sha, _ = _file_digests(tmp)
+        counts = sink.check.finish()
+        sha = sink.check.sha.hexdigest()
         size = tmp.stat().st_size
         now = datetime.now(timezone.utc)
         final = out / f"snapshot-{_utc_stamp(now)}-{sha[:12]}.json"
@@ -242,8 +321,9 @@ def pull_project(
     out_dir: str | Path,
     taxonomy_path: str | Path | None = None,
     poll_timeout: float = 3600.0,
+    progress: bool = False,
 ) -> Snapshot:
     """``akhbar annotate pull``: one snapshot of the project in ``out_dir``."""
     tax = taxonomy.load(taxonomy_path)
     with Client.connect(conn) as client:
-        return pull(client, project_title, out_dir, tax, poll_timeout)
+        return pull(client, project_title, out_dir, tax, poll_timeout, progress)

@@ -24,13 +24,13 @@ Task ``data`` is ``{text, title, article_id, source, url}``.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from tqdm import tqdm
 
 from akhbar.annotation import labelconfig, taxonomy, team_api
@@ -42,6 +42,7 @@ from akhbar.corpus import store
 from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
+META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}
 DEFAULT_BATCH_SIZE = 1000
 
 
@@ -63,6 +64,18 @@ class TaskArticle:
             "source": self.source,
             "url": self.url,
         }
+
+    def digest(self) -> str:
+        return text_digest(self.text)
+
+    def meta(self) -> dict[str, Any]:
+        """The task's ``meta``: what a later push compares without downloading the text."""
+        return {META_KEY: {"article_id": self.article_id, "text_sha256": self.digest()}}
+
+
+def text_digest(text: str) -> str:
+    """sha256 of the text as the server stores it (surrounding whitespace stripped)."""
+    return hashlib.sha256(_stored(text).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -164,23 +177,48 @@ def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str,
     return project, created, "label_config" in changed and not created
 
 
-def existing_tasks(client: Client, project_id: int) -> dict[str, dict[str, Any]]:
-    """The project's tasks by ``data.article_id`` (tasks without one are not ours)."""
-    out: dict[str, dict[str, Any]] = {}
-    for task in client.iter_tasks(project_id):
-        aid = (task.get("data") or {}).get("article_id")
-        if isinstance(aid, str):
-            out.setdefault(aid, task)
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """A task already in the project: its id and the digest of its text."""
+
+    task_id: int
+    text_sha256: str
+
+
+def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
+    """The project's tasks by article id (tasks without one are not ours).
+
+    Only ids and task ``meta`` (article id and text digest, written at import) are asked
+    for. Tasks imported without that meta (by an older akhbar) are read once more with
+    their ``data``, so their texts can still be compared.
+    """
+    out: dict[str, Existing] = {}
+    legacy = False
+    for task in client.iter_tasks(project_id, include="id,meta"):
+        mine = (task.get("meta") or {}).get(META_KEY)
+        if isinstance(mine, dict) and isinstance(mine.get("article_id"), str):
+            if mine["article_id"] not in out:
+                out[mine["article_id"]] = Existing(task["id"], str(mine.get("text_sha256")))
+        else:
+            legacy = True
+    if legacy:
+        for task in client.iter_tasks(project_id, include="id,meta,data"):
+            if isinstance(((task.get("meta") or {}).get(META_KEY)), dict):
+                continue
+            data = task.get("data") or {}
+            aid = data.get("article_id")
+            if isinstance(aid, str) and aid not in out:
+                out[aid] = Existing(task["id"], text_digest(str(data.get("text", ""))))
     return out
 
 
 def _refuse_drift(
-    articles: Iterable[TaskArticle], existing: dict[str, dict[str, Any]], title: str
+    articles: Iterable[TaskArticle], existing: dict[str, Existing], title: str
 ) -> None:
     drift = [
-        (a.article_id, existing[a.article_id]["id"])
+        (a.article_id, existing[a.article_id].task_id)
         for a in articles
-        if a.article_id in existing and existing[a.article_id]["data"].get("text") != a.text
+        if a.article_id in existing and existing[a.article_id].text_sha256 != a.digest()
     ]
     if drift:
         shown = ", ".join(f"{aid} (task {tid})" for aid, tid in drift[:5])
@@ -196,33 +234,28 @@ def _refuse_drift(
 def _predictions_for_existing(
     client: Client,
     project_id: int,
-    existing: dict[str, dict[str, Any]],
+    existing: dict[str, Existing],
     pre: dict[str, list[PreAnnotation]],
     report: PushReport,
 ) -> None:
     """Add predictions to tasks already in the project, once per task and model_version."""
     wanted = [
-        (existing[aid]["id"], p) for aid, items in pre.items() if aid in existing for p in items
+        (existing[aid].task_id, p) for aid, items in pre.items() if aid in existing for p in items
     ]
     if not wanted:
         return
-    have = {
-        (p["task"], p.get("model_version"))
-        for p in client.get_json("/api/predictions", params={"project": project_id})
-    }
+    have = {(p["task"], p.get("model_version")) for p in client.predictions(project_id)}
     for task_id, p in wanted:
         if p.kind != PREDICTION or (task_id, p.model_version) in have:
             report.skipped_preannotations += 1
             continue
-        client.request(
-            "POST", "/api/predictions", retry=False, json={"task": task_id, **p.payload()}
-        )
+        client.create_prediction(task_id, **p.payload())
         have.add((task_id, p.model_version))
         report.predictions += 1
 
 
 def _task(article: TaskArticle, items: list[PreAnnotation]) -> dict[str, Any]:
-    task: dict[str, Any] = {"data": article.data()}
+    task: dict[str, Any] = {"data": article.data(), "meta": article.meta()}
     preds = [p.payload() for p in items if p.kind == PREDICTION]
     anns = [p.payload() for p in items if p.kind == ANNOTATION]
     if preds:
@@ -302,7 +335,7 @@ def push_corpus(
     batch_size: int = DEFAULT_BATCH_SIZE,
     limit: int | None = None,
     progress: bool = True,
-    transport: httpx.BaseTransport | None = None,
+    transport: Any = None,
     overlap: int | None = None,
     overlap_share: int = 100,
 ) -> PushReport:

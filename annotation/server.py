@@ -36,8 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from akhbar.annotation.client import http_client, transport_errors
 from akhbar.corpus.errors import OutputError, UsageError
 from akhbar.corpus.publish import publishing
 
@@ -235,20 +234,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def health(url: str, timeout: float = 5.0) -> bool:
+def _get_json(url: str, timeout: float, **kw: Any) -> Any:
+    """GET ``url`` and its JSON body, or None if there is no answer or no JSON."""
     try:
-        r = httpx.get(f"{url}/health", timeout=timeout)
-    except httpx.HTTPError:
-        return False
-    return r.status_code == 200 and r.json().get("status") == "UP"
+        with http_client(timeout) as s:
+            r = s.get(url, **kw)
+        return r.json() if r.status_code == 200 else None
+    except (*transport_errors(), ValueError):
+        return None
+
+
+def health(url: str, timeout: float = 5.0) -> bool:
+    body = _get_json(f"{url}/health", timeout)
+    return isinstance(body, dict) and body.get("status") == "UP"
 
 
 def server_version(url: str, timeout: float = 10.0) -> str | None:
-    try:
-        r = httpx.get(f"{url}/api/version", timeout=timeout)
-        return r.json().get("release") if r.status_code == 200 else None
-    except (httpx.HTTPError, ValueError):
-        return None
+    body = _get_json(f"{url}/api/version", timeout)
+    return body.get("release") if isinstance(body, dict) else None
 
 
 def _env(paths: Paths, username: str, password: str) -> dict[str, str]:
@@ -302,7 +305,8 @@ def provision_token(url: str, username: str, password: str, timeout: float = 60.
     Enables legacy tokens for the organisation first if they are off (a data dir created
     without ``LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN``).
     """
-    with httpx.Client(base_url=url, timeout=timeout, follow_redirects=False) as s:
+    # A browser's login (session cookie and CSRF token): not an API call, so not the SDK's.
+    with http_client(timeout, base_url=url, follow_redirects=False) as s:
         s.get("/user/login/")
         csrf = s.cookies.get("csrftoken")
         if not csrf:
@@ -439,15 +443,10 @@ def up(
 
 
 def _token_works(url: str, api_key: str) -> bool:
-    try:
-        r = httpx.get(
-            f"{url}/api/current-user/whoami",
-            headers={"Authorization": f"Token {api_key}"},
-            timeout=30,
-        )
-    except httpx.HTTPError:
-        return False
-    return r.status_code == 200
+    me = _get_json(
+        f"{url}/api/current-user/whoami", 30.0, headers={"Authorization": f"Token {api_key}"}
+    )
+    return isinstance(me, dict)
 
 
 def _stop(pid: int, paths: Paths, timeout: float) -> None:

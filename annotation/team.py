@@ -17,7 +17,6 @@ from pathlib import Path
 from akhbar.annotation import predictions, team_api
 from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.client import Client, Connection
-from akhbar.annotation.push import existing_tasks
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
 
@@ -45,13 +44,17 @@ def post_as(
             raise InputError(f"no project {project!r} on {client.url}; push the corpus first")
         user = team_api.ensure_user(client, email)
         report = TeamReport(user["id"])
-        tasks = existing_tasks(client, found["id"])
+        tasks: dict[str, int] = {}
+        texts: dict[str, str] = {}
+        for t in client.iter_tasks(found["id"], include="id,data"):  # the texts are checked
+            aid = (t.get("data") or {}).get("article_id")
+            if isinstance(aid, str) and aid not in tasks:
+                tasks[aid], texts[aid] = t["id"], str(t["data"].get("text", ""))
         items, problems = predictions.load(path, predictions.ANNOTATION)
-        texts = {aid: t["data"]["text"] for aid, t in tasks.items()}
         checked = predictions.check(items, texts, tax)
         report.problems = [str(p) for p in [*problems, *checked.problems]]
         for aid, pres in checked.by_article.items():
-            task_id = tasks[aid]["id"]
+            task_id = tasks[aid]
             if any(
                 a.get("completed_by") == user["id"] for a in team_api.annotations(client, task_id)
             ):

@@ -2,21 +2,21 @@
 
 Users (create, list), annotations made on a user's behalf (``completed_by``), ground truth,
 predictions (adjudication proposals), the project's overlap settings and the organisation's
-invite link. Everything else talks to Label Studio through :mod:`annotation.client`.
+invite link, through the SDK (:mod:`annotation.client` runs each call: deadline, retries
+for idempotent calls, one-line errors).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from akhbar.annotation.client import Client
+from akhbar.annotation.client import Client, need, plain
 from akhbar.corpus.errors import UsageError
 
 
 def users(client: Client) -> list[dict[str, Any]]:
     """The users of the organisation."""
-    body = client.get_json("/api/users")
-    return body if isinstance(body, list) else body.get("results", [])
+    return client.users()
 
 
 def ensure_user(client: Client, email: str, **fields: Any) -> dict[str, Any]:
@@ -24,37 +24,46 @@ def ensure_user(client: Client, email: str, **fields: Any) -> dict[str, Any]:
     for u in users(client):
         if u.get("email") == email:
             return u
-    body = {"email": email, "username": email, **fields}
-    return client.request("POST", "/api/users", retry=False, json=body).json()
+    made = client.call(
+        "POST /api/users",
+        lambda o: plain(
+            client.sdk.users.create(email=email, username=email, **fields, request_options=o)
+        ),
+        retry=False,
+    )
+    return need(made, "the new user", id=int)
 
 
 def annotate_as(
     client: Client, task_id: int, user_id: int, result: list[dict[str, Any]], **extra: Any
 ) -> dict[str, Any]:
     """An annotation of ``task_id`` made by ``user_id`` (``completed_by``)."""
-    body = {"result": result, "completed_by": user_id, "was_cancelled": False, **extra}
-    return client.request(
-        "POST", f"/api/tasks/{task_id}/annotations", retry=False, json=body
-    ).json()
+    return client.create_annotation(
+        task_id, result, completed_by=user_id, was_cancelled=False, **extra
+    )
 
 
 def annotations(client: Client, task_id: int) -> list[dict[str, Any]]:
     """The annotations of one task (``completed_by`` as a user id)."""
-    return client.get_json(f"/api/tasks/{task_id}/annotations")
+    return client.annotations(task_id)
 
 
 def mark_ground_truth(client: Client, annotation_id: int) -> dict[str, Any]:
-    return client.request(
-        "PATCH", f"/api/annotations/{annotation_id}", retry=True, json={"ground_truth": True}
-    ).json()
+    got = client.call(
+        f"PATCH /api/annotations/{annotation_id}",
+        lambda o: plain(
+            client.sdk.annotations.update(annotation_id, ground_truth=True, request_options=o)
+        ),
+        retry=True,
+    )
+    return need(got, "the annotation", id=int)
 
 
 def propose(
     client: Client, task_id: int, result: list[dict[str, Any]], model_version: str
 ) -> dict[str, Any]:
     """A prediction on ``task_id``: what an adjudicator starts from."""
-    body = {"task": task_id, "result": result, "model_version": model_version, "score": 1.0}
-    return client.request("POST", "/api/predictions", retry=False, json=body).json()
+    return client.create_prediction(task_id, result=result, model_version=model_version, score=1.0)
 
 
 def check_overlap(annotators: int, share: int) -> None:
@@ -75,7 +84,10 @@ def set_overlap(client: Client, project_id: int, annotators: int, share: int) ->
 
 
 def invite_link(client: Client) -> str:
-    """The organisation's sign-up link for teammates (absolute URL)."""
-    body = client.get_json("/api/invite")
+    """The organisation's sign-up link for teammates (absolute URL).
+
+    Through the SDK's HTTP layer: the SDK can reset the invite token but not read the link.
+    """
+    body = need(client.raw("GET", "/api/invite", retry=True), "the invite")
     link = body.get("invite_url") or ""
     return link if link.startswith("http") else client.url + link

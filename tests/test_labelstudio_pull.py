@@ -232,7 +232,7 @@ class SnapshotExportFails(httpx.BaseTransport):
         self.inner = httpx.HTTPTransport()
 
     def handle_request(self, request):
-        if request.method == "POST" and request.url.path.endswith("/exports"):
+        if request.method == "POST" and request.url.path.rstrip("/").endswith("/exports"):
             return httpx.Response(405, json={"detail": "Method not allowed"}, request=request)
         return self.inner.handle_request(request)
 

@@ -53,7 +53,7 @@ def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelst
     root = ET.fromstring(stored["label_config"])
     assert [r.get("value") for r in root.iter("Relation")] == tax.role_names
     assert stored["show_instruction"] is True
-    assert "<h3>Argument roles</h3>" in stored["expert_instruction"]
+    assert "<h3>Argument roles of each event</h3>" in stored["expert_instruction"]
     assert stored["expert_instruction"] == labelconfig.instructions_html(tax)
 
 
@@ -133,10 +133,11 @@ def test_a_personal_access_token_works_too(labelstudio):
     assert client.token_kind(labelstudio.api_key) == "legacy"
     with client.Client(labelstudio.url, pat) as c:
         assert c.whoami()["email"] == settings["username"]
-        c._access_exp = 0  # as if the five-minute access token had expired
+        tokens = c.sdk._client_wrapper._tokens_client  # the SDK's cache of the access token
+        tokens._access_token = None  # as if the five-minute access token had expired
         assert c.whoami()["email"] == settings["username"]
-        c._access = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.invalid"
-        c._access_exp = float("inf")  # a refused access token is renewed on 401
+        # a refused access token (the signature is wrong, the clock says valid) is renewed
+        tokens._access_token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.invalid"
         assert c.whoami()["email"] == settings["username"]
 
 

@@ -93,7 +93,7 @@ def test_three_annotators_agreement_adjudication_and_release(
         project = c.find_project(ls_project)
         assert (project["maximum_annotations"], project["overlap_cohort_percentage"]) == (3, 100)
         tasks = existing_tasks(c, project["id"])
-        t1, t2 = tasks[rows[0]["id"]]["id"], tasks[rows[1]["id"]]["id"]
+        t1, t2 = tasks[rows[0]["id"]].task_id, tasks[rows[1]["id"]].task_id
         users = {k: team_api.ensure_user(c, f"annotator-{k}@example.org") for k in "abc"}
         assert len({u["id"] for u in users.values()}) == 3
         assert team_api.ensure_user(c, "annotator-a@example.org")["id"] == users["a"]["id"]
@@ -163,8 +163,7 @@ def test_three_annotators_agreement_adjudication_and_release(
     key = lambda d: sorted((e["label"], e["start"], e["end"]) for e in d["entities"])  # noqa: E731
     assert key(proposal) == key(docs["a"])
     with labelstudio.client() as c:
-        preds = c.get_json("/api/predictions", params={"task": t1})
-        preds = preds if isinstance(preds, list) else preds["results"]
+        preds = [p for p in c.predictions(project["id"]) if p["task"] == t1]
         assert [p["model_version"] for p in preds] == ["akhbar-adjudication-majority"]
         # the adjudicator reviews it and submits it as ground truth
         ann = c.create_annotation(t1, preds[0]["result"])
