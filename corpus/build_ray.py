@@ -31,11 +31,11 @@ import pyarrow as pa
 from akhbar.corpus import __version__
 from akhbar.corpus.config import CorpusConfig, DedupConfig
 from akhbar.corpus.dedup import shuffle
-from akhbar.corpus.errors import InputError
 from akhbar.corpus.executor_ray import RayExecutor, get, put
 from akhbar.corpus.pipeline import ReadAndPrepare, rule_names
 from akhbar.corpus.store import CLEANED_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables, write_parts
+from akhbar.schemas.errors import InputError
 
 
 def _prepare(config: CorpusConfig, display: str, path: Path) -> tuple[Any, Any, Any]:

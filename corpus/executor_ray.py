@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.executor import WorkerError
+from akhbar.schemas.errors import UsageError
 
 try:
     import ray

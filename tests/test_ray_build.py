@@ -20,9 +20,9 @@ from arabic_news import BOOKS, FOOTBALL, WATER, edit_words
 from conftest import REPO, run_akhbar
 
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.pipeline import build_corpus
 from akhbar.corpus.store import iter_article_batches, load_corpus, read_articles
+from akhbar.schemas.errors import UsageError
 
 SAMPLE = REPO / "corpus" / "sample" / "raw"
 SNN = REPO.parent / "shared" / "data" / "saudinewsnet"
