@@ -33,13 +33,14 @@ from typing import Any
 
 from tqdm import tqdm
 
-from akhbar.annotation import labelconfig, taxonomy, team_api
+from akhbar.annotation import labelconfig, team_api
 from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
-from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus import store
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
 
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
 META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}

@@ -34,8 +34,7 @@ import orjson
 
 from akhbar import schemas
 from akhbar.annotation import export_stream
-from akhbar.annotation import taxonomy as taxonomy_mod
-from akhbar.annotation.checks import CHECKS, ERROR, Rules
+from akhbar.annotation.checks import Rules
 from akhbar.annotation.convert import POLICY
 from akhbar.annotation.documents_in import (
     DOCUMENTS_INPUT,
@@ -54,11 +53,13 @@ from akhbar.annotation.pieces import (
     run_range,
 )
 from akhbar.annotation.task_check import TaskChecker
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
 from akhbar.corpus.executor import Executor, make_executor, resolve_workers
 from akhbar.corpus.publish import Output
 from akhbar.corpus.store import ArticleTexts, articles_path, text_index
+from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.checks import CHECKS, ERROR
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 EXACT_BATCH = 2000  # tasks per batch when reading exactly
 SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool
@@ -136,11 +137,14 @@ def validate_snapshot(
     *,
     workers: int | None = None,
     range_bytes: int = export_stream.RANGE,
+    trim_punctuation: bool = False,
 ) -> ValidationResult:
     """Validate an export snapshot against the corpus and the taxonomy; write the outputs.
 
     ``workers``: processes checking pieces of the export (0 or None: one per core, but an
-    export under 8 MiB is checked in this process, where a pool costs more than it saves). ``range_bytes``: the size of the ranges handed to workers.
+    export under 8 MiB is checked in this process, where a pool costs more than it saves).
+    ``range_bytes``: the size of the ranges handed to workers. Whitespace at a span's edges is trimmed in the documents, and punctuation too
+    with ``trim_punctuation`` (:mod:`annotation.span_edges`).
     Raises InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot
     with invalid annotations is not an error: they are quarantined and counted.
     """
@@ -152,7 +156,7 @@ def validate_snapshot(
             "documents.jsonl"
         )
     tax = _load_taxonomy(taxonomy)
-    rules = Rules(tax)
+    rules = Rules(tax, trim_punctuation=trim_punctuation)
     if input_kind(snapshot) == DOCUMENTS_INPUT:
         return validate_documents(snapshot, corpus_dir, out_dir, tax, rules)
     first = export_stream.first_element(snapshot)
@@ -209,7 +213,7 @@ def _validate(
         if hasher.error is not None:
             raise InputError(f"{snapshot}: cannot read the snapshot ({hasher.error.strerror})")
         shutil.rmtree(parts)
-        summary = _summary(snapshot, hasher, tax, corpus_info, merger)
+        summary = _summary(snapshot, hasher, tax, rules, corpus_info, merger)
         (tmp / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
@@ -229,7 +233,7 @@ def validate_documents(
         texts = ArticleTexts(corpus_dir)
         hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
         merger.close()
-        summary = _summary(path, hashed, tax, corpus_info, merger, DOCUMENTS_INPUT)
+        summary = _summary(path, hashed, tax, rules, corpus_info, merger, DOCUMENTS_INPUT)
         (output.path / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
@@ -326,6 +330,7 @@ def _summary(
     snapshot: Path,
     hasher: _Hasher | Hashed,
     tax: Taxonomy,
+    rules: Rules,
     corpus_info: dict[str, Any],
     merger: Merger,
     kind: str = "labelstudio_export",
@@ -334,6 +339,10 @@ def _summary(
     anns = dict(merger.annotations)
     valid = anns["selected"] + anns["superseded"]
     errors = sum(n for c, n in merger.by_code.items() if CHECKS[c].severity == ERROR)
+
+    def count(code: str) -> int:
+        return merger.by_code.get(code, 0)
+
     return {
         "input": kind,
         "snapshot": {"path": str(snapshot), "sha256": hasher.digest, "bytes": hasher.size},
@@ -349,6 +358,12 @@ def _summary(
             "document": schemas.version("document"),
         },
         "policy": POLICY,
+        "span_edges": {
+            "trim_whitespace": True,
+            "trim_punctuation": rules.trim_punctuation,
+            "trimmed": {"whitespace": count("AK142"), "punctuation": count("AK145")},
+            "cut": {"number": count("AK146"), "word": count("AK147")},
+        },
         "counts": {
             "tasks": {"total": sum(tasks.values()), **tasks},
             "annotations": {

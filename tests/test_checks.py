@@ -15,17 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation import taxonomy
-from akhbar.annotation.checks import (
-    CHECKS,
-    ERROR,
-    WARNING,
-    Rules,
-    check_annotation,
-    context,
-    diagnose_mismatch,
-)
+from akhbar.annotation.checks import Rules, check_annotation, diagnose_mismatch
 from akhbar.annotation.validate import validate_snapshot
+from akhbar.schemas import taxonomy
+from akhbar.schemas.checks import CHECKS, ERROR, WARNING, context
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CHECKS_DIR = DATA / "checks"
@@ -66,7 +59,7 @@ def test_check_fixture(name, corpus, tmp_path):
     check = CHECKS[code]
     snapshot = CHECKS_DIR / f"{name}.json"
     out = tmp_path / "out"
-    result = validate_snapshot(snapshot, corpus, out)
+    result = validate_snapshot(snapshot, corpus, out, **exp.get("options", {}))
 
     issues = read_jsonl(out / "issues.jsonl")
     mine = [i for i in issues if i["code"] == code]

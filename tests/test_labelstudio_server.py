@@ -10,9 +10,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from akhbar.annotation import client, labelconfig, push, server, taxonomy
+from akhbar.annotation import client, labelconfig, push, server
 from akhbar.cli.main import cli
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import UsageError
 
 pytestmark = pytest.mark.labelstudio
 
@@ -53,7 +54,7 @@ def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelst
     root = ET.fromstring(stored["label_config"])
     assert [r.get("value") for r in root.iter("Relation")] == tax.role_names
     assert stored["show_instruction"] is True
-    assert "<h3>Argument roles</h3>" in stored["expert_instruction"]
+    assert "<h3>Argument roles of each event</h3>" in stored["expert_instruction"]
     assert stored["expert_instruction"] == labelconfig.instructions_html(tax)
 
 

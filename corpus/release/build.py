@@ -20,7 +20,6 @@ import pyarrow as pa
 
 from akhbar import schemas
 from akhbar.corpus import __version__
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
@@ -32,9 +31,9 @@ from akhbar.corpus.release.inputs import (
     index_documents,
     read_validation,
     sha256_file,
+    sha256_files,
     unpack_location,
 )
-from akhbar.corpus.release.labels import ReleaseLabels, load_labels
 from akhbar.corpus.release.manifest import (
     FORMAT,
     MANIFEST,
@@ -70,7 +69,15 @@ from akhbar.corpus.release.versions import (
     resolve_release,
     version_name,
 )
-from akhbar.corpus.store import articles_path, iter_article_batches, text_digests
+from akhbar.corpus.store import (
+    article_files,
+    articles_path,
+    iter_article_batches,
+    text_digests,
+)
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
+from akhbar.schemas.taxonomy import load as load_taxonomy
 
 
 @dataclass(slots=True)
@@ -107,7 +114,7 @@ class _Plan:
 
     version: tuple[int, int, int]
     target: Path
-    labels: ReleaseLabels
+    labels: Taxonomy
     ratios: tuple[float, float, float]
     previous: dict[str, Any] | None
     previous_path: Path | None
@@ -185,7 +192,7 @@ def _plan(opts: BuildOptions) -> _Plan:
             f"v{previous['version']}; choose a higher version"
         )
 
-    labels = load_labels(opts.taxonomy)
+    labels = load_taxonomy(opts.taxonomy)
     validation = read_validation(opts.documents / "validation.json")
     vt = validation.get("taxonomy") or {}
     if vt.get("sha256") and vt["sha256"] != labels.sha256:
@@ -442,7 +449,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
 
 
 def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
-    art_sha, art_bytes = sha256_file(articles_path(plan.corpus))
+    art_sha, art_bytes = sha256_files(article_files(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
     # Names only: a released file never records where the inputs were on the build machine.
