@@ -191,7 +191,13 @@ def _validate(
     size = snapshot.stat().st_size
     workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
     # An earlier validation output at out_dir is replaced; anything else there is refused.
-    output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
+    output = Output(
+        out_dir,
+        replace=True,
+        marker="validation.json",
+        what="validation output",
+        inputs=[snapshot, Path(corpus_dir)],
+    )
     tmp = output.path
     with output:
         parts = tmp / "parts"
@@ -227,7 +233,13 @@ def validate_documents(
     """Validate annotated documents (JSON Lines) like an export: same checks, same outputs
     (see :mod:`annotation.documents_in`), in this process."""
     index, corpus_info = _corpus(corpus_dir)
-    output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
+    output = Output(
+        out_dir,
+        replace=True,
+        marker="validation.json",
+        what="validation output",
+        inputs=[path, Path(corpus_dir)],
+    )
     with output:
         merger = Merger(output.path, article_path="/article_id")
         texts = ArticleTexts(corpus_dir)

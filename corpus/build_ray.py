@@ -142,7 +142,7 @@ def build_on_ray(
 ) -> dict[str, Any]:
     """The build of :func:`akhbar.corpus.pipeline.build_corpus` on a Ray cluster."""
     d = config.dedup
-    with CorpusWriter(out, force=force) as writer, RayExecutor(address, None) as ex:
+    with CorpusWriter(out, force=force, inputs=inputs) as writer, RayExecutor(address, None) as ex:
         store_tmp = writer.partitioned()
         prepare = ex.remote(_prepare, num_returns=3)
         config_ref = put(config)

@@ -121,17 +121,30 @@ class ProcessExecutor:
         if start not in multiprocessing.get_all_start_methods():
             start = "spawn"
         ctx = multiprocessing.get_context(start)
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=ctx,
-            initializer=_worker_start,
-            initargs=(os.getpid(), start == "fork", initializer, initargs),
-        )
         self._closed = False
-        # Start every worker now, in the calling thread (the parent-death signal is tied to
-        # the thread that forks), rather than on the first items.
-        for _ in range(workers if start != "fork" else 1):
-            self._pool.submit(int)
+        # Ctrl-C or SIGTERM while the workers are being forked would be raised inside the
+        # fork's bookkeeping and lost ("Exception ignored"), or leave the pool half made:
+        # both signals wait until every worker is started, then arrive here, where the pool is
+        # stopped. Workers start with them blocked too and unblock them once set up.
+        blocked = _block_stop_signals()
+        try:
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=_worker_start,
+                initargs=(os.getpid(), start == "fork", initializer, initargs, blocked),
+            )
+            # Start every worker now, in the calling thread (the parent-death signal is tied
+            # to the thread that forks), rather than on the first items.
+            for _ in range(workers if start != "fork" else 1):
+                self._pool.submit(int)
+        finally:
+            try:
+                _restore_signals(blocked)
+            except BaseException:
+                if hasattr(self, "_pool"):
+                    self.close(stop=True)
+                raise
 
     def map(self, step: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         window = 2 * self.workers
@@ -197,12 +210,38 @@ def _worker_error() -> WorkerError:
     )
 
 
+def _block_stop_signals() -> set[signal.Signals] | None:
+    """Block SIGINT and SIGTERM in this thread; the previous mask (None where unsupported)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _restore_signals(previous: set[signal.Signals] | None) -> None:
+    """Undo :func:`_block_stop_signals`; a signal that came meanwhile is raised in here."""
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _checkpoint()
+
+
+def _checkpoint() -> None:
+    """A Python call: the interpreter runs pending signal handlers on entering it."""
+
+
 def _worker_start(
-    parent: int, forked: bool, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]
+    parent: int,
+    forked: bool,
+    initializer: Callable[..., Any] | None,
+    initargs: tuple[Any, ...],
+    blocked: set[signal.Signals] | None = None,
 ) -> None:
     """In each worker, before anything else: the signal policy, then the caller's initializer."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the parent's handler
+    if blocked is not None:  # blocked while the pool started (see ProcessExecutor)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     _exit_with_parent(parent)
     if forked:
         # A forked worker starts with a copy of everything the parent holds; the collector

@@ -221,7 +221,7 @@ def build_corpus(
     dedup = Deduplicator(config.dedup)
     batches: list[pa.RecordBatch] = []
     sources: list[str | None] = []
-    with CorpusWriter(out, force=force) as writer:
+    with CorpusWriter(out, force=force, inputs=inputs) as writer:
         show = _progress_enabled() if progress is None else progress
         # The pool forks before the progress bar starts its monitor thread.
         with (

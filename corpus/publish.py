@@ -6,14 +6,16 @@ that fails or is interrupted leaves nothing half-written. Temporaries are named
 ``.<name>.akhbar-tmp-<pid>-<random>``: a later run recognises those left by a run that died
 (its process is gone) and removes them (:func:`remove_stale`).
 
-This is the only module that renames outputs into place. Two hooks are kept here on purpose,
-for the safety rules built on top (one module, not a second helper):
+This is the only module that renames outputs into place. It also keeps the safety rules of
+outputs, so that every stage gets them from one place:
 
-- the output lock: :meth:`Output.lock` is entered before anything is written and left after
-  the rename (today: no lock; two runs on one output are serialised by the rename);
-- the marker: a file that says "this directory is an akhbar output" (``marker``, e.g.
-  ``report.json``); an existing directory is replaced only with ``replace=True`` and only if
-  it carries the marker or is empty (:meth:`Output.check_replaceable`).
+- the output lock (:class:`OutputLock`): taken before anything is written and held until the
+  rename, and checked again just before it, so a second run into the same output fails at
+  once with a clear message instead of silently replacing the first one's work;
+- the marker: a directory output that may be replaced later (``marker`` given) carries a
+  hidden ``.akhbar-output`` file naming what it is; ``replace`` (``--force``) replaces only a
+  directory with that marker (or an empty one), and never one that holds an input or lies
+  inside one (``inputs``).
 """
 
 from __future__ import annotations
@@ -21,16 +23,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import fcntl
+import json
 import os
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from akhbar.schemas.errors import OutputError
 
 TMP_TAG = ".akhbar-tmp-"
+LOCK_TAG = ".akhbar-lock"
+MARKER = ".akhbar-output"  # in a replaceable directory output: what wrote it
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -122,6 +129,79 @@ def move(src: Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
+def lock_path(target: Path) -> Path:
+    """The lock file of an output: a hidden sibling, ``.<name>.akhbar-lock``."""
+    return target.parent / f".{target.name}{LOCK_TAG}"
+
+
+class OutputLock:
+    """An exclusive lock on one output, held from before the first byte is written until the
+    output is published: a second run into the same output fails at once (or after ``wait``
+    seconds). It is a ``flock`` on a sibling file, so the kernel releases it however the
+    holder ends (``kill -9`` included) and a stale lock file never blocks anyone."""
+
+    def __init__(self, target: Path, what: str = "output", wait: float = 0.0) -> None:
+        self.path = lock_path(target)
+        self.target = target
+        self.what = what
+        self.wait = wait
+        self._fd: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as e:
+                raise OutputError(
+                    f"{self.target}: cannot write the {self.what} there ({e.strerror or e}); "
+                    "choose a writable location"
+                ) from e
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                os.close(fd)
+                if time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise OutputError(
+                    f"{self.target} is being written by another akhbar run (pid {holder}); "
+                    "wait for it to finish, or choose another --out"
+                ) from None
+            if not self._same_file(fd):  # its holder removed it as we opened it: again
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            self._fd = fd
+            return self
+
+    def _same_file(self, fd: int) -> bool:
+        try:
+            return os.fstat(fd).st_ino == os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return False
+
+    def check(self) -> None:
+        """At publish time: the lock is still this run's (not removed and taken by another)."""
+        if self._fd is None or not self._same_file(self._fd):
+            raise OutputError(
+                f"{self.target}: the output lock {self.path.name} was removed while writing, "
+                "so another run may be writing here too; nothing was published, run again"
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is None:
+            return
+        if self._same_file(self._fd):  # removed while still held: no one can take it between
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        os.close(self._fd)
+        self._fd = None
+
+
 class Output:
     """One output being written: ``path`` is the temporary; :meth:`commit` publishes it.
 
@@ -142,8 +222,12 @@ class Output:
         marker: str | None = None,
         mode: int | None = None,
         what: str = "output",
+        inputs: Sequence[str | Path] = (),
+        wait: float = 0.0,
     ) -> None:
         self.target = Path(target)
+        self.inputs = [Path(p) for p in inputs]
+        self.wait = wait
         self.directory = directory
         self.replace = replace
         self.marker = marker
@@ -160,22 +244,31 @@ class Output:
             self.path = temporary_name(self.target)
             if directory:
                 self.path.mkdir()
+                if marker is not None:
+                    (self.path / MARKER).write_text(
+                        json.dumps({"tool": "akhbar", "kind": what}) + "\n", encoding="utf-8"
+                    )
         except OSError as e:
-            self._lock.__exit__(None, None, None)
+            self._undo_start()
             raise OutputError(
                 f"{self.target}: cannot write the {what} there ({e.strerror or e}); choose a "
                 "writable location"
             ) from e
-        except BaseException:
-            self._lock.__exit__(None, None, None)
+        except BaseException:  # Ctrl-C included: no temporary may outlive the run
+            self._undo_start()
             raise
 
-    def lock(self) -> contextlib.AbstractContextManager[object]:
-        """Hook: the lock held from start to publish (none yet; see the module docstring)."""
-        return contextlib.nullcontext()
+    def _undo_start(self) -> None:
+        if getattr(self, "path", None) is not None:
+            _remove(self.path)
+        self._lock.__exit__(None, None, None)
+
+    def lock(self) -> OutputLock:
+        """The lock held from start to publish (see :class:`OutputLock`)."""
+        return OutputLock(self.target, self.what, self.wait)
 
     def check_replaceable(self) -> None:
-        """Hook: refuse to overwrite what is not ours, or anything without ``replace``."""
+        """Refuse to overwrite what is not ours, an input, or anything without ``replace``."""
         t = self.target
         if not (t.exists() or t.is_symlink()):
             return
@@ -185,11 +278,11 @@ class Output:
             raise OutputError(
                 f"{t} already exists: pass --force to replace it, or choose another --out"
             )
-        if self.directory and not (self.marker is None or (t / self.marker).is_file() or _empty(t)):
+        _refuse_inputs(t, self.inputs)
+        if self.directory and not (self.marker is None or _marked(t, self.what) or _empty(t)):
             raise OutputError(
-                f"{t} exists and is not a {self.what} (not an earlier output: no "
-                f"{self.marker}); refusing to replace it; remove it yourself or choose another "
-                "--out"
+                f"{t} exists and was not written by akhbar as a {self.what} (no {MARKER} "
+                "marker); refusing to replace it; remove it yourself or choose another --out"
             )
         if not self.directory and t.is_dir():
             raise OutputError(f"{t} is a directory; give a file name")
@@ -200,6 +293,7 @@ class Output:
             if self.mode is not None:
                 os.chmod(self.path, self.mode)
             fsync_tree(self.path)
+            self._lock.check()  # still this run's output, now that it is about to appear
             if self.directory and self.target.exists():
                 if not self.replace:
                     raise OutputError(
@@ -251,6 +345,27 @@ class Output:
 
 def _empty(path: Path) -> bool:
     return not any(path.iterdir())
+
+
+def _marked(path: Path, what: str) -> bool:
+    """Whether ``path`` carries the marker of an akhbar output of this kind."""
+    try:
+        mark = json.loads((path / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(mark, dict) and mark.get("tool") == "akhbar" and mark.get("kind") == what
+
+
+def _refuse_inputs(target: Path, inputs: Sequence[Path]) -> None:
+    """An output to be replaced may neither hold an input nor lie inside one."""
+    real = target.resolve()
+    for given in inputs:
+        p = given.resolve()
+        if p == real or p.is_relative_to(real) or real.is_relative_to(p):
+            raise OutputError(
+                f"{target}: refusing to replace it, it holds or lies inside the input {given}; "
+                "choose an --out apart from the inputs"
+            )
 
 
 @contextlib.contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -222,11 +222,15 @@ class CorpusWriter:
     An existing ``DIR`` is replaced only with ``force`` and only if it is a store.
     """
 
-    def __init__(self, out: str | Path, force: bool = False) -> None:
+    def __init__(
+        self, out: str | Path, force: bool = False, inputs: Sequence[str | Path] = ()
+    ) -> None:
         self.out = Path(out)
-        self._output = Output(self.out, replace=force, marker=REPORT, what="corpus store")
-        self.tmp = self._output.path
+        self._output = Output(
+            self.out, replace=force, marker=REPORT, what="corpus store", inputs=inputs
+        )
         try:
+            self.tmp = self._output.path
             self._rejected: IO[bytes] = open(self.tmp / REJECTED, "wb")  # noqa: SIM115
         except OSError as e:
             self._output.abort()
@@ -234,6 +238,9 @@ class CorpusWriter:
                 f"cannot write the corpus at {self.out}: {e.strerror or e} ({e.filename}); "
                 "choose an --out in a writable directory"
             ) from e
+        except BaseException:  # Ctrl-C before the caller's ``with`` could clean up
+            self._output.abort()
+            raise
         self.committed = False
 
     def __enter__(self) -> CorpusWriter:

@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> None:
         # mode click returns a command's ctx.exit(code) instead of exiting.
         with handle_sigterm():
             code = cli.main(args=argv, prog_name="akhbar", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("akhbar: aborted", err=True)
+    except click.exceptions.Abort:  # click's name for a KeyboardInterrupt it caught
+        click.echo("akhbar: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as e:
         e.show()

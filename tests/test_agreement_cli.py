@@ -101,7 +101,7 @@ def test_agreement_json_option_and_refused_out(sample, tmp_path):
     code, _, stderr = run_akhbar(
         "annotate", "agreement", snap, "--corpus", root / "corpus", "--out", tmp_path / "b"
     )
-    assert code != 0 and "not an earlier output" in stderr and "Traceback" not in stderr
+    assert code != 0 and "not written by akhbar" in stderr and "Traceback" not in stderr
     assert (tmp_path / "b" / "precious.txt").exists()
 
 

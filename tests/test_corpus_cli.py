@@ -83,7 +83,7 @@ def test_sample_build_succeeds_and_prints_a_summary(sample_build):
     out, result = sample_build
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert {p.name for p in out.iterdir()} == FILES
+    assert {p.name for p in out.iterdir()} == {*FILES, ".akhbar-output"}
     report = json.loads((out / "report.json").read_text())
     head = result.stdout.splitlines()
     assert head[0] == f"corpus at {out}"

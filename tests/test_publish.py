@@ -31,12 +31,12 @@ def test_an_error_in_the_block_leaves_nothing(tmp_path):
 
 def test_replace_swaps_in_the_new_output_and_removes_the_old(tmp_path):
     target = tmp_path / "out"
-    target.mkdir()
-    (target / "report.json").write_text("old")
-    (target / "stale.txt").write_text("old")
+    with publishing(target, marker="report.json") as out:  # an earlier output, marked
+        (out.path / "report.json").write_text("old")
+        (out.path / "stale.txt").write_text("old")
     with publishing(target, replace=True, marker="report.json") as out:
         (out.path / "report.json").write_text("new")
-    assert sorted(p.name for p in target.iterdir()) == ["report.json"]
+    assert sorted(p.name for p in target.iterdir()) == [".akhbar-output", "report.json"]
     assert (target / "report.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -53,7 +53,7 @@ def test_replace_never_touches_a_directory_without_the_marker(tmp_path):
     target.mkdir()
     (target / "chapter1.tex").write_text("keep")
     with pytest.raises(
-        OutputError, match=r"is not a corpus store \(not an earlier output: no report.json\)"
+        OutputError, match=r"not written by akhbar as a corpus store \(no \.akhbar-output marker\)"
     ):
         Output(target, replace=True, marker="report.json", what="corpus store")
     assert (target / "chapter1.tex").read_text() == "keep"

@@ -139,7 +139,7 @@ def test_force_never_replaces_something_that_is_not_a_store(tmp_path):
     out = tmp_path / "important"
     out.mkdir()
     (out / "thesis.tex").write_text("do not delete")
-    with pytest.raises(OutputError, match="not a corpus store"):
+    with pytest.raises(OutputError, match="not written by akhbar as a corpus store"):
         write_store(out, force=True)
     assert (out / "thesis.tex").read_text() == "do not delete"
 

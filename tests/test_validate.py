@@ -321,6 +321,7 @@ def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     validate_snapshot(CLEAN, corpus, out)  # an earlier output is replaced
     assert (out / "quarantine.jsonl").read_text(encoding="utf-8") == ""
     assert sorted(p.name for p in out.iterdir()) == [
+        ".akhbar-output",
         "documents.jsonl",
         "issues.jsonl",
         "quarantine.jsonl",
@@ -330,7 +331,7 @@ def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(OutputError, match="is not a validation output"):
+    with pytest.raises(OutputError, match="not written by akhbar as a validation output"):
         validate_snapshot(CLEAN, corpus, other)
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
