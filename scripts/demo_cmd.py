@@ -43,7 +43,7 @@ def demo(
 
     Example: akhbar demo --out build/demo
     """
-    from akhbar.annotation.demo import run_demo
+    from akhbar.cli.demo import run_demo
 
     summary = run_demo(
         out,
