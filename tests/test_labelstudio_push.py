@@ -14,17 +14,13 @@ from akhbar.annotation import push
 from akhbar.cli.main import main
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from tests.conftest import run_akhbar
 
 pytestmark = pytest.mark.labelstudio
 
 
 def _run(args, capsys):
-    """Run the real entry point (its error handling included): exit code, stdout, stderr."""
-    with pytest.raises(SystemExit) as e:
-        main([*args])
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
+    return run_akhbar(*args)  # the one in-process runner (tests/conftest.py)
 
 
 def _tasks(labelstudio, title):

@@ -8,12 +8,11 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from click.testing import CliRunner
 
 from akhbar.annotation import client, labelconfig, push, server
-from akhbar.cli.main import cli
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import UsageError
+from tests.conftest import run_akhbar
 
 pytestmark = pytest.mark.labelstudio
 
@@ -58,10 +57,16 @@ def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelst
     assert stored["expert_instruction"] == labelconfig.instructions_html(tax)
 
 
+class _Result:
+    """What a command printed, as the assertions below read it."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.exit_code, self.output = code, out + err  # both streams, as a terminal shows them
+
+
 def test_studio_status_down_and_up_again(labelstudio):
     paths = _local(labelstudio)
-    runner = CliRunner()
-    r = runner.invoke(cli, ["studio", "status", *_paths_args(paths)])
+    r = _Result(*run_akhbar("studio", "status", *_paths_args(paths)))
     assert r.exit_code == 0, r.output
     assert f"url:      {labelstudio.url}" in r.output
     assert "health:   ok" in r.output and f"version:  {server.LABEL_STUDIO_VERSION}" in r.output
@@ -70,16 +75,16 @@ def test_studio_status_down_and_up_again(labelstudio):
     assert stat.S_IMODE(paths.settings.parent.stat().st_mode) == 0o700
     old_pid = int(paths.pid_file.read_text())
 
-    r = runner.invoke(cli, ["studio", "down", *_paths_args(paths)])
+    r = _Result(*run_akhbar("studio", "down", *_paths_args(paths)))
     assert r.exit_code == 0 and f"stopped Label Studio (pid {old_pid})" in r.output
     assert not paths.pid_file.exists() and not server.health(labelstudio.url)
     with pytest.raises(ProcessLookupError):
         os.kill(old_pid, 0)
-    r = runner.invoke(cli, ["studio", "down", *_paths_args(paths)])
+    r = _Result(*run_akhbar("studio", "down", *_paths_args(paths)))
     assert r.output.strip() == "Label Studio was not running"
 
     # A warm start: same port, same token (read back from the settings file).
-    r = runner.invoke(cli, ["studio", "up", *_paths_args(paths), "--venv", str(paths.venv)])
+    r = _Result(*run_akhbar("studio", "up", *_paths_args(paths), "--venv", str(paths.venv)))
     assert r.exit_code == 0, r.output
     assert "health:   ok" in r.output and labelstudio.api_key not in r.output
     assert server.read_settings(paths.settings)["api_key"] == labelstudio.api_key
@@ -89,7 +94,7 @@ def test_studio_status_down_and_up_again(labelstudio):
 
     # `up` on a running server finds it instead of starting a second one.
     pid = int(paths.pid_file.read_text())
-    r = runner.invoke(cli, ["studio", "up", *_paths_args(paths), "--venv", str(paths.venv)])
+    r = _Result(*run_akhbar("studio", "up", *_paths_args(paths), "--venv", str(paths.venv)))
     assert r.exit_code == 0 and f"pid:      {pid}" in r.output
 
 
