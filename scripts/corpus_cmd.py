@@ -36,6 +36,19 @@ def corpus() -> None:
 @force_option("corpus store")
 @click.option("--no-near-dup", is_flag=True, help="Only exact duplicates (skip MinHash LSH).")
 @workers_option("cleaning and hashing (default: the --config's, 0)", default=None)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the work runs: local processes, or a Ray cluster (pip install 'akhbar[ray]').",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDR",
+    default=None,
+    help="Ray cluster to use (host:port of its head); default: start one on this machine.",
+)
 def build(
     inputs: tuple[Path, ...],
     out: Path,
@@ -43,6 +56,8 @@ def build(
     force: bool,
     no_near_dup: bool,
     workers: int | None,
+    executor: str,
+    ray_address: str | None,
 ) -> None:
     """Clean and de-duplicate raw articles (.txt, .json, .jsonl, .zip, .html files or
     directories of them) into a corpus store at DIR: articles.parquet, duplicates.parquet,
@@ -63,6 +78,8 @@ def build(
         force=force,
         workers=workers,
         near=False if no_near_dup else None,
+        executor=executor,
+        ray_address=ray_address,
     )
     click.echo(summary(report, out))
 

@@ -28,6 +28,7 @@ from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     ARTICLE_COLUMNS,
     sha256_file,
+    sha256_files,
     unpack_location,
 )
 from akhbar.corpus.release.manifest import (
@@ -56,7 +57,7 @@ from akhbar.corpus.release.splits import (
 from akhbar.corpus.release.versions import (
     version_name,
 )
-from akhbar.corpus.store import articles_path, iter_article_batches, text_digests
+from akhbar.corpus.store import article_files, articles_path, iter_article_batches, text_digests
 from akhbar.schemas.errors import OutputError
 
 
@@ -265,7 +266,7 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
 
 
 def _input_hashes(opts: BuildOptions, plan: Plan) -> dict[str, Any]:
-    art_sha, art_bytes = sha256_file(articles_path(plan.corpus))
+    art_sha, art_bytes = sha256_files(article_files(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
     # Names only: a released file never records where the inputs were on the build machine.
