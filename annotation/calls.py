@@ -29,6 +29,7 @@ import json
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -125,7 +126,11 @@ def need(value: Any, what: str, **fields: type) -> Any:
 def plain(model: Any) -> Any:
     """An SDK model as plain JSON values (extra fields the server sent included)."""
     if hasattr(model, "model_dump"):
-        return model.model_dump(mode="json", exclude_unset=True)
+        # No warnings (the SDK's serializer prints them): a field of another type is for
+        # ``need`` to report, in one line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model.model_dump(mode="json", exclude_unset=True, warnings=False)
     if hasattr(model, "dict"):
         return model.dict(exclude_unset=True)
     return model

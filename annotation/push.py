@@ -124,7 +124,9 @@ class PushReport:
 
 
 def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
-    """The kept articles of a corpus store, in order."""
+    """The kept articles of a corpus store, in order (the first ``limit`` of them)."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit {limit}: give the number of articles to push, 0 or more")
     table = store.read_articles(corpus_dir, ("id", "title", "text", "source", "url"), limit)
     cols = {c: table.column(c).to_pylist() for c in table.column_names}
     articles = [

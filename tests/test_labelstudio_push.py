@@ -332,3 +332,34 @@ def test_tasks_pushed_without_a_digest_are_compared_by_their_text(
     with pytest.raises(IntegrityError, match=rows[1]["id"]):
         push.push_corpus(labelstudio.conn, write_corpus(changed, "c2"), ls_project,
                          progress=False)  # fmt: skip
+
+
+def test_a_title_with_surrounding_spaces_names_the_project_the_server_stored(
+    labelstudio, ls_project, write_corpus, tmp_path, capsys
+):
+    corpus = write_corpus(sample_articles(3, prefix="art_spaced"))
+    spaced = f"  {ls_project}  "  # the server strips titles when it stores them
+    for _ in range(2):
+        code, out, err = _run(
+            ["annotate", "push", str(corpus), "--project", spaced, *labelstudio.cli_args()],
+            capsys,
+        )
+        assert code == 0, err
+    assert ", created)" not in out and "0 imported, 3 already there" in out
+    with labelstudio.client() as c:
+        assert [p["title"] for p in c.projects(ls_project)] == [ls_project]  # one project
+    code, out, err = _run(
+        ["annotate", "pull", "--project", spaced, "--out", str(tmp_path / "s"), "--no-progress",
+         *labelstudio.cli_args()],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "3 tasks" in out
+
+
+def test_a_negative_limit_is_refused(write_corpus, capsys):
+    corpus = write_corpus(sample_articles(2, prefix="art_limit"))
+    args = ["annotate", "push", str(corpus), "--project", "p", "--limit", "-1"]
+    code, _, err = _run([*args, "--url", "http://127.0.0.1:9", "--api-key", "k" * 40], capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [err.strip()] and "--limit -1" in err
