@@ -191,7 +191,8 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     """
     out: dict[str, Existing] = {}
     legacy = False
-    for task in client.iter_tasks(project_id, include="id,meta"):
+    # Large pages: the server's cost is mostly per request, not per task.
+    for task in client.iter_tasks(project_id, page_size=5000, include="id,meta"):
         mine = (task.get("meta") or {}).get(META_KEY)
         if isinstance(mine, dict) and isinstance(mine.get("article_id"), str):
             if mine["article_id"] not in out:
