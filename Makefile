@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio bench-corpus bench-push bench-validate bench-release bench-conll clean
+.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-release bench-conll clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ $(LS_VENV)/.installed:
 
 labelstudio: $(LS_VENV)/.installed
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download needs a network
+# that CI does not have); installed when missing, as root, with no prompt.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
 # The whole pipeline on the bundled sample: corpus -> Label Studio -> validate -> release ->
 # load. In CI (CI=true), or if Label Studio cannot be installed or started, the demo goes on
 # offline with the bundled export; the local server is left running (`akhbar studio down`).
@@ -35,10 +40,14 @@ demo: install
 	rm -rf $(DEMO)
 	$(BIN)/akhbar demo --out $(DEMO) $(DEMO_OFFLINE)
 
-test: install labelstudio
+test: install labelstudio chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The README's picture of an annotated task, retaken by the browser test from the bundled sample.
+screenshots: install labelstudio chromium
+	AKHBAR_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_browser_annotator.py -k screenshot
 
 # What a user gets from a plain `pip install .` (no extras) in a fresh venv: only `akhbar` at
 # the top of site-packages, and the offline demo runs to the end.
@@ -70,6 +79,9 @@ bench-validate: install
 
 bench-release: install
 	$(BIN)/python benchmarks/bench_release.py
+
+bench-agreement: install
+	$(BIN)/python benchmarks/bench_agreement.py
 
 bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py

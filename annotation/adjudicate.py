@@ -18,6 +18,7 @@ beside the annotators' versions, submits it and marks it ground truth, which is 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ import orjson
 
 from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation import team_api
-from akhbar.annotation.agreement import argument_keys, entity_keys, trigger_keys
+from akhbar.annotation.agreement_measures import argument_keys, entity_keys, trigger_keys
 from akhbar.annotation.agreement_run import sha256
 from akhbar.annotation.client import Client
 from akhbar.annotation.ls_results import document_to_results
@@ -159,9 +160,12 @@ def _span_conflicts(
             reach = key[2]
     out = []
     field_name = "label" if kind == "entity" else "type"
+    owned = {n: set(ks) for n, ks in keys.items()}
     for group in groups:
+        if len(group) == 1 and all(group[0] in o for o in owned.values()):
+            continue  # the common case: one span everybody marked alike
         members = set(group)
-        versions = {n: sorted(set(ks) & members) for n, ks in keys.items()}
+        versions = {n: sorted(o & members) for n, o in owned.items()}
         if len({tuple(v) for v in versions.values()}) == 1:
             continue
         s, e = min(x[1] for x in group), max(x[2] for x in group)
@@ -231,11 +235,23 @@ class AdjudicationRun:
     to_propose: set[Any]  # task ids with neither a proposal nor a resolution yet
 
 
+def adjudicate_batch(tasks: list[TaskVersions], strategy: str, tax: Taxonomy) -> list[Adjudication]:
+    return [adjudicate(t, strategy, tax) for t in tasks]
+
+
 def iter_adjudications(
-    snapshot: Path, corpus_dir: Path, tax: Taxonomy, strategy: str, tally: SnapshotTally
+    snapshot: Path,
+    corpus_dir: Path,
+    tax: Taxonomy,
+    strategy: str,
+    tally: SnapshotTally,
+    workers: int | None = None,
 ) -> Iterator[Adjudication]:
-    for task in VersionReader(corpus_dir, tax).read(snapshot, tally):
-        yield adjudicate(task, strategy, tax)
+    """The adjudication of every shared task, in export order (``workers`` as in
+    :meth:`annotation.versions.VersionReader.batches`)."""
+    step = functools.partial(adjudicate_batch, strategy=strategy, tax=tax)
+    for batch in VersionReader(corpus_dir, tax).batches(snapshot, tally, step, workers):
+        yield from batch
 
 
 def run_adjudication(
@@ -244,6 +260,7 @@ def run_adjudication(
     out_dir: str | Path,
     strategy: str = "majority",
     taxonomy: Taxonomy | str | Path | None = None,
+    workers: int | None = None,
 ) -> AdjudicationRun:
     """Write ``documents.jsonl``, ``conflicts.jsonl`` and ``adjudication.json``."""
     needed(strategy, 2)  # an unknown strategy fails before anything is read
@@ -258,7 +275,8 @@ def run_adjudication(
     counts: Counter = Counter()
     with output:
         with (tmp / DOCUMENTS).open("wb") as docs, (tmp / CONFLICTS).open("wb") as conf:
-            for adj in iter_adjudications(snapshot, Path(corpus_dir), tax, strategy, tally):
+            adjs = iter_adjudications(snapshot, Path(corpus_dir), tax, strategy, tally, workers)
+            for adj in adjs:
                 docs.write(orjson.dumps(adj.document) + b"\n")
                 conf.writelines(orjson.dumps(c) + b"\n" for c in adj.conflicts)
                 kinds.update(c["kind"] for c in adj.conflicts)

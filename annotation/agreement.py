@@ -14,16 +14,31 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Protocol
 
 import numpy as np
 
-from akhbar.corpus.release.align import outermost
+from akhbar.annotation.agreement_measures import (
+    argument_keys,
+    cohen_kappa,
+    common,
+    confusion,
+    differences,
+    entity_keys,
+    f1,
+    grouped,
+    items_of,
+    nominal_alpha,
+    overlap_matches,
+    ratio,
+    token_values,
+    trigger_keys,
+)
 
 OUTSIDE = "O"
 LOWEST = 10  # documents with the lowest agreement, shown with their differences
-DIFFERENCES = 25  # differences shown per document
 
 DEFINITIONS = {
     "pairwise_f1": "2TP/(2TP+FP+FN), TP/FP/FN summed over every pair of annotators and every "
@@ -51,114 +66,139 @@ class Versions(Protocol):
     def tokens(self) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-# --- the measures, one pair at a time -----------------------------------------------------------
+# --- scoring one task (picklable: a worker scores, the parent adds in export order) ----------
 
 
-def f1(tp: float, n_a: float, n_b: float) -> float | None:
-    """2TP/(2TP+FP+FN) with FP = n_a - TP and FN = n_b - TP; None when both are empty."""
-    return None if n_a + n_b == 0 else 2 * tp / (n_a + n_b)
+@dataclass(slots=True)
+class TaskScore:
+    """The counts of one task: per figure ``[TP, n_a, n_b]`` summed over its pairs (keys
+    ``("pair", (a, b), ...)`` for one pair), a token confusion matrix per pair (in
+    ``combinations`` order), mentions per label, tokens, and its F1 over entities, triggers
+    and arguments; ``differences`` only for the lowest of its batch."""
+
+    task_id: Any
+    article_id: str
+    names: list[str]
+    counts: dict[tuple, list[int]]
+    confusions: list[np.ndarray]
+    support: Counter
+    tokens: int
+    f1: float | None
+    differences: list[dict[str, Any]] | None = None
 
 
-def ratio(num: float, den: float) -> float | None:
-    return None if den == 0 else num / den
+def score(task: Versions, index: dict[str, int]) -> TaskScore:
+    """Score one task (two or more versions) against the label ``index`` (label -> position)."""
+    names = sorted(task.versions)
+    docs = [task.versions[n] for n in names]
+    counts: dict[tuple, list[int]] = {}
+
+    def count(key: tuple, tp: int, n_a: int, n_b: int) -> None:
+        acc = counts.get(key)
+        if acc is None:
+            counts[key] = [tp, n_a, n_b]
+        else:
+            acc[0] += tp
+            acc[1] += n_a
+            acc[2] += n_b
+
+    # each version's items grouped by label (entities) or type (triggers, arguments)
+    ents = [grouped(entity_keys(doc)) for doc in docs]
+    trig = [grouped(trigger_keys(doc)) for doc in docs]
+    args = [grouped(argument_keys(doc)) for doc in docs]
+    support: Counter = Counter()
+    for groups in ents:
+        for label, c in groups.items():
+            support[label] += sum(c.values())
+    starts, ends = task.tokens()
+    tok = [token_values(starts, ends, doc, index) for doc in docs]
+    v = len(index) + 1
+    confusions = []
+    for i, j in combinations(range(len(names)), 2):
+        totals = _pair_counts(count, ents[i], ents[j], trig[i], trig[j], args[i], args[j])
+        for key, (tp, n_a, n_b) in totals.items():
+            count(key, tp, n_a, n_b)
+            if key != ("entities", "overlap"):
+                count(("pair", (names[i], names[j]), *key), tp, n_a, n_b)
+        confusions.append(confusion(tok[i], tok[j], v))
+    total = [0, 0, 0]
+    for key in (("entities", "exact"), ("events", "trigger"), ("events", "argument")):
+        for k, x in enumerate(counts[key]):
+            total[k] += x
+    return TaskScore(
+        task.task_id,
+        task.article_id,
+        names,
+        counts,
+        confusions,
+        support,
+        len(starts),
+        f1(*total),
+    )
 
 
-def entity_keys(doc: dict[str, Any]) -> Counter:
-    return Counter((e["label"], e["start"], e["end"]) for e in doc["entities"])
+def score_batch(tasks: list[Versions], index: dict[str, int]) -> list[TaskScore]:
+    """Score consecutive tasks; the differences of the :data:`LOWEST` lowest are kept, which
+    holds every task that can be among the lowest of all."""
+    scores = [score(t, index) for t in tasks if len(t.versions) >= 2]
+    ranked = sorted(
+        (k for k, sc in enumerate(scores) if sc.f1 is not None), key=lambda k: scores[k].f1
+    )
+    by_id = {
+        id(sc): t for t, sc in zip((t for t in tasks if len(t.versions) >= 2), scores, strict=True)
+    }
+    for k in ranked[:LOWEST]:
+        sc = scores[k]
+        t = by_id[id(sc)]
+        sc.differences = differences(t.text, sc.names, [t.versions[n] for n in sc.names])
+    return scores
 
 
-def trigger_keys(doc: dict[str, Any]) -> Counter:
-    return Counter((v["type"], v["trigger"]["start"], v["trigger"]["end"]) for v in doc["events"])
+def _pair_counts(
+    count: Any,
+    ea: dict[str, dict[tuple, int]],
+    eb: dict[str, dict[tuple, int]],
+    ta: dict[str, dict[tuple, int]],
+    tb: dict[str, dict[tuple, int]],
+    aa: dict[str, dict[tuple, int]],
+    ab: dict[str, dict[tuple, int]],
+) -> dict[tuple, list[int]]:
+    """Count one pair on one document per label and type (through ``count``); return the
+    totals over labels and types, which are the sums of those."""
+    empty: dict[tuple, int] = {}
+    totals = {
+        key: [0, 0, 0]
+        for key in (
+            ("entities", "exact"),
+            ("entities", "overlap"),
+            ("events", "trigger"),
+            ("events", "argument"),
+        )
+    }
 
+    def add(key: tuple, tp: int, n_a: int, n_b: int) -> None:
+        t = totals[key]
+        t[0] += tp
+        t[1] += n_a
+        t[2] += n_b
 
-def argument_keys(doc: dict[str, Any]) -> Counter:
-    """(event type, trigger span, role, argument span) of every argument."""
-    spans = {e["id"]: (e["start"], e["end"]) for e in doc["entities"]}
-    out: Counter = Counter()
-    for v in doc["events"]:
-        t = v["trigger"]
-        for a in v["arguments"]:
-            s, e = spans[a["entity_id"]]
-            out[(v["type"], t["start"], t["end"], a["role"], s, e)] += 1
-    return out
-
-
-def common(a: Counter, b: Counter) -> int:
-    """Items matched one to one between two multisets."""
-    return sum((a & b).values())
-
-
-def overlap_matches(a: Iterable[tuple[str, int, int]], b: Iterable[tuple[str, int, int]]) -> int:
-    """The size of a maximum one-to-one matching of same-label overlapping spans."""
-    by_label: dict[str, tuple[list, list]] = {}
-    for i, side in enumerate((a, b)):
-        for label, s, e in side:
-            by_label.setdefault(label, ([], []))[i].append((s, e))
-    total = 0
-    for left, right in by_label.values():
-        if left and right:
-            total += _max_matching(left, right)
-    return total
-
-
-def _max_matching(left: list[tuple[int, int]], right: list[tuple[int, int]]) -> int:
-    """Kuhn's augmenting paths over the overlap graph (a few dozen spans per label)."""
-    adj = [[j for j, (s2, e2) in enumerate(right) if s < e2 and s2 < e] for s, e in left]
-    owner = [-1] * len(right)
-
-    def augment(i: int, seen: list[bool]) -> bool:
-        for j in adj[i]:
-            if not seen[j]:
-                seen[j] = True
-                if owner[j] < 0 or augment(owner[j], seen):
-                    owner[j] = i
-                    return True
-        return False
-
-    return sum(augment(i, [False] * len(right)) for i in range(len(left)) if adj[i])
-
-
-def token_values(
-    starts: np.ndarray, ends: np.ndarray, doc: dict[str, Any], index: dict[str, int]
-) -> np.ndarray:
-    """Per token: 1 + the label index of the outermost entity covering it, 0 for ``O``."""
-    values = np.zeros(len(starts), dtype=np.int64)
-    ents = doc["entities"]
-    if not ents or not len(starts):
-        return values
-    s = np.array([e["start"] for e in ents], dtype=np.int64)
-    e = np.array([e["end"] for e in ents], dtype=np.int64)
-    kept, _, _ = outermost(s, e)
-    for k in reversed(kept.tolist()):  # in reverse text order, so the earlier entity wins a tie
-        lo = int(np.searchsorted(ends, s[k], side="right"))
-        hi = int(np.searchsorted(starts, e[k], side="left"))
-        values[lo:hi] = 1 + index[ents[k]["label"]]
-    return values
-
-
-def confusion(a: np.ndarray, b: np.ndarray, n_values: int) -> np.ndarray:
-    """Counts of (a's value, b's value) over the same tokens."""
-    return np.bincount(a * n_values + b, minlength=n_values * n_values).reshape(n_values, n_values)
-
-
-def cohen_kappa(c: np.ndarray) -> float | None:
-    """Cohen's kappa of a confusion matrix; None when chance agreement is certain."""
-    n = c.sum()
-    if n == 0:
-        return None
-    po = np.trace(c) / n
-    pe = float(c.sum(axis=1) @ c.sum(axis=0)) / (n * n)
-    return None if pe >= 1 else float((po - pe) / (1 - pe))
-
-
-def nominal_alpha(o: np.ndarray) -> float | None:
-    """Krippendorff's alpha (nominal) from a coincidence matrix; None when undefined."""
-    n_c = o.sum(axis=1)
-    n = n_c.sum()
-    spread = n * n - float(n_c @ n_c)
-    if n <= 1 or spread <= 0:
-        return None
-    return float(1 - (n - 1) * (n - np.trace(o)) / spread)
+    for label in ea.keys() | eb.keys():
+        la, lb = ea.get(label, empty), eb.get(label, empty)
+        na, nb = sum(la.values()), sum(lb.values())
+        tp = common(la, lb)
+        # a maximum overlap matching holds at least the exact pairs, at most min(na, nb)
+        ov = tp if tp == min(na, nb) else overlap_matches(items_of(la), items_of(lb))
+        count(("label", label, "exact"), tp, na, nb)
+        count(("label", label, "overlap"), ov, na, nb)
+        add(("entities", "exact"), tp, na, nb)
+        add(("entities", "overlap"), ov, na, nb)
+    for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
+        for typ in a.keys() | b.keys():
+            xa, xb = a.get(typ, empty), b.get(typ, empty)
+            tp, na, nb = common(xa, xb), sum(xa.values()), sum(xb.values())
+            count(("type", typ, kind), tp, na, nb)
+            add(("events", kind), tp, na, nb)
+    return totals
 
 
 # --- accumulating over documents ----------------------------------------------------------------
@@ -196,103 +236,55 @@ class Agreement:
 
     def add(self, task: Versions) -> None:
         """Score one task that two or more annotators annotated."""
-        names = sorted(task.versions)
-        if len(names) < 2:
-            return
-        docs = [task.versions[n] for n in names]
+        for sc in score_batch([task], self.index):
+            self.add_score(sc)
+
+    def add_score(self, sc: TaskScore) -> None:
+        """Add one task's counts (from :func:`score_batch`, perhaps in another process)."""
+        names = sc.names
         self.annotators.update(names)
         self.annotators_per_doc[len(names)] += 1
         d = len(self.doc_counts)
-        counts: dict[int, np.ndarray] = {}
-
-        def count(key: tuple, tp: int, n_a: int, n_b: int) -> None:
-            c = self.column(key)
-            if c not in counts:
-                counts[c] = np.zeros(3, dtype=np.int64)
-            counts[c] += (tp, n_a, n_b)
-
-        ents = [entity_keys(doc) for doc in docs]
-        trig = [trigger_keys(doc) for doc in docs]
-        args = [argument_keys(doc) for doc in docs]
-        for ek in ents:
-            for (label, _, _), k in ek.items():
-                self.support[label] += k
-        starts, ends = task.tokens()
-        self.tokens += len(starts)
-        self._sums = None
-        tok = [token_values(starts, ends, doc, self.index) for doc in docs]
+        counts: dict[int, list[int]] = {}
+        for key, c in sc.counts.items():
+            if key[0] == "pair":
+                key = ("pair", self._pair(*key[1]), *key[2:])
+            counts[self.column(key)] = c
         v = len(self.values)
         coinc = np.zeros((v, v), dtype=np.float64)
-        for i, j in combinations(range(len(names)), 2):
+        for (i, j), c in zip(combinations(range(len(names)), 2), sc.confusions, strict=True):
             p = self._pair(names[i], names[j])
             self.pair_docs[p] += 1
-            pair_counts = self._pair_counts(ents[i], ents[j], trig[i], trig[j], args[i], args[j])
-            for key, tp, n_a, n_b in pair_counts:
-                count(key, tp, n_a, n_b)
-                count(("pair", p, *key), tp, n_a, n_b)
-            c = confusion(tok[i], tok[j], v)
             coinc += c + c.T
             self.pair_rows.append((p, d, c))
         self.coincidences.append(coinc / (len(names) - 1))
         self.doc_counts.append(counts)
-        self._keep_if_low(task, names, docs, counts)
-
-    def _pair(self, a: str, b: str) -> int:
-        if (a, b) not in self.pairs:
-            self.pairs[(a, b)] = len(self.pairs)
-        return self.pairs[(a, b)]
-
-    def _pair_counts(
-        self, ea: Counter, eb: Counter, ta: Counter, tb: Counter, aa: Counter, ab: Counter
-    ) -> list[tuple[tuple, int, int, int]]:
-        """(figure, TP, n_a, n_b) of one pair on one document."""
-        out = [
-            (("entities", "exact"), common(ea, eb), ea.total(), eb.total()),
-            (
-                ("entities", "overlap"),
-                overlap_matches(ea.elements(), eb.elements()),
-                ea.total(),
-                eb.total(),
-            ),
-            (("events", "trigger"), common(ta, tb), ta.total(), tb.total()),
-            (("events", "argument"), common(aa, ab), aa.total(), ab.total()),
-        ]
-        for label in {k[0] for k in ea} | {k[0] for k in eb}:
-            la = Counter({k: n for k, n in ea.items() if k[0] == label})
-            lb = Counter({k: n for k, n in eb.items() if k[0] == label})
-            out.append((("label", label, "exact"), common(la, lb), la.total(), lb.total()))
-            ov = overlap_matches(la.elements(), lb.elements())
-            out.append((("label", label, "overlap"), ov, la.total(), lb.total()))
-        for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
-            for typ in {k[0] for k in a} | {k[0] for k in b}:
-                xa = Counter({k: n for k, n in a.items() if k[0] == typ})
-                xb = Counter({k: n for k, n in b.items() if k[0] == typ})
-                out.append((("type", typ, kind), common(xa, xb), xa.total(), xb.total()))
-        return out
-
-    def _keep_if_low(
-        self, task: Versions, names: list[str], docs: list[dict], counts: dict[int, np.ndarray]
-    ) -> None:
-        total = np.zeros(3, dtype=np.int64)
-        for key in (("entities", "exact"), ("events", "trigger"), ("events", "argument")):
-            total += counts.get(self.columns[key], 0)
-        score = f1(*total.tolist())
-        if score is None:
+        self.support.update(sc.support)
+        self.tokens += sc.tokens
+        self._sums = None
+        if sc.f1 is None:
             return
-        item = (-score, len(self.doc_counts))
+        item = (-sc.f1, d)
         if len(self.lowest) >= LOWEST and item <= self.lowest[0][:2]:
             return
+        if sc.differences is None:
+            return  # not among the lowest of its batch, so not among the lowest of all
         entry = {
-            "task_id": task.task_id,
-            "article_id": task.article_id,
+            "task_id": sc.task_id,
+            "article_id": sc.article_id,
             "annotators": names,
-            "f1": score,
-            "differences": differences(task.text, names, docs),
+            "f1": sc.f1,
+            "differences": sc.differences,
         }
         if len(self.lowest) >= LOWEST:
             heapq.heapreplace(self.lowest, (*item, entry))
         else:
             heapq.heappush(self.lowest, (*item, entry))
+
+    def _pair(self, a: str, b: str) -> int:
+        if (a, b) not in self.pairs:
+            self.pairs[(a, b)] = len(self.pairs)
+        return self.pairs[(a, b)]
 
     # --- the figures ---------------------------------------------------------------------------
 
@@ -386,30 +378,3 @@ class Agreement:
             "lowest": [e for _, _, e in sorted(self.lowest, key=lambda x: (-x[0], x[1]))],
             "definitions": DEFINITIONS,
         }
-
-
-def differences(text: str, names: list[str], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every entity, trigger and argument that not all annotators have, with who has it."""
-    items: dict[tuple, set[str]] = {}
-    for name, doc in zip(names, docs, strict=True):
-        for label, s, e in entity_keys(doc):
-            items.setdefault(("entity", label, s, e), set()).add(name)
-        for typ, s, e in trigger_keys(doc):
-            items.setdefault(("trigger", typ, s, e), set()).add(name)
-        for typ, ts, te, role, s, e in argument_keys(doc):
-            items.setdefault(("argument", f"{typ}.{role}", s, e, ts, te), set()).add(name)
-    out = []
-    for key in sorted(items, key=lambda k: (k[2], k[3], k[0], k[1])):
-        have = items[key]
-        if len(have) == len(names):
-            continue
-        kind, label, s, e = key[:4]
-        d = {"kind": kind, "label": label, "start": s, "end": e, "text": text[s:e]}
-        if kind == "argument":
-            d["trigger"] = text[key[4] : key[5]]
-        d["by"] = sorted(have)
-        d["not_by"] = [n for n in names if n not in have]
-        out.append(d)
-        if len(out) >= DIFFERENCES:
-            break
-    return out

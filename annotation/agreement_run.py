@@ -12,6 +12,7 @@ and writes, all at once (:mod:`akhbar.corpus.publish`):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ import orjson
 
 from akhbar.annotation import agreement_report
 from akhbar.annotation import taxonomy as taxonomy_mod
-from akhbar.annotation.agreement import Agreement
+from akhbar.annotation.agreement import Agreement, score_batch
 from akhbar.annotation.agreement_ci import LEVEL, REPLICATES, intervals
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.annotation.versions import SnapshotTally, VersionReader
@@ -48,14 +49,20 @@ def sha256(path: Path) -> str:
 
 
 def measure(
-    snapshot: str | Path, corpus_dir: str | Path, taxonomy: Taxonomy | str | Path | None = None
+    snapshot: str | Path,
+    corpus_dir: str | Path,
+    taxonomy: Taxonomy | str | Path | None = None,
+    workers: int | None = None,
 ) -> tuple[Agreement, SnapshotTally, Taxonomy]:
-    """Score every shared task of ``snapshot``."""
+    """Score every shared task of ``snapshot`` (in ``workers`` processes, see
+    :meth:`annotation.versions.VersionReader.batches`), adding the scores in export order."""
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
     agr = Agreement(tax.entity_names, tax.event_names)
     tally = SnapshotTally()
-    for task in VersionReader(corpus_dir, tax).read(snapshot, tally):
-        agr.add(task)
+    step = functools.partial(score_batch, index=agr.index)
+    for scores in VersionReader(corpus_dir, tax).batches(snapshot, tally, step, workers):
+        for sc in scores:
+            agr.add_score(sc)
     return agr, tally, tax
 
 
@@ -86,10 +93,11 @@ def run_agreement(
     corpus_dir: str | Path,
     out_dir: str | Path,
     taxonomy: Taxonomy | str | Path | None = None,
+    workers: int | None = None,
 ) -> AgreementResult:
     """Measure and write ``agreement.json``, the report, the plot and ``invalid.jsonl``."""
     snapshot, out_dir = Path(snapshot), Path(out_dir)
-    agr, tally, tax = measure(snapshot, corpus_dir, taxonomy)
+    agr, tally, tax = measure(snapshot, corpus_dir, taxonomy, workers)
     figures = figures_of(agr, tally, tax, snapshot)
     # An earlier agreement output at out_dir is replaced; anything else there is refused.
     with publishing(out_dir, replace=True, marker=AGREEMENT, what="agreement output") as out:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from akhbar.annotation import span_edges
 from akhbar.annotation.taxonomy import Taxonomy
 
 TEXT_OBJECT = "text"
@@ -99,7 +100,7 @@ CHECKS: dict[str, Check] = {
             "AK142",
             "span-edge-whitespace",
             WARNING,
-            "A span starts or ends with whitespace.",
+            "A span started or ended with whitespace; the document has it trimmed.",
         ),
         Check("AK143", "duplicate-relation", WARNING, "The same argument is drawn twice."),
         Check(
@@ -107,6 +108,25 @@ CHECKS: dict[str, Check] = {
             "duplicate-span",
             WARNING,
             "The same span carries the same label twice.",
+        ),
+        Check(
+            "AK145",
+            "span-edge-punctuation",
+            WARNING,
+            "A span started or ended with punctuation; the document has it trimmed "
+            "(only with punctuation trimming on).",
+        ),
+        Check(
+            "AK146",
+            "span-cuts-number",
+            WARNING,
+            "A span's edge falls inside a number (12 مارس 2 of 12 مارس 2024).",
+        ),
+        Check(
+            "AK147",
+            "span-cuts-word",
+            WARNING,
+            "A span's edge falls inside a word, not after a proclitic or before an enclitic.",
         ),
         Check("AK150", "unknown-article", ERROR, "The task's article_id is not in the corpus."),
         Check(
@@ -204,10 +224,11 @@ class Issue:
 class Rules:
     """The taxonomy as lookups for the hot path."""
 
-    __slots__ = ("allowed", "event_roles", "roles", "tag", "taxonomy")
+    __slots__ = ("allowed", "event_roles", "roles", "tag", "taxonomy", "trim_punctuation")
 
-    def __init__(self, taxonomy: Taxonomy) -> None:
+    def __init__(self, taxonomy: Taxonomy, trim_punctuation: bool = False) -> None:
         self.taxonomy = taxonomy
+        self.trim_punctuation = trim_punctuation
         self.tag = f"{taxonomy.name}@{taxonomy.version}"
         self.allowed: dict[str, frozenset[str]] = {
             ENTITY_CONTROL: frozenset(taxonomy.entity_names),
@@ -380,6 +401,7 @@ class Checked:
     issues: list[Issue] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # trigger region id -> event
+    span_edits: list[dict[str, Any]] = field(default_factory=list)  # spans trimmed at the edges
 
     @property
     def errors(self) -> int:
@@ -460,8 +482,10 @@ def check_annotation(
             # span == text[s:e] is not empty: strip() hands back the very same string unless
             # it starts or ends with whitespace (the same characters as str.isspace)
             other = first_span((ctl, s, e), r)
-            if other is not r or span.strip() is not span:
+            if other is not r:
                 _region_warnings(issues, other, ctl, r, f"{base}/result/{_at(result, r)}", text)
+            if not span_edges.clean(text, s, e):
+                s, e, span = _edges(out, r, f"{base}/result/{_at(result, r)}", text, rules)
             if ctl == ENTITY_CONTROL:
                 add_entity({"id": rid, "start": s, "end": e, "text": span, "label": labels[0]})
             else:
@@ -491,41 +515,79 @@ def _region_warnings(
     rpath: str,
     text: str,
 ) -> None:
-    """Warnings about a valid region: the same span labelled before (by ``other``, when it is
-    not ``r`` itself), whitespace at its edges."""
+    """A valid region's span was labelled before, by ``other``."""
     rid = r["id"]
     v = r["value"]
     s, e, span, label = v["start"], v["end"], v["text"], v["labels"][0]
-    if other is not r:
-        other_label, other_id = other["value"]["labels"][0], other["id"]
-        same = other_label == label
-        issues.append(
-            Issue(
-                "AK144" if same else "AK141",
-                (
-                    f"{ctl} span [{s}, {e}) is labelled {label!r} twice (regions "
-                    f"{other_id!r} and {rid!r})"
-                    if same
-                    else f"{ctl} span [{s}, {e}) is labelled both {other_label!r} (region "
-                    f"{other_id!r}) and {label!r}"
-                ),
-                rpath,
-                region_id=rid,
-                span=span,
-                context=context(text, s, e),
-            )
+    other_label, other_id = other["value"]["labels"][0], other["id"]
+    same = other_label == label
+    issues.append(
+        Issue(
+            "AK144" if same else "AK141",
+            (
+                f"{ctl} span [{s}, {e}) is labelled {label!r} twice (regions "
+                f"{other_id!r} and {rid!r})"
+                if same
+                else f"{ctl} span [{s}, {e}) is labelled both {other_label!r} (region "
+                f"{other_id!r}) and {label!r}"
+            ),
+            rpath,
+            region_id=rid,
+            span=span,
+            context=context(text, s, e),
         )
-    if text[s].isspace() or text[e - 1].isspace():
-        issues.append(
+    )
+
+
+_EDGE_CODES = {span_edges.WHITESPACE: "AK142", span_edges.PUNCTUATION: "AK145"}
+_CUT_CODES = {span_edges.NUMBER: "AK146", span_edges.WORD: "AK147"}
+
+
+def _edges(out: Checked, r: dict[str, Any], rpath: str, text: str, rules: Rules) -> tuple:
+    """A valid region whose edges are not clean: trimmed (recorded in ``out.span_edits``,
+    one warning per kind of character removed), then any cut number or word warned about.
+    Returns the span's (start, end, text) for the document."""
+    rid = r["id"]
+    v = r["value"]
+    s, e, span = v["start"], v["end"], v["text"]
+    t = span_edges.trim(text, s, e, rules.trim_punctuation)
+    if t is not None:
+        new = text[t.start : t.end]
+        out.span_edits.append(
+            {
+                "region_id": rid,
+                "exported": {"start": s, "end": e, "text": span},
+                "start": t.start,
+                "end": t.end,
+                "removed": list(t.removed),
+            }
+        )
+        for what in t.removed:
+            out.issues.append(
+                Issue(
+                    _EDGE_CODES[what],
+                    f"span {short(span, 40)} [{s}, {e}) had {what} at its edges: trimmed to "
+                    f"{short(new, 40)} [{t.start}, {t.end})",
+                    f"{rpath}/value",
+                    region_id=rid,
+                    span=span,
+                    context=context(text, s, e),
+                )
+            )
+        s, e, span = t.start, t.end, new
+    for what, at in span_edges.cuts(text, s, e):
+        out.issues.append(
             Issue(
-                "AK142",
-                f"span {short(span, 40)} starts or ends with whitespace",
+                _CUT_CODES[what],
+                f"span {short(span, 40)} [{s}, {e}) ends inside a {what} at {at}: "
+                f"{short(text[max(0, at - 6) : at + 6], 20)}; check where it should end",
                 f"{rpath}/value",
                 region_id=rid,
                 span=span,
                 context=context(text, s, e),
             )
         )
+    return s, e, span
 
 
 def _region_errors(

@@ -86,11 +86,12 @@ def to_document(
     """The annotated document of one task from its selected, error-free annotation.
 
     The entity and event dicts were built by the checks; ``value.text`` was checked to equal
-    the text at the offsets, so it stands for the span's text.
+    the text at the offsets, so it stands for the span's text. Spans trimmed at their edges
+    (:mod:`annotation.span_edges`) are listed in ``span_edits`` with what was exported.
     """
     data = task["data"]
     who, who_id = annotator(ann.get("completed_by"))
-    return {
+    doc = {
         "article_id": data["article_id"],
         "text": data["text"],
         "task_id": _int(task["id"]),
@@ -104,3 +105,6 @@ def to_document(
         "entities": checked.entities,
         "events": list(checked.events.values()),
     }
+    if checked.span_edits:
+        doc["span_edits"] = checked.span_edits
+    return doc

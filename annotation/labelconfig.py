@@ -11,7 +11,15 @@ into the ``html`` attribute (what the button shows) and the guideline into ``hin
 
 The ``Text`` tag has no ``dir`` attribute. It renders as ``div.lsf-richtext__container`` with
 one ``span.lsf-richtext__line`` per line, so a ``Style`` block sets the direction on those
-elements inside a ``View`` with our own class name.
+elements inside a ``View`` with our own class name. ``Header`` ignores ``className``, so the
+title sits in a ``View`` of its own. The same block lets the Regions panel order each region's
+text by its own first strong character (Label Studio lays it out left to right, so
+``12 مارس 2024`` read as ``12 2024 مارس``).
+
+What Label Studio 1.23 does, checked in a browser by ``tests/test_browser_annotator.py``: a
+region is made by pressing a label's key (or clicking the label) and then selecting; selecting
+first and then pressing the key makes nothing, and the label switches off after each region.
+The instructions say so.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ RTL_STYLE = f"""
 }}
 .{RTL_CLASS} .lsf-richtext__line {{ padding-left: 0; padding-right: 8px; }}
 .{RTL_CLASS}-title {{ direction: rtl; text-align: right; }}
+.lsf-outliner-item__text {{ unicode-bidi: plaintext; }}
 """
 
 
@@ -69,7 +78,9 @@ def label_config(tax: Taxonomy) -> str:
         "<View>",
         f"  <Style>{html_escape(RTL_STYLE, quote=False)}</Style>",
         f'  <View className="{RTL_CLASS}">',
-        f"    <Header{_attrs(value='$title', className=f'{RTL_CLASS}-title')}/>",
+        f'    <View className="{RTL_CLASS}-title">',
+        f"      <Header{_attrs(value='$title')}/>",
+        "    </View>",
         f"    <Labels{_attrs(name=ENTITY_CONTROL, toName=TEXT_OBJECT, showInline='true')}>",
     ]
     lines += [f"      {_label_tag(e)}/>" for e in tax.entities]
@@ -96,8 +107,18 @@ def config_sha256(config: str) -> str:
     return hashlib.sha256(config.encode("utf-8")).hexdigest()
 
 
-def _row(cells: list[str], tag: str = "td") -> str:
-    return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
+RTL = object()  # marks a cell whose content is Arabic: the cell itself is right to left
+
+
+def _row(cells: list[str | tuple[object, str]], tag: str = "td") -> str:
+    """A table row; a cell given as ``(RTL, html)`` is laid out right to left."""
+    out = []
+    for c in cells:
+        if isinstance(c, tuple):
+            out.append(f'<{tag} dir="rtl">{c[1]}</{tag}>')
+        else:
+            out.append(f"<{tag}>{c}</{tag}>")
+    return "<tr>" + "".join(out) + "</tr>"
 
 
 def _label_rows(labels: list[Label]) -> list[str]:
@@ -105,40 +126,71 @@ def _label_rows(labels: list[Label]) -> list[str]:
         _row(
             [
                 f"<b>{html_escape(lab.name)}</b>",
-                f'<span dir="rtl">{html_escape(lab.ar)}</span> / {html_escape(lab.en)}',
+                (RTL, html_escape(lab.ar)),
+                html_escape(lab.en),
                 f"<kbd>{html_escape(lab.hotkey or '')}</kbd>",
                 html_escape(lab.definition or ""),
-                f'<span dir="rtl">{html_escape(lab.example or "")}</span>',
+                (RTL, html_escape(lab.example or "")),
             ]
         )
         for lab in labels
     ]
 
 
+_STEPS = [
+    "Entities: first press the entity's key (or click its label), then select the span with "
+    "the mouse. Selecting first and pressing the key afterwards makes nothing. The label "
+    "switches off after each region: press the key again for the next span.",
+    "Events: press the event's key, then select the word that expresses the event (the trigger).",
+    "Arguments: click the trigger region, press <kbd>Alt</kbd>+<kbd>R</kbd> (or click "
+    "<i>Create relation</i>), click the entity that fills a role; then in the "
+    "<i>Relations</i> panel point at the relation, click its label button and pick the role "
+    "from the table below. One relation per argument, always from the trigger to the entity.",
+    "Submit. Skip an article that is not news.",
+]
+
+_CARE = [
+    "A span covers the whole mention and nothing else: no space or punctuation at its "
+    'edges. Where Arabic meets digits or Latin (<span dir="rtl">12 مارس 2024</span>, '
+    '<span dir="rtl">صواريخ Grad</span>) the selection jumps: look at the highlight '
+    "before going on. Validation trims spaces at the edges (and reports it); a span that "
+    "cuts a number or a word in two is reported for review.",
+    "A proclitic (و، ف، ب، ل، ك) stays outside the span: drag from the first letter after it. "
+    "A double-click takes the whole word with its clitic "
+    '(<span dir="rtl">وقُتِلَ</span>), and on a time such as 10:30 only the colon: drag '
+    "instead.",
+]
+
+
+def _role_rows(tax: Taxonomy) -> list[str]:
+    """One row per event type: each role it takes, with the entity types that fill it."""
+    ar = {r.name: r.ar for r in tax.roles}
+    return [
+        _row(
+            [
+                f"<b>{html_escape(ev.name)}</b>",
+                "<br>".join(
+                    f"{html_escape(role)} "
+                    f'(<span dir="rtl">{html_escape(ar.get(role, ""))}</span>): '
+                    f"{html_escape(', '.join(types))}"
+                    for role, types in ev.roles.items()
+                ),
+            ]
+        )
+        for ev in tax.events
+    ]
+
+
 def instructions_html(tax: Taxonomy) -> str:
     """The annotator guidelines as HTML for the project's ``expert_instruction``."""
-    head = _row(["Label", "عربي / English", "Key", "Definition", "مثال"], tag="th")
+    head = _row(["Label", (RTL, "عربي"), "English", "Key", "Definition", (RTL, "مثال")], tag="th")
+    steps = _STEPS if tax.events else _STEPS[:1] + _STEPS[-1:]
     out = [
         f"<h2>{html_escape(tax.name)} {html_escape(tax.version)}</h2>",
         f"<p>{html_escape(tax.description)}</p>",
         "<h3>How to annotate</h3>",
-        "<ol>",
-        "<li>Entities: select a span of the text, then press the entity's key "
-        "(or press the key first, then select).</li>",
-    ]
-    if tax.events:
-        out += [
-            "<li>Events: select the word that expresses the event (the trigger) and give it "
-            "an event label.</li>",
-            "<li>Arguments: select the trigger region, click <i>Create relation</i> (or press "
-            "<kbd>Alt</kbd>+<kbd>R</kbd>), click the entity that fills a role, then pick the "
-            "role on the relation. One relation per argument, always from the trigger to "
-            "the entity.</li>",
-        ]
-    out += [
-        "<li>Spans cover whole mentions without surrounding spaces or punctuation; "
-        "a clitic such as و or ب stays outside when the tool allows it.</li>",
-        "</ol>",
+        "<ol>" + "".join(f"<li>{step}</li>" for step in steps) + "</ol>",
+        "<ul>" + "".join(f"<li>{c}</li>" for c in _CARE) + "</ul>",
         "<h3>Entities</h3>",
         f"<table><tbody>{head}{''.join(_label_rows(list(tax.entities)))}</tbody></table>",
     ]
@@ -147,23 +199,10 @@ def instructions_html(tax: Taxonomy) -> str:
             "<h3>Events</h3>",
             f"<table><tbody>{head}{''.join(_label_rows([e.label for e in tax.events]))}"
             "</tbody></table>",
-            "<h3>Argument roles</h3>",
+            "<h3>Argument roles of each event</h3>",
             "<table><tbody>"
-            + _row(["Event", "Role", "Entity types"], tag="th")
-            + "".join(
-                _row([html_escape(ev.name), html_escape(role), html_escape(", ".join(types))])
-                for ev in tax.events
-                for role, types in ev.roles.items()
-            )
+            + _row(["Event", "Roles: entity types that fill them"], tag="th")
+            + "".join(_role_rows(tax))
             + "</tbody></table>",
         ]
-    if tax.roles:
-        out.append(
-            "<p>Roles: "
-            + "; ".join(
-                f'{html_escape(r.name)} (<span dir="rtl">{html_escape(r.ar)}</span>)'
-                for r in tax.roles
-            )
-            + "</p>"
-        )
     return "\n".join(out)

@@ -136,11 +136,14 @@ def validate_snapshot(
     *,
     workers: int | None = None,
     range_bytes: int = export_stream.RANGE,
+    trim_punctuation: bool = False,
 ) -> ValidationResult:
     """Validate an export snapshot against the corpus and the taxonomy; write the outputs.
 
     ``workers``: processes checking pieces of the export (0 or None: one per core, but an
-    export under 8 MiB is checked in this process, where a pool costs more than it saves). ``range_bytes``: the size of the ranges handed to workers.
+    export under 8 MiB is checked in this process, where a pool costs more than it saves).
+    ``range_bytes``: the size of the ranges handed to workers. Whitespace at a span's edges is trimmed in the documents, and punctuation too
+    with ``trim_punctuation`` (:mod:`annotation.span_edges`).
     Raises InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot
     with invalid annotations is not an error: they are quarantined and counted.
     """
@@ -152,7 +155,7 @@ def validate_snapshot(
             "documents.jsonl"
         )
     tax = _load_taxonomy(taxonomy)
-    rules = Rules(tax)
+    rules = Rules(tax, trim_punctuation=trim_punctuation)
     if input_kind(snapshot) == DOCUMENTS_INPUT:
         return validate_documents(snapshot, corpus_dir, out_dir, tax, rules)
     first = export_stream.first_element(snapshot)
@@ -209,7 +212,7 @@ def _validate(
         if hasher.error is not None:
             raise InputError(f"{snapshot}: cannot read the snapshot ({hasher.error.strerror})")
         shutil.rmtree(parts)
-        summary = _summary(snapshot, hasher, tax, corpus_info, merger)
+        summary = _summary(snapshot, hasher, tax, rules, corpus_info, merger)
         (tmp / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
@@ -229,7 +232,7 @@ def validate_documents(
         texts = ArticleTexts(corpus_dir)
         hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
         merger.close()
-        summary = _summary(path, hashed, tax, corpus_info, merger, DOCUMENTS_INPUT)
+        summary = _summary(path, hashed, tax, rules, corpus_info, merger, DOCUMENTS_INPUT)
         (output.path / "validation.json").write_bytes(
             orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n"
         )
@@ -326,6 +329,7 @@ def _summary(
     snapshot: Path,
     hasher: _Hasher | Hashed,
     tax: Taxonomy,
+    rules: Rules,
     corpus_info: dict[str, Any],
     merger: Merger,
     kind: str = "labelstudio_export",
@@ -334,6 +338,10 @@ def _summary(
     anns = dict(merger.annotations)
     valid = anns["selected"] + anns["superseded"]
     errors = sum(n for c, n in merger.by_code.items() if CHECKS[c].severity == ERROR)
+
+    def count(code: str) -> int:
+        return merger.by_code.get(code, 0)
+
     return {
         "input": kind,
         "snapshot": {"path": str(snapshot), "sha256": hasher.digest, "bytes": hasher.size},
@@ -349,6 +357,12 @@ def _summary(
             "document": schemas.version("document"),
         },
         "policy": POLICY,
+        "span_edges": {
+            "trim_whitespace": True,
+            "trim_punctuation": rules.trim_punctuation,
+            "trimmed": {"whitespace": count("AK142"), "punctuation": count("AK145")},
+            "cut": {"number": count("AK146"), "word": count("AK147")},
+        },
         "counts": {
             "tasks": {"total": sum(tasks.values()), **tasks},
             "annotations": {

@@ -20,10 +20,12 @@ tokeniser (:func:`corpus.release.segment.tokenize`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,10 +35,14 @@ from akhbar.annotation.convert import select
 from akhbar.annotation.task_check import TaskChecker, is_error
 from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus.errors import InputError
+from akhbar.corpus.executor import make_executor
 from akhbar.corpus.release.segment import parse_given_tokens, tokenize
 from akhbar.corpus.store import ArticleTexts, iter_article_batches, text_index
 
 ADJUDICATION_MODEL = "akhbar-adjudication"
+SMALL_EXPORT = 8 << 20  # below this many bytes, no worker processes
+EXACT_BATCH = 256  # tasks per step when the export is read exactly
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -71,6 +77,13 @@ class SnapshotTally:
     adjudications: int = 0  # ground-truth resolutions, counted and not compared
     annotators_per_task: dict[int, int] = field(default_factory=dict)  # k -> tasks
 
+    def merge(self, other: SnapshotTally) -> None:
+        for name in ("tasks", "shared", "single", "unannotated", "replaced", "adjudications"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.invalid.extend(other.invalid)
+        for k, n in other.annotators_per_task.items():
+            self.annotators_per_task[k] = self.annotators_per_task.get(k, 0) + n
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "tasks": self.tasks,
@@ -82,6 +95,23 @@ class SnapshotTally:
             "adjudications": self.adjudications,
             "annotators_per_task": {str(k): v for k, v in sorted(self.annotators_per_task.items())},
         }
+
+
+_READER: VersionReader | None = None  # the reader of this process's run (see batches)
+
+
+def _range_step(
+    snapshot: str, step: Callable[[list[TaskVersions]], R], r: export_stream.Range
+) -> tuple[R | None, SnapshotTally, bool]:
+    """Read, check and ``step`` one range: (result, its tally, whether it parsed)."""
+    tally = SnapshotTally()
+    try:
+        tasks = export_stream.parse_range(Path(snapshot), r.start, r.end)
+    except export_stream.ParseFailure:
+        return None, tally, False
+    assert _READER is not None
+    shared = [tv for t in tasks if (tv := _READER.task(t, tally)) is not None]
+    return step(shared), tally, True
 
 
 def iter_tasks(snapshot: Path) -> Iterator[Any]:
@@ -138,14 +168,70 @@ class VersionReader:
 
     def read(self, snapshot: str | Path, tally: SnapshotTally) -> Iterator[TaskVersions]:
         """The shared tasks of ``snapshot``, in export order; ``tally`` counts the rest."""
+        for batch in self.batches(snapshot, tally, list, workers=1):
+            yield from batch
+
+    def batches(
+        self,
+        snapshot: str | Path,
+        tally: SnapshotTally,
+        step: Callable[[list[TaskVersions]], R],
+        workers: int | None = None,
+        range_bytes: int = export_stream.RANGE,
+    ) -> Iterator[R]:
+        """``step`` applied to each run of consecutive shared tasks, results in export order.
+
+        The export is read range by range (:mod:`annotation.export_stream`); with several
+        ``workers`` (default: one per core for exports of 8 MiB or more) each range is read,
+        checked and given to ``step`` in a worker process, so ``step`` and its result must be
+        picklable. From a range that does not parse as whole tasks on, the rest is read
+        exactly, in this process.
+        """
         snapshot = Path(snapshot)
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
-        for task in iter_tasks(snapshot):
-            tally.tasks += 1
-            tv = self._task(task, tally)
-            if tv is not None:
-                yield tv
+        if workers is None:
+            workers = 0 if snapshot.stat().st_size >= SMALL_EXPORT else 1
+        global _READER
+        _READER = self  # forked workers inherit it (checkers do not pickle)
+        first = export_stream.first_element(snapshot)
+        taken: deque[export_stream.Range] = deque()
+        exact_from: list[int] = []
+
+        def ranges() -> Iterator[export_stream.Range]:
+            for r in export_stream.ranges(snapshot, first, range_bytes):
+                if isinstance(r, export_stream.Exact):
+                    exact_from.append(r.start)
+                    return
+                taken.append(r)
+                yield r
+
+        with make_executor(workers) as executor:
+            for result, part, ok in executor.map(
+                functools.partial(_range_step, str(snapshot), step), ranges()
+            ):
+                r = taken.popleft()
+                if not ok:
+                    exact_from.append(r.start)
+                    break
+                tally.merge(part)
+                yield result
+        if exact_from:
+            batch: list[TaskVersions] = []
+            for task in export_stream.exact_tasks(snapshot, exact_from[0]):
+                tv = self.task(task, tally)
+                if tv is not None:
+                    batch.append(tv)
+                if len(batch) >= EXACT_BATCH:
+                    yield step(batch)
+                    batch = []
+            if batch:
+                yield step(batch)
+
+    def task(self, task: Any, tally: SnapshotTally) -> TaskVersions | None:
+        """One task of an export: its versions if it is shared; counted in ``tally``."""
+        tally.tasks += 1
+        return self._task(task, tally)
 
     def _task(self, task: Any, tally: SnapshotTally) -> TaskVersions | None:
         out = self.checker.check(task, every_version=True)

@@ -6,6 +6,7 @@ library's narrow exceptions into one line on stderr and a non-zero exit, never a
 
 from __future__ import annotations
 
+import errno
 import sys
 
 import click
@@ -41,6 +42,10 @@ cli.add_command(release)
 cli.add_command(demo)
 
 
+# Out of room: no space, quota exceeded, or over the file size limit.
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: a known failure is one line on stderr and exit 2, never a traceback."""
     try:
@@ -65,6 +70,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(143)
     except BrokenPipeError:
         sys.exit(1)
+    except OSError as e:
+        if e.errno not in _FULL:
+            raise
+        # Every output is published atomically: what was being written is discarded.
+        click.echo(
+            f"akhbar: error: {e.filename or 'an output'}: {e.strerror}; nothing was written; "
+            "free some space (or raise the file size limit) and run again",
+            err=True,
+        )
+        sys.exit(2)
     if isinstance(code, int) and code:
         sys.exit(code)
 

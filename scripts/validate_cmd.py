@@ -42,6 +42,11 @@ from akhbar.annotation.validate import validate_snapshot
     default=None,
     help="Processes checking the export (default: one per CPU for large exports).",
 )
+@click.option(
+    "--trim-punctuation",
+    is_flag=True,
+    help="Also trim punctuation at a span's edges (whitespace is always trimmed).",
+)
 def validate(
     snapshot: Path,
     corpus_dir: Path,
@@ -49,6 +54,7 @@ def validate(
     taxonomy_path: Path | None,
     as_json: bool,
     workers: int | None,
+    trim_punctuation: bool,
 ) -> None:
     """Validate a Label Studio export snapshot (a JSON array), or annotated documents
     (documents.jsonl, e.g. from import-conll), and write the valid documents.
@@ -59,7 +65,14 @@ def validate(
     Example: akhbar annotate validate build/snapshots/snapshot.json --corpus build/corpus
     --out build/validated
     """
-    result = validate_snapshot(snapshot, corpus_dir, out_dir, taxonomy_path, workers=workers)
+    result = validate_snapshot(
+        snapshot,
+        corpus_dir,
+        out_dir,
+        taxonomy_path,
+        workers=workers,
+        trim_punctuation=trim_punctuation,
+    )
     click.echo(report.render_json(result) if as_json else report.render_text(result))
     if result.exit_code:
         click.echo(f"akhbar: {report.one_line(result)}", err=True)

@@ -3,7 +3,8 @@
 Label Studio: ``labelstudio`` is one real server for the whole session, started with the same
 library code as ``akhbar studio up`` on a free port with a fresh temporary data dir, and
 stopped at the end. Set ``AKHBAR_TEST_LS_URL`` and ``AKHBAR_TEST_LS_API_KEY`` to use a running
-server instead (tests that stop and start the local server are then skipped).
+server instead (tests that stop and start the local server are then skipped; the browser tests
+also need ``AKHBAR_TEST_LS_SETTINGS``, the settings file holding its user and password).
 """
 
 from __future__ import annotations
@@ -184,3 +185,75 @@ def write_corpus(tmp_path) -> Callable[..., Path]:
         return d
 
     return write
+
+
+# --- a real browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's Chromium driven by Playwright, one for the session."""
+    from labelstudio_ui import CHROMIUM_ARGS, chromium
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium()
+    if exe is None:
+        pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def ls_login(labelstudio) -> tuple[str, str]:
+    """The user and password of the session's server (the browser logs in with them)."""
+    from akhbar.annotation import server
+
+    given = os.environ.get("AKHBAR_TEST_LS_SETTINGS")  # with AKHBAR_TEST_LS_URL
+    if labelstudio.paths is None and not given:
+        pytest.skip("set AKHBAR_TEST_LS_SETTINGS to the settings file of AKHBAR_TEST_LS_URL")
+    settings = server.read_settings(Path(given) if given else labelstudio.paths.settings)
+    return settings["username"], settings["password"]
+
+
+@pytest.fixture(scope="session")
+def browser_state(chromium_browser, labelstudio, ls_login, tmp_path_factory) -> Path:
+    """A logged-in browser state (cookies), made once by logging in through the page."""
+    from labelstudio_ui import VIEWPORT, LabelingPage
+
+    ctx = chromium_browser.new_context(viewport=VIEWPORT)
+    try:
+        LabelingPage(ctx.new_page(), labelstudio.url).login(*ls_login)
+        state = tmp_path_factory.mktemp("browser") / "state.json"
+        ctx.storage_state(path=str(state))
+    finally:
+        ctx.close()
+    return state
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed  # for fixtures that keep evidence of a failure
+    return report
+
+
+@pytest.fixture
+def labeling_page(chromium_browser, browser_state, labelstudio, request, tmp_path):
+    """A fresh page of a logged-in browser context; a failed test leaves a screenshot."""
+    from labelstudio_ui import VIEWPORT, LabelingPage
+
+    ctx = chromium_browser.new_context(viewport=VIEWPORT, storage_state=str(browser_state))
+    try:
+        page = LabelingPage(ctx.new_page(), labelstudio.url)
+        yield page
+        if getattr(request.node, "call_failed", False):
+            shot = tmp_path / "failure.png"
+            page.page.screenshot(path=str(shot))
+            print(f"screenshot of the failure: {shot}")
+    finally:
+        ctx.close()

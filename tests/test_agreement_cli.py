@@ -103,3 +103,35 @@ def test_agreement_json_option_and_refused_out(sample, tmp_path):
     )
     assert code != 0 and "not an earlier output" in stderr and "Traceback" not in stderr
     assert (tmp_path / "b" / "precious.txt").exists()
+
+
+def test_worker_processes_give_the_same_figures_and_proposals(sample, tmp_path):
+    """Ranges of the export read, checked and scored in two worker processes, merged in
+    export order: the same agreement and adjudication as in one process."""
+    import functools
+
+    from akhbar.annotation import taxonomy
+    from akhbar.annotation.adjudicate import adjudicate_batch
+    from akhbar.annotation.agreement import Agreement, score_batch
+    from akhbar.annotation.versions import SnapshotTally, VersionReader
+
+    root, snap, _, _ = sample
+    tax = taxonomy.load(None)
+    reader = VersionReader(root / "corpus", tax)
+    results = []
+    for workers, range_bytes in ((1, 1 << 22), (2, 1 << 14)):
+        agr = Agreement(tax.entity_names, tax.event_names)
+        tally = SnapshotTally()
+        step = functools.partial(score_batch, index=agr.index)
+        for scores in reader.batches(snap, tally, step, workers, range_bytes):
+            for sc in scores:
+                agr.add_score(sc)
+        adj_step = functools.partial(adjudicate_batch, strategy="majority", tax=tax)
+        adjs = [
+            (a.document, a.conflicts)
+            for batch in reader.batches(snap, SnapshotTally(), adj_step, workers, range_bytes)
+            for a in batch
+        ]
+        results.append((agr.result(), tally.to_dict(), adjs))
+    assert results[0] == results[1]
+    assert results[0][0]["documents"] == 3 and results[0][1]["tasks"] == 22

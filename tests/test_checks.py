@@ -66,7 +66,7 @@ def test_check_fixture(name, corpus, tmp_path):
     check = CHECKS[code]
     snapshot = CHECKS_DIR / f"{name}.json"
     out = tmp_path / "out"
-    result = validate_snapshot(snapshot, corpus, out)
+    result = validate_snapshot(snapshot, corpus, out, **exp.get("options", {}))
 
     issues = read_jsonl(out / "issues.jsonl")
     mine = [i for i in issues if i["code"] == code]

@@ -56,7 +56,7 @@ def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelst
     root = ET.fromstring(stored["label_config"])
     assert [r.get("value") for r in root.iter("Relation")] == tax.role_names
     assert stored["show_instruction"] is True
-    assert "<h3>Argument roles</h3>" in stored["expert_instruction"]
+    assert "<h3>Argument roles of each event</h3>" in stored["expert_instruction"]
     assert stored["expert_instruction"] == labelconfig.instructions_html(tax)
 
 

@@ -61,6 +61,10 @@ ARTICLES = {
         "قصف في درعا",
         "قصفت المدفعية  أحياء درعا   مساء الجمعة.",
     ),
+    "toll": (
+        "حصيلة القصف",
+        "قُتل 15 مدنيًا في 12 مارس 2024 بصواريخ Grad أطلقتها القوات.",
+    ),
 }
 
 
@@ -540,7 +544,58 @@ def check_fixtures() -> dict[str, tuple[list, dict]]:
         "AK142_span_edge_whitespace",
         [blast(setv("Bl2", end=9, text="رجل "))],
         "AK142",
-        "span 'رجل ' starts or ends with whitespace",
+        "span 'رجل ' [5, 9) had whitespace at its edges: trimmed to 'رجل' [5, 8)",
+    )
+    add(
+        "AK145_span_edge_punctuation",
+        [blast(setv("Bl7", end=b.index(".") + 1, text="مبنى البرلمان."))],
+        "AK145",
+        "span 'مبنى البرلمان.' [52, 66) had punctuation at its edges: trimmed to "
+        "'مبنى البرلمان' [52, 65)",
+        options={"trim_punctuation": True},
+    )
+    toll = ARTICLES["toll"][1]
+    add(
+        "AK146_span_cuts_number",
+        [
+            task(
+                10,
+                "toll",
+                [
+                    annotation(
+                        1000,
+                        10,
+                        [region("To1", "entity", toll, "12 مارس 2", "TIME")],
+                        "2026-11-20T10:00:00.000000Z",
+                    )
+                ],
+            )
+        ],
+        "AK146",
+        "span '12 مارس 2' [18, 27) ends inside a number at 27",
+    )
+    add(
+        "AK147_span_cuts_word",
+        [
+            task(
+                11,
+                "toll",
+                [
+                    annotation(
+                        1100,
+                        11,
+                        # the clitic ب left outside is the guideline's cut, not a finding
+                        [
+                            region("To1", "entity", toll, "صواريخ G", "WEA"),
+                            region("To2", "entity", toll, "صواريخ", "WEA"),
+                        ],
+                        "2026-11-20T10:00:00.000000Z",
+                    )
+                ],
+            )
+        ],
+        "AK147",
+        "span 'صواريخ G' [32, 40) ends inside a word at 40",
     )
     add(
         "AK143_duplicate_relation",
