@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-release bench-conll clean
+.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,9 @@ bench-push: install labelstudio
 
 bench-validate: install
 	$(BIN)/python benchmarks/bench_validate.py
+
+bench-span-edges: install
+	$(BIN)/python benchmarks/bench_span_edges.py
 
 bench-release: install
 	$(BIN)/python benchmarks/bench_release.py

@@ -264,7 +264,7 @@ class Agreement:
         self._sums = None
         if sc.f1 is None:
             return
-        item = (-sc.f1, d)
+        item = (-sc.f1, -d)  # a tie keeps the earlier document, as score_batch does
         if len(self.lowest) >= LOWEST and item <= self.lowest[0][:2]:
             return
         if sc.differences is None:
@@ -375,6 +375,6 @@ class Agreement:
                 "by_type": by_type,
             },
             "pairs": pairs,
-            "lowest": [e for _, _, e in sorted(self.lowest, key=lambda x: (-x[0], x[1]))],
+            "lowest": [e for _, _, e in sorted(self.lowest, key=lambda x: (-x[0], -x[1]))],
             "definitions": DEFINITIONS,
         }

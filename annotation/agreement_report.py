@@ -125,15 +125,20 @@ def plot(f: dict[str, Any], path: Path) -> None:
             heat[i, j] = heat[j, i] = p["entities_exact_f1"]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
     ax = axes[0]
-    im = ax.imshow(heat, vmin=0, vmax=1, cmap="viridis")
-    ax.set_xticks(range(n), names, rotation=45, ha="right")
-    ax.set_yticks(range(n), names)
-    for i in range(n):
-        for j in range(n):
-            if not np.isnan(heat[i, j]):
-                ax.text(j, i, f"{heat[i, j]:.2f}", ha="center", va="center", color="w")
     ax.set_title("Entity exact F1 per annotator pair")
-    fig.colorbar(im, ax=ax, fraction=0.046)
+    if n:
+        im = ax.imshow(heat, vmin=0, vmax=1, cmap="viridis")
+        ax.set_xticks(range(n), names, rotation=45, ha="right")
+        ax.set_yticks(range(n), names)
+        for i in range(n):
+            for j in range(n):
+                if not np.isnan(heat[i, j]):
+                    ax.text(j, i, f"{heat[i, j]:.2f}", ha="center", va="center", color="w")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    else:  # nothing was annotated twice: a panel that says so
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no document annotated by two people", ha="center",
+                transform=ax.transAxes)  # fmt: skip
     ax = axes[1]
     labels = list(f["entities"]["by_label"])
     x = np.arange(len(labels))

@@ -448,6 +448,7 @@ def check_annotation(
         return out
     n = len(text)
     allowed_get = rules.allowed.get
+    edges_clean = span_edges.clean
     regions: dict[str, dict[str, Any]] = {}  # region id -> its result (the first, if reused)
     bad: set[str] = set()  # ids of regions with errors
     spans: dict[tuple[str, int, int], dict[str, Any]] = {}  # (control, s, e) -> first region
@@ -484,7 +485,7 @@ def check_annotation(
             other = first_span((ctl, s, e), r)
             if other is not r:
                 _region_warnings(issues, other, ctl, r, f"{base}/result/{_at(result, r)}", text)
-            if not span_edges.clean(text, s, e):
+            if not edges_clean(text, s, e):
                 s, e, span = _edges(out, r, f"{base}/result/{_at(result, r)}", text, rules)
             if ctl == ENTITY_CONTROL:
                 add_entity({"id": rid, "start": s, "end": e, "text": span, "label": labels[0]})

@@ -12,9 +12,9 @@ into the ``html`` attribute (what the button shows) and the guideline into ``hin
 The ``Text`` tag has no ``dir`` attribute. It renders as ``div.lsf-richtext__container`` with
 one ``span.lsf-richtext__line`` per line, so a ``Style`` block sets the direction on those
 elements inside a ``View`` with our own class name. ``Header`` ignores ``className``, so the
-title sits in a ``View`` of its own. The same block lets the Regions panel order each region's
-text by its own first strong character (Label Studio lays it out left to right, so
-``12 مارس 2024`` read as ``12 2024 مارس``).
+title sits in a ``View`` of its own. The same block lets the Regions panel and the region's
+Info panel order its text by its first strong character (Label Studio lays it out left to
+right, so ``12 مارس 2024`` read as ``12 2024 مارس``).
 
 What Label Studio 1.23 does, checked in a browser by ``tests/test_browser_annotator.py``: a
 region is made by pressing a label's key (or clicking the label) and then selecting; selecting
@@ -43,7 +43,7 @@ RTL_STYLE = f"""
 }}
 .{RTL_CLASS} .lsf-richtext__line {{ padding-left: 0; padding-right: 8px; }}
 .{RTL_CLASS}-title {{ direction: rtl; text-align: right; }}
-.lsf-outliner-item__text {{ unicode-bidi: plaintext; }}
+.lsf-outliner-item__text, .lsf-region-meta__content_type_text {{ unicode-bidi: plaintext; }}
 """
 
 

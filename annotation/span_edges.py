@@ -116,8 +116,17 @@ def _enclitic(text: str, end: int) -> bool:
 
 def clean(text: str, start: int, end: int) -> bool:
     """Quick test for the common case: no whitespace or punctuation at the edges and no
-    word or number going on past them."""
+    word or number going on past them. It runs for every region of every export, so the
+    usual span (letters or digits at both ends, whitespace or the text's ends around it) is
+    answered with str methods alone, before any Unicode category is looked up."""
     first, last = text[start], text[end - 1]
+    if (
+        first.isalnum()
+        and last.isalnum()
+        and (start == 0 or text[start - 1].isspace())
+        and (end == len(text) or text[end].isspace())
+    ):
+        return True
     if first.isspace() or last.isspace() or _is_punct(first) or _is_punct(last):
         return False
     return not (

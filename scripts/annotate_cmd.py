@@ -166,6 +166,13 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
         click.echo(line)
 
 
+_workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes reading and scoring the export (default: one per CPU for large exports).",
+)
+
 _corpus_option = click.option(
     "--corpus",
     "corpus_dir",
@@ -187,13 +194,14 @@ _corpus_option = click.option(
 )
 @_taxonomy_option
 @click.option("--json", "as_json", is_flag=True, help="Print agreement.json instead of a summary.")
-def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json) -> None:
+@_workers_option
+def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> None:
     """Measure inter-annotator agreement over the tasks two or more annotators annotated.
 
     Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
     --out build/agreement
     """
-    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy)
+    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy, workers)
     if as_json:
         click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
         return
@@ -232,9 +240,10 @@ def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json) -> None:
     is_flag=True,
     help="Post each proposal to its task as a prediction, for an adjudicator to review.",
 )
+@_workers_option
 @_server_options
 def adjudicate_cmd(
-    snapshot, corpus_dir, out_dir, strategy, taxonomy, push_, url, api_key, settings
+    snapshot, corpus_dir, out_dir, strategy, taxonomy, push_, workers, url, api_key, settings
 ) -> None:
     """Propose one adjudicated document per task that several annotators annotated.
 
@@ -242,7 +251,7 @@ def adjudicate_cmd(
     --out build/adjudicated --strategy majority --push
     """
     conn = client.resolve(url, api_key, settings) if push_ else None
-    run = adjudicate.run_adjudication(snapshot, corpus_dir, out_dir, strategy, taxonomy)
+    run = adjudicate.run_adjudication(snapshot, corpus_dir, out_dir, strategy, taxonomy, workers)
     s = run.summary
     c = s["conflicts"]
     click.echo(

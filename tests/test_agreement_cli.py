@@ -135,3 +135,20 @@ def test_worker_processes_give_the_same_figures_and_proposals(sample, tmp_path):
         results.append((agr.result(), tally.to_dict(), adjs))
     assert results[0] == results[1]
     assert results[0][0]["documents"] == 3 and results[0][1]["tasks"] == 22
+
+
+def test_a_snapshot_with_nothing_annotated_twice(sample, tmp_path):
+    import warnings
+
+    root, _, _, _ = sample
+    snap = tmp_path / "empty.json"
+    snap.write_text("[]")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the plot of nothing must not warn either
+        code, out, err = run_akhbar(
+            "annotate", "agreement", snap, "--corpus", root / "corpus", "--out", tmp_path / "a"
+        )
+    assert code == 0, err
+    assert "nothing to compare" in err and "0 documents annotated" in out
+    f = orjson.loads((tmp_path / "a" / "agreement.json").read_bytes())
+    assert f["documents"] == 0 and f["entities"]["exact"]["f1"] is None and f["intervals"] == {}

@@ -187,6 +187,11 @@ def test_the_documented_order_makes_regions_and_the_other_order_does_not(labelin
     assert ui.regions() == 1
     ui.label("3", *aleppo)  # until the key is pressed again
     assert ui.regions() == 2
+    # a double-click takes the whole word, its proclitic too: the instructions say to drag
+    charge = at(ORDER, "بتهمة")
+    ui.double_click_label("4", charge[0] + 2)
+    texts = ui.page.locator("span.htx-highlight").all_inner_texts()
+    assert "بتهمة" in texts and "تهمة" not in texts
 
     ui.page.get_by_role("button", name="Instructions").click()
     steps = ui.page.locator("ol li").first
@@ -305,15 +310,18 @@ def test_every_highlight_is_visible_the_title_and_tables_read_right_to_left(labe
     text_right = ui.root.bounding_box()["x"] + ui.root.bounding_box()["width"]
     assert abs(t_box[1] - text_right) < 40 and t_box[0] > text_right - 400
 
-    # the Regions panel lays "12 مارس 2024" out right to left: 12 to the right of 2024
+    # the Regions panel, and the Info panel of the selected region, lay "12 مارس 2024" out
+    # right to left: 12 to the right of 2024
     ui.open_regions_tab()
-    item = ui.page.locator(".lsf-outliner-item__text", has_text="مارس").first
-    x12, x2024 = item.evaluate(
-        """e => [[0, 2], [8, 12]].map(([s, t]) => { const r = document.createRange();
-            r.setStart(e.firstChild, s); r.setEnd(e.firstChild, t);
-            return r.getBoundingClientRect().left; })"""
-    )
-    assert x12 > x2024
+    ui.page.mouse.click(*ui.center(*at(COLOURS, "مارس")))
+    for panel in (".lsf-outliner-item__text", ".lsf-region-meta__content_type_text"):
+        item = ui.page.locator(panel, has_text="مارس").first
+        x12, x2024 = item.evaluate(
+            """e => [[0, 2], [8, 12]].map(([s, t]) => { const r = document.createRange();
+                r.setStart(e.firstChild, s); r.setEnd(e.firstChild, t);
+                return r.getBoundingClientRect().left; })"""
+        )
+        assert x12 > x2024, panel
 
     ui.page.get_by_role("button", name="Instructions").click()
     cell = ui.page.locator("td[dir='rtl']", has_text="[قصفت]").first
