@@ -27,21 +27,21 @@ from typing import Any
 
 import orjson
 
-from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation import team_api
 from akhbar.annotation.agreement_measures import argument_keys, entity_keys, trigger_keys
 from akhbar.annotation.agreement_run import sha256
 from akhbar.annotation.client import Client
 from akhbar.annotation.ls_results import document_to_results
-from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.annotation.versions import (
     ADJUDICATION_MODEL,
     SnapshotTally,
     TaskVersions,
     VersionReader,
 )
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.publish import Output
+from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.errors import UsageError
+from akhbar.schemas.taxonomy import Taxonomy
 
 STRATEGIES = ("majority", "unanimous")
 SUMMARY = "adjudication.json"

@@ -21,12 +21,12 @@ from typing import Any
 import orjson
 
 from akhbar.annotation import agreement_report
-from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.agreement import Agreement, score_batch
 from akhbar.annotation.agreement_ci import LEVEL, REPLICATES, intervals
-from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.annotation.versions import SnapshotTally, VersionReader
 from akhbar.corpus.publish import publishing
+from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.taxonomy import Taxonomy
 
 AGREEMENT = "agreement.json"
 REPORT = "agreement.md"

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
-from akhbar.corpus.errors import OutputError, UsageError
+from akhbar.schemas.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     import httpx

@@ -1,15 +1,11 @@
-"""Semantic checks of exported annotations, each with a stable code.
+"""The checks of a Label Studio annotation: regions, relations, ids, times.
 
-A check never raises on bad data: it returns :class:`Issue` records. Codes are stable (tests,
-reports and quarantine files refer to them) and grouped by what they look at:
-
-- ``AK00x`` the export does not match ``schemas/labelstudio_export.schema.json``;
-- ``AK10x`` spans and offsets (code points into the task text);
-- ``AK11x`` labels against the taxonomy and the labelling config;
-- ``AK12x`` relations (event arguments);
-- ``AK13x`` ids and timestamps;
-- ``AK14x`` warnings: the annotation is kept, but someone should look;
-- ``AK15x`` the task against the corpus and the rest of the export.
+The codes and their messages are the project's one set (:mod:`akhbar.schemas.checks`): a span,
+a label or an argument role is judged by the same function here as in a document check
+(:mod:`akhbar.schemas.document`) or a release. What only Label Studio has is checked here:
+region ids, ``from_name``/``to_name`` against the labelling config, relation direction, one
+label per region, the export schema's ``anyOf`` of results; spans' edges are trimmed here
+(:mod:`akhbar.annotation.span_edges`).
 
 The checks of one annotation run in one pass over its results and hand back what they parsed
 (regions and arguments), so that conversion does not read the results a second time.
@@ -18,207 +14,25 @@ The checks of one annotation run in one pass over its results and hand back what
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from akhbar.annotation import span_edges
-from akhbar.annotation.taxonomy import Taxonomy
-
-TEXT_OBJECT = "text"
-ENTITY_CONTROL = "entity"
-TRIGGER_CONTROL = "trigger"
-
-ERROR = "error"
-WARNING = "warning"
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    code: str
-    name: str
-    severity: str
-    explanation: str
-
-
-CHECKS: dict[str, Check] = {
-    c.code: c
-    for c in (
-        Check("AK001", "schema-violation", ERROR, "The task does not match the export schema."),
-        Check("AK002", "missing-field", ERROR, "A field the pipeline needs is absent."),
-        Check("AK003", "wrong-type", ERROR, "A field has the wrong JSON type."),
-        Check("AK004", "unexpected-value", ERROR, "A field has a value outside the allowed set."),
-        Check("AK101", "offset-not-integer", ERROR, "An offset is a float or a string."),
-        Check("AK102", "offset-out-of-range", ERROR, "An offset lies outside the text."),
-        Check("AK103", "span-text-mismatch", ERROR, "value.text differs from text[start:end]."),
-        Check(
-            "AK104",
-            "task-text-drift",
-            ERROR,
-            "The task text differs from the corpus article with that id.",
-        ),
-        Check("AK105", "span-empty", ERROR, "A region has start >= end."),
-        Check("AK110", "unknown-label", ERROR, "A label is not in that control of the taxonomy."),
-        Check(
-            "AK111",
-            "unknown-control",
-            ERROR,
-            "A region comes from a control or targets an object the config does not have.",
-        ),
-        Check("AK112", "label-count", ERROR, "A region carries no label or several labels."),
-        Check("AK120", "relation-endpoint-missing", ERROR, "A relation points at no region."),
-        Check(
-            "AK121",
-            "relation-not-trigger-to-entity",
-            ERROR,
-            "A relation does not run from a trigger to an entity.",
-        ),
-        Check(
-            "AK122",
-            "role-not-allowed-for-event",
-            ERROR,
-            "The role is not an argument role of that event type.",
-        ),
-        Check(
-            "AK123",
-            "entity-type-not-allowed-for-role",
-            ERROR,
-            "The entity's type may not fill that role.",
-        ),
-        Check("AK124", "relation-role-count", ERROR, "A relation carries no role or several."),
-        Check("AK130", "duplicate-region-id", ERROR, "Two regions share one id."),
-        Check("AK131", "bad-timestamp", ERROR, "created_at/updated_at is not an ISO 8601 time."),
-        Check("AK140", "empty-annotation", WARNING, "A submitted annotation has no results."),
-        Check(
-            "AK141",
-            "conflicting-labels-same-span",
-            WARNING,
-            "One span carries different labels of the same control.",
-        ),
-        Check(
-            "AK142",
-            "span-edge-whitespace",
-            WARNING,
-            "A span started or ended with whitespace; the document has it trimmed.",
-        ),
-        Check("AK143", "duplicate-relation", WARNING, "The same argument is drawn twice."),
-        Check(
-            "AK144",
-            "duplicate-span",
-            WARNING,
-            "The same span carries the same label twice.",
-        ),
-        Check(
-            "AK145",
-            "span-edge-punctuation",
-            WARNING,
-            "A span started or ended with punctuation; the document has it trimmed "
-            "(only with punctuation trimming on).",
-        ),
-        Check(
-            "AK146",
-            "span-cuts-number",
-            WARNING,
-            "A span's edge falls inside a number (12 مارس 2 of 12 مارس 2024).",
-        ),
-        Check(
-            "AK147",
-            "span-cuts-word",
-            WARNING,
-            "A span's edge falls inside a word, not after a proclitic or before an enclitic.",
-        ),
-        Check("AK150", "unknown-article", ERROR, "The task's article_id is not in the corpus."),
-        Check(
-            "AK151",
-            "duplicate-task-id",
-            ERROR,
-            "A task id occurs twice in the export; the first occurrence is kept.",
-        ),
-        Check(
-            "AK152",
-            "article-annotated-twice",
-            ERROR,
-            "Two tasks carry the same article; the first one's document is kept.",
-        ),
-    )
-}
-
-CONTEXT = 30  # characters of text shown on each side of a span
-_SHORT = 60
-
-
-def short(value: Any, limit: int = _SHORT) -> str:
-    """A one-line, bounded repr for messages."""
-    r = repr(value)
-    r = r.replace("\n", "\\n").replace("\r", "\\r")
-    return r if len(r) <= limit else r[: limit - 1] + "…"
-
-
-def context(text: str, start: int, end: int, width: int = CONTEXT) -> str:
-    """The text around ``[start, end)`` with the span in brackets (clamped to the text)."""
-    n = len(text)
-    s = min(max(start, 0), n)
-    e = min(max(end, s), n)
-    before = text[max(0, s - width) : s]
-    after = text[e : e + width]
-    return (
-        ("…" if s > width else "")
-        + before
-        + "["
-        + text[s:e]
-        + "]"
-        + after
-        + ("…" if e + width < n else "")
-    )
-
-
-@dataclass(slots=True)
-class Issue:
-    """One finding. ``path`` is a JSON pointer relative to the task; :meth:`pointer` is absolute."""
-
-    code: str
-    message: str
-    path: str
-    task_index: int | None = None
-    task_id: Any = None
-    annotation_id: Any = None
-    article_id: str | None = None
-    region_id: str | None = None
-    span: str | None = None
-    context: str | None = None
-    diagnosis: str | None = None
-
-    @property
-    def check(self) -> Check:
-        return CHECKS[self.code]
-
-    @property
-    def severity(self) -> str:
-        return CHECKS[self.code].severity
-
-    @property
-    def pointer(self) -> str:
-        """JSON pointer into the export (the task's position in the top-level array first)."""
-        return f"/{self.task_index}{self.path}" if self.task_index is not None else self.path
-
-    def to_dict(self) -> dict[str, Any]:
-        c = CHECKS[self.code]
-        d: dict[str, Any] = {
-            "code": c.code,
-            "name": c.name,
-            "severity": c.severity,
-            "message": self.message,
-            "pointer": self.pointer,
-            "task_id": self.task_id,
-            "annotation_id": self.annotation_id,
-            "article_id": self.article_id,
-        }
-        for k in ("region_id", "span", "context", "diagnosis"):
-            v = getattr(self, k)
-            if v is not None:
-                d[k] = v
-        return d
+from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
+from akhbar.schemas.checks import (
+    CHECKS,
+    ERROR,
+    Issue,
+    context,
+    label_problem,
+    role_problem,
+    same_span_message,
+    schema_issue,
+    short,
+    span_problem,
+)
+from akhbar.schemas.taxonomy import Taxonomy
 
 
 class Rules:
@@ -243,29 +57,6 @@ class Rules:
 
 # --- JSON Schema errors -> codes ---------------------------------------------------------------
 
-_PY_TO_JSON = {
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-    str: "string",
-    list: "array",
-    dict: "object",
-    type(None): "null",
-}
-
-
-def json_type(value: Any) -> str:
-    return _PY_TO_JSON.get(type(value), type(value).__name__)
-
-
-def pointer_of(parts: Iterable[Any]) -> str:
-    """A JSON pointer (RFC 6901) from path parts."""
-    out = []
-    for p in parts:
-        out.append("/" + str(p).replace("~", "~0").replace("/", "~1"))
-    return "".join(out)
-
-
 _BRANCH = {"labels": 0, "relation": 1}  # position in the result schema's anyOf
 
 
@@ -282,51 +73,6 @@ def schema_issues(error: Any) -> list[Issue]:
         subs = [e for e in error.context if e.relative_schema_path[0] == branch]
         return [i for e in subs for i in schema_issues(e)]
     return [schema_issue(error)]
-
-
-def schema_issue(error: Any) -> Issue:
-    """One ``jsonschema`` error as an Issue with a code; the path is relative to the task."""
-    parts = list(error.absolute_path)
-    path = pointer_of(parts)
-    kw = error.validator
-    inst = error.instance
-    where = path or "the task"
-    is_offset = len(parts) >= 2 and parts[-2] == "value" and parts[-1] in ("start", "end")
-    if is_offset and kw == "type":
-        return Issue(
-            "AK101",
-            f"{parts[-1]} offset {short(inst)} is a {json_type(inst)}, not an integer "
-            "(offsets are integer code point indices)",
-            path,
-        )
-    if is_offset and kw == "minimum":
-        return Issue("AK102", f"{parts[-1]} offset {inst} is negative", path)
-    if kw == "required":
-        missing = [k for k in error.validator_value if isinstance(inst, dict) and k not in inst]
-        name = missing[0] if missing else error.validator_value
-        return Issue("AK002", f"{where} lacks the required field {name!r}", pointer_of([*parts]))
-    if kw == "type":
-        want = error.validator_value
-        want = " or ".join(want) if isinstance(want, list) else want
-        return Issue(
-            "AK003", f"{where} is a {json_type(inst)} ({short(inst, 40)}), expected {want}", path
-        )
-    if kw in ("enum", "const"):
-        allowed = error.validator_value if kw == "enum" else [error.validator_value]
-        return Issue(
-            "AK004",
-            f"{where} is {short(inst, 40)}; expected one of {', '.join(map(str, allowed))}",
-            path,
-        )
-    if kw == "oneOf" and parts and parts[-1] == "completed_by":
-        return Issue(
-            "AK003",
-            f"{where} is a {json_type(inst)} ({short(inst, 40)}), expected a user id, a user "
-            "object with an integer id, or null",
-            path,
-        )
-    detail = error.message if len(error.message) <= 120 else error.message[:119] + "…"
-    return Issue("AK001", f"{where}: {kw}: {detail}".replace("\n", " "), path)
 
 
 # --- spans -------------------------------------------------------------------------------------
@@ -520,23 +266,11 @@ def _region_warnings(
     rid = r["id"]
     v = r["value"]
     s, e, span, label = v["start"], v["end"], v["text"], v["labels"][0]
-    other_label, other_id = other["value"]["labels"][0], other["id"]
-    same = other_label == label
+    code, message = same_span_message(
+        ctl, s, e, (other["value"]["labels"][0], other["id"]), (label, rid), "region"
+    )
     issues.append(
-        Issue(
-            "AK144" if same else "AK141",
-            (
-                f"{ctl} span [{s}, {e}) is labelled {label!r} twice (regions "
-                f"{other_id!r} and {rid!r})"
-                if same
-                else f"{ctl} span [{s}, {e}) is labelled both {other_label!r} (region "
-                f"{other_id!r}) and {label!r}"
-            ),
-            rpath,
-            region_id=rid,
-            span=span,
-            context=context(text, s, e),
-        )
+        Issue(code, message, rpath, region_id=rid, span=span, context=context(text, s, e))
     )
 
 
@@ -607,7 +341,6 @@ def _region_errors(
     ctl = r["from_name"]
     v = r["value"]
     s, e, labels, span = v["start"], v["end"], v["labels"], v["text"]
-    n = len(text)
     rpath = f"{base}/result/{_at(result, r)}"
     if rid in regions:
         issues.append(
@@ -635,50 +368,23 @@ def _region_errors(
                 span=span,
             )
         )
-    if type(s) is not int or type(e) is not int:
-        # the schema lets 12.0 through as an integer; the release must not
-        which = "start" if type(s) is not int else "end"
+    problem = span_problem(text, s, e, span, "value.text")
+    if problem is not None:
+        # (the schema lets 12.0 through as an integer; the release must not)
+        code, message, member = problem
+        diagnosis = None
+        if code == "AK103":
+            diagnosis, why = diagnose_mismatch(text, s, e, span, corpus_text)
+            message = f"{message}: {why}"
+        valid = type(s) is int and type(e) is int
         issues.append(
             Issue(
-                "AK101",
-                f"{which} offset {short(v[which])} is a float, not an integer",
-                f"{rpath}/value/{which}",
+                code,
+                message,
+                f"{rpath}/value/{member}" if member else f"{rpath}/value",
                 region_id=rid,
                 span=span,
-            )
-        )
-    elif s >= e:
-        issues.append(
-            Issue(
-                "AK105",
-                f"start {s} >= end {e}: a region must cover at least one character",
-                f"{rpath}/value",
-                region_id=rid,
-                span=span,
-                context=context(text, s, s),
-            )
-        )
-    elif e > n:
-        issues.append(
-            Issue(
-                "AK102",
-                f"end {e} is past the end of the text ({n} code points)",
-                f"{rpath}/value/end",
-                region_id=rid,
-                span=span,
-                context=context(text, s, e),
-            )
-        )
-    elif text[s:e] != span:
-        diagnosis, why = diagnose_mismatch(text, s, e, span, corpus_text)
-        issues.append(
-            Issue(
-                "AK103",
-                f"value.text {short(span, 40)} != text[{s}:{e}] {short(text[s:e], 40)}: {why}",
-                f"{rpath}/value/text",
-                region_id=rid,
-                span=span,
-                context=context(text, s, e),
+                context=context(text, s, s if code == "AK105" else e) if valid else None,
                 diagnosis=diagnosis,
             )
         )
@@ -698,8 +404,7 @@ def _region_errors(
         issues.append(
             Issue(
                 "AK110",
-                f"label {labels[0]!r} is not a label of control {ctl!r} in {rules.tag} "
-                f"(known: {', '.join(sorted(ctl_labels))})",
+                label_problem(labels[0], ctl_labels, f"control {ctl!r}", rules.tag) or "",
                 f"{rpath}/value/labels/0",
                 region_id=rid,
                 span=span,
@@ -768,30 +473,19 @@ def _check_relations(
             )
             continue
         role = roles[0]
-        roles_of_event = event_roles.get(la)
-        if roles_of_event is None or lb is None:
+        if la not in event_roles or lb is None:
             continue  # the region itself is reported (unknown or missing label)
-        types = roles_of_event.get(role)
-        if types is None:
+        problem = role_problem(la, role, lb, event_roles)
+        if problem is not None:
+            code, message = problem
+            end, rid = (ra, a) if code == "AK122" else (rb, b)
             issues.append(
                 Issue(
-                    "AK122",
-                    f"role {role!r} is not a role of event {la} (allowed: "
-                    f"{', '.join(roles_of_event) or 'none'})",
+                    code,
+                    message,
                     f"{base}/result/{_at(result, r)}/labels/0",
-                    region_id=a,
-                    context=_region_context(ra, text, a in bad),
-                )
-            )
-            continue
-        if lb not in types:
-            issues.append(
-                Issue(
-                    "AK123",
-                    f"a {lb} cannot be the {role} of {la} (allowed: {', '.join(sorted(types))})",
-                    f"{base}/result/{_at(result, r)}/labels/0",
-                    region_id=b,
-                    context=_region_context(rb, text, b in bad),
+                    region_id=rid,
+                    context=_region_context(end, text, rid in bad),
                 )
             )
             continue

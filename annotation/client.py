@@ -28,7 +28,7 @@ from akhbar.annotation.calls import (
     token_kind,
     transport_errors,
 )
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas.errors import UsageError
 
 __all__ = [
     "DEFAULT_DEADLINE",

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.errors import InputError
 
 SPECIAL_TOKENS = ("$#$", "#ERROR!")
 # Tokens after which a sentence ends when a file has no blank lines (or --sentence-end is given).

@@ -33,14 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from akhbar import corpus
-from akhbar.annotation import adjudicate, agreement_report, server, taxonomy, team
+from akhbar.annotation import adjudicate, agreement_report, server, team
 from akhbar.annotation.agreement_run import run_agreement
 from akhbar.annotation.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import count_export, pull_project
 from akhbar.annotation.push import PushReport, push_corpus
 from akhbar.annotation.validate import validate_snapshot
-from akhbar.corpus.errors import AkhbarError, InputError, IntegrityError, UsageError
 from akhbar.corpus.pipeline import build_corpus
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError, UsageError
 
 SAMPLE_DIR = Path(corpus.__file__).resolve().parent / "sample"
 SAMPLE_RAW = SAMPLE_DIR / "raw"

@@ -29,12 +29,13 @@ import jsonschema
 import orjson
 
 from akhbar import schemas
-from akhbar.annotation.checks import Issue, schema_issues
+from akhbar.annotation.checks import schema_issues
 from akhbar.annotation.ls_results import document_to_results
 from akhbar.annotation.merge import Merger
 from akhbar.annotation.pieces import collect
 from akhbar.annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.checks import Issue
+from akhbar.schemas.errors import InputError
 
 DOCUMENTS_INPUT = "documents"
 EXPORT_INPUT = "labelstudio_export"

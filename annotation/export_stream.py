@@ -31,7 +31,7 @@ from typing import Any
 import ijson
 import orjson
 
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.errors import InputError
 
 BLOCK = 1 << 22  # bytes read (and hashed) at a time
 RANGE = 1 << 22  # bytes per range handed to a worker

@@ -25,14 +25,14 @@ from typing import Any
 import orjson
 
 from akhbar.annotation.conll import SPECIAL_TOKENS, ConllReader, LineTally, Sentence, nested_count
-from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus import __version__
 from akhbar.corpus.dedup.cluster import cluster_id
-from akhbar.corpus.errors import InputError, OutputError, UsageError
 from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Provenance, article_id
 from akhbar.corpus.store import DUPLICATE_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, articles_table
+from akhbar.schemas.errors import InputError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
 
 DOCUMENTS = "documents.jsonl"
 ISSUES = "conll_issues.jsonl"

@@ -28,9 +28,9 @@ import hashlib
 from html import escape as html_escape
 from xml.sax.saxutils import quoteattr
 
-from akhbar.annotation.taxonomy import Label, Taxonomy
+from akhbar.schemas.taxonomy import Label, Taxonomy
 
-TEXT_OBJECT = "text"
+TEXT_OBJECT = "text"  # the names of the labelling config, used by every Label Studio module
 ENTITY_CONTROL = "entity"
 TRIGGER_CONTROL = "trigger"
 RTL_CLASS = "akhbar-rtl"
@@ -89,7 +89,7 @@ def label_config(tax: Taxonomy) -> str:
         lines.append(
             f"    <Labels{_attrs(name=TRIGGER_CONTROL, toName=TEXT_OBJECT, showInline='true')}>"
         )
-        lines += [f"      {_label_tag(ev.label)}/>" for ev in tax.events]
+        lines += [f"      {_label_tag(ev)}/>" for ev in tax.events]
         lines.append("    </Labels>")
     if tax.roles:
         lines.append("    <Relations>")
@@ -197,8 +197,7 @@ def instructions_html(tax: Taxonomy) -> str:
     if tax.events:
         out += [
             "<h3>Events</h3>",
-            f"<table><tbody>{head}{''.join(_label_rows([e.label for e in tax.events]))}"
-            "</tbody></table>",
+            f"<table><tbody>{head}{''.join(_label_rows(list(tax.events)))}</tbody></table>",
             "<h3>Argument roles of each event</h3>",
             "<table><tbody>"
             + _row(["Event", "Roles: entity types that fill them"], tag="th")

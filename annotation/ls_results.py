@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-ENTITY_CONTROL = "entity"
-TRIGGER_CONTROL = "trigger"
-TEXT_OBJECT = "text"
+from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
 
 
 def _region(region_id: str, control: str, start: int, end: int, text: str, label: str) -> dict:

@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from akhbar.annotation.checks import CHECKS, ERROR, Issue
 from akhbar.annotation.pieces import Piece
 from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TASK_STATUSES, TaskOutcome
+from akhbar.schemas.checks import CHECKS, ERROR, Issue
 
 EXAMPLES_PER_CODE = 20  # issues per code kept in memory for the printed report
 

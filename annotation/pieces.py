@@ -17,10 +17,11 @@ from typing import Any
 import orjson
 
 from akhbar.annotation import export_stream
-from akhbar.annotation.checks import Issue, Rules
+from akhbar.annotation.checks import Rules
 from akhbar.annotation.export_stream import ParseFailure, Range
 from akhbar.annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
 from akhbar.corpus.store import ArticleTexts
+from akhbar.schemas.checks import Issue
 
 
 @dataclass(slots=True)

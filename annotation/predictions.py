@@ -32,8 +32,9 @@ import orjson
 
 from akhbar.annotation.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
 from akhbar.annotation.ls_results import document_to_results
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.document import check_document, errors
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 PREDICTION = "prediction"
 ANNOTATION = "annotation"
@@ -83,106 +84,116 @@ class Checked:
         return sum(len(v) for v in self.by_article.values())
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
 def check_result(result: Any, text: str, tax: Taxonomy) -> list[str]:
-    """Problems of one Label Studio ``result`` list against the taxonomy and the text."""
+    """Problems of one Label Studio ``result`` list against the taxonomy and the text, each
+    ``result[i]: CODE message``.
+
+    What only Label Studio has (result types, controls, region ids, one label per region,
+    relation direction and ends) is checked here; the regions and relations are then read as
+    a document and judged by the one document check (:mod:`akhbar.schemas.document`).
+    """
     if not isinstance(result, list):
-        return ["result must be a list of Label Studio results"]
+        return ["result: AK003 result must be a list of Label Studio results"]
     problems: list[str] = []
-    regions: dict[str, tuple[str, str]] = {}  # region id -> (control, label)
-    allowed = {ENTITY_CONTROL: set(tax.entity_names)}
+    controls = {ENTITY_CONTROL: "entity"}
     if tax.events:
-        allowed[TRIGGER_CONTROL] = set(tax.event_names)
+        controls[TRIGGER_CONTROL] = "event"
+    where: dict[str, str] = {}  # region id -> "result[i]"
+    doc: dict[str, Any] = {"entities": [], "events": []}
+    events: dict[str, dict[str, Any]] = {}
     relations = []
     for i, r in enumerate(result):
         at = f"result[{i}]"
         if not isinstance(r, dict):
-            problems.append(f"{at} is not an object")
+            problems.append(f"{at}: AK003 is not an object")
             continue
         kind = r.get("type")
         if kind == "relation":
             relations.append((at, r))
             continue
         if kind != "labels":
-            problems.append(f"{at} has type {kind!r}; the config has only labels and relations")
+            problems.append(f"{at}: AK004 type {kind!r}; the config has only labels and relations")
             continue
         control = r.get("from_name")
-        if control not in allowed:
-            problems.append(f"{at} comes from {control!r}; labels come from {sorted(allowed)} only")
+        if control not in controls or r.get("to_name") != TEXT_OBJECT:
+            what = (
+                f"from_name {control!r}"
+                if control not in controls
+                else f"to_name {r.get('to_name')!r}"
+            )
+            problems.append(
+                f"{at}: AK111 {what}: regions come from {sorted(controls)} and target {TEXT_OBJECT!r}"
+            )
             continue
-        if r.get("to_name") != TEXT_OBJECT:
-            problems.append(f"{at} points to {r.get('to_name')!r}, expected {TEXT_OBJECT!r}")
         rid = r.get("id")
         if not isinstance(rid, str) or not rid:
-            problems.append(f"{at} has no region id (relations need one)")
-        elif rid in regions:
-            problems.append(f"{at} repeats region id {rid!r}")
+            problems.append(f"{at}: AK002 has no region id (relations need one)")
+            continue
+        if rid in where:
+            problems.append(f"{at}: AK130 region id {rid!r} is used again (first by {where[rid]})")
+            continue
         value = r.get("value")
-        if not isinstance(value, dict):
-            problems.append(f"{at} has no value object")
-            continue
-        labels = value.get("labels")
+        labels = value.get("labels") if isinstance(value, dict) else None
         if not isinstance(labels, list) or len(labels) != 1:
-            problems.append(f"{at} must carry exactly one label, has {labels!r}")
+            problems.append(f"{at}: AK112 a region carries exactly one label, this one {labels!r}")
             continue
-        label = labels[0]
-        if label not in allowed[control]:
-            problems.append(
-                f"{at}: label {label!r} is not a {control} label of {tax.name}@{tax.version} "
-                f"(known: {', '.join(sorted(allowed[control]))})"
-            )
-        start, end = value.get("start"), value.get("end")
-        if not (_is_int(start) and _is_int(end)):
-            problems.append(f"{at}: start/end must be integers, got {start!r}/{end!r}")
-        elif not 0 <= start < end <= len(text):
-            problems.append(
-                f"{at}: span [{start}, {end}) is outside the text (0..{len(text)}) or empty"
-            )
-        elif value.get("text") != text[start:end]:
-            problems.append(
-                f"{at}: value.text {value.get('text')!r} is not the text at [{start}, {end}), "
-                f"which is {text[start:end]!r}"
-            )
-        if isinstance(rid, str) and rid:
-            regions.setdefault(rid, (control, label))
-    seen = set()
+        where[rid] = at
+        span = {"start": value.get("start"), "end": value.get("end"), "text": value.get("text")}
+        if control == ENTITY_CONTROL:
+            doc["entities"].append({"id": rid, **span, "label": labels[0]})
+        else:
+            events[rid] = {"id": rid, "type": labels[0], "trigger": span, "arguments": []}
+            doc["events"].append(events[rid])
     for at, r in relations:
         src, dst, direction = r.get("from_id"), r.get("to_id"), r.get("direction", "right")
         if direction not in DIRECTIONS:
-            problems.append(f"{at}: direction {direction!r} is not one of {DIRECTIONS}")
+            problems.append(f"{at}: AK004 direction {direction!r} is not one of {DIRECTIONS}")
             continue
-        if direction == "left":
+        if direction == "left" or (direction == "bi" and src not in events):
             src, dst = dst, src
-        missing = [x for x in (src, dst) if x not in regions]
+        missing = [x for x in (src, dst) if x not in where]
         if missing:
-            problems.append(f"{at}: relation points at unknown region ids {missing}")
+            problems.append(f"{at}: AK120 relation points at unknown region ids {missing}")
             continue
-        (c1, trig), (c2, ent) = regions[src], regions[dst]
-        if c1 != TRIGGER_CONTROL or c2 != ENTITY_CONTROL:
+        if src not in events or dst in events:
+            kinds = ["trigger" if x in events else "entity" for x in (src, dst)]
             problems.append(
-                f"{at}: a relation goes from a trigger to an entity, this one from {c1} "
-                f"{src!r} to {c2} {dst!r}"
+                f"{at}: AK121 a relation goes from a trigger to an entity, this one from "
+                f"{kinds[0]} {src!r} to {kinds[1]} {dst!r}"
             )
             continue
-        labels = r.get("labels")
-        if not isinstance(labels, list) or len(labels) != 1:
-            problems.append(f"{at}: a relation carries exactly one role, has {labels!r}")
+        roles = r.get("labels")
+        if not isinstance(roles, list) or len(roles) != 1:
+            problems.append(f"{at}: AK124 a relation carries exactly one role, has {roles!r}")
             continue
-        role = labels[0]
-        event = tax.event(trig)
-        if event is None:
-            continue  # the trigger's own label problem is reported above
-        if role not in event.roles:
-            problems.append(f"{at}: {trig} has no role {role!r} (roles: {', '.join(event.roles)})")
-        elif ent in allowed[ENTITY_CONTROL] and ent not in event.roles[role]:
-            problems.append(f"{at}: {trig}.{role} takes {', '.join(event.roles[role])}, not {ent}")
-        if (src, dst, role) in seen:
-            problems.append(f"{at}: repeats the relation {src!r} -> {dst!r} ({role})")
-        seen.add((src, dst, role))
+        where[f"{src}->{dst}:{roles[0]}"] = at
+        events[src]["arguments"].append({"role": roles[0], "entity_id": dst})
+    doc.update(article_id="-", text=text, task_id=None, annotation_id=None)
+    # The duplicates, warnings in an annotation, would be imported twice: refused here too.
+    found = [i for i in check_document(doc, text, tax) if i.code in _REFUSED or i in errors([i])]
+    for issue in found:
+        problems.append(f"{_where_in_result(issue.path, doc, where)}: {issue.code} {issue.message}")
     return problems
+
+
+_REFUSED = frozenset({"AK143", "AK144"})
+
+
+def _where_in_result(path: str, doc: dict[str, Any], where: dict[str, str]) -> str:
+    """The ``result[i]`` an issue of the document read from a result list comes from."""
+    parts = path.strip("/").split("/")
+    try:
+        if parts[0] == "entities":
+            return where[doc["entities"][int(parts[1])]["id"]]
+        if parts[0] == "events":
+            ev = doc["events"][int(parts[1])]
+            if len(parts) > 3 and parts[2] == "arguments":
+                arg = ev["arguments"][int(parts[3])]
+                return where[f"{ev['id']}->{arg['entity_id']}:{arg['role']}"]
+            return where[ev["id"]]
+    except (KeyError, IndexError, ValueError, TypeError):
+        pass
+    return "result"
 
 
 def _parse_line(obj: Any, where: str, kind: str, model_version: str | None) -> PreAnnotation:
@@ -249,7 +260,9 @@ def check(
             continue
         msgs = []
         if doc_text is not None and doc_text != text:
-            msgs.append("the document's text differs from the article's text")
+            given = {"article_id": pre.article_id, "text": doc_text, "entities": [], "events": []}
+            given.update(task_id=None, annotation_id=None)
+            msgs += [f"{i.code} {i.message}" for i in errors(check_document(given, text, tax))]
         if pre.kind == PREDICTION and not (
             isinstance(pre.model_version, str) and pre.model_version
         ):

@@ -30,11 +30,12 @@ from typing import Any
 import ijson
 from tqdm import tqdm
 
-from akhbar.annotation import labelconfig, taxonomy
+from akhbar.annotation import labelconfig
 from akhbar.annotation.client import Client, Connection, ServerError
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 from akhbar.corpus.publish import Output, publishing
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
 
 EXPORT_OPTIONS: dict[str, Any] = {
     "serialization_options": {

@@ -33,14 +33,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from akhbar.annotation import labelconfig, push_ledger, taxonomy, team_api
+from akhbar.annotation import labelconfig, push_ledger, team_api
 from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
 from akhbar.annotation.push_ledger import Existing
-from akhbar.annotation.taxonomy import Taxonomy
 from akhbar.corpus import store
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
 
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
 META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}

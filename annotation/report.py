@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from akhbar.annotation.checks import CHECKS, ERROR
 from akhbar.annotation.validate import ValidationResult
+from akhbar.schemas.checks import CHECKS, ERROR
 
 FSI, PDI = "\u2068", "\u2069"
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")

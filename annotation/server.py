@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from akhbar.annotation.client import http_client, transport_errors
-from akhbar.corpus.errors import OutputError, UsageError
 from akhbar.corpus.publish import publishing
+from akhbar.schemas.errors import OutputError, UsageError
 
 LABEL_STUDIO_VERSION = "1.23.2"  # the Makefile's LS_VERSION must match (tests check it)
 DEFAULT_VENV = Path(".venv-labelstudio")

@@ -20,17 +20,10 @@ import jsonschema
 import jsonschema_rs
 
 from akhbar import schemas
-from akhbar.annotation.checks import (
-    CHECKS,
-    ERROR,
-    Issue,
-    Rules,
-    check_annotation,
-    schema_issues,
-    short,
-)
+from akhbar.annotation.checks import Rules, check_annotation, schema_issues
 from akhbar.annotation.convert import select, to_document
 from akhbar.corpus.store import text_digest
+from akhbar.schemas.checks import CHECKS, ERROR, Issue, short
 
 DOCUMENTED = "documented"  # a document was written
 QUARANTINED = "quarantined"  # errors; no document

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from akhbar.annotation import predictions, team_api
-from akhbar.annotation import taxonomy as taxonomy_mod
 from akhbar.annotation.client import Client, Connection
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
+from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 
 @dataclass

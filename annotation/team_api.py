@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from akhbar.annotation.client import Client, need, plain
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas.errors import UsageError
 
 
 def users(client: Client) -> list[dict[str, Any]]:

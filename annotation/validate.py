@@ -34,8 +34,7 @@ import orjson
 
 from akhbar import schemas
 from akhbar.annotation import export_stream
-from akhbar.annotation import taxonomy as taxonomy_mod
-from akhbar.annotation.checks import CHECKS, ERROR, Rules
+from akhbar.annotation.checks import Rules
 from akhbar.annotation.convert import POLICY
 from akhbar.annotation.documents_in import (
     DOCUMENTS_INPUT,
@@ -54,11 +53,13 @@ from akhbar.annotation.pieces import (
     run_range,
 )
 from akhbar.annotation.task_check import TaskChecker
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
 from akhbar.corpus.executor import Executor, make_executor, resolve_workers
 from akhbar.corpus.publish import Output
 from akhbar.corpus.store import ArticleTexts, articles_path, text_index
+from akhbar.schemas import taxonomy as taxonomy_mod
+from akhbar.schemas.checks import CHECKS, ERROR
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 EXACT_BATCH = 2000  # tasks per batch when reading exactly
 SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool

@@ -33,11 +33,11 @@ from akhbar.annotation import export_stream
 from akhbar.annotation.checks import Rules, parse_time
 from akhbar.annotation.convert import select
 from akhbar.annotation.task_check import TaskChecker, is_error
-from akhbar.annotation.taxonomy import Taxonomy
-from akhbar.corpus.errors import InputError
 from akhbar.corpus.executor import make_executor
 from akhbar.corpus.release.segment import parse_given_tokens, tokenize
 from akhbar.corpus.store import ArticleTexts, iter_article_batches, text_index
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 ADJUDICATION_MODEL = "akhbar-adjudication"
 SMALL_EXPORT = 8 << 20  # below this many bytes, no worker processes

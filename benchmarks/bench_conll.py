@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 from akhbar.annotation.import_conll import import_conll
-from akhbar.annotation.taxonomy import TAXONOMY_DIR
-from akhbar.annotation.taxonomy import load as load_taxonomy
+from akhbar.schemas.taxonomy import TAXONOMY_DIR
+from akhbar.schemas.taxonomy import load as load_taxonomy
 
 WORDS = [
     "قال",

@@ -41,9 +41,10 @@ from pathlib import Path
 
 import orjson
 
-from akhbar.annotation import client, pull, push, push_ledger, server, taxonomy
+from akhbar.annotation import client, pull, push, push_ledger, server
 from akhbar.annotation.push import TaskArticle
 from akhbar.corpus.records import article_id
+from akhbar.schemas import taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"

@@ -173,9 +173,9 @@ def generate(n: int, root: Path, seed: int = 5) -> tuple[Path, Path, dict]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from akhbar.corpus.release.labels import load_labels
+    from akhbar.schemas.taxonomy import load
 
-    labels = load_labels()
+    labels = load()
     rng = random.Random(seed)
     corpus, validated = root / "corpus", root / "validated"
     corpus.mkdir(parents=True)
@@ -239,10 +239,10 @@ def child_floor(corpus: str, documents: str, out: str) -> None:
     import pyarrow.parquet as pq
 
     from akhbar.corpus.release.features import documents_features
-    from akhbar.corpus.release.labels import load_labels
+    from akhbar.schemas.taxonomy import load
 
     t0 = time.perf_counter()
-    labels = load_labels()
+    labels = load()
     schema = documents_features(labels).arrow_schema
     ent = {n: i for i, n in enumerate(labels.entity_names)}
     evt = {n: i for i, n in enumerate(labels.event_names)}

@@ -25,7 +25,7 @@ from bench_validate import make_task
 
 from akhbar.annotation import span_edges
 from akhbar.annotation.checks import Rules, check_annotation
-from akhbar.annotation.taxonomy import load
+from akhbar.schemas.taxonomy import load
 
 
 def sloppy(task: dict, rng: random.Random) -> dict:

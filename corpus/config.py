@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas.errors import UsageError
 from akhbar.schemas.yaml_safe import load_yaml
 
 

@@ -1,21 +1,10 @@
-"""A small exception tree: the class tells the caller what to do."""
+"""Alias of :mod:`akhbar.schemas.errors`, where the exception tree lives (at the bottom, so that
+every layer raises the same classes). Import from there; this name stays for code in flight."""
 
-
-class AkhbarError(Exception):
-    """Base class. ``str(err)`` is a one-line message naming what, where, and the fix."""
-
-
-class UsageError(AkhbarError):
-    """Bad arguments or configuration: fix the command line or the config file."""
-
-
-class InputError(AkhbarError):
-    """An input file cannot be read at all (the run cannot go on without it)."""
-
-
-class OutputError(AkhbarError):
-    """The output location cannot be written, or would overwrite something immutable."""
-
-
-class IntegrityError(AkhbarError):
-    """Stored data disagrees with what was promised (a checksum, a count, a text)."""
+from akhbar.schemas.errors import (  # noqa: F401
+    AkhbarError,
+    InputError,
+    IntegrityError,
+    OutputError,
+    UsageError,
+)

@@ -48,7 +48,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
-from akhbar.corpus.errors import AkhbarError, UsageError
+from akhbar.schemas.errors import AkhbarError, UsageError
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -42,7 +42,6 @@ from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.dedup.cluster import Deduplicator
 from akhbar.corpus.dedup.exact import key_digest
 from akhbar.corpus.dedup.near import EMPTY, MinHasher
-from akhbar.corpus.errors import InputError, UsageError
 from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
 from akhbar.corpus.records import Article, RawRecord, Rejection
@@ -54,6 +53,7 @@ from akhbar.corpus.store_writer import (
     rejection_line,
     resolved_tables,
 )
+from akhbar.schemas.errors import InputError, UsageError
 
 CHUNK = 256  # records per batch: large enough to amortise the numpy work, small enough to stream
 

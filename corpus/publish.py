@@ -28,7 +28,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from akhbar.corpus.errors import OutputError
+from akhbar.schemas.errors import OutputError
 
 TMP_TAG = ".akhbar-tmp-"
 _RENAME_EXCHANGE = 2

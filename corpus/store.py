@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 
-from akhbar.corpus.errors import AkhbarError, InputError, IntegrityError
+from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError
 
 ARTICLES = "articles.parquet"
 DUPLICATES = "duplicates.parquet"

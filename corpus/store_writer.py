@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from akhbar.corpus.errors import IntegrityError, OutputError
 from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Duplicate, Rejection
 from akhbar.corpus.store import (
@@ -31,6 +30,7 @@ from akhbar.corpus.store import (
     REJECTED,
     REPORT,
 )
+from akhbar.schemas.errors import IntegrityError, OutputError
 
 if TYPE_CHECKING:  # the store reads without loading the de-duplication machinery
     from akhbar.corpus.dedup.cluster import Resolution

@@ -16,8 +16,8 @@ from akhbar.annotation import (
     push,
 )
 from akhbar.annotation.server import DEFAULT_SETTINGS
-from akhbar.annotation.taxonomy import load as load_taxonomy
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import load as load_taxonomy
 
 
 def _server_options(f):

@@ -8,7 +8,7 @@ import click
 
 from akhbar.annotation.conll import DEFAULT_SENTENCE_END
 from akhbar.annotation.import_conll import import_conll
-from akhbar.annotation.taxonomy import load as load_taxonomy
+from akhbar.schemas.taxonomy import load as load_taxonomy
 
 SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.jsonl
 
@@ -19,7 +19,7 @@ SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.js
     "--taxonomy",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="Taxonomy declaring the file's entity types (e.g. annotation/taxonomies/wojood.yaml).",
+    help="Taxonomy declaring the file's entity types (e.g. schemas/taxonomies/wojood.yaml).",
 )
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--source", default=None, help="Source name for the articles (default: file stem).")
@@ -56,7 +56,7 @@ def import_conll_cmd(
     Malformed lines are skipped and listed in OUT/conll_issues.jsonl.
 
     Example: akhbar annotate import-conll wojood/test.txt --taxonomy
-    annotation/taxonomies/wojood.yaml --out build/wojood --article-size 10
+    schemas/taxonomies/wojood.yaml --out build/wojood --article-size 10
     """
     result = import_conll(
         conll_file,

@@ -19,8 +19,8 @@ from akhbar.cli.release_cmd import release
 from akhbar.cli.studio_cmd import studio
 from akhbar.cli.validate_cmd import validate
 from akhbar.corpus import __version__
-from akhbar.corpus.errors import AkhbarError
 from akhbar.corpus.executor import Terminated, handle_sigterm
+from akhbar.schemas.errors import AkhbarError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

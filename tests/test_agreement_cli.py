@@ -110,10 +110,10 @@ def test_worker_processes_give_the_same_figures_and_proposals(sample, tmp_path):
     export order: the same agreement and adjudication as in one process."""
     import functools
 
-    from akhbar.annotation import taxonomy
     from akhbar.annotation.adjudicate import adjudicate_batch
     from akhbar.annotation.agreement import Agreement, score_batch
     from akhbar.annotation.versions import SnapshotTally, VersionReader
+    from akhbar.schemas import taxonomy
 
     root, snap, _, _ = sample
     tax = taxonomy.load(None)

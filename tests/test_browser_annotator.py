@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REPO, run_akhbar, sample_articles
 
-from akhbar.annotation import taxonomy
+from akhbar.schemas import taxonomy
 
 pytestmark = [pytest.mark.browser, pytest.mark.labelstudio]
 
@@ -281,7 +281,7 @@ def test_every_highlight_is_visible_the_title_and_tables_read_right_to_left(labe
     ui = labeling_page
     ui.open_task(project["id"], project["tasks"]["colours"])
     tax = taxonomy.load()
-    labels = [*tax.entities, *(ev.label for ev in tax.events)]
+    labels = [*tax.entities, *tax.events]
     assert len(labels) == len(COLOUR_SPANS)
     for lab, word in zip(labels, COLOUR_SPANS, strict=True):
         ui.label(lab.hotkey, *at(COLOURS, word))

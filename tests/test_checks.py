@@ -15,17 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation import taxonomy
-from akhbar.annotation.checks import (
-    CHECKS,
-    ERROR,
-    WARNING,
-    Rules,
-    check_annotation,
-    context,
-    diagnose_mismatch,
-)
+from akhbar.annotation.checks import Rules, check_annotation, diagnose_mismatch
 from akhbar.annotation.validate import validate_snapshot
+from akhbar.schemas import taxonomy
+from akhbar.schemas.checks import CHECKS, ERROR, WARNING, context
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CHECKS_DIR = DATA / "checks"

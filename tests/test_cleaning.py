@@ -24,9 +24,9 @@ from akhbar.corpus.cleaning.filters import script_share
 from akhbar.corpus.cleaning.registry import RuleContext, get_rule, known_rules
 from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.config import CorpusConfig, FilterConfig, SourceConfig
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.readers import read_inputs
 from akhbar.corpus.records import Article, Provenance, RawRecord, Rejection, article_id
+from akhbar.schemas.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"

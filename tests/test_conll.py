@@ -14,7 +14,7 @@ from akhbar.annotation.conll import (
     nested_count,
     read_conll,
 )
-from akhbar.corpus.errors import InputError
+from akhbar.schemas.errors import InputError
 
 WOJOOD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "wojood"
 

@@ -12,12 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation import taxonomy
 from akhbar.annotation.checks import Rules
 from akhbar.annotation.convert import annotator, select
 from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TaskChecker
 from akhbar.annotation.validate import validate_snapshot
 from akhbar.corpus.store import text_digest
+from akhbar.schemas import taxonomy
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = json.loads((DATA / "clean.json").read_text(encoding="utf-8"))

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 SEED = SHARED / "seed"
 WOJOOD_TEST = SHARED / "wojood" / "test.txt"
-WOJOOD_TAXONOMY = REPO / "annotation" / "taxonomies" / "wojood.yaml"
+WOJOOD_TAXONOMY = REPO / "schemas" / "taxonomies" / "wojood.yaml"
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.shared_data]
 

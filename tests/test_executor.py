@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from akhbar.corpus.errors import InputError, UsageError
 from akhbar.corpus.executor import (
     LocalExecutor,
     ProcessExecutor,
@@ -19,6 +18,7 @@ from akhbar.corpus.executor import (
     make_executor,
     resolve_workers,
 )
+from akhbar.schemas.errors import InputError, UsageError
 
 
 class Square:

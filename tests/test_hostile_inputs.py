@@ -12,10 +12,10 @@ import pytest
 from conftest import run_akhbar
 
 from akhbar.corpus.config import CorpusConfig, LimitsConfig, load_config
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.readers import read_inputs
 from akhbar.corpus.readers.encoding import REPLACED_RULE, DecodeError, decode
 from akhbar.corpus.records import RawRecord, Rejection
+from akhbar.schemas.errors import UsageError
 from akhbar.schemas.yaml_safe import YAMLTooLarge, load_yaml
 
 TITLE = "سيول غزيرة تغمر شوارع المدينة"
@@ -290,7 +290,7 @@ def test_case7_a_yaml_alias_bomb_is_refused_on_its_node_graph():
 
 
 def test_case7_a_taxonomy_alias_bomb_is_a_one_line_error(tmp_path):
-    from akhbar.corpus.release.labels import DEFAULT_TAXONOMY
+    from akhbar.schemas.taxonomy import DEFAULT_TAXONOMY
 
     text = DEFAULT_TAXONOMY.read_text(encoding="utf-8")
     example = "      example: قال [المتحدث باسم الجيش] إن القوات انسحبت."

@@ -6,7 +6,7 @@ import json
 import pyarrow.parquet as pq
 from conftest import run_akhbar
 
-from akhbar.annotation.taxonomy import TAXONOMY_DIR
+from akhbar.schemas.taxonomy import TAXONOMY_DIR
 
 WOJOOD_TAXONOMY = TAXONOMY_DIR / "wojood.yaml"
 

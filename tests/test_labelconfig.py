@@ -11,8 +11,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import REPO
 
-from akhbar.annotation import labelconfig, server, taxonomy
+from akhbar.annotation import labelconfig, server
 from akhbar.cli.main import cli
+from akhbar.schemas import taxonomy
 
 
 def _parsed(tax):

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from conftest import sample_articles
 
-from akhbar.annotation import pull, push, taxonomy
+from akhbar.annotation import pull, push
 from akhbar.cli.main import main
-from akhbar.corpus.errors import OutputError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import OutputError
 
 pytestmark = pytest.mark.labelstudio
 SNAPSHOT = re.compile(r"^snapshot-\d{8}T\d{6}Z-[0-9a-f]{12}\.json$")

@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REPO, sample_articles
 
-from akhbar.annotation import push, taxonomy
+from akhbar.annotation import push
 from akhbar.cli.main import main
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 
 pytestmark = pytest.mark.labelstudio
 
@@ -193,9 +194,12 @@ def test_bad_predictions_are_refused_before_import(
     code, out, err = _run([*args, "--predictions", str(pre), *labelstudio.cli_args()], capsys)
     assert code == 2
     assert "articles 8: 8 imported" in out
-    assert f"{pre} line 2: article {rows[4]['id']}: result[1]: label 'WEAPON'" in err
-    assert f"{pre} line 3: article {rows[4]['id']}: result[1]: span [" in err
-    assert f"{pre} line 4: article {rows[4]['id']}: result[2]: Attack has no role 'Victim'" in err
+    assert f"{pre} line 2: article {rows[4]['id']}: result[1]: AK110 label 'WEAPON'" in err
+    assert f"{pre} line 3: article {rows[4]['id']}: result[1]: AK102 end " in err
+    assert (
+        f"{pre} line 4: article {rows[4]['id']}: result[2]: AK122 role 'Victim' is not a role of event Attack"
+        in err
+    )
     assert err.strip().endswith("3 pre-annotation(s) rejected and not imported (listed above); "
                                 "fix them and run the same push again")  # fmt: skip
     stored = _predictions(labelstudio, ls_project)

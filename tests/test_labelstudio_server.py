@@ -13,9 +13,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from akhbar.annotation import client, labelconfig, push, server, taxonomy
+from akhbar.annotation import client, labelconfig, push, server
 from akhbar.cli.main import cli
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import UsageError
 
 pytestmark = pytest.mark.labelstudio
 

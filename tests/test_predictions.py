@@ -7,7 +7,8 @@ import copy
 import orjson
 import pytest
 
-from akhbar.annotation import predictions, taxonomy
+from akhbar.annotation import predictions
+from akhbar.schemas import taxonomy
 
 TAX = taxonomy.load()
 TEXT = "قصفت الطائرات مواقع المسلحين قرب حلب فجر الخميس."
@@ -59,28 +60,67 @@ def _with(change):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda r: r[1]["value"].update(labels=["WEAPON"]), "label 'WEAPON' is not a entity"),
-        (lambda r: r[1]["value"].update(labels=["Attack"]), "label 'Attack' is not a entity"),
-        (lambda r: r[0]["value"].update(labels=["PER"]), "label 'PER' is not a trigger"),
-        (lambda r: r[1]["value"].update(labels=["WEA", "VEH"]), "exactly one label"),
-        (lambda r: r[1].update(from_name="label"), "comes from 'label'"),
-        (lambda r: r[1].update(to_name="body"), "points to 'body'"),
-        (lambda r: r[1]["value"].update(end=500), "outside the text"),
-        (lambda r: r[1]["value"].update(start=-1), "outside the text"),
-        (lambda r: r[1]["value"].update(start=3, end=3), "outside the text"),
-        (lambda r: r[1]["value"].update(start="5"), "must be integers"),
-        (lambda r: r[1]["value"].update(start=True), "must be integers"),
-        (lambda r: r[1]["value"].update(text="الطائرة"), "is not the text at"),
-        (lambda r: r[2].update(id="e1"), "repeats region id 'e1'"),
-        (lambda r: r[2].pop("id"), "no region id"),
-        (lambda r: r[4].update(to_id="e9"), "unknown region ids ['e9']"),
-        (lambda r: r[4].update(labels=["Victim"]), "Attack has no role 'Victim'"),
-        (lambda r: r[5].update(labels=["Instrument"]), "Attack.Instrument takes WEA, VEH, not GPE"),
-        (lambda r: r[4].update(labels=[]), "exactly one role"),
-        (lambda r: r[4].update(direction="up"), "direction 'up'"),
-        (lambda r: r[4].update(from_id="e2", to_id="e1"), "from entity 'e2' to entity 'e1'"),
-        (lambda r: r.append(copy.deepcopy(r[4])), "repeats the relation"),
-        (lambda r: r.append({"type": "choices", "value": {}}), "type 'choices'"),
+        (
+            lambda r: r[1]["value"].update(labels=["WEAPON"]),
+            "result[1]: AK110 label 'WEAPON' is not a label of entity",
+        ),
+        (
+            lambda r: r[1]["value"].update(labels=["Attack"]),
+            "result[1]: AK110 label 'Attack' is not a label of entity",
+        ),
+        (
+            lambda r: r[0]["value"].update(labels=["PER"]),
+            "result[0]: AK110 label 'PER' is not a label of event",
+        ),
+        (
+            lambda r: r[1]["value"].update(labels=["WEA", "VEH"]),
+            "result[1]: AK112 a region carries exactly one label",
+        ),
+        (lambda r: r[1].update(from_name="label"), "result[1]: AK111 from_name 'label'"),
+        (lambda r: r[1].update(to_name="body"), "result[1]: AK111 to_name 'body'"),
+        (
+            lambda r: r[1]["value"].update(end=500),
+            "result[1]: AK102 end 500 is past the end of the text",
+        ),
+        (lambda r: r[1]["value"].update(start=-1), "result[1]: AK102 start offset -1 is negative"),
+        (lambda r: r[1]["value"].update(start=3, end=3), "result[1]: AK105 start 3 >= end 3"),
+        (
+            lambda r: r[1]["value"].update(start="5"),
+            "result[1]: AK101 start offset '5' is a string",
+        ),
+        (
+            lambda r: r[1]["value"].update(start=True),
+            "result[1]: AK101 start offset True is a boolean",
+        ),
+        (
+            lambda r: r[1]["value"].update(text="الطائرة"),
+            "result[1]: AK103 text 'الطائرة' != text[5:13] 'الطائرات'",
+        ),
+        (lambda r: r[2].update(id="e1"), "result[2]: AK130 region id 'e1' is used again"),
+        (lambda r: r[2].pop("id"), "result[2]: AK002 has no region id"),
+        (
+            lambda r: r[4].update(to_id="e9"),
+            "result[4]: AK120 relation points at unknown region ids ['e9']",
+        ),
+        (
+            lambda r: r[4].update(labels=["Victim"]),
+            "result[4]: AK122 role 'Victim' is not a role of event Attack",
+        ),
+        (
+            lambda r: r[5].update(labels=["Instrument"]),
+            "result[5]: AK123 a GPE cannot be the Instrument of Attack",
+        ),
+        (lambda r: r[4].update(labels=[]), "result[4]: AK124 a relation carries exactly one role"),
+        (lambda r: r[4].update(direction="up"), "result[4]: AK004 direction 'up'"),
+        (
+            lambda r: r[4].update(from_id="e2", to_id="e1"),
+            "result[4]: AK121 a relation goes from a trigger to an entity, this one from entity 'e2' to entity 'e1'",
+        ),
+        (
+            lambda r: r.append(copy.deepcopy(r[4])),
+            "result[7]: AK143 argument Instrument of 't1' to 'e1' is drawn twice",
+        ),
+        (lambda r: r.append({"type": "choices", "value": {}}), "result[7]: AK004 type 'choices'"),
     ],
 )
 def test_each_kind_of_bad_result_is_reported(change, expected):
@@ -96,7 +136,9 @@ def test_a_relation_with_bi_direction_is_read_from_trigger_to_entity():
 def test_a_taxonomy_without_events_refuses_triggers():
     wojood = taxonomy.load(taxonomy.TAXONOMY_DIR / "wojood.yaml")
     problems = predictions.check_result([GOOD[0]], TEXT, wojood)
-    assert problems == ["result[0] comes from 'trigger'; labels come from ['entity'] only"]
+    assert problems == [
+        "result[0]: AK111 from_name 'trigger': regions come from ['entity'] and target 'text'"
+    ]
 
 
 def _write(tmp_path, lines):
@@ -147,7 +189,7 @@ def test_loading_and_checking_a_file_keeps_good_lines_and_reports_bad_ones(tmp_p
     assert any("line 2: article a2: a prediction needs a model_version" in m for m in messages)
     assert any("line 4: article a1: a prediction needs a model_version" in m for m in messages)
     assert any("line 5: article a9: no article with this id" in m for m in messages)
-    assert any("line 6: article a2: the document's text differs" in m for m in messages)
+    assert any("line 6: article a2: AK104 the document's text differs" in m for m in messages)
     assert len(messages) == 6
 
 

@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from akhbar.corpus.errors import OutputError
 from akhbar.corpus.publish import TMP_TAG, Output, publishing, remove_stale, temporary_name
+from akhbar.schemas.errors import OutputError
 
 
 def test_a_directory_appears_only_when_committed(tmp_path):

@@ -15,10 +15,10 @@ import pytest
 
 from akhbar.corpus.cleaning import clean
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
 from akhbar.corpus.readers.encoding import DecodeError, decode
 from akhbar.corpus.records import RawRecord, Rejection
+from akhbar.schemas.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample" / "raw"

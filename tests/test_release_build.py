@@ -431,7 +431,7 @@ def test_changed_annotations_are_listed(v1, capsys, tmp_path):
     lines = (documents / "documents.jsonl").read_text(encoding="utf-8").splitlines()
     docs = [json.loads(x) for x in lines]
     target = next(d for d in docs if d["article_id"] == changed.id)
-    target["entities"][0]["label"] = "ORG"
+    target["entities"][0]["label"] = "WEA"  # VEH -> WEA: still an allowed Instrument of Attack
     (documents / "documents.jsonl").write_text(
         "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8"
     )
@@ -550,11 +550,11 @@ def test_a_document_whose_text_differs_is_an_integrity_error(tmp_path, capsys):
         (lambda docs: [*docs, docs[1]], "a second document for article"),
         (
             lambda docs: [{**docs[0], "entities": [{**docs[0]["entities"][0], "label": "ALIEN"}]}],
-            "entity label 'ALIEN' is not in taxonomy",
+            "AK110 label 'ALIEN' is not a label of entity in",
         ),
         (
             lambda docs: [{**docs[0], "entities": [{**docs[0]["entities"][0], "end": 10_000}]}],
-            "is outside the text",
+            "AK102 end 10000 is past the end of the text",
         ),
     ],
     ids=["orphan", "duplicate", "unknown-label", "bad-offset"],

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from akhbar.corpus.errors import IntegrityError
 from akhbar.corpus.release.segment import parse_given_tokens, segment, with_given_tokens
+from akhbar.schemas.errors import IntegrityError
 
 
 def test_given_tokens_replace_only_their_article():

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akhbar.annotation import taxonomy
 from akhbar.corpus.release.align import is_proclitic, outermost, tag_entities
-from akhbar.corpus.release.labels import load_labels, parse_labels
 from akhbar.corpus.release.segment import segment, tokenize
+from akhbar.schemas import taxonomy
+from akhbar.schemas.taxonomy import load, parse
 
-TAGS = load_labels().ner_tags
+TAGS = load().ner_tags
 GPE, PER, ORG = 2, 0, 1  # entity label indices in the default taxonomy
 
 
@@ -224,7 +224,7 @@ def test_whitespace_at_the_edge_of_a_span_is_trimmed():
 def test_release_labels_agree_with_the_annotation_taxonomy():
     for path in (None, taxonomy.TAXONOMY_DIR / "wojood.yaml"):
         t = taxonomy.load(path)
-        labels = load_labels(path)
+        labels = load(path)
         assert labels.sha256 == t.sha256
         assert (labels.name, labels.version) == (t.name, t.version)
         assert labels.entity_names == t.entity_names
@@ -233,8 +233,8 @@ def test_release_labels_agree_with_the_annotation_taxonomy():
 
 
 def test_an_invalid_taxonomy_is_refused_with_its_place():
-    from akhbar.corpus.errors import UsageError
+    from akhbar.schemas.errors import UsageError
 
     with pytest.raises(UsageError, match=r"taxonomy invalid at /entities"):
-        parse_labels({"name": "x", "version": "1.0.0", "language": "ar", "entities": [],
+        parse({"name": "x", "version": "1.0.0", "language": "ar", "entities": [],
                       "roles": [], "events": []})  # fmt: skip

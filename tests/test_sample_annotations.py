@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation import predictions, taxonomy
+from akhbar.annotation import predictions
 from akhbar.annotation.ls_results import document_to_results
 from akhbar.corpus.release.align import is_proclitic
+from akhbar.schemas import taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample"

@@ -13,7 +13,6 @@ import pytest
 from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, make_article, run_dedup
 
 from akhbar import schemas
-from akhbar.corpus.errors import InputError, IntegrityError, OutputError
 from akhbar.corpus.records import Provenance, Rejection
 from akhbar.corpus.store import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, load_corpus
 from akhbar.corpus.store_writer import (
@@ -23,6 +22,7 @@ from akhbar.corpus.store_writer import (
     duplicates_table,
     rejection_line,
 )
+from akhbar.schemas.errors import InputError, IntegrityError, OutputError
 
 
 def article_validator() -> jsonschema.Draft202012Validator:

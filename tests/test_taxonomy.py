@@ -1,12 +1,13 @@
 """The bundled taxonomy loads, and broken taxonomies are refused with a one-line reason."""
 
 import copy
+import json
 
 import pytest
 import yaml
 
-from akhbar.annotation import taxonomy
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import UsageError
 
 
 def _default_data():
@@ -22,13 +23,32 @@ def test_default_taxonomy_has_the_ace_inspired_labels():
     attack = t.event("Attack")
     assert list(attack.roles) == ["Attacker", "Target", "Instrument", "Place", "Time"]
     assert t.event("Injure").roles == t.event("Die").roles
-    for label in (*t.entities, *(e.label for e in t.events)):
+    for label in (*t.entities, *t.events):
         assert label.ar and label.en and label.hotkey and label.definition and label.example
 
 
-def test_hash_ignores_formatting():
+def test_hash_ignores_formatting(tmp_path):
     data = _default_data()
-    assert taxonomy.parse(data).sha256 == taxonomy.load().sha256
+    original = taxonomy.DEFAULT_TAXONOMY.read_text(encoding="utf-8")
+    # The same content written three other ways: flow-style YAML with keys in reverse order,
+    # indented JSON, and the block YAML with comments and blank lines around it.
+    flow = tmp_path / "flow.yaml"
+    flow.write_text(
+        yaml.safe_dump(dict(reversed(list(data.items()))), default_flow_style=True,
+                       allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )  # fmt: skip
+    as_json = tmp_path / "taxonomy.json"
+    as_json.write_text(json.dumps(data, indent=4, ensure_ascii=True), encoding="utf-8")
+    commented = tmp_path / "commented.yaml"
+    commented.write_text(f"# a comment\n\n{original}\n\n# the end\n", encoding="utf-8")
+    texts = {p.read_text(encoding="utf-8") for p in (flow, as_json, commented)} | {original}
+    assert len(texts) == 4, "the four files must differ as text"
+    want = taxonomy.load().sha256
+    assert [taxonomy.load(p).sha256 for p in (flow, as_json, commented)] == [want] * 3
+    changed = copy.deepcopy(data)
+    changed["entities"][0]["display"]["en"] += "!"
+    assert taxonomy.parse(changed).sha256 != want  # content, unlike layout, changes the hash
 
 
 def test_unknown_role_is_refused():

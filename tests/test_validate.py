@@ -15,10 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation import export_stream, taxonomy
+from akhbar.annotation import export_stream
 from akhbar.annotation.task_check import task_schema
 from akhbar.annotation.validate import validate_snapshot
-from akhbar.corpus.errors import InputError, IntegrityError, OutputError
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import InputError, IntegrityError, OutputError
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 CLEAN = DATA / "clean.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from conftest import run_akhbar
 
-from akhbar.annotation.taxonomy import TAXONOMY_DIR
+from akhbar.schemas.taxonomy import TAXONOMY_DIR
 
 WOJOOD = TAXONOMY_DIR / "wojood.yaml"
 
@@ -174,3 +174,20 @@ def test_two_documents_of_one_article_keep_the_first(tmp_path):
     assert "documents 2: 1 valid, 1 quarantined" in out
     issues = [json.loads(x) for x in (tmp_path / "v" / "issues.jsonl").read_text().splitlines()]
     assert [(i["code"], i["pointer"]) for i in issues] == [("AK152", "/1/article_id")]
+
+
+def test_validated_documents_validate_again_to_themselves(tmp_path):
+    """The documents of a validated export, given back to validate, come out unchanged."""
+    from test_validate import CLEAN, write_corpus
+
+    from akhbar.annotation.validate import validate_snapshot
+
+    corpus = write_corpus(tmp_path / "corpus")
+    first = validate_snapshot(CLEAN, corpus, tmp_path / "v1")
+    again = validate_snapshot(tmp_path / "v1" / "documents.jsonl", corpus, tmp_path / "v2")
+    assert first.counts["documents"] > 0
+    assert again.summary["input"] == "documents" and again.exit_code == 0
+    assert again.counts["documents"] == first.counts["documents"]
+    assert (tmp_path / "v2" / "documents.jsonl").read_bytes() == (
+        tmp_path / "v1" / "documents.jsonl"
+    ).read_bytes()

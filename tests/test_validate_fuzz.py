@@ -24,9 +24,9 @@ from conftest import run_akhbar as run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from akhbar.annotation import taxonomy
 from akhbar.annotation.checks import Rules, schema_issues
 from akhbar.annotation.task_check import TaskChecker, task_schema
+from akhbar.schemas import taxonomy
 
 DATA = Path(__file__).resolve().parent / "data" / "labelstudio"
 EXPORTS = [

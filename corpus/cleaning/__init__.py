@@ -30,8 +30,8 @@ import re
 from akhbar.corpus.cleaning import boilerplate, characters, filters, page_chrome
 from akhbar.corpus.cleaning.registry import Rule, RuleContext, get_rule, known_rules
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.records import Article, Provenance, RawRecord, Rejection, article_id
+from akhbar.schemas.errors import UsageError
 
 __all__ = [
     "BOILERPLATE_RULES",

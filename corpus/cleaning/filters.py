@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from akhbar.corpus.config import FilterConfig
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas.errors import UsageError
 
 Verdict = tuple[str, str] | None
 

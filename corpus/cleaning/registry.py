@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas.errors import UsageError
 
 
 @dataclass(slots=True)

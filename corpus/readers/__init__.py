@@ -22,13 +22,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.errors import UsageError
 from akhbar.corpus.readers.base import OUR_FIELDS, Origin, excerpt_of, reject_input
 from akhbar.corpus.readers.html import parse_html
 from akhbar.corpus.readers.json_records import parse_json, parse_jsonl
 from akhbar.corpus.readers.txt import parse_txt
 from akhbar.corpus.readers.zip_archive import Parser, parse_zip
 from akhbar.corpus.records import RawRecord, Rejection
+from akhbar.schemas.errors import UsageError
 
 __all__ = ["SUPPORTED_SUFFIXES", "list_inputs", "read_file", "read_inputs"]
 

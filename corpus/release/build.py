@@ -20,7 +20,6 @@ import pyarrow as pa
 
 from akhbar import schemas
 from akhbar.corpus import __version__
-from akhbar.corpus.errors import IntegrityError, OutputError, UsageError
 from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
@@ -34,7 +33,6 @@ from akhbar.corpus.release.inputs import (
     sha256_file,
     unpack_location,
 )
-from akhbar.corpus.release.labels import ReleaseLabels, load_labels
 from akhbar.corpus.release.manifest import (
     FORMAT,
     MANIFEST,
@@ -71,6 +69,9 @@ from akhbar.corpus.release.versions import (
     version_name,
 )
 from akhbar.corpus.store import articles_path, iter_article_batches, text_digests
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
+from akhbar.schemas.taxonomy import load as load_taxonomy
 
 
 @dataclass(slots=True)
@@ -107,7 +108,7 @@ class _Plan:
 
     version: tuple[int, int, int]
     target: Path
-    labels: ReleaseLabels
+    labels: Taxonomy
     ratios: tuple[float, float, float]
     previous: dict[str, Any] | None
     previous_path: Path | None
@@ -185,7 +186,7 @@ def _plan(opts: BuildOptions) -> _Plan:
             f"v{previous['version']}; choose a higher version"
         )
 
-    labels = load_labels(opts.taxonomy)
+    labels = load_taxonomy(opts.taxonomy)
     validation = read_validation(opts.documents / "validation.json")
     vt = validation.get("taxonomy") or {}
     if vt.get("sha256") and vt["sha256"] != labels.sha256:

@@ -19,7 +19,7 @@ from datasets.splits import SplitDict
 
 from akhbar.corpus.release.align import ADJUSTMENTS
 from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
-from akhbar.corpus.release.labels import ReleaseLabels
+from akhbar.schemas.taxonomy import Taxonomy
 
 PLOT = "images/label_distribution.png"
 ADJUSTMENT_ORDER = (*ADJUSTMENTS, "sentence_merges")
@@ -51,7 +51,7 @@ def size_category(n: int) -> str:
     return "10M<n<100M"
 
 
-def pretty_name(labels: ReleaseLabels) -> str:
+def pretty_name(labels: Taxonomy) -> str:
     return f"akhbar Arabic news: entities and events ({labels.name})"
 
 
@@ -129,7 +129,7 @@ def _counts_table(manifest: dict[str, Any], kind: str, names: list[str]) -> str:
 
 def render(
     manifest: dict[str, Any],
-    labels: ReleaseLabels,
+    labels: Taxonomy,
     features: dict[str, Features],
     quality: str | None = None,
 ) -> str:
@@ -248,7 +248,7 @@ def _splits_table(m: dict[str, Any]) -> str:
     return _table(["config", *SPLITS], rows) + "\n"
 
 
-def _annotation_section(m: dict[str, Any], labels: ReleaseLabels) -> str:
+def _annotation_section(m: dict[str, Any], labels: Taxonomy) -> str:
     ent = [
         [f"`{e.name}`", e.ar, e.en, e.definition or "", e.example or ""] for e in labels.entities
     ]
@@ -323,7 +323,7 @@ def _limitations_section(m: dict[str, Any]) -> str:
     return text + "\n"
 
 
-def write_plot(path: Path, manifest: dict[str, Any], labels: ReleaseLabels) -> None:
+def write_plot(path: Path, manifest: dict[str, Any], labels: Taxonomy) -> None:
     """Grouped bar charts of entity and event counts per split."""
     import matplotlib
 

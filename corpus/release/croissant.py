@@ -15,7 +15,7 @@ from datasets import ClassLabel, Features, List
 
 from akhbar.corpus.release.card import nonempty_splits, pretty_name
 from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
-from akhbar.corpus.release.labels import ReleaseLabels
+from akhbar.schemas.taxonomy import Taxonomy
 
 CONTEXT = {
     "@language": "en",
@@ -69,7 +69,7 @@ LICENSES = {
 }
 
 
-def _label_sets(labels: ReleaseLabels) -> dict[str, tuple[str, list[str]]]:
+def _label_sets(labels: Taxonomy) -> dict[str, tuple[str, list[str]]]:
     """Record set id -> (description, names) for every ClassLabel in the release."""
     return {
         "entity_labels": ("Entity types", labels.entity_names),
@@ -79,7 +79,7 @@ def _label_sets(labels: ReleaseLabels) -> dict[str, tuple[str, list[str]]]:
     }
 
 
-def _which_labels(feature: ClassLabel, labels: ReleaseLabels) -> str:
+def _which_labels(feature: ClassLabel, labels: Taxonomy) -> str:
     for rs, (_, names) in _label_sets(labels).items():
         if feature.names == names:
             return rs
@@ -93,7 +93,7 @@ def _leaf(
     column: str,
     json_path: str | None,
     feature: Any,
-    labels: ReleaseLabels,
+    labels: Taxonomy,
     description: str,
     repeated: bool,
 ) -> dict[str, Any]:
@@ -123,7 +123,7 @@ def _leaf(
 
 
 def _field(
-    config: str, name: str, feature: Any, labels: ReleaseLabels, description: str
+    config: str, name: str, feature: Any, labels: Taxonomy, description: str
 ) -> dict[str, Any]:
     """A top-level column as a Croissant field.
 
@@ -174,7 +174,7 @@ def _field(
 def build(
     manifest: dict[str, Any],
     sha256: dict[str, str],
-    labels: ReleaseLabels,
+    labels: Taxonomy,
     features: dict[str, Features],
 ) -> dict[str, Any]:
     """The Croissant document; ``sha256`` maps each data file's relative path to its hash."""
@@ -287,7 +287,7 @@ def write(
     path: Path,
     manifest: dict[str, Any],
     sha256: dict[str, str],
-    labels: ReleaseLabels,
+    labels: Taxonomy,
     features: dict[str, Features],
 ) -> None:
     data = build(manifest, sha256, labels, features)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pyarrow as pa
 from datasets import ClassLabel, Features, List, Value
 
-from akhbar.corpus.release.labels import ReleaseLabels
 from akhbar.corpus.release.splits import SPLITS
+from akhbar.schemas.taxonomy import Taxonomy
 
 CONFIGS = ("documents", "ner", "events")
 __all__ = ["CONFIGS", "SPLITS", "all_features", "arrow_schemas"]
@@ -21,7 +21,7 @@ def _span() -> dict:
     return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
 
 
-def documents_features(labels: ReleaseLabels) -> Features:
+def documents_features(labels: Taxonomy) -> Features:
     return Features(
         {
             "id": Value("string"),
@@ -58,7 +58,7 @@ def documents_features(labels: ReleaseLabels) -> Features:
     )
 
 
-def ner_features(labels: ReleaseLabels) -> Features:
+def ner_features(labels: Taxonomy) -> Features:
     return Features(
         {
             "id": Value("string"),
@@ -75,7 +75,7 @@ def ner_features(labels: ReleaseLabels) -> Features:
     )
 
 
-def events_features(labels: ReleaseLabels) -> Features:
+def events_features(labels: Taxonomy) -> Features:
     return Features(
         {
             "id": Value("string"),
@@ -98,7 +98,7 @@ def events_features(labels: ReleaseLabels) -> Features:
     )
 
 
-def all_features(labels: ReleaseLabels) -> dict[str, Features]:
+def all_features(labels: Taxonomy) -> dict[str, Features]:
     return {
         "documents": documents_features(labels),
         "ner": ner_features(labels),
@@ -106,7 +106,7 @@ def all_features(labels: ReleaseLabels) -> dict[str, Features]:
     }
 
 
-def arrow_schemas(labels: ReleaseLabels) -> dict[str, pa.Schema]:
+def arrow_schemas(labels: Taxonomy) -> dict[str, pa.Schema]:
     """Arrow schemas with the Features embedded as ``huggingface`` schema metadata."""
     return {name: f.arrow_schema for name, f in all_features(labels).items()}
 

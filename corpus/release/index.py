@@ -10,9 +10,9 @@ from typing import Any
 
 import orjson
 
-from akhbar.corpus.errors import InputError, OutputError
 from akhbar.corpus.publish import publishing
 from akhbar.corpus.release.inputs import sha256_file
+from akhbar.schemas.errors import InputError, OutputError
 
 INDEX = "index.json"
 FORMAT = "akhbar-release-index/1"

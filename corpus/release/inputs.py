@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from akhbar.corpus.errors import InputError, IntegrityError
+from akhbar.schemas.errors import InputError, IntegrityError
 
 ARTICLE_COLUMNS = (
     "id",

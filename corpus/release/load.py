@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from akhbar.corpus.errors import IntegrityError
 from akhbar.corpus.release.manifest import load_manifest
+from akhbar.schemas.errors import IntegrityError
 
 
 def load_release(release: Path) -> dict[str, dict[str, int]]:

@@ -13,8 +13,8 @@ import orjson
 import pyarrow.parquet as pq
 from ijson.common import ObjectBuilder
 
-from akhbar.corpus.errors import InputError
 from akhbar.corpus.release.inputs import sha256_file
+from akhbar.schemas.errors import InputError
 
 FORMAT = "akhbar-release/1"
 MANIFEST = "manifest.json"

@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from akhbar.corpus.errors import InputError
 from akhbar.corpus.release.inputs import sha256_file
+from akhbar.schemas.errors import InputError
 
 FILE = "agreement.json"
 REQUIRED = ("documents", "annotators", "entities", "events", "pairs")

@@ -14,16 +14,14 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from akhbar.corpus.errors import InputError, IntegrityError
 from akhbar.corpus.release.align import tag_entities
-from akhbar.corpus.release.labels import ReleaseLabels
 from akhbar.corpus.release.segment import (
     CLASS,
     SPACE,
@@ -35,6 +33,9 @@ from akhbar.corpus.release.segment import (
 from akhbar.corpus.release.splits import SPLITS
 from akhbar.corpus.release.writer import PartWriter
 from akhbar.corpus.store import text_digest
+from akhbar.schemas.document import check_document, errors, matches_schema
+from akhbar.schemas.errors import InputError, IntegrityError
+from akhbar.schemas.taxonomy import Taxonomy
 
 
 @dataclass(slots=True)
@@ -101,11 +102,18 @@ def annotation_hash(doc: dict[str, Any]) -> str:
 class Converter:
     """Builds rows for all configs; one per worker process."""
 
-    def __init__(self, labels: ReleaseLabels, schemas: dict[str, pa.Schema]):
+    def __init__(self, labels: Taxonomy, schemas: dict[str, pa.Schema]):
         self.labels = labels
         self.entity_index = {n: i for i, n in enumerate(labels.entity_names)}
         self.event_index = {n: i for i, n in enumerate(labels.event_names)}
         self.role_index = {n: i for i, n in enumerate(labels.role_names)}
+        # (event type, role, entity label index) of every argument the taxonomy allows
+        self.allowed_fillers = {
+            (event, role, self.entity_index[t])
+            for event, roles in labels.event_roles.items()
+            for role, types in roles.items()
+            for t in types
+        }
         self.schemas = schemas
         self._fds: dict[str, int] = {}
 
@@ -128,27 +136,18 @@ class Converter:
 
     # -- checks --------------------------------------------------------------------------
 
-    def _check_span(self, where: str, text: str, s: Any, e: Any, value: Any) -> None:
-        if not (type(s) is int and type(e) is int and 0 <= s < e <= len(text)):  # not bool
+    def _refuse(self, doc: dict[str, Any], text: str, where: str) -> NoReturn:
+        """Raise with the first error the one document check finds (the slow path: taken only
+        when the quick checks below fail)."""
+        found = errors(check_document(doc, text, self.labels))
+        if found:
+            i = found[0]
             raise IntegrityError(
-                f"{where}: span [{s}, {e}) is outside the text (length {len(text)}); "
-                "re-run akhbar annotate validate"
+                f"{where}, {i.path.lstrip('/') or 'document'}: {i.code} {i.message}; pass the "
+                "taxonomy the documents were validated with (--taxonomy FILE), or re-run akhbar "
+                "annotate validate"
             )
-        if text[s:e] != value:
-            raise IntegrityError(
-                f"{where}: text[{s}:{e}] is {text[s:e]!r}, not {value!r}; "
-                "re-run akhbar annotate validate"
-            )
-
-    def _label(self, table: dict[str, int], name: Any, kind: str, where: str) -> int:
-        try:
-            return table[name]
-        except (KeyError, TypeError):
-            raise IntegrityError(
-                f"{where}: {kind} {name!r} is not in taxonomy {self.labels.name}@"
-                f"{self.labels.version} (known: {', '.join(table)}); pass the taxonomy the "
-                "documents were validated with (--taxonomy FILE)"
-            ) from None
+        raise IntegrityError(f"{where}: malformed document; re-run akhbar annotate validate")
 
     # -- conversion ----------------------------------------------------------------------
 
@@ -178,6 +177,8 @@ class Converter:
             if not isinstance(text, str) or text_digest(text) != digest:
                 where = f"{chunk.documents_path} line {line}, article {aid}"
                 raise IntegrityError(_text_mismatch(where, text))
+            if not matches_schema(doc):
+                self._refuse(doc, text, f"{chunk.documents_path} line {line}, article {aid}")
             hashes.append(annotation_hash(doc))
             st = stats[SPLITS[split_i]]
             st.articles += 1
@@ -210,9 +211,7 @@ class Converter:
     def _add(self, g: _Group, meta: dict, doc: dict, text: str, where: str, st: SplitStats) -> None:
         """Check one document's entities and events and append them to its split's group."""
         aid = meta["id"]
-        ents = doc.get("entities") or []
-        if not isinstance(ents, list):
-            ents = [None]  # reported by the slow path below
+        ents = doc["entities"]  # the schema is checked: the keys and types are there
         index = self.entity_index
         try:
             ids = [e["id"] for e in ents]
@@ -229,11 +228,12 @@ class Converter:
                 and max(ends) <= len(text)
                 and all(map(operator.lt, starts, ends))
                 and list(map(text.__getitem__, map(slice, starts, ends))) == values
+                and len(set(ids)) == len(ids)
             )
         except (KeyError, TypeError):
             ok = False
         if not ok:
-            self._explain_entities(ents, text, f"{where}, article {aid}")
+            self._refuse(doc, text, f"{where}, article {aid}")
         by_id = dict(zip(ids, range(len(ids)), strict=True))
         events = self._events(
             doc, text, f"{where}, article {aid}", ids, starts, ends, values, labels, by_id, st
@@ -259,18 +259,6 @@ class Converter:
             g.events_at.append((len(g.aids) - 1, ev))
         g.offset = offset + len(text) + 1
 
-    def _explain_entities(self, ents: list, text: str, where: str) -> None:
-        """Find the first bad entity and raise with what is wrong with it (the slow path)."""
-        for k, e in enumerate(ents):
-            w = f"{where}, entity {e.get('id', k) if isinstance(e, dict) else k}"
-            if not isinstance(e, dict) or not isinstance(e.get("id"), str):
-                raise IntegrityError(
-                    f"{w}: not an entity with an id; re-run akhbar annotate validate"
-                )
-            self._check_span(w, text, e.get("start"), e.get("end"), e.get("text"))
-            self._label(self.entity_index, e.get("label"), "entity label", w)
-        raise IntegrityError(f"{where}: malformed entities; re-run akhbar annotate validate")
-
     def _events(
         self,
         doc: dict,
@@ -287,35 +275,26 @@ class Converter:
         out: list[dict] = []
         event_names = self.labels.event_names
         role_names = self.labels.role_names
-        events = doc.get("events") or []
-        for k, ev in enumerate(events if isinstance(events, list) else [None]):
-            if not (
-                isinstance(ev, dict)
-                and isinstance(ev.get("id"), str)
-                and isinstance(ev.get("trigger"), dict)
-                and isinstance(ev.get("arguments", []), list)
-                and all(isinstance(a, dict) for a in ev.get("arguments", []))
+        allowed = self.allowed_fillers
+        seen: set[str] = set(by_id)
+        for ev in doc["events"]:  # the schema is checked: the keys and types are there
+            etype = self.event_index.get(ev["type"])
+            trig = ev["trigger"]
+            s, e = trig["start"], trig["end"]
+            if (
+                etype is None
+                or ev["id"] in seen
+                or not (type(s) is int and type(e) is int and 0 <= s < e <= len(text))
+                or text[s:e] != trig["text"]
             ):
-                raise IntegrityError(
-                    f"{where}, event {k}: not an event with an id, a trigger and a list of "
-                    "arguments; re-run akhbar annotate validate"
-                )
-            w = f"{where}, event {ev['id']}"
-            etype = self._label(self.event_index, ev.get("type"), "event type", w)
-            trig = ev.get("trigger") or {}
-            self._check_span(
-                w + " trigger", text, trig.get("start"), trig.get("end"), trig.get("text")
-            )
+                self._refuse(doc, text, where)
+            seen.add(ev["id"])
             args = []
-            for a in ev.get("arguments") or []:
-                role = self._label(self.role_index, a.get("role"), "role", w)
-                eid = a.get("entity_id")
-                j = by_id.get(eid) if isinstance(eid, str) else None
-                if j is None:
-                    raise IntegrityError(
-                        f"{w}: argument {a.get('role')} points to entity {a.get('entity_id')!r}, "
-                        "which the document does not have; re-run akhbar annotate validate"
-                    )
+            for a in ev["arguments"]:
+                role = self.role_index.get(a["role"])
+                j = by_id.get(a["entity_id"])
+                if j is None or (ev["type"], a["role"], labels[j]) not in allowed:
+                    self._refuse(doc, text, where)
                 args.append(
                     {
                         "role": role,
@@ -331,7 +310,7 @@ class Converter:
                 {
                     "id": ev["id"],
                     "type": etype,
-                    "trigger": {"start": trig["start"], "end": trig["end"], "text": trig["text"]},
+                    "trigger": {"start": s, "end": e, "text": trig["text"]},
                     "arguments": args,
                 }
             )
@@ -620,7 +599,7 @@ def convert_part(converter: Converter, part: Part) -> PartResult:
 _converter: Converter | None = None
 
 
-def init_worker(labels: ReleaseLabels, schemas: dict[str, pa.Schema]) -> None:
+def init_worker(labels: Taxonomy, schemas: dict[str, pa.Schema]) -> None:
     """Process-pool initializer: one converter per worker (the schemas come ready-made, so a
     worker never imports ``datasets``)."""
     global _converter

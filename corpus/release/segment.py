@@ -24,7 +24,7 @@ from functools import cache
 import numpy as np
 import orjson
 
-from akhbar.corpus.errors import IntegrityError
+from akhbar.schemas.errors import IntegrityError
 
 SPACE, WORD, DIGIT, PUNCT = 0, 1, 2, 3
 CLASS = 3  # the low two bits of a table entry are the class; the others are flags:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from akhbar.corpus.errors import UsageError
+from akhbar.schemas.errors import UsageError
 
 SPLITS = ("train", "validation", "test")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
