@@ -6,12 +6,12 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll clean
+.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,ray]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -85,6 +85,9 @@ bench-release: install
 
 bench-agreement: install
 	$(BIN)/python benchmarks/bench_agreement.py
+
+bench-scale: install
+	$(BIN)/python benchmarks/bench_scale.py
 
 bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py

@@ -8,8 +8,9 @@ input order, so an output never depends on how many processes made it. Two engin
 - ``ProcessExecutor``: a pool of local processes with at most ``2 * workers`` items in flight,
   so memory stays flat however large the input.
 
-The next engine (a Ray cluster, say) plugs in as one more class with ``workers``, ``map`` and
-``close`` and one more branch in :func:`make_executor`; callers do not change.
+The Ray engine is :class:`akhbar.corpus.executor_ray.RayExecutor` (the same ``workers``,
+``map`` and ``close``, plus ``remote`` for results that stay in the cluster); it is imported
+only when ``--executor ray`` asks for it, so the local engines never load Ray.
 
 One policy for interruption and failure, whatever the stage:
 

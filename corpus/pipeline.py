@@ -143,7 +143,7 @@ def _progress_enabled() -> bool:
     return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
 
 
-def _rule_names(seen: Iterable[str]) -> list[str]:
+def rule_names(seen: Iterable[str]) -> list[str]:
     """The versioned names of the cleaning rules: the registry's, plus any that fired."""
     return sorted({*known_rules(), *seen})
 
@@ -181,11 +181,15 @@ def build_corpus(
     workers: int | None = None,
     near: bool | None = None,
     progress: bool | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> dict[str, Any]:
     """Build a corpus store at ``out`` from ``inputs`` (files or directories); return the report.
 
     ``workers`` overrides ``config.workers`` (0: one per core, 1: this process only); ``near``
-    overrides ``config.dedup.near``. Raises ``UsageError``/``InputError``/``OutputError`` with a
+    overrides ``config.dedup.near``. ``executor`` is ``local`` (this process or a local pool)
+    or ``ray`` (a Ray cluster: ``ray_address``, or a local one started for the run; the store
+    is then partitioned, with the same rows). Raises ``UsageError``/``InputError``/``OutputError`` with a
     one-line message; on any failure nothing is left at ``out``. The result does not depend on
     the number of workers.
     """
@@ -195,7 +199,23 @@ def build_corpus(
         config = dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, near=near))
     if workers is not None:
         config = dataclasses.replace(config, workers=workers)
+    if executor not in ("local", "ray"):
+        raise UsageError(f"--executor {executor}: give local or ray")
+    if ray_address and executor != "ray":
+        raise UsageError("--ray-address is for --executor ray; add --executor ray")
     files = _input_files(inputs, Path(out), config)
+    if executor == "ray":
+        from akhbar.corpus.build_ray import build_on_ray  # imported when used: Ray is optional
+
+        return build_on_ray(
+            files,
+            Path(out),
+            config,
+            force=force,
+            address=ray_address,
+            inputs=[str(p) for p in inputs],
+            started=started,
+        )
 
     tally = Tally()
     dedup = Deduplicator(config.dedup)
@@ -257,7 +277,7 @@ def build_corpus(
         writer.write_duplicates(duplicates)
         report = tally.report(
             config=dataclasses.asdict(config),
-            rules=_rule_names(tally.rule_applications),
+            rules=rule_names(tally.rule_applications),
             tool_version=__version__,
             elapsed_s=round(time.perf_counter() - started, 3),
         )

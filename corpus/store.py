@@ -4,6 +4,9 @@ Layout of ``DIR``:
 
 - ``articles.parquet``: kept articles, one row each, in input order (``ARTICLE_SCHEMA``);
 - ``duplicates.parquet``: the same columns plus ``duplicate_of``, ``kind`` and ``similarity``;
+- or, partitioned (a build on a cluster, whose workers write their share): the directories
+  ``articles/`` and ``duplicates/`` of ``part-NNNNN.parquet`` files, the same rows in the same
+  order when the parts are read in name order. Every reader accepts both layouts;
 - ``rejected.jsonl``: one JSON object per rejected input: reason, detail, source, title,
   excerpt and provenance (input file and record);
 - ``report.json``: counts (``input == kept + rejected + duplicates``), per rejection reason,
@@ -41,6 +44,8 @@ from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError
 
 ARTICLES = "articles.parquet"
 DUPLICATES = "duplicates.parquet"
+ARTICLE_PARTS = "articles"  # the partitioned layout: <dir>/part-NNNNN.parquet
+DUPLICATE_PARTS = "duplicates"
 REJECTED = "rejected.jsonl"
 REPORT = "report.json"
 FILES = (ARTICLES, DUPLICATES, REJECTED, REPORT)
@@ -110,18 +115,43 @@ def text_digests(column: pa.Array | pa.ChunkedArray) -> list[bytes | None]:
 # --- reading articles: every stage goes through these -------------------------------------------
 
 
+def part_name(index: int) -> str:
+    """The name of part ``index`` of a partitioned table."""
+    return f"part-{index:05d}.parquet"
+
+
+def _table_files(corpus_dir: str | Path, single: str, parts: str) -> list[Path]:
+    """The Parquet files of one table of a store, in row order; empty when it has none."""
+    base = Path(corpus_dir)
+    if (base / single).is_file():
+        return [base / single]
+    if (base / parts).is_dir():
+        return sorted((base / parts).glob("part-*.parquet"))
+    return []
+
+
 def articles_path(corpus_dir: str | Path) -> Path:
-    """Where a store keeps its articles (for messages and input digests)."""
-    return Path(corpus_dir) / ARTICLES
+    """Where a store keeps its articles (a file, or a directory of parts): for messages."""
+    base = Path(corpus_dir)
+    return base / ARTICLE_PARTS if (base / ARTICLE_PARTS).is_dir() else base / ARTICLES
 
 
-def _articles_file(corpus_dir: str | Path, columns: Sequence[str]) -> pq.ParquetFile:
+def article_files(corpus_dir: str | Path) -> list[Path]:
+    """The files that hold the store's articles, in row order (for input digests)."""
+    return _table_files(corpus_dir, ARTICLES, ARTICLE_PARTS)
+
+
+def _articles_files(corpus_dir: str | Path, columns: Sequence[str]) -> list[pq.ParquetFile]:
     path = articles_path(corpus_dir)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(
             f"{path}: no such file; build the corpus with `akhbar corpus build INPUT --out "
             f"{corpus_dir}`"
         )
+    return [_open_articles(p, columns) for p in article_files(corpus_dir)]
+
+
+def _open_articles(path: Path, columns: Sequence[str]) -> pq.ParquetFile:
     try:
         pf = pq.ParquetFile(path, buffer_size=1 << 20, pre_buffer=False)
     except (OSError, pa.ArrowException) as e:
@@ -151,13 +181,14 @@ def iter_article_batches(
     column is one error, the same for every stage.
     """
     columns = list(columns) or ARTICLE_SCHEMA.names
-    pf = _articles_file(corpus_dir, columns)
-    try:
-        yield from pf.iter_batches(batch_size=batch_size, columns=columns)
-    except (OSError, pa.ArrowException) as e:
-        raise InputError(
-            f"{articles_path(corpus_dir)}: not a readable Parquet file ({e}); rebuild the corpus"
-        ) from e
+    for pf in _articles_files(corpus_dir, columns):
+        try:
+            yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+        except (OSError, pa.ArrowException) as e:
+            raise InputError(
+                f"{articles_path(corpus_dir)}: not a readable Parquet file ({e}); rebuild the "
+                "corpus"
+            ) from e
 
 
 def read_articles(
@@ -169,18 +200,20 @@ def read_articles(
 ) -> pa.Table:
     """The store's articles (the first ``limit``, or those with ``ids``) as one table."""
     columns = list(columns) or ARTICLE_SCHEMA.names
+    schema = pa.schema([ARTICLE_SCHEMA.field(c) for c in columns])
     if ids is not None:
-        _articles_file(corpus_dir, columns)
+        _articles_files(corpus_dir, columns)  # one error for a missing store or column
         try:
-            return pq.read_table(
-                articles_path(corpus_dir), columns=columns, filters=[("id", "in", list(ids))]
-            )
+            tables = [
+                pq.read_table(p, columns=columns, filters=[("id", "in", list(ids))])
+                for p in article_files(corpus_dir)
+            ]
+            return pa.concat_tables(tables) if tables else schema.empty_table()
         except (OSError, pa.ArrowException) as e:
             raise InputError(
                 f"{articles_path(corpus_dir)}: not a readable Parquet file ({e}); rebuild the "
                 "corpus"
             ) from e
-    schema = pa.schema([ARTICLE_SCHEMA.field(c) for c in columns])
     batches: list[pa.RecordBatch] = []
     rows = 0
     for batch in iter_article_batches(corpus_dir, columns, 65536):
@@ -265,17 +298,20 @@ def _iter_rows(table: pa.Table, batch_size: int) -> Iterable[dict[str, Any]]:
             yield decode_row(row)
 
 
-def _read_duplicates(path: Path) -> pa.Table:
-    try:
-        table = pq.read_table(path, memory_map=True)
-    except (OSError, pa.ArrowInvalid) as e:
-        raise IntegrityError(f"{path}: not a readable Parquet file ({e})") from e
-    missing = [n for n in DUPLICATE_SCHEMA.names if n not in table.schema.names]
-    if missing:
-        raise IntegrityError(
-            f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
-        )
-    return table.select(DUPLICATE_SCHEMA.names)
+def _read_duplicates(corpus_dir: Path) -> pa.Table:
+    tables = []
+    for path in _table_files(corpus_dir, DUPLICATES, DUPLICATE_PARTS):
+        try:
+            table = pq.read_table(path, memory_map=True)
+        except (OSError, pa.ArrowInvalid) as e:
+            raise IntegrityError(f"{path}: not a readable Parquet file ({e})") from e
+        missing = [n for n in DUPLICATE_SCHEMA.names if n not in table.schema.names]
+        if missing:
+            raise IntegrityError(
+                f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
+            )
+        tables.append(table.select(DUPLICATE_SCHEMA.names))
+    return pa.concat_tables(tables) if tables else DUPLICATE_SCHEMA.empty_table()
 
 
 def load_corpus(path: str | Path) -> Corpus:
@@ -285,7 +321,11 @@ def load_corpus(path: str | Path) -> Corpus:
         raise InputError(
             f"{p}: no such corpus directory; build one with `akhbar corpus build INPUT --out {p}`"
         )
-    absent = [name for name in FILES if not (p / name).is_file()]
+    absent = [
+        name
+        for name, parts in ((ARTICLES, ARTICLE_PARTS), (DUPLICATES, DUPLICATE_PARTS))
+        if not (p / name).is_file() and not (p / parts).is_dir()
+    ] + [name for name in (REJECTED, REPORT) if not (p / name).is_file()]
     if absent:
         raise InputError(
             f"{p} is not a corpus store (missing {', '.join(absent)}); "
@@ -296,7 +336,7 @@ def load_corpus(path: str | Path) -> Corpus:
     except orjson.JSONDecodeError as e:
         raise IntegrityError(f"{p / REPORT}: not valid JSON ({e})") from e
     articles = read_articles(p)
-    duplicates = _read_duplicates(p / DUPLICATES)
+    duplicates = _read_duplicates(p)
     for name, table, key in (
         (ARTICLES, articles, "kept"),
         (DUPLICATES, duplicates, "duplicates"),

@@ -21,14 +21,17 @@ import pyarrow.parquet as pq
 from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Duplicate, Rejection
 from akhbar.corpus.store import (
+    ARTICLE_PARTS,
     ARTICLE_SCHEMA,
     ARTICLES,
     CLEANED_SCHEMA,
+    DUPLICATE_PARTS,
     DUPLICATE_SCHEMA,
     DUPLICATES,
     PARQUET_OPTIONS,
     REJECTED,
     REPORT,
+    part_name,
 )
 from akhbar.schemas.errors import IntegrityError, OutputError
 
@@ -193,6 +196,24 @@ class Tally:
 # --- writing ---------------------------------------------------------------------------------
 
 
+def write_parts(store_tmp: Path, index: int, kept: pa.Table, duplicates: pa.Table) -> None:
+    """Write part ``index`` of the articles and of the duplicates of a partitioned store being
+    written at ``store_tmp`` (see :meth:`CorpusWriter.partitioned`); an empty part is left out.
+    Workers call this, each for its own share."""
+    for table, parts, schema in (
+        (kept, ARTICLE_PARTS, ARTICLE_SCHEMA),
+        (duplicates, DUPLICATE_PARTS, DUPLICATE_SCHEMA),
+    ):
+        if not table.schema.equals(schema):
+            raise IntegrityError(f"{parts}: table schema differs from the store's:\n{table.schema}")
+        if table.num_rows:
+            path = store_tmp / parts / part_name(index)
+            try:
+                pq.write_table(table, path, **PARQUET_OPTIONS)
+            except OSError as e:
+                raise OutputError(f"cannot write {path}: {e}") from e
+
+
 class CorpusWriter:
     """Writes a store into a temporary sibling of ``DIR``; ``commit`` publishes it at ``DIR``.
 
@@ -233,6 +254,13 @@ class CorpusWriter:
             pq.write_table(table, self.tmp / name, **PARQUET_OPTIONS)
         except OSError as e:
             raise OutputError(f"cannot write {self.out / name}: {e}") from e
+
+    def partitioned(self) -> Path:
+        """Make the directories of a partitioned store; return the temporary store directory,
+        into which :func:`write_parts` writes (it is published by ``commit`` like the rest)."""
+        for parts in (ARTICLE_PARTS, DUPLICATE_PARTS):
+            (self.tmp / parts).mkdir()
+        return self.tmp
 
     def write_articles(self, table: pa.Table) -> None:
         self._write(table, ARTICLES, ARTICLE_SCHEMA)

@@ -47,6 +47,19 @@ def corpus() -> None:
     metavar="N",
     help="Processes for cleaning and hashing (0: one per core, 1: no pool).",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where the work runs: local processes, or a Ray cluster (pip install 'akhbar[ray]').",
+)
+@click.option(
+    "--ray-address",
+    metavar="ADDR",
+    default=None,
+    help="Ray cluster to use (host:port of its head); default: start one on this machine.",
+)
 def build(
     inputs: tuple[Path, ...],
     out: Path,
@@ -54,6 +67,8 @@ def build(
     force: bool,
     no_near_dup: bool,
     workers: int | None,
+    executor: str,
+    ray_address: str | None,
 ) -> None:
     """Clean and de-duplicate raw articles (.txt, .json, .jsonl, .zip, .html files or
     directories of them) into a corpus store at DIR: articles.parquet, duplicates.parquet,
@@ -74,6 +89,8 @@ def build(
         force=force,
         workers=workers,
         near=False if no_near_dup else None,
+        executor=executor,
+        ray_address=ray_address,
     )
     click.echo(summary(report, out))
 

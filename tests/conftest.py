@@ -187,6 +187,29 @@ def write_corpus(tmp_path) -> Callable[..., Path]:
     return write
 
 
+# --- Ray ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    """One real local Ray cluster (two CPUs), started once (the Ray tests are one module) and
+    stopped after them, so that later tests do not fork a process that runs Ray's threads;
+    builds with ``--executor ray`` use it rather than start their own."""
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=300 * 2**20,
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
 # --- a real browser ----------------------------------------------------------------------------
 
 

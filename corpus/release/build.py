@@ -31,6 +31,7 @@ from akhbar.corpus.release.inputs import (
     index_documents,
     read_validation,
     sha256_file,
+    sha256_files,
     unpack_location,
 )
 from akhbar.corpus.release.manifest import (
@@ -68,7 +69,12 @@ from akhbar.corpus.release.versions import (
     resolve_release,
     version_name,
 )
-from akhbar.corpus.store import articles_path, iter_article_batches, text_digests
+from akhbar.corpus.store import (
+    article_files,
+    articles_path,
+    iter_article_batches,
+    text_digests,
+)
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 from akhbar.schemas.taxonomy import Taxonomy
 from akhbar.schemas.taxonomy import load as load_taxonomy
@@ -443,7 +449,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
 
 
 def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
-    art_sha, art_bytes = sha256_file(articles_path(plan.corpus))
+    art_sha, art_bytes = sha256_files(article_files(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
     # Names only: a released file never records where the inputs were on the build machine.

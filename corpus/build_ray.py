@@ -1,0 +1,218 @@
+"""The corpus build on a Ray cluster (``akhbar corpus build --executor ray``).
+
+The same steps as :func:`akhbar.corpus.pipeline.build_corpus`, placed so that no process holds
+every article:
+
+1. one task per input file reads it and runs ``Prepare`` on its chunks (the same chunks as the
+   local path); the cleaned Arrow batches stay in the cluster's object store, the fingerprints
+   too; the driver receives counts and rejection lines only;
+2. de-duplication is three shuffles over ``P`` partitions (ids, key digests, LSH band slices;
+   :mod:`akhbar.corpus.dedup.shuffle`); the driver receives the links (a few per duplicate),
+   forms the clusters and decides keepers from the ids, lengths and signatures of cluster
+   members only;
+3. one task per input file writes its kept articles and duplicates as ``part-NNNNN.parquet`` of
+   a partitioned store in the temporary store directory, published at ``--out`` as one step.
+
+The store holds the same rows in the same order, and the same ``rejected.jsonl`` and report, as
+the local path's (``tests/test_ray_build.py``); the temporary directory must be on a file
+system that every node sees (on one machine it is).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from akhbar.corpus import __version__
+from akhbar.corpus.config import CorpusConfig, DedupConfig
+from akhbar.corpus.dedup import shuffle
+from akhbar.corpus.executor_ray import RayExecutor, get, put
+from akhbar.corpus.pipeline import ReadAndPrepare, rule_names
+from akhbar.corpus.store import CLEANED_SCHEMA
+from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables, write_parts
+from akhbar.schemas.errors import InputError
+
+
+def _prepare(config: CorpusConfig, display: str, path: Path) -> tuple[Any, Any, Any]:
+    """Read and prepare one file: (summary for the driver, fingerprints, cleaned batches)."""
+    prepared = ReadAndPrepare(config)([(display, path)])
+    tally = Tally()
+    rejected: list[bytes] = []
+    ids: list[str] = []
+    lengths: list[int] = []
+    keys: list[bytes] = []
+    sigs: list[np.ndarray | None] = []
+    for p in prepared:
+        tally.merge(p.tally)
+        rejected += p.rejected
+        ids += p.articles.column("id").to_pylist()
+        lengths += p.lengths
+        keys += p.keys
+        sigs += p.signatures
+    fp = shuffle.Fingerprints.of(ids, lengths, keys, sigs, config.dedup.num_perm)
+    summary = (sum(p.records for p in prepared), len(ids), rejected, tally)
+    return summary, fp, [p.articles for p in prepared]
+
+
+def _write(
+    store_tmp: Path,
+    index: int,
+    batches: list[pa.RecordBatch],
+    offset: int,
+    renamed: dict[int, str],
+    decisions: dict[int, shuffle.Decision],
+) -> Tally:
+    """Resolve and write one file's articles; return its kept and duplicate counts."""
+    table = pa.Table.from_batches(batches, schema=CLEANED_SCHEMA)
+    resolution = shuffle.shard_resolution(
+        table.column("id").to_pylist(), offset, renamed, decisions
+    )
+    tally = Tally()
+    for source, of, kind in zip(
+        table.column("source").to_pylist(), resolution.duplicate_of, resolution.kind, strict=True
+    ):
+        if of is None:
+            tally.kept(source)
+        else:
+            tally.duplicate(source, kind or "")
+    kept, duplicates = resolved_tables(table, resolution)
+    write_parts(store_tmp, index, kept, duplicates)
+    return tally
+
+
+def _by_shard(values: dict[int, Any], offsets: list[int]) -> dict[int, dict[int, Any]]:
+    """``values`` by position, split by the shard each position is in."""
+    positions = np.fromiter(values, np.int64, len(values))
+    owners = np.searchsorted(np.asarray(offsets), positions, side="right") - 1
+    out: dict[int, dict[int, Any]] = {}
+    for q, s in zip(positions.tolist(), owners.tolist(), strict=True):
+        out.setdefault(s, {})[q] = values[q]
+    return out
+
+
+def _lookup(fp: shuffle.Fingerprints, rows: np.ndarray) -> list[shuffle.Member]:
+    return shuffle.lookup(fp, rows)
+
+
+def _reduce_ids(*parts: Any) -> dict[int, str]:
+    return shuffle.reduce_ids(parts)
+
+
+def _reduce_keys(*parts: Any) -> tuple[np.ndarray, np.ndarray]:
+    return shuffle.reduce_keys(parts)
+
+
+def _reduce_bands(config: DedupConfig, *parts: Any) -> tuple[np.ndarray, np.ndarray]:
+    return shuffle.reduce_bands(parts, config)
+
+
+def _shuffle(
+    ex: RayExecutor,
+    scatter: Any,
+    reduce: Any,
+    fps: list[Any],
+    offsets: list[int],
+    p: int,
+    *args: Any,
+    pre: tuple[Any, ...] = (),
+) -> list[Any]:
+    """Scatter every shard to ``p`` partitions, reduce each partition; the reduced values."""
+    scatter_task = ex.remote(scatter, num_returns=p)
+    reduce_task = ex.remote(reduce)
+    scattered = [
+        scatter_task.remote(fp, off, p, *args) for fp, off in zip(fps, offsets, strict=True)
+    ]
+    return get([reduce_task.remote(*pre, *(s[d] for s in scattered)) for d in range(p)])
+
+
+def build_on_ray(
+    files: list[tuple[str, Path]],
+    out: Path,
+    config: CorpusConfig,
+    *,
+    force: bool,
+    address: str | None,
+    inputs: list[str],
+    started: float,
+) -> dict[str, Any]:
+    """The build of :func:`akhbar.corpus.pipeline.build_corpus` on a Ray cluster."""
+    d = config.dedup
+    with CorpusWriter(out, force=force) as writer, RayExecutor(address, None) as ex:
+        store_tmp = writer.partitioned()
+        prepare = ex.remote(_prepare, num_returns=3)
+        config_ref = put(config)
+        shards = [prepare.remote(config_ref, display, path) for display, path in files]
+        summaries = get([s[0] for s in shards])
+        fps = [s[1] for s in shards]
+        if not sum(records for records, *_ in summaries):
+            raise InputError(
+                f"no input records found in {', '.join(inputs)}: give .txt, .json, .jsonl, "
+                ".zip or .html files (or directories of them)"
+            )
+        tally = Tally()
+        offsets: list[int] = []
+        n = 0
+        for _records, articles, rejected, t in summaries:
+            writer.reject(rejected)
+            tally.merge(t)
+            offsets.append(n)
+            n += articles
+        p = max(2, ex.workers)
+
+        renamed: dict[int, str] = {}
+        for part in _shuffle(ex, shuffle.scatter_ids, _reduce_ids, fps, offsets, p):
+            renamed.update(part)
+        exact = _shuffle(ex, shuffle.scatter_keys, _reduce_keys, fps, offsets, p)
+        links = list(exact)
+        repeats = np.sort(np.concatenate([pos for pos, _ in exact]))
+        if d.near:
+            repeats_ref = put(repeats)
+            links += _shuffle(
+                ex, shuffle.scatter_bands, _reduce_bands, fps, offsets, p, d, repeats_ref, pre=(d,)
+            )
+        clusters = shuffle.components(links)
+        first = {int(a): int(b) for pos, fst in exact for a, b in zip(pos, fst, strict=True)}
+
+        wanted = np.array(sorted(q for m in clusters.values() for q in m), np.int64)
+        owner = np.searchsorted(np.asarray(offsets), wanted, side="right") - 1
+        lookup = ex.remote(_lookup)
+        asked = [(s, wanted[owner == s]) for s in np.unique(owner).tolist()]
+        found = get([lookup.remote(fps[s], rows - offsets[s]) for s, rows in asked])
+        members = {
+            int(q): m
+            for (_s, rows), ms in zip(asked, found, strict=True)
+            for q, m in zip(rows, ms, strict=True)
+        }
+        decisions = shuffle.decide(clusters, members, renamed, first, d)
+
+        write = ex.remote(_write)
+        renamed_by_shard = _by_shard(renamed, offsets)
+        decided_by_shard = _by_shard(decisions, offsets)
+        tallies = get(
+            [
+                write.remote(
+                    store_tmp,
+                    i,
+                    shard[2],
+                    offsets[i],
+                    renamed_by_shard.get(i, {}),
+                    decided_by_shard.get(i, {}),
+                )
+                for i, shard in enumerate(shards)
+            ]
+        )
+        for t in tallies:
+            tally.merge(t)
+        report = tally.report(
+            config=dataclasses.asdict(config),
+            rules=rule_names(tally.rule_applications),
+            tool_version=__version__,
+            elapsed_s=round(time.perf_counter() - started, 3),
+        )
+        writer.commit(report)
+    return report
