@@ -9,7 +9,6 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -118,7 +117,7 @@ def test_a_personal_access_token_works_too(labelstudio):
     paths = _local(labelstudio)
     settings = server.read_settings(paths.settings)
     # Create one the way a user would: log in, then POST /api/token/ with the CSRF cookie.
-    with httpx.Client(base_url=labelstudio.url, timeout=60) as s:
+    with client.http_client(60, base_url=labelstudio.url) as s:  # a browser login, not the API
         s.get("/user/login/")
         s.post(
             "/user/login/",
