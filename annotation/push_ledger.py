@@ -27,6 +27,9 @@ from typing import Any
 
 import orjson
 
+from akhbar.corpus.publish import publishing
+from akhbar.schemas.errors import OutputError
+
 VERSION = 1
 
 
@@ -76,16 +79,14 @@ def save(path: Path, fingerprint: tuple[int, int, str], tasks: dict[str, Existin
             "tasks": {aid: [e.task_id, e.text_sha256] for aid, e in tasks.items()},
         }
     )
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        with publishing(path, directory=False, replace=True, mode=0o600, what="push ledger") as out:
+            fd = os.open(out.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(body)
+    except (OSError, OutputError):
+        pass  # the next push reads the project instead
 
 
 def forget(path: Path) -> None:
