@@ -46,12 +46,16 @@ def record_release(out: Path, version: str, manifest: Path, created_at: str) -> 
     killed in between leaves an entry for a version that is absent, which its next build
     replaces."""
     path = out / INDEX
-    releases = read_index(path)
     digest, _ = sha256_file(manifest)
-    releases[version] = {"manifest_sha256": digest, "created_at": created_at}
-    body = {"format": FORMAT, "releases": dict(sorted(releases.items()))}
     try:
-        with publishing(path, directory=False, replace=True, what="release index") as output:
+        # Read and rewritten under the index's lock: builds of two versions into one directory
+        # take turns (the second waits a little) rather than lose each other's entry.
+        with publishing(
+            path, directory=False, replace=True, what="release index", wait=60
+        ) as output:
+            releases = read_index(path)
+            releases[version] = {"manifest_sha256": digest, "created_at": created_at}
+            body = {"format": FORMAT, "releases": dict(sorted(releases.items()))}
             output.path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
     except OSError as e:
         raise OutputError(f"{path}: cannot update the release index ({e.strerror})") from e
