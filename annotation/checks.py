@@ -25,12 +25,14 @@ from akhbar.schemas.checks import (
     ERROR,
     Issue,
     context,
+    cut_message,
     label_problem,
     role_problem,
     same_span_message,
     schema_issue,
     short,
     span_problem,
+    trimmed_message,
 )
 from akhbar.schemas.taxonomy import Taxonomy
 
@@ -301,8 +303,7 @@ def _edges(out: Checked, r: dict[str, Any], rpath: str, text: str, rules: Rules)
             out.issues.append(
                 Issue(
                     _EDGE_CODES[what],
-                    f"span {short(span, 40)} [{s}, {e}) had {what} at its edges: trimmed to "
-                    f"{short(new, 40)} [{t.start}, {t.end})",
+                    trimmed_message(span, s, e, what, t.start, t.end, new),
                     f"{rpath}/value",
                     region_id=rid,
                     span=span,
@@ -314,8 +315,7 @@ def _edges(out: Checked, r: dict[str, Any], rpath: str, text: str, rules: Rules)
         out.issues.append(
             Issue(
                 _CUT_CODES[what],
-                f"span {short(span, 40)} [{s}, {e}) ends inside a {what} at {at}: "
-                f"{short(text[max(0, at - 6) : at + 6], 20)}; check where it should end",
+                cut_message(text, span, s, e, what, at),
                 f"{rpath}/value",
                 region_id=rid,
                 span=span,

@@ -1,45 +1,40 @@
 """Annotated documents (``documents.jsonl``) as the input of ``annotate validate``.
 
 Documents written by ``annotate import-conll`` or by any other tool (one JSON object per line,
-``schemas/document.schema.json``) are validated without a server, by the same checks as a Label
-Studio export: a document is what a task with one finished annotation becomes, so after the
-document schema each document is turned back into that task (:mod:`annotation.ls_results`) and
-checked by the one :class:`~annotation.task_check.TaskChecker`, with the same codes, against the
-same corpus and taxonomy. What comes out speaks of the document, not of that task:
+``schemas/document.schema.json``) are validated without a server: each is judged by the one
+document check (:func:`akhbar.schemas.document.check_document`: the schema, then spans, labels,
+roles and ids, with the codes and messages every stage uses) against its article in the corpus
+(``AK150`` when the corpus has no such article) and the taxonomy, and merged into the same
+outputs as an export's tasks (:class:`~annotation.merge.Merger`: counts, ``AK152`` for a second
+document of one article, quarantine, issues). So:
 
 - issue pointers are JSON pointers into the input (``/<line index>/entities/3/start``), the issue
   carries the document's own ``task_id`` and ``annotation_id``;
 - a quarantined document is kept exactly as read (the line itself when it is not JSON);
-- a valid document is written with its own provenance (task and annotation ids, annotator,
-  times, ``selection``) and the entities and events as checked.
-
-A document's ``created_at``/``updated_at`` are checked when it has them (they are optional in a
-document, required in a task, so an absent one is stood in for by a fixed time while checking).
+- a valid document is written as it was given, with the taxonomy it was checked against.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import orjson
 
-from akhbar import schemas
-from akhbar.annotation.checks import schema_issues
-from akhbar.annotation.ls_results import document_to_results
 from akhbar.annotation.merge import Merger
 from akhbar.annotation.pieces import collect
-from akhbar.annotation.task_check import QUARANTINED, TaskChecker, TaskOutcome
+from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TaskOutcome
+from akhbar.corpus.store import text_digest
 from akhbar.schemas.checks import Issue
+from akhbar.schemas.document import check_document, errors, schema_problems
 from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
 
 DOCUMENTS_INPUT = "documents"
 EXPORT_INPUT = "labelstudio_export"
-_NO_TIME = "1970-01-01T00:00:00Z"  # stands in for an absent time while checking (never output)
 BATCH = 2000  # documents checked and merged at a time
 
 
@@ -117,103 +112,52 @@ def _merge_batch(
 
 
 class DocumentChecker:
-    """Checks documents with the task checker; see the module docstring."""
+    """Judges documents against the corpus (text digests by article id, and the texts
+    themselves when a document's differs) and the taxonomy; see the module docstring."""
 
-    def __init__(self, tasks: TaskChecker) -> None:
-        self.tasks = tasks
-        self.schema = jsonschema.Draft202012Validator(schemas.load("document"))
+    def __init__(
+        self, tax: Taxonomy, corpus: dict[str, bytes], corpus_text: Callable[[str], str | None]
+    ) -> None:
+        self.tax = tax
+        self.tag = f"{tax.name}@{tax.version}"
+        self.corpus = corpus
+        self.corpus_text = corpus_text
 
     def check(self, index: int, doc: Any, raw: bytes) -> tuple[TaskOutcome, Any]:
         """The outcome of one document line, and what a quarantine keeps of it."""
         if doc is None:
             issue = Issue("AK001", f"line {index + 1} is not JSON; one document per line", "")
-            return _quarantined(None, None, None, [issue]), raw.decode("utf-8", "replace")
-        errors = sorted(self.schema.iter_errors(doc), key=lambda e: list(map(str, e.path)))
-        if errors:
-            issues = [i for e in errors for i in schema_issues(e)]
-            for i in issues:
-                i.message = i.message.replace("the task", "the document")
-            d = doc if isinstance(doc, dict) else {}
-            aid = d.get("article_id") if isinstance(d.get("article_id"), str) else None
-            return _quarantined(d.get("task_id"), aid, d.get("annotation_id"), issues), doc
-        o = self.tasks.check(_as_task(index, doc))
-        o.task_id = doc["task_id"]
-        origins = _origins(doc)
-        for i in o.issues:
-            i.path = _doc_pointer(i.path, origins)
-            i.task_id, i.annotation_id = doc["task_id"], doc["annotation_id"]
-        o.quarantined_ids = [doc["annotation_id"]] if o.quarantined else []
-        if o.document is not None:
-            checked = o.document
-            o.document = {
-                **doc,
-                "taxonomy": checked["taxonomy"],  # the one it was checked against
-                "entities": checked["entities"],
-                "events": checked["events"],
-            }
+            return _outcome(None, [issue]), raw.decode("utf-8", "replace")
+        issues = schema_problems(doc)
+        if not issues:
+            digest = self.corpus.get(doc["article_id"])
+            if digest is None:
+                issues = [
+                    Issue(
+                        "AK150",
+                        f"article {doc['article_id']!r} is not in the corpus; validate against "
+                        "the corpus the documents were made for",
+                        "/article_id",
+                    )
+                ]
+            else:
+                same = text_digest(doc["text"]) == digest
+                text = doc["text"] if same else self.corpus_text(doc["article_id"])
+                issues = check_document(doc, text if text is not None else "", self.tax)
+        o = _outcome(doc, issues)
+        if o.status == DOCUMENTED:
+            o.document = {**doc, "taxonomy": self.tag}  # the taxonomy it was checked against
         return o, doc
 
 
-def _quarantined(task_id: Any, article_id: str | None, ann_id: Any, issues: list[Issue]):
+def _outcome(doc: Any, issues: list[Issue]) -> TaskOutcome:
+    d = doc if isinstance(doc, dict) else {}
+    aid = d.get("article_id") if isinstance(d.get("article_id"), str) else None
+    task_id, ann_id = d.get("task_id"), d.get("annotation_id")
     for i in issues:
-        i.task_id, i.article_id, i.annotation_id = task_id, article_id, ann_id
-    return TaskOutcome(
-        task_id, article_id, QUARANTINED, quarantined=1, issues=issues, quarantined_ids=[ann_id]
-    )
-
-
-def _as_task(index: int, doc: dict[str, Any]) -> dict[str, Any]:
-    """The task with one finished annotation that ``doc`` is the document of."""
-    return {
-        "id": index + 1,
-        "data": {"text": doc["text"], "article_id": doc["article_id"]},
-        "annotations": [
-            {
-                "id": index + 1,
-                "result": document_to_results(doc),
-                "was_cancelled": False,
-                "ground_truth": False,
-                "created_at": doc.get("created_at") or _NO_TIME,
-                "updated_at": doc.get("updated_at") or doc.get("created_at") or _NO_TIME,
-                "completed_by": doc.get("annotator_id"),
-            }
-        ],
-    }
-
-
-# Where a field of a result or annotation lives in the document, by kind of result.
-_FIELDS = {
-    "entity": {"value/start": "/start", "value/end": "/end", "value/text": "/text",
-               "value/labels": "/label", "id": "/id"},
-    "trigger": {"value/start": "/trigger/start", "value/end": "/trigger/end",
-                "value/text": "/trigger/text", "value/labels": "/type", "id": "/id"},
-    "argument": {"labels": "/role", "to_id": "/entity_id"},
-}  # fmt: skip
-
-
-def _origins(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    """For each result of ``document_to_results(doc)``, in order: (pointer, kind)."""
-    out = [(f"/entities/{i}", "entity") for i in range(len(doc["entities"]))]
-    for k, ev in enumerate(doc["events"]):
-        out.append((f"/events/{k}", "trigger"))
-        out += [(f"/events/{k}/arguments/{m}", "argument") for m in range(len(ev["arguments"]))]
-    return out
-
-
-def _doc_pointer(path: str, origins: list[tuple[str, str]]) -> str:
-    """A pointer into the task (``/annotations/0/result/3/value/start``) as one into the
-    document (``/entities/3/start``)."""
-    parts = path.split("/")[1:]
-    if parts[:1] == ["data"]:
-        return "/" + "/".join(parts[1:2])
-    if parts[:3] != ["annotations", "0", "result"] or len(parts) < 4:
-        return "/" + "/".join(parts[2:3]) if parts[:1] == ["annotations"] and parts[2:3] else ""
-    try:
-        base, kind = origins[int(parts[3])]
-    except (ValueError, IndexError):
-        return ""
-    rest = parts[4:]
-    for key in ("/".join(rest[:2]), "/".join(rest[:1])):
-        if key in _FIELDS[kind]:
-            return base + _FIELDS[kind][key]
-    return base
+        i.task_id, i.article_id, i.annotation_id = task_id, aid, ann_id
+    if errors(issues):
+        return TaskOutcome(
+            task_id, aid, QUARANTINED, quarantined=1, issues=issues, quarantined_ids=[ann_id]
+        )
+    return TaskOutcome(task_id, aid, DOCUMENTED, selected=1, issues=issues)

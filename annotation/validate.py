@@ -224,14 +224,14 @@ def _validate(
 def validate_documents(
     path: Path, corpus_dir: str | Path, out_dir: Path, tax: Taxonomy, rules: Rules
 ) -> ValidationResult:
-    """Validate annotated documents (JSON Lines) like an export: same checks, same outputs
-    (see :mod:`annotation.documents_in`), in this process."""
+    """Validate annotated documents (JSON Lines) with the one document check; the same
+    outputs as for an export (see :mod:`annotation.documents_in`), in this process."""
     index, corpus_info = _corpus(corpus_dir)
     output = Output(out_dir, replace=True, marker="validation.json", what="validation output")
     with output:
         merger = Merger(output.path, article_path="/article_id")
-        texts = ArticleTexts(corpus_dir)
-        hashed = check_documents(path, DocumentChecker(TaskChecker(rules, index, texts)), merger)
+        checker = DocumentChecker(tax, index, ArticleTexts(corpus_dir))
+        hashed = check_documents(path, checker, merger)
         merger.close()
         summary = _summary(path, hashed, tax, rules, corpus_info, merger, DOCUMENTS_INPUT)
         (output.path / "validation.json").write_bytes(

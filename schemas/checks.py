@@ -93,7 +93,7 @@ CHECKS: dict[str, Check] = {
             "AK142",
             "span-edge-whitespace",
             WARNING,
-            "A span started or ended with whitespace; the document has it trimmed.",
+            "A span starts or ends with whitespace; validation writes it trimmed.",
         ),
         Check("AK143", "duplicate-relation", WARNING, "The same argument is drawn twice."),
         Check(
@@ -106,8 +106,8 @@ CHECKS: dict[str, Check] = {
             "AK145",
             "span-edge-punctuation",
             WARNING,
-            "A span started or ended with punctuation; the document has it trimmed "
-            "(only with punctuation trimming on).",
+            "A span started or ended with punctuation; validation wrote it trimmed "
+            "(with --trim-punctuation only).",
         ),
         Check(
             "AK146",
@@ -334,6 +334,21 @@ def role_problem(
         allowed = ", ".join(sorted(types))
         return "AK123", f"a {entity} cannot be the {role} of {event} (allowed: {allowed})"
     return None
+
+
+def trimmed_message(span: str, s: int, e: int, what: str, ns: int, ne: int, new: str) -> str:
+    """AK142/AK145: ``what`` (whitespace, punctuation) was trimmed from the edges of the span
+    ``[s, e)``, which is now ``[ns, ne)``."""
+    return (
+        f"span {short(span, 40)} [{s}, {e}) had {what} at its edges: trimmed to "
+        f"{short(new, 40)} [{ns}, {ne})"
+    )
+
+
+def cut_message(text: str, span: str, s: int, e: int, what: str, at: int) -> str:
+    """AK146/AK147: an edge of the span ``[s, e)``, at ``at``, falls inside a number or word."""
+    around = short(text[max(0, at - 6) : at + 6], 20)
+    return f"span {short(span, 40)} [{s}, {e}) ends inside a {what} at {at}: {around}; check where it should end"
 
 
 def whitespace_problem(text: str, s: int, e: int, span: str) -> str | None:
