@@ -29,6 +29,7 @@ import json
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -125,7 +126,11 @@ def need(value: Any, what: str, **fields: type) -> Any:
 def plain(model: Any) -> Any:
     """An SDK model as plain JSON values (extra fields the server sent included)."""
     if hasattr(model, "model_dump"):
-        return model.model_dump(mode="json", exclude_unset=True)
+        # No warnings (the SDK's serializer prints them): a field of another type is for
+        # ``need`` to report, in one line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model.model_dump(mode="json", exclude_unset=True, warnings=False)
     if hasattr(model, "dict"):
         return model.dict(exclude_unset=True)
     return model
@@ -185,6 +190,7 @@ class Caller:
         from pydantic import ValidationError
 
         self.url = url.rstrip("/")
+        self.api_key = api_key
         self.deadline = deadline
         self.retries = retries
         self.backoff = backoff
@@ -238,20 +244,28 @@ class Caller:
             text = ""
         return f"HTTP {r.status_code} {kind}" + (f": {_snippet(text, 80)!r}" if text else "")
 
-    def call(self, what: str, fn: Callable[[dict[str, Any]], T], *, retry: bool) -> T:
+    def call(
+        self,
+        what: str,
+        fn: Callable[[dict[str, Any]], T],
+        *,
+        retry: bool,
+        deadline: float | None = None,
+    ) -> T:
         """Run ``fn(request_options)``, one SDK call; retried only if ``retry`` (idempotent).
 
         ``what`` names the call in messages (``"GET /api/projects"``). The whole call,
-        retries included, ends after ``deadline`` seconds.
+        retries included, ends after ``deadline`` seconds (default: the client's).
         """
+        deadline = deadline or self.deadline
         start = time.monotonic()
         attempt = 0
         refreshed = False
         label = f"{self.url} ({what})"
-        with _Waiting(label, self.deadline, self.notice, self.echo) as waiting:
+        with _Waiting(label, deadline, self.notice, self.echo) as waiting:
             self._local.waiting = waiting
             while True:
-                left = self.deadline - (time.monotonic() - start)
+                left = deadline - (time.monotonic() - start)
                 self._local.last = None
                 try:
                     return fn({"timeout_in_seconds": max(left, 0.001)})
@@ -263,17 +277,17 @@ class Caller:
                         self.sdk._client_wrapper._tokens_client._access_token = None
                         refreshed = True
                         continue
-                    if retry and status in RETRY_STATUS and self._again(attempt, start):
+                    if retry and status in RETRY_STATUS and self._again(attempt, start, deadline):
                         attempt += 1
                         continue
                     raise self._error(what, e) from None
                 except self._httpx.TransportError as e:
-                    if retry and self._again(attempt, start):
+                    if retry and self._again(attempt, start, deadline):
                         attempt += 1
                         continue
                     if isinstance(e, self._httpx.TimeoutException):
                         raise Unreachable(
-                            f"{self.url}: no answer to {what} within {self.deadline:.0f} s "
+                            f"{self.url}: no answer to {what} within {deadline:.0f} s "
                             f"({type(e).__name__}); is the server overloaded or stuck? try "
                             f"again later"
                         ) from None
@@ -289,10 +303,10 @@ class Caller:
                         f"Studio server?"
                     ) from None
 
-    def _again(self, attempt: int, start: float) -> bool:
+    def _again(self, attempt: int, start: float, deadline: float) -> bool:
         """Sleep before another try, if one is allowed and fits in the deadline."""
         pause = self.backoff * 2**attempt
-        if attempt >= self.retries or time.monotonic() - start + pause >= self.deadline:
+        if attempt >= self.retries or time.monotonic() - start + pause >= deadline:
             return False
         time.sleep(pause)
         return True
@@ -314,7 +328,16 @@ class Caller:
             f"{self.url}: {what} failed with HTTP {status}: {detail}", status, detail
         )
 
-    def raw(self, method: str, path: str, *, retry: bool, json_body: Any = None, **kw: Any) -> Any:
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        retry: bool,
+        json_body: Any = None,
+        deadline: float | None = None,
+        **kw: Any,
+    ) -> Any:
         """A call through the SDK's HTTP layer (its auth and base URL), parsed with orjson.
 
         For the few calls where the generated method does not fit; each caller says why.
@@ -334,6 +357,6 @@ class Caller:
                 raise self._api_error(status_code=r.status_code, body=body)
             return orjson.loads(r.content) if r.content else None
 
-        return self.call(f"{method} {path}", go, retry=retry)
+        return self.call(f"{method} {path}", go, retry=retry, deadline=deadline)
 
     # --- server ------------------------------------------------------------------------------

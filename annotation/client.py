@@ -226,14 +226,48 @@ class Client(Caller):
                 return
             page += 1
 
+    def task_fingerprint(self, project_id: int) -> tuple[int, int, str]:
+        """(number of tasks, highest task id, its creation time): one cheap call.
+
+        Ids are given above the highest one in use, so tasks added since make the highest id
+        change, deleted ones the number; an id reused after the newest task was deleted (as
+        SQLite does) comes with a new creation time.
+        """
+        body = need(
+            self.raw(
+                "GET",
+                "/api/tasks",
+                retry=True,
+                params={
+                    "project": project_id,
+                    "page": 1,
+                    "page_size": 1,
+                    "include": "id,created_at",
+                    "query": '{"ordering": ["-tasks:id"]}',
+                },
+            ),
+            "the task list",
+            tasks=list,
+            total=int,
+        )
+        top = [need(t, "a task", id=int) for t in body["tasks"]]
+        if not top:
+            return body["total"], 0, ""
+        return body["total"], top[0]["id"], str(top[0].get("created_at"))
+
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> dict[str, Any]:
         """Bulk import (tasks may carry ``annotations`` and ``predictions``). Not retried.
 
-        Through the SDK's HTTP layer: the generated ``projects.import_tasks`` runs every task
-        through the SDK's JSON encoder in Python, several times slower than orjson.
+        The answer has ``task_ids``, in the order of ``tasks``. Through the SDK's HTTP layer:
+        the generated ``projects.import_tasks`` runs every task through the SDK's JSON encoder
+        in Python, several times slower than orjson.
         """
         answer = self.raw(
-            "POST", f"/api/projects/{project_id}/import", retry=False, json_body=tasks
+            "POST",
+            f"/api/projects/{project_id}/import",
+            retry=False,
+            json_body=tasks,
+            params={"return_task_ids": "true"},
         )
         return need(answer, "the import answer", task_count=int)
 
@@ -279,13 +313,18 @@ class Client(Caller):
 
     # --- exports -----------------------------------------------------------------------------
 
-    def create_export(self, project_id: int, **body: Any) -> dict[str, Any]:
+    def create_export(
+        self, project_id: int, deadline: float | None = None, **body: Any
+    ) -> dict[str, Any]:
+        """Start an export snapshot. The server may build it before it answers (Label
+        Studio community does), so a large project may need a ``deadline`` of its own."""
         made = self.call(
             f"POST /api/projects/{project_id}/exports",
             lambda o: plain(
                 self.sdk.projects.exports.create(project_id, **body, request_options=o)
             ),
             retry=False,
+            deadline=deadline,
         )
         return need(made, "the new export", id=int)
 
@@ -313,6 +352,7 @@ class Client(Caller):
         export_id: int | None = None,
         on_start: Callable[[], None] | None = None,
         on_chunk: Callable[[bytes], None] | None = None,
+        deadline: float | None = None,
     ) -> int:
         """Stream an export snapshot (or, without ``export_id``, the direct JSON export of all
         tasks) into ``out``, 1 MiB at a time: the number of bytes written.
@@ -349,4 +389,4 @@ class Client(Caller):
                     on_chunk(chunk)
             return out.tell()
 
-        return self.call(what, go, retry=True)
+        return self.call(what, go, retry=True, deadline=deadline)

@@ -179,7 +179,9 @@ def _export_snapshot(
 ) -> tuple[str, int]:
     """Make an export snapshot on the server and stream it into ``out``: (method, export id)."""
     stamp = _utc_stamp(datetime.now(timezone.utc))
-    info = client.create_export(pid, title=f"akhbar pull {stamp}", **EXPORT_OPTIONS)
+    info = client.create_export(
+        pid, deadline=poll_timeout, title=f"akhbar pull {stamp}", **EXPORT_OPTIONS
+    )
     eid = info["id"]
     deadline = time.monotonic() + poll_timeout
     waited = tqdm(
@@ -188,6 +190,7 @@ def _export_snapshot(
         disable=sink.bar.disable,
         leave=False,
     )
+    pause = 0.1
     try:
         while info.get("status") not in ("completed", "failed"):
             if time.monotonic() > deadline:
@@ -195,7 +198,8 @@ def _export_snapshot(
                     f"{client.url}: export {eid} of project {pid} not finished after "
                     f"{poll_timeout:.0f} s; try again later or raise --timeout"
                 )
-            time.sleep(1.0)
+            time.sleep(pause)
+            pause = min(pause * 1.5, 2.0)  # a small export is done in a moment
             waited.update()
             info = client.export_info(pid, eid)
     finally:
@@ -214,8 +218,9 @@ def _export_snapshot(
     return "snapshot", eid
 
 
-def _export_direct(client: Client, pid: int, out, sink: _Download) -> str:
-    client.download_export(pid, out, on_start=sink.start, on_chunk=sink.chunk)
+def _export_direct(client: Client, pid: int, out, sink: _Download, wait: float) -> str:
+    # the server builds the whole export before its first byte: the same wait as a snapshot
+    client.download_export(pid, out, on_start=sink.start, on_chunk=sink.chunk, deadline=wait)
     out.flush()
     os.fsync(out.fileno())
     return "direct"
@@ -262,7 +267,7 @@ def pull(
             try:
                 method, eid = _export_snapshot(client, pid, f, poll_timeout, sink)
             except ServerError:
-                method = _export_direct(client, pid, f, sink)
+                method = _export_direct(client, pid, f, sink, poll_timeout)
         sink.bar.close()
         if eid is not None:
             with contextlib.suppress(ServerError, OutputError):

@@ -33,10 +33,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from akhbar.annotation import labelconfig, team_api
+from akhbar.annotation import labelconfig, push_ledger, team_api
 from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
+from akhbar.annotation.push_ledger import Existing
 from akhbar.corpus import store
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
@@ -93,6 +94,7 @@ class PushReport:
     annotations: int = 0  # annotations imported with new tasks
     skipped_preannotations: int = 0  # already there (same model_version), or annotations
     held_back: int = 0  # new articles not pushed because their annotation was rejected
+    from_ledger: bool = False  # what the project holds came from the last push's ledger
     rejected: list[Problem] = field(default_factory=list)  # pre-annotations not imported
     seconds: float = 0.0
     overlap: tuple[int, int] | None = None  # (annotators per task, percent of tasks) set
@@ -103,7 +105,8 @@ class PushReport:
             f"project {self.project_title!r} (id {self.project_id}, {made}"
             + (", config updated)" if self.config_updated else ")"),
             f"articles {self.articles}: {self.imported} imported, {self.existing} already there"
-            f" ({self.batches} batches, {self.seconds:.1f} s)",
+            f" ({self.batches} batches, {self.seconds:.1f} s"
+            + ("; project unchanged since the last push)" if self.from_ledger else ")"),
         ]
         if self.predictions or self.annotations or self.skipped_preannotations:
             out.append(
@@ -122,7 +125,9 @@ class PushReport:
 
 
 def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
-    """The kept articles of a corpus store, in order."""
+    """The kept articles of a corpus store, in order (the first ``limit`` of them)."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit {limit}: give the number of articles to push, 0 or more")
     table = store.read_articles(corpus_dir, ("id", "title", "text", "source", "url"), limit)
     cols = {c: table.column(c).to_pylist() for c in table.column_names}
     articles = [
@@ -178,14 +183,6 @@ def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str,
     return project, created, "label_config" in changed and not created
 
 
-@dataclass(frozen=True, slots=True)
-class Existing:
-    """A task already in the project: its id and the digest of its text."""
-
-    task_id: int
-    text_sha256: str
-
-
 def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     """The project's tasks by article id (tasks without one are not ours).
 
@@ -195,7 +192,8 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     """
     out: dict[str, Existing] = {}
     legacy = False
-    for task in client.iter_tasks(project_id, include="id,meta"):
+    # Large pages: the server's cost is mostly per request, not per task.
+    for task in client.iter_tasks(project_id, page_size=5000, include="id,meta"):
         mine = (task.get("meta") or {}).get(META_KEY)
         if isinstance(mine, dict) and isinstance(mine.get("article_id"), str):
             if mine["article_id"] not in out:
@@ -211,6 +209,38 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
             if isinstance(aid, str) and aid not in out:
                 out[aid] = Existing(task["id"], text_digest(str(data.get("text", ""))))
     return out
+
+
+def known_tasks(
+    client: Client, project: dict[str, Any]
+) -> tuple[dict[str, Existing], tuple[int, int, str], bool]:
+    """The project's tasks by article id, from the ledger of the last push if the project
+    has not changed since (see ``annotation.push_ledger``), else listed: (tasks, the
+    project's fingerprint before, whether the ledger was used)."""
+    fingerprint = client.task_fingerprint(project["id"])
+    if fingerprint[0] == 0:
+        return {}, fingerprint, False
+    remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), fingerprint)
+    if remembered is not None:
+        return remembered, fingerprint, True
+    return existing_tasks(client, project["id"]), fingerprint, False
+
+
+def _remember(
+    client: Client,
+    project: dict[str, Any],
+    before: tuple[int, int, str],
+    tasks: dict[str, Existing],
+    new_ids: list[int],
+) -> None:
+    """Write the ledger if the project now holds exactly what it held plus what we sent."""
+    path = push_ledger.ledger_path(client.url, project)
+    after = client.task_fingerprint(project["id"])
+    expected_top = max(new_ids) if new_ids else before[1]
+    if after[0] == before[0] + len(new_ids) and after[1] == expected_top:
+        push_ledger.save(path, after, tasks)
+    else:  # someone else added or deleted tasks meanwhile: the next push lists
+        push_ledger.forget(path)
 
 
 def _refuse_drift(
@@ -285,7 +315,7 @@ def push(
     pre = preannotations or Checked()
     report.rejected = list(pre.problems)
 
-    existing = existing_tasks(client, pid)
+    existing, before, report.from_ledger = known_tasks(client, project)
     _refuse_drift(articles, existing, project_title)
     new = [a for a in articles if a.article_id not in existing]
     report.existing = len(articles) - len(new)
@@ -296,6 +326,10 @@ def push(
     new = [a for a in new if a.article_id not in held]
     _predictions_for_existing(client, pid, existing, pre.by_article, report)
 
+    ledger = push_ledger.ledger_path(client.url, project)
+    push_ledger.forget(ledger)  # until this push is known to have finished
+    known = dict(existing)
+    new_ids: list[int] | None = []
     bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
     try:
         for i in range(0, len(new), batch_size):
@@ -314,6 +348,13 @@ def push(
                     f"project {project_title!r}: the server took {answer.get('task_count')} "
                     f"of {len(tasks)} tasks in one batch; run the push again to complete it"
                 )
+            ids = answer.get("task_ids")
+            if isinstance(ids, list) and len(ids) == len(batch) and new_ids is not None:
+                new_ids += ids
+                for a, tid in zip(batch, ids, strict=True):
+                    known[a.article_id] = Existing(tid, a.digest())
+            else:
+                new_ids = None  # the server did not say which ids: no ledger this time
             report.imported += len(tasks)
             report.predictions += sum(len(t.get("predictions", ())) for t in tasks)
             report.annotations += sum(len(t.get("annotations", ())) for t in tasks)
@@ -321,6 +362,8 @@ def push(
             bar.update(len(tasks))
     finally:
         bar.close()
+    if new_ids is not None:
+        _remember(client, project, before, known, new_ids)
     report.seconds = time.perf_counter() - t0
     return report
 

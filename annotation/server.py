@@ -84,11 +84,26 @@ def read_settings(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: unreadable settings ({e}); delete it and run `studio up`") from e
 
 
+def make_private_dir(path: Path) -> bool:
+    """Create ``path`` and its missing parents, each readable by the user only (0700).
+
+    A directory that exists already is left as it is (its mode is the user's choice): True
+    if ``path`` was created here.
+    """
+    if path.is_dir():
+        return False
+    make_private_dir(path.parent)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        return False
+    path.chmod(0o700)  # whatever the umask let through
+    return True
+
+
 def write_settings(path: Path, data: dict[str, Any]) -> None:
     """Write the settings atomically, readable and writable by the user only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        path.parent.chmod(0o700)
+    make_private_dir(path.parent)
     with publishing(path, directory=False, replace=True, mode=0o600, what="settings") as out:
         fd = os.open(out.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -282,14 +297,22 @@ def _tail(path: Path, n: int = 5) -> str:
 
 
 def _reset_password(exe: Path, paths: Paths, username: str, password: str) -> None:
-    """Set the admin password of an existing data dir whose settings file was lost."""
+    """Set the admin password of an existing data dir whose settings file was lost.
+
+    The password goes to the command's standard input, never its command line (where ``ps``
+    shows it): without ``--password`` Label Studio asks with ``getpass``, which reads standard
+    input when the process has no terminal (``start_new_session``).
+    """
     r = subprocess.run(
-        [str(exe), "reset_password", "--username", username, "--password", password],
+        [str(exe), "reset_password", "--username", username],
         env=_env(paths, username, password),
         cwd=paths.data_dir,
+        input=password + "\n",
         capture_output=True,
         text=True,
         timeout=600,
+        start_new_session=True,
+        umask=0o077,
     )
     # "not found" is fine: Label Studio creates the user from the environment when it starts.
     if r.returncode != 0:
@@ -367,6 +390,20 @@ def _wait_healthy(url: str, proc: subprocess.Popen | None, paths: Paths, timeout
     )
 
 
+def _private_data_dir(paths: Paths, echo) -> None:
+    """The data dir (it holds the API token in its database) and the database: the user's."""
+    created = make_private_dir(paths.data_dir)
+    mode = paths.data_dir.stat().st_mode & 0o777
+    if not created and mode & 0o077:
+        echo(
+            f"note: {paths.data_dir} can be read by other users (mode {mode:o}); it holds the "
+            f"API token: `chmod 700 {paths.data_dir}` to keep it private"
+        )
+    for name in (DB_FILE, f"{DB_FILE}-wal", f"{DB_FILE}-shm", f"{DB_FILE}-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            (paths.data_dir / name).chmod(0o600)
+
+
 def up(
     paths: Paths | None = None,
     port: int | None = None,
@@ -378,7 +415,7 @@ def up(
     paths = paths or Paths()
     settings = read_settings(paths.settings)
     exe = ensure_venv(paths.venv, echo=echo)
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    _private_data_dir(paths, echo)
     username = username or settings.get("username") or DEFAULT_USERNAME
     password = settings.get("password") if settings.get("username") == username else None
 
@@ -404,7 +441,8 @@ def up(
             password = secrets.token_urlsafe(18)
             if (paths.data_dir / DB_FILE).exists():
                 _reset_password(exe, paths, username, password)
-        with open(paths.log_file, "ab") as log:
+        fd = os.open(paths.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as log:
             proc = subprocess.Popen(
                 [str(exe), "start", "--no-browser", "--internal-host", HOST, "--port", str(port)],
                 env=_env(paths, username, password),
@@ -413,6 +451,7 @@ def up(
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # detached: survives the shell that started it
+                umask=0o077,  # the database and anything else it writes: the user's only
             )
         paths.pid_file.write_text(f"{proc.pid}\n")
         try:

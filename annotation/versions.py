@@ -190,7 +190,7 @@ class VersionReader:
         snapshot = Path(snapshot)
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
-        if workers is None:
+        if not workers:  # 0 or None: one per core, but a small export is read here
             workers = 0 if snapshot.stat().st_size >= SMALL_EXPORT else 1
         global _READER
         _READER = self  # forked workers inherit it (checkers do not pickle)

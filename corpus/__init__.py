@@ -1,7 +1,5 @@
-"""The corpus stage: reading raw articles, cleaning, de-duplication, the store and releases.
-
-This package knows nothing of Label Studio; it only reads and writes files that the JSON Schemas
-in ``schemas/`` describe.
-"""
+"""akhbar.corpus: raw articles -> cleaned, de-duplicated corpus store -> released datasets;
+also the shared machinery every stage runs on (executor, atomic publish, store API).
+May import akhbar.schemas only (never akhbar.annotation, akhbar.cli or Label Studio)."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,6 @@
-"""The JSON Schemas (Draft 2020-12) that are the contract between akhbar's stages."""
+"""akhbar.schemas: the contract at the bottom: JSON Schemas, the taxonomy model, the annotated
+document and its one check, the check codes, the exception tree.
+May import no other akhbar package (every other layer imports it)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from akhbar.annotation import (
     push,
 )
 from akhbar.annotation.server import DEFAULT_SETTINGS
+from akhbar.cli.options import out_option, taxonomy_option, workers_option
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import load as load_taxonomy
 
@@ -37,12 +38,7 @@ def _server_options(f):
     return f
 
 
-_taxonomy_option = click.option(
-    "--taxonomy",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Taxonomy file (default: the bundled ace-ar-conflict).",
-)
+_taxonomy_option = taxonomy_option()
 
 
 @click.group()
@@ -146,7 +142,7 @@ def push_cmd(
 
 @annotate.command("pull")
 @click.option("--project", required=True, help="Project title.")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@out_option("Directory for the new snapshot and its manifest.")
 @_taxonomy_option
 @click.option(
     "--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait for export."
@@ -166,12 +162,7 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
         click.echo(line)
 
 
-_workers_option = click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes reading and scoring the export (default: one per CPU for large exports).",
-)
+_workers_option = workers_option("reading and scoring the export; a small one is read here with 0")
 
 _corpus_option = click.option(
     "--corpus",
@@ -185,13 +176,7 @@ _corpus_option = click.option(
 @annotate.command("agreement")
 @click.argument("snapshot", type=click.Path(path_type=Path))
 @_corpus_option
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Directory for agreement.json, agreement.md, agreement.png, invalid.jsonl.",
-)
+@out_option("Directory for agreement.json, agreement.md, agreement.png, invalid.jsonl.")
 @_taxonomy_option
 @click.option("--json", "as_json", is_flag=True, help="Print agreement.json instead of a summary.")
 @_workers_option
@@ -219,13 +204,7 @@ def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> 
 @annotate.command("adjudicate")
 @click.argument("snapshot", type=click.Path(path_type=Path))
 @_corpus_option
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Directory for documents.jsonl, conflicts.jsonl, adjudication.json.",
-)
+@out_option("Directory for documents.jsonl, conflicts.jsonl, adjudication.json.")
 @click.option(
     "--strategy",
     type=click.Choice(adjudicate.STRATEGIES),

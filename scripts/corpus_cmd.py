@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from akhbar.cli.options import force_option, out_option, workers_option
 from akhbar.corpus.config import load_config
 
 
@@ -24,13 +25,7 @@ def corpus() -> None:
 @click.argument(
     "inputs", nargs=-1, required=True, metavar="INPUT...", type=click.Path(path_type=Path)
 )
-@click.option(
-    "--out",
-    required=True,
-    metavar="DIR",
-    type=click.Path(path_type=Path),
-    help="Corpus directory to create.",
-)
+@out_option("Corpus directory to create.", dest="out")
 @click.option(
     "--config",
     "config_file",
@@ -38,15 +33,9 @@ def corpus() -> None:
     type=click.Path(path_type=Path),
     help="YAML build configuration.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing corpus at --out.")
+@force_option("corpus store")
 @click.option("--no-near-dup", is_flag=True, help="Only exact duplicates (skip MinHash LSH).")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="N",
-    help="Processes for cleaning and hashing (0: one per core, 1: no pool).",
-)
+@workers_option("cleaning and hashing (default: the --config's, 0)", default=None)
 @click.option(
     "--executor",
     type=click.Choice(["local", "ray"]),

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
+from akhbar.cli.options import out_option
+
 
 @click.command("demo")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
+@out_option(
+    "Where everything goes; emptied first if an earlier demo made it.",
+    dest="out",
     default=Path("build/demo"),
-    show_default=True,
-    help="Where everything goes; emptied first if an earlier demo made it.",
 )
 @click.option(
     "--offline",
@@ -43,7 +43,7 @@ def demo(
 
     Example: akhbar demo --out build/demo
     """
-    from akhbar.annotation.demo import run_demo
+    from akhbar.cli.demo import run_demo
 
     summary = run_demo(
         out,

@@ -8,6 +8,7 @@ import click
 
 from akhbar.annotation.conll import DEFAULT_SENTENCE_END
 from akhbar.annotation.import_conll import import_conll
+from akhbar.cli.options import force_option, out_option, taxonomy_option
 from akhbar.schemas.taxonomy import load as load_taxonomy
 
 SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.jsonl
@@ -15,13 +16,11 @@ SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.js
 
 @click.command("import-conll")
 @click.argument("conll_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--taxonomy",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@taxonomy_option(
     required=True,
     help="Taxonomy declaring the file's entity types (e.g. schemas/taxonomies/wojood.yaml).",
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@out_option("Directory for corpus/, documents.jsonl and conll_issues.jsonl.")
 @click.option("--source", default=None, help="Source name for the articles (default: file stem).")
 @click.option(
     "--strict", is_flag=True, help="Stop at the first malformed line instead of skipping it."
@@ -40,7 +39,7 @@ SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.js
     show_default=True,
     help="Sentences per article (one annotation task).",
 )
-@click.option("--force", is_flag=True, help="Replace an earlier import in --out.")
+@force_option("import")
 def import_conll_cmd(
     conll_file: Path,
     taxonomy: Path,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from akhbar.cli.options import out_option, taxonomy_option, workers_option
+
 # The release library imports ``datasets`` and ``matplotlib``; they are imported inside the
 # commands so that every other ``akhbar`` command starts fast.
 
@@ -33,24 +35,15 @@ def release() -> None:
     type=click.Path(path_type=Path),
     help="Validated documents (the --out of akhbar annotate validate).",
 )
-@click.option(
-    "--taxonomy",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Taxonomy file (default: the bundled ace_ar_conflict.yaml).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("releases"),
-    show_default=True,
-    help="Directory of releases; the release goes to OUT/vX.Y.Z.",
+@taxonomy_option(help="Taxonomy the documents were validated with (default: the bundled one).")
+@out_option(
+    "Directory of releases; the release goes to OUT/vX.Y.Z.", dest="out", default=Path("releases")
 )
 @click.option("--ratios", default=None, help="train,validation,test shares, e.g. 0.8,0.1,0.1.")
 @click.option("--resplit", is_flag=True, help="Allow articles to change split.")
 @click.option("--previous", default=None, help="Previous release (version or directory).")
 @click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
-@click.option("--workers", type=int, default=0, help="Worker processes (0: one per core).")
+@workers_option("converting and writing parts")
 @click.option(
     "--part-size",
     type=click.IntRange(min=1),

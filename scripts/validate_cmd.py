@@ -10,6 +10,7 @@ import click
 
 from akhbar.annotation import report
 from akhbar.annotation.validate import validate_snapshot
+from akhbar.cli.options import out_option, taxonomy_option, workers_option
 
 
 @click.command()
@@ -21,27 +22,10 @@ from akhbar.annotation.validate import validate_snapshot
     type=click.Path(path_type=Path),
     help="Corpus store the tasks were pushed from (or the documents were made for).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Directory for documents.jsonl, quarantine.jsonl, issues.jsonl, validation.json.",
-)
-@click.option(
-    "--taxonomy",
-    "taxonomy_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Taxonomy file (default: the bundled ace-ar-conflict).",
-)
+@out_option("Directory for documents.jsonl, quarantine.jsonl, issues.jsonl, validation.json.")
+@taxonomy_option()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes checking the export (default: one per CPU for large exports).",
-)
+@workers_option("checking the export; an export under 8 MiB is checked here with 0")
 @click.option(
     "--trim-punctuation",
     is_flag=True,
@@ -51,9 +35,9 @@ def validate(
     snapshot: Path,
     corpus_dir: Path,
     out_dir: Path,
-    taxonomy_path: Path | None,
+    taxonomy: Path | None,
     as_json: bool,
-    workers: int | None,
+    workers: int,
     trim_punctuation: bool,
 ) -> None:
     """Validate a Label Studio export snapshot (a JSON array), or annotated documents
@@ -69,7 +53,7 @@ def validate(
         snapshot,
         corpus_dir,
         out_dir,
-        taxonomy_path,
+        taxonomy,
         workers=workers,
         trim_punctuation=trim_punctuation,
     )

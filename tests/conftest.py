@@ -68,6 +68,18 @@ class LabelStudioServer:
         return ["--url", self.url, "--api-key", self.api_key]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory) -> Iterator[None]:
+    """Push ledgers (``annotation.push_ledger``) go to a temporary cache, not the user's."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def labelstudio(tmp_path_factory) -> Iterator[LabelStudioServer]:
     """One real Label Studio server for the session (or the one named by the environment)."""

@@ -14,7 +14,7 @@ import json
 import orjson
 import pytest
 
-from akhbar.annotation.demo import SAMPLE_EXPORT, SAMPLE_RAW
+from akhbar.cli.demo import SAMPLE_EXPORT, SAMPLE_RAW
 from akhbar.corpus.pipeline import build_corpus
 from tests.conftest import run_akhbar
 

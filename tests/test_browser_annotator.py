@@ -335,7 +335,7 @@ SCREENSHOT_ARTICLE = "art_9225af04402fac285ae5"  # the sample's first article: D
 def test_screenshot_of_a_sample_task(labeling_page, labelstudio, tmp_path):
     """The README's picture: a task of the bundled sample, pushed with its own annotations,
     as an annotator sees it. ``make screenshots`` writes it to docs/ (AKHBAR_SCREENSHOTS)."""
-    from akhbar.annotation.demo import SAMPLE_ANNOTATIONS, SAMPLE_RAW
+    from akhbar.cli.demo import SAMPLE_ANNOTATIONS, SAMPLE_RAW
 
     corpus = tmp_path / "corpus"
     code, _, err = run_akhbar("corpus", "build", SAMPLE_RAW, "--out", corpus)

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
-from akhbar.annotation.checks import Rules, check_annotation, diagnose_mismatch
+from akhbar.annotation.checks import Rules, check_annotation
+from akhbar.annotation.mismatch import diagnose_mismatch
 from akhbar.annotation.validate import validate_snapshot
 from akhbar.schemas import taxonomy
 from akhbar.schemas.checks import CHECKS, ERROR, WARNING, context

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from akhbar.cli.main import cli
+from tests.conftest import run_akhbar
 
 
 def walk(command: click.Command, path: tuple[str, ...] = ()):
@@ -33,9 +33,9 @@ def test_the_tree_has_the_corpus_commands():
     ("path", "command"), COMMANDS, ids=[" ".join(p) or "akhbar" for p, _ in COMMANDS]
 )
 def test_help_has_an_example(path, command):
-    result = CliRunner().invoke(cli, [*path, "--help"], prog_name="akhbar")
-    assert result.exit_code == 0, result.output
+    code, output, err = run_akhbar(*path, "--help")
+    assert code == 0, err
     assert command.help and command.help.strip(), f"akhbar {' '.join(path)} has no help text"
-    assert "Example" in result.output, f"akhbar {' '.join(path)} --help shows no example"
+    assert "Example" in output, f"akhbar {' '.join(path)} --help shows no example"
     # the example runs this very command
-    assert " ".join(("akhbar", *path)) in result.output.split("Example", 1)[1]
+    assert " ".join(("akhbar", *path)) in output.split("Example", 1)[1]

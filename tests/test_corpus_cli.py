@@ -6,6 +6,7 @@ absence of tracebacks are what a user sees. SaudiNewsNet is built once per sessi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 from akhbar import schemas
 from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.store import ARTICLE_SCHEMA, DUPLICATE_SCHEMA, load_corpus
+from tests.conftest import run_akhbar
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "sample" / "raw"
@@ -34,14 +36,10 @@ FILES = {"articles.parquet", "duplicates.parquet", "rejected.jsonl", "report.jso
 
 
 def akhbar(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AKHBAR), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "CI": "true"},
-        timeout=600,
-    )
+    """The one in-process runner (tests/conftest.py), its result shaped like a process's."""
+    with contextlib.chdir(cwd) if cwd else contextlib.nullcontext():
+        code, out, err = run_akhbar(*args)
+    return subprocess.CompletedProcess([str(AKHBAR), *map(str, args)], code, out, err)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:

@@ -19,8 +19,9 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 
-from akhbar.annotation import demo, server
-from akhbar.annotation.demo import SAMPLE_ANNOTATIONS, SAMPLE_EXPORT, run_demo
+from akhbar.annotation import server
+from akhbar.cli import demo
+from akhbar.cli.demo import SAMPLE_ANNOTATIONS, SAMPLE_EXPORT, run_demo
 from akhbar.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,12 +8,11 @@ import re
 import xml.etree.ElementTree as ET
 
 import yaml
-from click.testing import CliRunner
 from conftest import REPO
 
 from akhbar.annotation import labelconfig, server
-from akhbar.cli.main import cli
 from akhbar.schemas import taxonomy
+from tests.conftest import run_akhbar
 
 
 def _parsed(tax):
@@ -89,11 +88,11 @@ def test_instructions_list_every_label_role_and_the_annotator_steps():
 
 
 def test_config_command_prints_the_config_and_the_instructions():
-    r = CliRunner().invoke(cli, ["annotate", "config"])
-    assert r.exit_code == 0, r.output
-    assert r.output == labelconfig.label_config(taxonomy.load()) + "\n"
-    r = CliRunner().invoke(cli, ["annotate", "config", "--instructions"])
-    assert r.exit_code == 0 and r.output.startswith("<h2>ace-ar-conflict 1.0.0</h2>")
+    code, out, err = run_akhbar("annotate", "config")
+    assert code == 0, err
+    assert out == labelconfig.label_config(taxonomy.load()) + "\n"
+    code, out, _ = run_akhbar("annotate", "config", "--instructions")
+    assert code == 0 and out.startswith("<h2>ace-ar-conflict 1.0.0</h2>")
 
 
 def test_makefile_pins_the_same_label_studio_version():

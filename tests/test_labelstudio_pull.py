@@ -13,20 +13,16 @@ import pytest
 from conftest import sample_articles
 
 from akhbar.annotation import pull, push
-from akhbar.cli.main import main
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import OutputError
+from tests.conftest import run_akhbar
 
 pytestmark = pytest.mark.labelstudio
 SNAPSHOT = re.compile(r"^snapshot-\d{8}T\d{6}Z-[0-9a-f]{12}\.json$")
 
 
 def _run(args, capsys):
-    with pytest.raises(SystemExit) as e:
-        main([*args])
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
+    return run_akhbar(*args)  # the one in-process runner (tests/conftest.py)
 
 
 def _region_id() -> str:

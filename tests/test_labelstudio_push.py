@@ -14,17 +14,13 @@ from akhbar.annotation import push
 from akhbar.cli.main import main
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from tests.conftest import run_akhbar
 
 pytestmark = pytest.mark.labelstudio
 
 
 def _run(args, capsys):
-    """Run the real entry point (its error handling included): exit code, stdout, stderr."""
-    with pytest.raises(SystemExit) as e:
-        main([*args])
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
+    return run_akhbar(*args)  # the one in-process runner (tests/conftest.py)
 
 
 def _tasks(labelstudio, title):
@@ -273,3 +269,97 @@ def test_the_cli_names_a_missing_server(tmp_path, monkeypatch, capsys):
     )
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "start one with `akhbar studio up`, or pass --url and --api-key" in err
+
+
+def test_a_second_push_of_an_unchanged_project_reads_only_its_fingerprint(
+    labelstudio, ls_project, write_corpus
+):
+    rows = sample_articles(30, prefix="art_ledger")
+    corpus = write_corpus(rows)
+    first = push.push_corpus(labelstudio.conn, corpus, ls_project, batch_size=7, progress=False)
+    assert (first.imported, first.from_ledger) == (30, False)
+
+    listed = []
+    with labelstudio.client() as c:
+        c.iter_tasks = lambda *a, **k: listed.append(a) or iter(())  # must not be called
+        again = push.push(c, push.read_articles(corpus), ls_project, taxonomy.load(),
+                          progress=False)  # fmt: skip
+    assert (again.imported, again.existing, again.from_ledger) == (0, 30, True) and not listed
+    assert "project unchanged since the last push" in again.lines()[1]
+
+    # A task deleted behind akhbar's back: the fingerprint changes, the project is listed and
+    # the missing article pushed again, once.
+    with labelstudio.client() as c:
+        pid = c.find_project(ls_project)["id"]
+        victim = next(t for t in c.iter_tasks(pid) if t["data"]["article_id"] == rows[29]["id"])
+        c.call("DELETE task", lambda o: c.sdk.tasks.delete(str(victim["id"]), request_options=o),
+               retry=True)  # fmt: skip
+    third = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    assert (third.imported, third.existing, third.from_ledger) == (1, 29, False)
+    assert set(_article_ids(labelstudio, ls_project).values()) == {1}
+
+    # A task added by someone else: listed again, nothing of ours pushed twice.
+    with labelstudio.client() as c:
+        c.import_tasks(pid, [{"data": {"text": "نص أضافه زميل", "article_id": "art_other"}}])
+    fourth = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    assert (fourth.imported, fourth.existing, fourth.from_ledger) == (0, 30, False)
+    fifth = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    assert (fifth.imported, fifth.from_ledger) == (0, True)
+
+    # Drift is refused through the ledger too (no listing of texts involved).
+    changed = [dict(r) for r in rows]
+    changed[5]["text"] += " وأضاف مصدر آخر."
+    with pytest.raises(IntegrityError, match="differs from the text already imported"):
+        push.push_corpus(labelstudio.conn, write_corpus(changed, "c2"), ls_project,
+                         progress=False)  # fmt: skip
+
+
+def test_tasks_pushed_without_a_digest_are_compared_by_their_text(
+    labelstudio, ls_project, write_corpus
+):
+    """Tasks imported by an older akhbar (no digest in meta) still count and drift-check."""
+    rows = sample_articles(4, prefix="art_legacy")
+    tax = taxonomy.load()
+    with labelstudio.client() as c:
+        project, _, _ = push.ensure_project(c, ls_project, tax)
+        data = [push.TaskArticle(r["id"], r["title"], r["text"], r["source"], r["url"]).data()
+                for r in rows[:3]]  # fmt: skip
+        c.import_tasks(project["id"], [{"data": d} for d in data])
+    report = push.push_corpus(labelstudio.conn, write_corpus(rows), ls_project, progress=False)
+    assert (report.existing, report.imported) == (3, 1)
+    changed = [dict(r) for r in rows]
+    changed[1]["text"] += " تعديل."
+    with pytest.raises(IntegrityError, match=rows[1]["id"]):
+        push.push_corpus(labelstudio.conn, write_corpus(changed, "c2"), ls_project,
+                         progress=False)  # fmt: skip
+
+
+def test_a_title_with_surrounding_spaces_names_the_project_the_server_stored(
+    labelstudio, ls_project, write_corpus, tmp_path, capsys
+):
+    corpus = write_corpus(sample_articles(3, prefix="art_spaced"))
+    spaced = f"  {ls_project}  "  # the server strips titles when it stores them
+    for _ in range(2):
+        code, out, err = _run(
+            ["annotate", "push", str(corpus), "--project", spaced, *labelstudio.cli_args()],
+            capsys,
+        )
+        assert code == 0, err
+    assert ", created)" not in out and "0 imported, 3 already there" in out
+    with labelstudio.client() as c:
+        assert [p["title"] for p in c.projects(ls_project)] == [ls_project]  # one project
+    code, out, err = _run(
+        ["annotate", "pull", "--project", spaced, "--out", str(tmp_path / "s"), "--no-progress",
+         *labelstudio.cli_args()],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "3 tasks" in out
+
+
+def test_a_negative_limit_is_refused(write_corpus, capsys):
+    corpus = write_corpus(sample_articles(2, prefix="art_limit"))
+    args = ["annotate", "push", str(corpus), "--project", "p", "--limit", "-1"]
+    code, _, err = _run([*args, "--url", "http://127.0.0.1:9", "--api-key", "k" * 40], capsys)
+    assert code == 2
+    assert err.strip().splitlines() == [err.strip()] and "--limit -1" in err

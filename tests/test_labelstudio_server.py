@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
+import secrets
 import stat
+import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
-import httpx
 import pytest
-from click.testing import CliRunner
 
 from akhbar.annotation import client, labelconfig, push, server
-from akhbar.cli.main import cli
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import UsageError
+from tests.conftest import run_akhbar
 
 pytestmark = pytest.mark.labelstudio
 
@@ -58,10 +59,16 @@ def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelst
     assert stored["expert_instruction"] == labelconfig.instructions_html(tax)
 
 
+class _Result:
+    """What a command printed, as the assertions below read it."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.exit_code, self.output = code, out + err  # both streams, as a terminal shows them
+
+
 def test_studio_status_down_and_up_again(labelstudio):
     paths = _local(labelstudio)
-    runner = CliRunner()
-    r = runner.invoke(cli, ["studio", "status", *_paths_args(paths)])
+    r = _Result(*run_akhbar("studio", "status", *_paths_args(paths)))
     assert r.exit_code == 0, r.output
     assert f"url:      {labelstudio.url}" in r.output
     assert "health:   ok" in r.output and f"version:  {server.LABEL_STUDIO_VERSION}" in r.output
@@ -70,16 +77,16 @@ def test_studio_status_down_and_up_again(labelstudio):
     assert stat.S_IMODE(paths.settings.parent.stat().st_mode) == 0o700
     old_pid = int(paths.pid_file.read_text())
 
-    r = runner.invoke(cli, ["studio", "down", *_paths_args(paths)])
+    r = _Result(*run_akhbar("studio", "down", *_paths_args(paths)))
     assert r.exit_code == 0 and f"stopped Label Studio (pid {old_pid})" in r.output
     assert not paths.pid_file.exists() and not server.health(labelstudio.url)
     with pytest.raises(ProcessLookupError):
         os.kill(old_pid, 0)
-    r = runner.invoke(cli, ["studio", "down", *_paths_args(paths)])
+    r = _Result(*run_akhbar("studio", "down", *_paths_args(paths)))
     assert r.output.strip() == "Label Studio was not running"
 
     # A warm start: same port, same token (read back from the settings file).
-    r = runner.invoke(cli, ["studio", "up", *_paths_args(paths), "--venv", str(paths.venv)])
+    r = _Result(*run_akhbar("studio", "up", *_paths_args(paths), "--venv", str(paths.venv)))
     assert r.exit_code == 0, r.output
     assert "health:   ok" in r.output and labelstudio.api_key not in r.output
     assert server.read_settings(paths.settings)["api_key"] == labelstudio.api_key
@@ -89,7 +96,7 @@ def test_studio_status_down_and_up_again(labelstudio):
 
     # `up` on a running server finds it instead of starting a second one.
     pid = int(paths.pid_file.read_text())
-    r = runner.invoke(cli, ["studio", "up", *_paths_args(paths), "--venv", str(paths.venv)])
+    r = _Result(*run_akhbar("studio", "up", *_paths_args(paths), "--venv", str(paths.venv)))
     assert r.exit_code == 0 and f"pid:      {pid}" in r.output
 
 
@@ -115,7 +122,7 @@ def test_a_personal_access_token_works_too(labelstudio):
     paths = _local(labelstudio)
     settings = server.read_settings(paths.settings)
     # Create one the way a user would: log in, then POST /api/token/ with the CSRF cookie.
-    with httpx.Client(base_url=labelstudio.url, timeout=60) as s:
+    with client.http_client(60, base_url=labelstudio.url) as s:  # a browser login, not the API
         s.get("/user/login/")
         s.post(
             "/user/login/",
@@ -166,3 +173,60 @@ def test_connection_comes_from_options_then_environment_then_settings(tmp_path, 
     assert (conn.url, conn.api_key) == ("http://team.example:8080", "team-key")
     conn = client.resolve("http://other:1", "opt-key", settings=settings)
     assert (conn.url, conn.api_key) == ("http://other:1", "opt-key")
+
+
+def test_the_data_dir_and_database_are_private_and_no_secret_is_on_a_command_line(
+    labelstudio, monkeypatch
+):
+    paths = _local(labelstudio)
+    assert stat.S_IMODE(paths.data_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE((paths.data_dir / server.DB_FILE).stat().st_mode) == 0o600
+    settings = server.read_settings(paths.settings)
+    cmdline = Path(f"/proc/{paths.pid_file.read_text().strip()}/cmdline").read_bytes()
+    assert settings["password"].encode() not in cmdline
+    assert settings["api_key"].encode() not in cmdline
+
+    # A data dir whose settings file was lost: its password is reset through standard input.
+    spawned: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(argv, *args, **kwargs):
+        spawned.append([str(a) for a in argv])
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(server.subprocess, "run", spy)
+    exe, user = server.executable(paths.venv), settings["username"]
+    new = f"reset-{secrets.token_urlsafe(12)}"
+    try:
+        server._reset_password(exe, paths, user, new)
+        assert spawned and not any(new in " ".join(argv) for argv in spawned)
+        assert server.provision_token(labelstudio.url, user, new) == labelstudio.api_key
+    finally:
+        server._reset_password(exe, paths, user, settings["password"])
+    assert server.provision_token(labelstudio.url, user, settings["password"])
+
+
+def test_an_existing_directory_keeps_its_mode(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    server.write_settings(shared / "x.json", {"url": "http://127.0.0.1:1"})
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # the user's directory, untouched
+    assert stat.S_IMODE((shared / "x.json").stat().st_mode) == 0o600
+    server.write_settings(tmp_path / "new" / "deeper" / "x.json", {})
+    for made in (tmp_path / "new", tmp_path / "new" / "deeper"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+    # An existing, open data dir: left as it is, with a note; its database made private.
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o755)
+    (data / server.DB_FILE).write_bytes(b"")
+    (data / server.DB_FILE).chmod(0o644)
+    said: list[str] = []
+    server._private_data_dir(server.Paths(data, tmp_path / "s.json"), said.append)
+    assert stat.S_IMODE(data.stat().st_mode) == 0o755
+    assert stat.S_IMODE((data / server.DB_FILE).stat().st_mode) == 0o600
+    assert len(said) == 1 and "can be read by other users (mode 755)" in said[0]
+    server._private_data_dir(server.Paths(tmp_path / "fresh", tmp_path / "s.json"), said.append)
+    assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o700 and len(said) == 1

@@ -14,9 +14,9 @@ import pytest
 import yaml
 from release_fixtures import ARTICLES, MORE_ARTICLES, write_documents, write_inputs
 
-from akhbar.cli.main import main
 from akhbar.corpus.publish import TMP_TAG
 from akhbar.corpus.release.splits import split_of
+from tests.conftest import run_akhbar
 
 RATIOS = "0.4,0.3,0.3"  # every split gets rows in every config with the fixture articles
 CONFIGS = ("documents", "ner", "events")
@@ -24,15 +24,8 @@ SPLITS = ("train", "validation", "test")
 
 
 def akhbar(capsys, *args: str) -> tuple[int, str, str]:
-    """Run the real CLI entry point; (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+    """(exit code, stdout, stderr) from the one in-process runner (tests/conftest.py)."""
+    return run_akhbar(*args)
 
 
 def build(capsys, version, corpus, documents, out, *extra, workers=1):
@@ -61,14 +54,11 @@ def v1(tmp_path_factory):
     root = tmp_path_factory.mktemp("release")
     corpus, documents = write_inputs(root / "in")
     out = root / "releases"
-    try:
-        main(
-            ["release", "build", "--version", "1.0.0", "--corpus", str(corpus),
-             "--documents", str(documents), "--out", str(out), "--ratios", RATIOS,
-             "--workers", "2"]
-        )  # fmt: skip
-    except SystemExit as e:  # pragma: no cover - the assertion below explains
-        assert e.code == 0
+    code, _, err = run_akhbar(
+        "release", "build", "--version", "1.0.0", "--corpus", corpus,
+        "--documents", documents, "--out", out, "--ratios", RATIOS, "--workers", "2",
+    )  # fmt: skip
+    assert code == 0, err
     return {
         "root": root,
         "corpus": corpus,

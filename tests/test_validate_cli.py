@@ -131,7 +131,7 @@ def test_unusable_input_exits_2_with_one_line(args, message, corpus, tmp_path):
 def test_bad_usage_exits_2(corpus, tmp_path):
     code, _, err = run("annotate", "validate", str(CLEAN), "--out", str(tmp_path / "o"))
     assert code == 2 and "Missing option '--corpus'" in err and "Traceback" not in err
-    code, _, err = run("annotate", "validate", str(CLEAN), "--corpus", str(corpus), "--out", str(tmp_path / "o"), "--workers", "0")  # fmt: skip
+    code, _, err = run("annotate", "validate", str(CLEAN), "--corpus", str(corpus), "--out", str(tmp_path / "o"), "--workers", "-1")  # fmt: skip
     assert code == 2 and "--workers" in err
 
 

@@ -20,6 +20,8 @@ Order matters and is deliberate:
 Every repetition only runs after something was removed, so the text shrinks each time and a
 fixed point always comes: cleaning is idempotent. Titles and authors get the character rules
 and are folded onto one line.
+
+Part of akhbar.corpus; may import akhbar.corpus and akhbar.schemas.
 """
 
 from __future__ import annotations

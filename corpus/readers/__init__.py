@@ -11,6 +11,8 @@ order of records, and everything downstream, is the same on every run and machin
 Text is decoded from UTF-8, UTF-8/16/32 with a BOM, or Windows-1256 (``encoding.py``). A
 file that cannot be read, decoded or parsed becomes a Rejection and the run goes on; a path
 that does not exist, or a directory with no inputs in it, is a usage error.
+
+Part of akhbar.corpus; may import akhbar.corpus and akhbar.schemas.
 """
 
 from __future__ import annotations

@@ -20,16 +20,13 @@ import pyarrow as pa
 
 from akhbar import schemas
 from akhbar.corpus import __version__
-from akhbar.corpus.executor import make_executor, resolve_workers
+from akhbar.corpus.executor import make_executor
 from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     ARTICLE_COLUMNS,
-    DocumentIndex,
-    index_documents,
-    read_validation,
     sha256_file,
     sha256_files,
     unpack_location,
@@ -37,64 +34,31 @@ from akhbar.corpus.release.inputs import (
 from akhbar.corpus.release.manifest import (
     FORMAT,
     MANIFEST,
-    article_map,
     file_info,
     git_commit,
     list_files,
-    load_manifest,
     now_utc,
     write_manifest,
 )
-from akhbar.corpus.release.rows import (
-    Converter,
+from akhbar.corpus.release.parts import (
     Part,
     PartResult,
-    SplitStats,
     convert_part,
     convert_part_in_worker,
     init_worker,
 )
+from akhbar.corpus.release.plan import BuildOptions, Plan, plan_release
+from akhbar.corpus.release.rows import Converter, SplitStats
 from akhbar.corpus.release.splits import (
-    DEFAULT_RATIOS,
     METHOD,
     SPLITS,
-    parse_ratios,
     ratios_dict,
-    split_of,
 )
 from akhbar.corpus.release.versions import (
-    existing_releases,
-    parse_version,
-    release_dir,
-    resolve_release,
     version_name,
 )
-from akhbar.corpus.store import (
-    article_files,
-    articles_path,
-    iter_article_batches,
-    text_digests,
-)
-from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
-from akhbar.schemas.taxonomy import Taxonomy
-from akhbar.schemas.taxonomy import load as load_taxonomy
-
-
-@dataclass(slots=True)
-class BuildOptions:
-    version: str
-    corpus: Path
-    documents: Path
-    out: Path
-    taxonomy: Path | None = None
-    resplit: bool = False
-    ratios: str | None = None
-    previous: str | None = None
-    workers: int = 0  # 0: one per core
-    license: str = "other"
-    part_size: int = 4096  # articles per part: one task for a worker, one file per split
-    chunk_size: int = 256  # articles converted at once within a part
-    agreement: Path | None = None  # the --out of akhbar annotate agreement
+from akhbar.corpus.store import article_files, articles_path, iter_article_batches, text_digests
+from akhbar.schemas.errors import OutputError
 
 
 @dataclass(slots=True)
@@ -108,44 +72,9 @@ class BuildResult:
     adjustments: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _Plan:
-    """Everything decided before any output is written."""
-
-    version: tuple[int, int, int]
-    target: Path
-    labels: Taxonomy
-    ratios: tuple[float, float, float]
-    previous: dict[str, Any] | None
-    previous_path: Path | None
-    validation: dict[str, Any]
-    corpus: Path  # the corpus store
-    doc_index: DocumentIndex
-    # Per released article, by its document's ordinal: compact, as they grow with the corpus.
-    splits: bytearray  # index into SPLITS
-    clusters: list[str | None]  # None when the cluster id is the article id
-    hashes: bytearray  # 8 bytes of the annotation hash each
-    previous_articles: dict[str, tuple[str, str]]  # id -> (split, annotation hash)
-    corpus_articles: int
-    moved: int
-    agreement: tuple[dict[str, Any], bytes] | None = None  # figures, file bytes
-
-    def articles(self) -> Iterator[tuple[str, str, str, str]]:
-        """(id, split, cluster id, annotation hash) of every released article."""
-        for aid, packed in self.doc_index.locations.items():
-            o = unpack_location(packed)[3]
-            cluster = self.clusters[o]
-            yield (
-                aid,
-                SPLITS[self.splits[o]],
-                aid if cluster is None else cluster,
-                self.hashes[8 * o : 8 * o + 8].hex(),
-            )
-
-
 def build_release(opts: BuildOptions) -> BuildResult:
     """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
-    plan = _plan(opts)
+    plan = plan_release(opts)
     # A finished version is immutable: never replaced, and refused if it appears meanwhile.
     with Output(plan.target, what="release") as output:
         try:
@@ -161,119 +90,7 @@ def build_release(opts: BuildOptions) -> BuildResult:
     return result
 
 
-def _plan(opts: BuildOptions) -> _Plan:
-    resolve_workers(opts.workers)  # a negative number is refused before anything is read
-    version = parse_version(opts.version)
-    out = opts.out
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out}: --out must be a directory of releases")
-    target = release_dir(out, version)
-    if target.exists():
-        raise OutputError(
-            f"{target} already exists and a built release is immutable; build a new version "
-            f"(e.g. {version[0]}.{version[1]}.{version[2] + 1})"
-        )
-    existing = existing_releases(out)
-    if opts.previous:
-        previous_path = resolve_release(opts.previous, out)
-    else:
-        above = [v for v in existing if v > version]
-        if above:
-            raise UsageError(
-                f"version {version_name(version)} is not above the latest release "
-                f"v{version_name(above[-1])} in {out}; choose a higher version"
-            )
-        below = [v for v in existing if v < version]
-        previous_path = existing[below[-1]] if below else None
-    previous = load_manifest(previous_path) if previous_path else None
-    if previous is not None and parse_version(previous["version"]) >= version:
-        raise UsageError(
-            f"version {version_name(version)} must be above the previous release "
-            f"v{previous['version']}; choose a higher version"
-        )
-
-    labels = load_taxonomy(opts.taxonomy)
-    validation = read_validation(opts.documents / "validation.json")
-    vt = validation.get("taxonomy") or {}
-    if vt.get("sha256") and vt["sha256"] != labels.sha256:
-        raise IntegrityError(
-            f"{opts.documents / 'validation.json'}: the documents were validated against taxonomy "
-            f"{vt.get('name')}@{vt.get('version')} (sha256 {vt['sha256'][:12]}), not "
-            f"{labels.name}@{labels.version} ({labels.sha256[:12]}); pass that taxonomy with "
-            "--taxonomy FILE"
-        )
-
-    ratios = parse_ratios(opts.ratios)
-    if ratios is None:
-        prev_ratios = (previous or {}).get("splits", {}).get("ratios")
-        ratios = tuple(prev_ratios[s] for s in SPLITS) if prev_ratios else DEFAULT_RATIOS
-
-    doc_index = index_documents(opts.documents / "documents.jsonl")
-    locations = doc_index.locations
-    n = doc_index.lines
-    splits = bytearray(b"\xff") * n
-    clusters: list[str | None] = [None] * n
-    prev_articles = article_map(previous_path) if previous_path else {}
-    corpus_articles = 0
-    moved = 0
-    first_move = None
-    ids = (
-        row
-        for batch in iter_article_batches(opts.corpus, ("id", "cluster_id"), 65536)
-        for row in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
-    )
-    for aid, cluster in ids:
-        corpus_articles += 1
-        packed = locations.get(aid)
-        if packed is None:
-            continue  # not annotated: not released, counted
-        o = unpack_location(packed)[3]
-        if splits[o] != 255:
-            raise IntegrityError(
-                f"{articles_path(opts.corpus)}: article id {aid} occurs twice; rebuild the corpus store"
-            )
-        split = split_of(cluster or aid, ratios)
-        splits[o] = split
-        clusters[o] = None if cluster == aid else cluster
-        old = prev_articles.get(aid)
-        if old and old[0] != SPLITS[split]:
-            moved += 1
-            first_move = first_move or (aid, old[0], SPLITS[split])
-    if 255 in splits:
-        o = splits.index(255)
-        aid, packed = next((a, p) for a, p in locations.items() if unpack_location(p)[3] == o)
-        raise IntegrityError(
-            f"{doc_index.path} line {unpack_location(packed)[2]}: article {aid} is not in the "
-            f"corpus store {articles_path(opts.corpus)}; pass the corpus the documents were annotated from"
-        )
-    if moved and not opts.resplit:
-        aid, old, new = first_move
-        raise UsageError(
-            f"{moved} article(s) would change split since v{previous['version']} "
-            f"(e.g. {aid}: {old} -> {new}); keep the previous ratios and clusters, or pass "
-            "--resplit to re-split on purpose"
-        )
-    return _Plan(
-        version=version,
-        target=target,
-        labels=labels,
-        ratios=ratios,
-        previous=previous,
-        previous_path=previous_path,
-        validation=validation,
-        corpus=opts.corpus,
-        doc_index=doc_index,
-        splits=splits,
-        clusters=clusters,
-        hashes=bytearray(8 * n),
-        previous_articles=prev_articles,
-        corpus_articles=corpus_articles,
-        moved=moved,
-        agreement=quality.read_agreement(opts.agreement) if opts.agreement else None,
-    )
-
-
-def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
+def _parts(opts: BuildOptions, plan: Plan, data_dir: Path) -> Iterator[Part]:
     """The articles that have a document, in store order, cut into parts of ``part_size``."""
     locations = plan.doc_index.locations
     docs_path = str(plan.doc_index.path)
@@ -304,7 +121,7 @@ def _parts(opts: BuildOptions, plan: _Plan, data_dir: Path) -> Iterator[Part]:
 
 
 def _results(
-    opts: BuildOptions, plan: _Plan, schemas_: dict, data_dir: Path
+    opts: BuildOptions, plan: Plan, schemas_: dict, data_dir: Path
 ) -> Iterator[tuple[Part, PartResult]]:
     """Converted and written parts, in input order, from the executor."""
     # spawn, not fork: the parent holds Arrow thread pools, which fork does not copy safely.
@@ -325,7 +142,7 @@ def _results(
             yield taken.popleft(), result
 
 
-def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
+def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
     features = all_features(plan.labels)
     schemas_ = {name: f.arrow_schema for name, f in features.items()}
     data_dir = tmp / "data"
@@ -448,7 +265,7 @@ def _write_release(opts: BuildOptions, plan: _Plan, tmp: Path) -> BuildResult:
     )
 
 
-def _input_hashes(opts: BuildOptions, plan: _Plan) -> dict[str, Any]:
+def _input_hashes(opts: BuildOptions, plan: Plan) -> dict[str, Any]:
     art_sha, art_bytes = sha256_files(article_files(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)

@@ -23,11 +23,9 @@ imports the bundled annotations again.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,39 +227,6 @@ def _push_and_pull(
     return report, snapshot.path
 
 
-@contextlib.contextmanager
-def _hub_offline() -> Iterator[Any]:
-    """``datasets`` with HF_HUB_OFFLINE=1 and no progress bars; restored afterwards."""
-    before = os.environ.get("HF_HUB_OFFLINE")
-    os.environ["HF_HUB_OFFLINE"] = "1"  # read when datasets is first imported
-    import datasets
-    import huggingface_hub.constants
-
-    saved = (datasets.config.HF_HUB_OFFLINE, huggingface_hub.constants.HF_HUB_OFFLINE)
-    bars = datasets.are_progress_bars_disabled()
-    datasets.config.HF_HUB_OFFLINE = huggingface_hub.constants.HF_HUB_OFFLINE = True
-    datasets.disable_progress_bars()
-    try:
-        yield datasets
-    finally:
-        datasets.config.HF_HUB_OFFLINE, huggingface_hub.constants.HF_HUB_OFFLINE = saved
-        if not bars:
-            datasets.enable_progress_bars()
-        if before is None:
-            os.environ.pop("HF_HUB_OFFLINE", None)
-        else:
-            os.environ["HF_HUB_OFFLINE"] = before
-
-
-def load_configs(release: Path, configs: list[str], cache_dir: Path) -> dict[str, Any]:
-    """Each config through ``datasets.load_dataset``, offline: config -> DatasetDict."""
-    with _hub_offline() as datasets:
-        return {
-            config: datasets.load_dataset(str(release), config, cache_dir=str(cache_dir))
-            for config in configs
-        }
-
-
 def ner_example(ner: Any) -> list[str]:
     """The sentence with the most entity types among the short ones, with its tagged tokens."""
     best: tuple[tuple[int, int], str, dict] | None = None
@@ -377,6 +342,7 @@ def run_demo(
 
     say(f"release: v{VERSION} -> {releases}")
     from akhbar.corpus.release.build import BuildOptions, build_release
+    from akhbar.corpus.release.load import load_datasets
     from akhbar.corpus.release.verify import verify_release
 
     built = build_release(
@@ -393,16 +359,14 @@ def run_demo(
     if problems:
         raise IntegrityError(f"{built.path}: the new release does not verify: {problems[0]}")
 
-    say("load: datasets.load_dataset for every config (HF_HUB_OFFLINE=1)")
-    # A config without rows has no data files, so it is not in the card and cannot be loaded.
-    configs = [c for c in CONFIGS if any(built.rows.get(c, {}).values())]
-    loaded = load_configs(built.path, configs, out / ".hf-cache")
+    say("load: datasets.load_dataset for every config (HF_HUB_OFFLINE=1), as release load does")
+    loaded = load_datasets(built.path, out / ".hf-cache")
     rows = {config: {split: len(ds) for split, ds in dd.items()} for config, dd in loaded.items()}
-    for config in configs:
-        want = {s: n for s, n in built.rows[config].items() if n}
-        if rows[config] != want:
+    for config, splits in built.rows.items():
+        want = {s: n for s, n in splits.items() if n}
+        if rows.get(config, {}) != want:
             raise IntegrityError(
-                f"{built.path}: datasets loaded {config} with rows {rows[config]}, the build "
+                f"{built.path}: datasets loaded {config} with rows {rows.get(config)}, the build "
                 f"wrote {want}; run akhbar release verify {built.path}"
             )
     from akhbar.corpus.release.manifest import load_manifest
