@@ -12,6 +12,9 @@ What each step does is separate from where it runs and from reading and writing:
 - ``Deduplicator`` (``corpus.dedup.cluster``) is the one step that needs every article, and it
   needs only their ids, lengths, keys and signatures;
 - writing is ``corpus.store_writer.CorpusWriter``, which makes the store appear atomically.
+  The cleaned batches wait on disk in the temporary store (``CleanedSpill``) while
+  de-duplication decides, and are then written out in row groups (``TableSink``): memory
+  holds the fingerprints, never every text.
 
 Every record that goes in comes out kept, rejected with a reason, or as a duplicate; the report
 checks that the counts add up.
@@ -45,7 +48,6 @@ from akhbar.corpus.dedup.near import EMPTY, MinHasher
 from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
 from akhbar.corpus.records import Article, RawRecord, Rejection
-from akhbar.corpus.store import CLEANED_SCHEMA
 from akhbar.corpus.store_writer import (
     CorpusWriter,
     Tally,
@@ -219,9 +221,9 @@ def build_corpus(
 
     tally = Tally()
     dedup = Deduplicator(config.dedup)
-    batches: list[pa.RecordBatch] = []
-    sources: list[str | None] = []
     with CorpusWriter(out, force=force, inputs=inputs) as writer:
+        # The cleaned texts wait on disk: memory holds only what de-duplication needs.
+        spill = writer.spill()
         show = _progress_enabled() if progress is None else progress
         # The pool forks before the progress bar starts its monitor thread.
         with (
@@ -248,8 +250,7 @@ def build_corpus(
                 writer.reject(prepared.rejected)
                 tally.merge(prepared.tally)
                 batch = prepared.articles
-                batches.append(batch)
-                sources += batch.column("source").to_pylist()
+                spill.write(batch)
                 for article_id, length, key, sig in zip(
                     batch.column("id").to_pylist(),
                     prepared.lengths,
@@ -259,22 +260,29 @@ def build_corpus(
                 ):
                     dedup.add(article_id, length, key, sig)
                 bar.update(prepared.records)
-        if not batches:  # not one chunk, so not one record
+        if not spill.batches_written:  # not one chunk, so not one record
             raise InputError(
                 f"no input records found in {', '.join(map(str, inputs))}: give .txt, .json, "
                 ".jsonl, .zip or .html files (or directories of them)"
             )
         resolution = dedup.resolve()
-        for source, of, kind in zip(sources, resolution.duplicate_of, resolution.kind, strict=True):
-            if of is None:
-                tally.kept(source)
-            else:
-                tally.duplicate(source, kind or "")
-        kept, duplicates = resolved_tables(
-            pa.Table.from_batches(batches, schema=CLEANED_SCHEMA), resolution
-        )
-        writer.write_articles(kept)
-        writer.write_duplicates(duplicates)
+        kept_sink, duplicates_sink = writer.sinks()
+        start = 0
+        for batch in spill.batches():
+            part = resolution.slice(start, start + batch.num_rows)
+            start += batch.num_rows
+            for source, of, kind in zip(
+                batch.column("source").to_pylist(), part.duplicate_of, part.kind, strict=True
+            ):
+                if of is None:
+                    tally.kept(source)
+                else:
+                    tally.duplicate(source, kind or "")
+            kept, duplicates = resolved_tables(pa.Table.from_batches([batch]), part)
+            kept_sink.write(kept)
+            duplicates_sink.write(duplicates)
+        kept_sink.close()
+        duplicates_sink.close()
         report = tally.report(
             config=dataclasses.asdict(config),
             rules=rule_names(tally.rule_applications),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -195,6 +195,72 @@ class Tally:
 
 # --- writing ---------------------------------------------------------------------------------
 
+SPILL = ".cleaned.arrow"  # cleaned articles between Prepare and de-duplication; never published
+
+
+class CleanedSpill:
+    """The cleaned articles of a build kept on disk (an Arrow IPC file in the temporary store)
+    between ``Prepare`` and de-duplication, so that the build holds only what de-duplication
+    needs in memory. Read back batch by batch, each batch as it was written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._sink = pa.OSFile(str(path), "wb")
+        self._writer = pa.ipc.new_file(self._sink, CLEANED_SCHEMA)
+        self.batches_written = 0
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self._writer.write_batch(batch)
+        self.batches_written += 1
+
+    def close(self) -> None:
+        if not self._sink.closed:
+            self._writer.close()
+            self._sink.close()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        self.close()
+        with pa.OSFile(str(self.path), "rb") as f:
+            reader = pa.ipc.open_file(f)
+            for i in range(reader.num_record_batches):
+                yield reader.get_batch(i)
+        self.path.unlink()
+
+
+class TableSink:
+    """One Parquet table of the store written piece by piece, in row groups of the store's
+    size, so that its bytes are those of writing the whole table at once."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path, self.schema = path, schema
+        self._size = PARQUET_OPTIONS["row_group_size"]
+        options = {k: v for k, v in PARQUET_OPTIONS.items() if k != "row_group_size"}
+        self._writer = pq.ParquetWriter(path, schema, **options)
+        self._pending: list[pa.Table] = []
+        self._rows = 0
+        self._written = False  # a table without rows is still one (empty) row group
+
+    def write(self, table: pa.Table) -> None:
+        if not table.schema.equals(schema := self.schema):
+            raise IntegrityError(
+                f"{self.path.name}: table schema differs from the store's:\n{schema}"
+            )
+        self._pending.append(table)
+        self._rows += table.num_rows
+        while self._rows >= self._size:
+            whole = pa.concat_tables(self._pending)
+            self._writer.write_table(whole.slice(0, self._size), row_group_size=self._size)
+            self._written = True
+            rest = whole.slice(self._size)
+            self._pending, self._rows = [rest], rest.num_rows
+
+    def close(self) -> None:
+        if self._rows or not self._written:
+            rest = pa.concat_tables(self._pending) if self._pending else self.schema.empty_table()
+            self._writer.write_table(rest, row_group_size=self._size)
+        self._pending = []
+        self._writer.close()
+
 
 def write_parts(store_tmp: Path, index: int, kept: pa.Table, duplicates: pa.Table) -> None:
     """Write part ``index`` of the articles and of the duplicates of a partitioned store being
@@ -268,6 +334,17 @@ class CorpusWriter:
         for parts in (ARTICLE_PARTS, DUPLICATE_PARTS):
             (self.tmp / parts).mkdir()
         return self.tmp
+
+    def spill(self) -> CleanedSpill:
+        """A :class:`CleanedSpill` in the temporary store (removed once read back)."""
+        return CleanedSpill(self.tmp / SPILL)
+
+    def sinks(self) -> tuple[TableSink, TableSink]:
+        """Sinks for the articles and the duplicates tables (close both before ``commit``)."""
+        return (
+            TableSink(self.tmp / ARTICLES, ARTICLE_SCHEMA),
+            TableSink(self.tmp / DUPLICATES, DUPLICATE_SCHEMA),
+        )
 
     def write_articles(self, table: pa.Table) -> None:
         self._write(table, ARTICLES, ARTICLE_SCHEMA)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, make_article, run_dedup
@@ -185,3 +186,24 @@ def test_tally_refuses_counts_that_do_not_add_up():
     tally.by_source["okaz"]["kept"] += 1  # a record counted twice
     with pytest.raises(IntegrityError, match="do not add up"):
         tally.report()
+
+
+@pytest.mark.parametrize("rows", [0, 5, 8192, 20000])
+def test_a_table_written_in_pieces_has_the_bytes_of_one_written_whole(tmp_path, rows):
+    from akhbar.corpus.store import PARQUET_OPTIONS
+    from akhbar.corpus.store_writer import TableSink
+
+    table = pa.table(
+        {"id": [f"a{i}" for i in range(rows)], "n": list(range(rows))},
+        schema=pa.schema([pa.field("id", pa.string()), pa.field("n", pa.int64())]),
+    )
+    pq.write_table(table, tmp_path / "whole.parquet", **PARQUET_OPTIONS)
+    sink = TableSink(tmp_path / "pieces.parquet", table.schema)
+    start = 0
+    for size in [3, 1000, 7000, 256] * 10:
+        sink.write(table.slice(start, size))
+        start += size
+    sink.write(table.slice(start))
+    sink.close()
+    assert (tmp_path / "pieces.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+    assert pq.read_table(tmp_path / "pieces.parquet").num_rows == rows

@@ -87,6 +87,16 @@ class Resolution:
     kind: list[str | None]
     similarity: list[float | None]
 
+    def slice(self, start: int, end: int) -> Resolution:
+        """The entries of the articles at positions ``start`` to ``end`` (excluded)."""
+        return Resolution(
+            self.ids[start:end],
+            self.cluster_ids[start:end],
+            self.duplicate_of[start:end],
+            self.kind[start:end],
+            self.similarity[start:end],
+        )
+
 
 class Deduplicator:
     """Collect fingerprinted articles with ``add``; ``resolve`` decides what each one is.
