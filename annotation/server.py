@@ -24,23 +24,21 @@ the user can read. The token is never printed in full (``mask``).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from akhbar.annotation.client import http_client, transport_errors
-from akhbar.corpus.publish import publishing
+from akhbar.annotation.server_settings import make_private_dir, mask, read_settings, write_settings
+from akhbar.annotation.server_venv import ensure_venv
 from akhbar.schemas.errors import OutputError, UsageError
 
-LABEL_STUDIO_VERSION = "1.23.2"  # the Makefile's LS_VERSION must match (tests check it)
 DEFAULT_VENV = Path(".venv-labelstudio")
 DEFAULT_DATA_DIR = Path(".labelstudio")
 DEFAULT_SETTINGS = Path(".akhbar/labelstudio.json")
@@ -63,92 +61,6 @@ QUIET_ENV = {
     "DJANGO_DB": "sqlite",
     "DEBUG": "false",
 }
-
-
-def mask(token: str | None) -> str:
-    """A token shown safely: its first four characters and its length."""
-    if not token:
-        return "(none)"
-    return f"{token[:4]}…({len(token)} chars)"
-
-
-# --- settings file ---------------------------------------------------------------------------
-
-
-def read_settings(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{path}: unreadable settings ({e}); delete it and run `studio up`") from e
-
-
-def make_private_dir(path: Path) -> bool:
-    """Create ``path`` and its missing parents, each readable by the user only (0700).
-
-    A directory that exists already is left as it is (its mode is the user's choice): True
-    if ``path`` was created here.
-    """
-    if path.is_dir():
-        return False
-    make_private_dir(path.parent)
-    try:
-        path.mkdir(mode=0o700)
-    except FileExistsError:
-        return False
-    path.chmod(0o700)  # whatever the umask let through
-    return True
-
-
-def write_settings(path: Path, data: dict[str, Any]) -> None:
-    """Write the settings atomically, readable and writable by the user only."""
-    make_private_dir(path.parent)
-    with publishing(path, directory=False, replace=True, mode=0o600, what="settings") as out:
-        fd = os.open(out.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, sort_keys=True)
-            f.write("\n")
-
-
-# --- the virtual environment -----------------------------------------------------------------
-
-
-def executable(venv: Path) -> Path:
-    return venv / "bin" / "label-studio"
-
-
-def installed_version(venv: Path) -> str | None:
-    """The label-studio version installed in ``venv``, from its dist-info (no import needed)."""
-    for d in sorted(venv.glob("lib/python*/site-packages/label_studio-*.dist-info")):
-        return d.name.removeprefix("label_studio-").removesuffix(".dist-info")
-    return None
-
-
-def ensure_venv(venv: Path, version: str = LABEL_STUDIO_VERSION, echo=print) -> Path:
-    """Create ``venv`` with ``label-studio==version`` unless it already has that version."""
-    exe = executable(venv)
-    have = installed_version(venv)
-    if exe.exists() and have == version:
-        return exe
-    if have and have != version:
-        raise UsageError(
-            f"{venv} has label-studio {have}, expected {version}; remove {venv} and run again"
-        )
-    echo(f"installing label-studio=={version} into {venv} (once; takes a few minutes)")
-    try:
-        if not (venv / "bin" / "python").exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-        subprocess.run([*pip, "--upgrade", "pip"], check=True)
-        subprocess.run([*pip, f"label-studio=={version}"], check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        raise OutputError(
-            f"{venv}: could not install label-studio=={version} ({e}); check network access "
-            f"to PyPI, or install it with `make labelstudio`"
-        ) from e
-    (venv / ".installed").touch()  # the Makefile's marker, so `make labelstudio` agrees
-    return exe
 
 
 # --- process -----------------------------------------------------------------------------------

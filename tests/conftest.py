@@ -233,12 +233,12 @@ def chromium_browser():
 @pytest.fixture(scope="session")
 def ls_login(labelstudio) -> tuple[str, str]:
     """The user and password of the session's server (the browser logs in with them)."""
-    from akhbar.annotation import server
+    from akhbar.annotation import server_settings
 
     given = os.environ.get("AKHBAR_TEST_LS_SETTINGS")  # with AKHBAR_TEST_LS_URL
     if labelstudio.paths is None and not given:
         pytest.skip("set AKHBAR_TEST_LS_SETTINGS to the settings file of AKHBAR_TEST_LS_URL")
-    settings = server.read_settings(Path(given) if given else labelstudio.paths.settings)
+    settings = server_settings.read_settings(Path(given) if given else labelstudio.paths.settings)
     return settings["username"], settings["password"]
 
 

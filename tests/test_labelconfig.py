@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import yaml
 from conftest import REPO
 
-from akhbar.annotation import labelconfig, server
+from akhbar.annotation import labelconfig, server_venv
 from akhbar.schemas import taxonomy
 from tests.conftest import run_akhbar
 
@@ -98,4 +98,4 @@ def test_config_command_prints_the_config_and_the_instructions():
 def test_makefile_pins_the_same_label_studio_version():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     pin = re.search(r"^LS_VERSION := (\S+)$", makefile, re.M).group(1)
-    assert pin == server.LABEL_STUDIO_VERSION
+    assert pin == server_venv.LABEL_STUDIO_VERSION

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.annotation import client, labelconfig, push, server
+from akhbar.annotation import client, labelconfig, push, server, server_settings, server_venv
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import UsageError
 from tests.conftest import run_akhbar
@@ -71,8 +71,13 @@ def test_studio_status_down_and_up_again(labelstudio):
     r = _Result(*run_akhbar("studio", "status", *_paths_args(paths)))
     assert r.exit_code == 0, r.output
     assert f"url:      {labelstudio.url}" in r.output
-    assert "health:   ok" in r.output and f"version:  {server.LABEL_STUDIO_VERSION}" in r.output
-    assert labelstudio.api_key not in r.output and server.mask(labelstudio.api_key) in r.output
+    assert (
+        "health:   ok" in r.output and f"version:  {server_venv.LABEL_STUDIO_VERSION}" in r.output
+    )
+    assert (
+        labelstudio.api_key not in r.output
+        and server_settings.mask(labelstudio.api_key) in r.output
+    )
     assert stat.S_IMODE(paths.settings.stat().st_mode) == 0o600
     assert stat.S_IMODE(paths.settings.parent.stat().st_mode) == 0o700
     old_pid = int(paths.pid_file.read_text())
@@ -89,7 +94,7 @@ def test_studio_status_down_and_up_again(labelstudio):
     r = _Result(*run_akhbar("studio", "up", *_paths_args(paths), "--venv", str(paths.venv)))
     assert r.exit_code == 0, r.output
     assert "health:   ok" in r.output and labelstudio.api_key not in r.output
-    assert server.read_settings(paths.settings)["api_key"] == labelstudio.api_key
+    assert server_settings.read_settings(paths.settings)["api_key"] == labelstudio.api_key
     assert int(paths.pid_file.read_text()) != old_pid
     with labelstudio.client() as c:
         assert c.whoami()["email"] == server.DEFAULT_USERNAME
@@ -120,7 +125,7 @@ def test_down_never_stops_a_server_of_another_data_dir(labelstudio, tmp_path):
 
 def test_a_personal_access_token_works_too(labelstudio):
     paths = _local(labelstudio)
-    settings = server.read_settings(paths.settings)
+    settings = server_settings.read_settings(paths.settings)
     # Create one the way a user would: log in, then POST /api/token/ with the CSRF cookie.
     with client.http_client(60, base_url=labelstudio.url) as s:  # a browser login, not the API
         s.get("/user/login/")
@@ -163,7 +168,7 @@ def test_connection_comes_from_options_then_environment_then_settings(tmp_path, 
     settings = tmp_path / "ls.json"
     with pytest.raises(UsageError, match="akhbar studio up"):
         client.resolve(settings=settings)
-    server.write_settings(settings, {"url": "http://127.0.0.1:1/", "api_key": "k" * 40})
+    server_settings.write_settings(settings, {"url": "http://127.0.0.1:1/", "api_key": "k" * 40})
     assert client.resolve(settings=settings).url == "http://127.0.0.1:1"
     monkeypatch.setenv(client.URL_ENV, "http://team.example:8080")
     with pytest.raises(UsageError, match="add --api-key"):
@@ -181,7 +186,7 @@ def test_the_data_dir_and_database_are_private_and_no_secret_is_on_a_command_lin
     paths = _local(labelstudio)
     assert stat.S_IMODE(paths.data_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((paths.data_dir / server.DB_FILE).stat().st_mode) == 0o600
-    settings = server.read_settings(paths.settings)
+    settings = server_settings.read_settings(paths.settings)
     cmdline = Path(f"/proc/{paths.pid_file.read_text().strip()}/cmdline").read_bytes()
     assert settings["password"].encode() not in cmdline
     assert settings["api_key"].encode() not in cmdline
@@ -195,7 +200,7 @@ def test_the_data_dir_and_database_are_private_and_no_secret_is_on_a_command_lin
         return real_run(argv, *args, **kwargs)
 
     monkeypatch.setattr(server.subprocess, "run", spy)
-    exe, user = server.executable(paths.venv), settings["username"]
+    exe, user = server_venv.executable(paths.venv), settings["username"]
     new = f"reset-{secrets.token_urlsafe(12)}"
     try:
         server._reset_password(exe, paths, user, new)
@@ -210,10 +215,10 @@ def test_an_existing_directory_keeps_its_mode(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o755)
-    server.write_settings(shared / "x.json", {"url": "http://127.0.0.1:1"})
+    server_settings.write_settings(shared / "x.json", {"url": "http://127.0.0.1:1"})
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # the user's directory, untouched
     assert stat.S_IMODE((shared / "x.json").stat().st_mode) == 0o600
-    server.write_settings(tmp_path / "new" / "deeper" / "x.json", {})
+    server_settings.write_settings(tmp_path / "new" / "deeper" / "x.json", {})
     for made in (tmp_path / "new", tmp_path / "new" / "deeper"):
         assert stat.S_IMODE(made.stat().st_mode) == 0o700
 
