@@ -190,14 +190,7 @@ def _validate(
     index, corpus_info = _corpus(corpus_dir)
     size = snapshot.stat().st_size
     workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
-    # An earlier validation output at out_dir is replaced; anything else there is refused.
-    output = Output(
-        out_dir,
-        replace=True,
-        marker="validation.json",
-        what="validation output",
-        inputs=[snapshot, Path(corpus_dir)],
-    )
+    output = _output(out_dir, snapshot, corpus_dir)
     tmp = output.path
     with output:
         parts = tmp / "parts"
@@ -227,19 +220,25 @@ def _validate(
     return ValidationResult(out_dir, summary, merger.examples)
 
 
+def _output(out_dir: Path, source: Path, corpus_dir: str | Path) -> Output:
+    """The output of a validation: an earlier one at ``out_dir`` is replaced, anything else
+    there is refused, and neither input may lie inside it."""
+    return Output(
+        out_dir,
+        replace=True,
+        marker="validation.json",
+        what="validation output",
+        inputs=[source, Path(corpus_dir)],
+    )
+
+
 def validate_documents(
     path: Path, corpus_dir: str | Path, out_dir: Path, tax: Taxonomy, rules: Rules
 ) -> ValidationResult:
     """Validate annotated documents (JSON Lines) with the one document check; the same
     outputs as for an export (see :mod:`annotation.documents_in`), in this process."""
     index, corpus_info = _corpus(corpus_dir)
-    output = Output(
-        out_dir,
-        replace=True,
-        marker="validation.json",
-        what="validation output",
-        inputs=[path, Path(corpus_dir)],
-    )
+    output = _output(out_dir, path, corpus_dir)
     with output:
         merger = Merger(output.path, article_path="/article_id")
         checker = DocumentChecker(tax, index, ArticleTexts(corpus_dir))

@@ -20,19 +20,16 @@ system that every node sees (on one machine it is).
 
 from __future__ import annotations
 
-import dataclasses
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from akhbar.corpus import __version__
 from akhbar.corpus.config import CorpusConfig, DedupConfig
 from akhbar.corpus.dedup import shuffle
 from akhbar.corpus.executor_ray import RayExecutor, get, put
-from akhbar.corpus.pipeline import ReadAndPrepare, rule_names
+from akhbar.corpus.pipeline import ReadAndPrepare, commit_report
 from akhbar.corpus.store import CLEANED_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables, write_parts
 from akhbar.schemas.errors import InputError
@@ -208,11 +205,5 @@ def build_on_ray(
         )
         for t in tallies:
             tally.merge(t)
-        report = tally.report(
-            config=dataclasses.asdict(config),
-            rules=rule_names(tally.rule_applications),
-            tool_version=__version__,
-            elapsed_s=round(time.perf_counter() - started, 3),
-        )
-        writer.commit(report)
+        report = commit_report(writer, tally, config, started)
     return report

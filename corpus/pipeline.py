@@ -150,6 +150,20 @@ def rule_names(seen: Iterable[str]) -> list[str]:
     return sorted({*known_rules(), *seen})
 
 
+def commit_report(
+    writer: CorpusWriter, tally: Tally, config: CorpusConfig, started: float
+) -> dict[str, Any]:
+    """Write ``report.json`` and publish the store (any executor ends a build here)."""
+    report = tally.report(
+        config=dataclasses.asdict(config),
+        rules=rule_names(tally.rule_applications),
+        tool_version=__version__,
+        elapsed_s=round(time.perf_counter() - started, 3),
+    )
+    writer.commit(report)
+    return report
+
+
 def _input_files(
     inputs: Sequence[str | Path], out: Path, config: CorpusConfig
 ) -> list[tuple[str, Path]]:
@@ -283,11 +297,5 @@ def build_corpus(
             duplicates_sink.write(duplicates)
         kept_sink.close()
         duplicates_sink.close()
-        report = tally.report(
-            config=dataclasses.asdict(config),
-            rules=rule_names(tally.rule_applications),
-            tool_version=__version__,
-            elapsed_s=round(time.perf_counter() - started, 3),
-        )
-        writer.commit(report)
+        report = commit_report(writer, tally, config, started)
     return report
