@@ -8,9 +8,12 @@ executor the build runs as the command line in a fresh process; a sampler reads 
 0.2 s for the peak RSS of the driver (the command) and of each of its descendant processes
 (pool or Ray workers, Ray's own daemons), and of all of them together. The baseline in the same
 run is the local build of the smallest size; growth exponents are the slopes of log(time) and
-log(memory) against log(size) between the smallest and the largest size.
+log(memory) against log(size) between the smallest and the largest size of each executor. The
+1-minute load average, averaged over each run, is printed next to it (the build adds about as
+much as it has busy processes; the rest is other work on the machine, which slows every run).
 
-    .venv/bin/python benchmarks/bench_scale.py [--sizes 31000,250000] [--executors local,ray]
+    .venv/bin/python benchmarks/bench_scale.py [--sizes 31000,250000,1000000]
+        [--executors local,ray] [--ray-up-to 250000]
 """
 
 from __future__ import annotations
@@ -120,6 +123,7 @@ def run_build(inputs: Path, out: Path, executor: str) -> dict[str, float]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = {"driver": 0, "worker": 0, "total": 0}
+    loads: list[float] = []
     done = threading.Event()
 
     def sample() -> None:
@@ -129,6 +133,7 @@ def run_build(inputs: Path, out: Path, executor: str) -> dict[str, float]:
             peak["driver"] = max(peak["driver"], driver)
             peak["worker"] = max(peak["worker"], max(others, default=0))
             peak["total"] = max(peak["total"], driver + sum(others))
+            loads.append(os.getloadavg()[0])
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -144,6 +149,7 @@ def run_build(inputs: Path, out: Path, executor: str) -> dict[str, float]:
         "wall": wall,
         "input": report["input"],
         "dups": report["duplicates"],
+        "load": sum(loads) / max(1, len(loads)),
         **{k: v / 1024 for k, v in peak.items()},
     }
 
@@ -155,8 +161,11 @@ def slope(xs: list[float], ys: list[float]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--sizes", default="31000,250000")
+    ap.add_argument("--sizes", default="31000,250000,1000000")
     ap.add_argument("--executors", default="local,ray")
+    ap.add_argument(
+        "--ray-up-to", type=int, default=250000, help="largest size built with Ray (0: no limit)"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     executors = args.executors.split(",")
@@ -168,7 +177,7 @@ def main() -> None:
         f"{os.getloadavg()[0]:.2f} (other work on the machine slows every run)"
     )
     head = f"{'size':>8} {'executor':>8} {'wall s':>8} {'art/s':>8} {'dups':>7}"
-    head += f" {'driver MB':>10} {'max worker MB':>14} {'all MB':>8}"
+    head += f" {'driver MB':>10} {'max worker MB':>14} {'all MB':>8} {'load':>5}"
     print(head)
     results: dict[str, list[dict[str, float]]] = {e: [] for e in executors}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
@@ -176,30 +185,33 @@ def main() -> None:
             inputs = Path(tmp) / f"in-{size}"
             make_corpus(rows, size, inputs)
             for executor in executors:
+                if executor == "ray" and 0 < args.ray_up_to < size:
+                    continue
                 r = run_build(inputs, Path(tmp) / f"out-{size}-{executor}", executor)
                 results[executor].append(r)
                 print(
                     f"{size:>8} {executor:>8} {r['wall']:>8.1f} {r['input'] / r['wall']:>8.0f} "
                     f"{r['dups']:>7.0f} {r['driver']:>10.0f} {r['worker']:>14.0f} "
-                    f"{r['total']:>8.0f}",
+                    f"{r['total']:>8.0f} {r['load']:>5.1f}",
                     flush=True,
                 )
             for executor in executors:
                 subprocess.run(["rm", "-rf", str(Path(tmp) / f"out-{size}-{executor}")], check=True)
             subprocess.run(["rm", "-rf", str(inputs)], check=True)
     if len(sizes) > 1:
-        print(f"growth exponents from {sizes[0]} to {sizes[-1]} (1.0 = linear):")
+        print("growth exponents from the smallest to the largest size built (1.0 = linear):")
         for executor, rs in results.items():
             xs = [r["input"] for r in rs]
+            if len(rs) < 2:
+                continue
             print(
-                f"  {executor:>6}: time {slope(xs, [r['wall'] for r in rs]):.2f}, "
+                f"  {executor:>6} to {xs[-1]:.0f}: time {slope(xs, [r['wall'] for r in rs]):.2f}, "
                 f"driver memory {slope(xs, [r['driver'] for r in rs]):.2f}, "
                 f"all memory {slope(xs, [r['total'] for r in rs]):.2f}"
             )
     if "local" in results and "ray" in results:
-        for i, size in enumerate(sizes):
-            ratio = results["ray"][i]["wall"] / results["local"][i]["wall"]
-            print(f"ray / local time at {size}: {ratio:.2f}x")
+        for local, ray in zip(results["local"], results["ray"], strict=False):
+            print(f"ray / local time at {local['input']:.0f}: {ray['wall'] / local['wall']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ give the same store.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,7 +73,13 @@ class Fingerprints:
 
 def bands(config: DedupConfig) -> tuple[int, int]:
     """The LSH bands and rows per band: the ones datasketch's ``MinHashLSH`` chooses."""
-    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
+    return _bands(config.threshold, config.num_perm)
+
+
+@functools.cache
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    # datasketch finds them by numerical integration: a few tens of milliseconds a call
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
 
