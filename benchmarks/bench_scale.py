@@ -6,7 +6,8 @@ for words of another article, a changed title), a few are kept verbatim or light
 that the share of exact and near duplicates stays close to the real corpus's. For each size and
 executor the build runs as the command line in a fresh process; a sampler reads /proc every
 0.2 s for the peak RSS of the driver (the command) and of each of its descendant processes
-(pool or Ray workers, Ray's own daemons), and of all of them together. The baseline in the same
+(pool or Ray workers, Ray's own daemons), and of all of them together, and for the CPU seconds
+they used (the work, whatever the load: the last 0.2 s of a process may be missed). The baseline in the same
 run is the local build of the smallest size; growth exponents are the slopes of log(time) and
 log(memory) against log(size) between the smallest and the largest size of each executor. The
 1-minute load average, averaged over each run, is printed next to it (the build adds about as
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
 CONFIG = ROOT / "corpus" / "configs" / "saudinewsnet.yaml"
 PER_FILE = 5000  # records per synthetic input file (one Ray task each)
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def snn_rows(data: Path) -> list[dict]:
@@ -97,6 +99,16 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _descendants(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
@@ -124,12 +136,16 @@ def run_build(inputs: Path, out: Path, executor: str) -> dict[str, float]:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = {"driver": 0, "worker": 0, "total": 0}
     loads: list[float] = []
+    cpu: dict[int, float] = {}  # pid -> CPU seconds at its last sample
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             driver = _rss_kb(proc.pid)
-            others = [_rss_kb(p) for p in _descendants(proc.pid)]
+            pids = _descendants(proc.pid)
+            others = [_rss_kb(p) for p in pids]
+            for p in [proc.pid, *pids]:
+                cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
             peak["driver"] = max(peak["driver"], driver)
             peak["worker"] = max(peak["worker"], max(others, default=0))
             peak["total"] = max(peak["total"], driver + sum(others))
@@ -150,6 +166,7 @@ def run_build(inputs: Path, out: Path, executor: str) -> dict[str, float]:
         "input": report["input"],
         "dups": report["duplicates"],
         "load": sum(loads) / max(1, len(loads)),
+        "cpu": sum(cpu.values()),
         **{k: v / 1024 for k, v in peak.items()},
     }
 
@@ -176,7 +193,7 @@ def main() -> None:
         f"SaudiNewsNet: {len(rows)} articles; {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.2f} (other work on the machine slows every run)"
     )
-    head = f"{'size':>8} {'executor':>8} {'wall s':>8} {'art/s':>8} {'dups':>7}"
+    head = f"{'size':>8} {'executor':>8} {'wall s':>8} {'CPU s':>7} {'art/s':>8} {'dups':>7}"
     head += f" {'driver MB':>10} {'max worker MB':>14} {'all MB':>8} {'load':>5}"
     print(head)
     results: dict[str, list[dict[str, float]]] = {e: [] for e in executors}
@@ -190,7 +207,8 @@ def main() -> None:
                 r = run_build(inputs, Path(tmp) / f"out-{size}-{executor}", executor)
                 results[executor].append(r)
                 print(
-                    f"{size:>8} {executor:>8} {r['wall']:>8.1f} {r['input'] / r['wall']:>8.0f} "
+                    f"{size:>8} {executor:>8} {r['wall']:>8.1f} {r['cpu']:>7.0f} "
+                    f"{r['input'] / r['wall']:>8.0f} "
                     f"{r['dups']:>7.0f} {r['driver']:>10.0f} {r['worker']:>14.0f} "
                     f"{r['total']:>8.0f} {r['load']:>5.1f}",
                     flush=True,
