@@ -186,7 +186,11 @@ def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> 
     Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
     --out build/agreement
     """
-    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy, workers)
+    result = agreement_run.run_agreement(
+        agreement_run.AgreementOptions(
+            snapshot=snapshot, corpus=corpus_dir, out=out_dir, taxonomy=taxonomy, workers=workers
+        )
+    )
     if as_json:
         click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
         return
@@ -230,7 +234,16 @@ def adjudicate_cmd(
     --out build/adjudicated --strategy majority --push
     """
     conn = client.resolve(url, api_key, settings) if push_ else None
-    run = adjudicate.run_adjudication(snapshot, corpus_dir, out_dir, strategy, taxonomy, workers)
+    run = adjudicate.run_adjudication(
+        adjudicate.AdjudicateOptions(
+            snapshot=snapshot,
+            corpus=corpus_dir,
+            out=out_dir,
+            strategy=strategy,
+            taxonomy=taxonomy,
+            workers=workers,
+        )
+    )
     s = run.summary
     c = s["conflicts"]
     click.echo(

@@ -180,11 +180,13 @@ def test_validated_documents_validate_again_to_themselves(tmp_path):
     """The documents of a validated export, given back to validate, come out unchanged."""
     from test_validate import CLEAN, write_corpus
 
-    from akhbar.annotation.validate import validate_snapshot
+    from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 
     corpus = write_corpus(tmp_path / "corpus")
-    first = validate_snapshot(CLEAN, corpus, tmp_path / "v1")
-    again = validate_snapshot(tmp_path / "v1" / "documents.jsonl", corpus, tmp_path / "v2")
+    first = validate_snapshot(ValidateOptions(CLEAN, corpus, tmp_path / "v1"))
+    again = validate_snapshot(
+        ValidateOptions(tmp_path / "v1" / "documents.jsonl", corpus, tmp_path / "v2")
+    )
     assert first.counts["documents"] > 0
     assert again.summary["input"] == "documents" and again.exit_code == 0
     assert again.counts["documents"] == first.counts["documents"]
