@@ -156,7 +156,14 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
     """
     conn = client.resolve(url, api_key, settings)
     snap = pull.pull_project(
-        conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout, progress=progress
+        conn,
+        pull.PullOptions(
+            project=project,
+            out=out_dir,
+            taxonomy=taxonomy,
+            poll_timeout=timeout,
+            progress=progress,
+        ),
     )
     for line in snap.lines():
         click.echo(line)

@@ -34,7 +34,7 @@ from akhbar import corpus
 from akhbar.annotation import adjudicate, agreement_report, server, team
 from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
 from akhbar.annotation.client import Client, Connection, transport_errors
-from akhbar.annotation.pull import count_export, pull_project
+from akhbar.annotation.pull import PullOptions, count_export, pull_project
 from akhbar.annotation.push import PushReport, push_corpus
 from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
@@ -223,7 +223,7 @@ def _push_and_pull(
             f"{SAMPLE_SECOND}: {len(second.problems)} annotation(s) do not fit the built sample, "
             f"first: {second.problems[0]}; fix the annotations"
         )
-    snapshot = pull_project(conn, project, snapshots)
+    snapshot = pull_project(conn, PullOptions(project, snapshots))
     return report, snapshot.path
 
 
