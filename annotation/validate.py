@@ -240,7 +240,7 @@ def _validate_documents(
     index, corpus_info = _corpus(corpus_dir)
     output = _output(out_dir, path, corpus_dir)
     with output:
-        merger = Merger(output.path, article_path="/article_id")
+        merger = Merger(output.path, article_path="/article_id", record="document")
         checker = DocumentChecker(tax, index, ArticleTexts(corpus_dir))
         hashed = check_documents(path, checker, merger)
         merger.close()
