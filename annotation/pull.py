@@ -23,7 +23,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,7 @@ def _export_snapshot(
     client: Client, pid: int, out, poll_timeout: float, sink: _Download
 ) -> tuple[str, int]:
     """Make an export snapshot on the server and stream it into ``out``: (method, export id)."""
-    stamp = _utc_stamp(datetime.now(timezone.utc))
+    stamp = _utc_stamp(datetime.now(UTC))
     info = client.create_export(
         pid, deadline=poll_timeout, title=f"akhbar pull {stamp}", **EXPORT_OPTIONS
     )
@@ -275,7 +275,7 @@ def pull(
         counts = sink.check.finish()
         sha = sink.check.sha.hexdigest()
         size = tmp.stat().st_size
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         final = out / f"snapshot-{_utc_stamp(now)}-{sha[:12]}.json"
         manifest_path = final.with_name(final.name.removesuffix(".json") + ".manifest.json")
         if final.exists():
