@@ -123,28 +123,25 @@ class ProcessExecutor:
         ctx = multiprocessing.get_context(start)
         self._closed = False
         # Ctrl-C or SIGTERM while the workers are being forked would be raised inside the
-        # fork's bookkeeping and lost ("Exception ignored"), or leave the pool half made:
-        # both signals wait until every worker is started, then arrive here, where the pool is
-        # stopped. Workers start with them blocked too and unblock them once set up.
-        blocked = _block_stop_signals()
+        # fork's bookkeeping, leaving a worker the pool does not know of (and the exit waiting
+        # on it forever): both are held back until every worker is started, then raised here,
+        # where the pool is stopped. Workers start with them blocked and unblock them once set up.
         try:
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=ctx,
-                initializer=_worker_start,
-                initargs=(os.getpid(), start == "fork", initializer, initargs, blocked),
-            )
-            # Start every worker now, in the calling thread (the parent-death signal is tied
-            # to the thread that forks), rather than on the first items.
-            for _ in range(workers if start != "fork" else 1):
-                self._pool.submit(int)
-        finally:
-            try:
-                _restore_signals(blocked)
-            except BaseException:
-                if hasattr(self, "_pool"):
-                    self.close(stop=True)
-                raise
+            with _stop_signals_held() as blocked:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=ctx,
+                    initializer=_worker_start,
+                    initargs=(os.getpid(), start == "fork", initializer, initargs, blocked),
+                )
+                # Start every worker now, in the calling thread (the parent-death signal is
+                # tied to the thread that forks), rather than on the first items.
+                for _ in range(workers if start != "fork" else 1):
+                    self._pool.submit(int)
+        except BaseException:
+            if hasattr(self, "_pool"):
+                self.close(stop=True)
+            raise
 
     def map(self, step: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         window = 2 * self.workers
@@ -210,20 +207,35 @@ def _worker_error() -> WorkerError:
     )
 
 
-def _block_stop_signals() -> set[signal.Signals] | None:
-    """Block SIGINT and SIGTERM in this thread; the previous mask (None where unsupported)."""
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[set[signal.Signals] | None]:
+    """Hold SIGINT and SIGTERM back within the block; one that came meanwhile is raised on
+    leaving it. Yields the signal mask for a forked child to restore (None where unsupported).
+
+    Two layers, because either alone leaks: the mask blocks the signals in this thread, so a
+    child forked here starts with them blocked; but the kernel then hands them to any other
+    thread (a reader, a hasher) and Python runs the handler in the main thread regardless, so
+    the handlers are swapped for ones that only take note.
+    """
     if threading.current_thread() is not threading.main_thread() or not hasattr(
         signal, "pthread_sigmask"
     ):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-
-
-def _restore_signals(previous: set[signal.Signals] | None) -> None:
-    """Undo :func:`_block_stop_signals`; a signal that came meanwhile is raised in here."""
-    if previous is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        yield None
+        return
+    stops = (signal.SIGINT, signal.SIGTERM)
+    noted: list[int] = []
+    handlers = {s: signal.signal(s, lambda signum, frame: noted.append(signum)) for s in stops}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set(stops))
+    try:
+        yield blocked
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # one pending is noted here
         _checkpoint()
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
+        if noted:
+            signal.raise_signal(noted[0])  # now through the caller's own handler
+            _checkpoint()
 
 
 def _checkpoint() -> None:

@@ -9,8 +9,8 @@ What each step does is separate from where it runs and from reading and writing:
   that reading is shared out too when there are enough files. Neither needs anything but its
   input, so an executor may run them anywhere: in this process, in a local process pool
   (``corpus.executor``), or on a distributed engine;
-- ``Deduplicator`` (``corpus.dedup.cluster``) is the one step that needs every article, and it
-  needs only their ids, lengths, keys and signatures;
+- ``Deduplicator`` (``corpus.dedup.local``) is the one step that needs every article, and it
+  holds only their ids, lengths, keys and signatures, in numpy arrays;
 - writing is ``corpus.store_writer.CorpusWriter``, which makes the store appear atomically.
   The cleaned batches wait on disk in the temporary store (``CleanedSpill``) while
   de-duplication decides, and are then written out in row groups (``TableSink``): memory
@@ -42,8 +42,8 @@ from akhbar.corpus.cleaning import clean
 from akhbar.corpus.cleaning.registry import known_rules
 from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.dedup.cluster import Deduplicator
 from akhbar.corpus.dedup.exact import key_digest
+from akhbar.corpus.dedup.local import Deduplicator
 from akhbar.corpus.dedup.near import EMPTY, MinHasher
 from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
@@ -269,25 +269,23 @@ def build_corpus(opts: CorpusBuildOptions) -> dict[str, Any]:
                 tally.merge(prepared.tally)
                 batch = prepared.articles
                 spill.write(batch)
-                for article_id, length, key, sig in zip(
+                dedup.add(
                     batch.column("id").to_pylist(),
                     prepared.lengths,
                     prepared.keys,
                     prepared.signatures,
-                    strict=True,
-                ):
-                    dedup.add(article_id, length, key, sig)
+                )
                 bar.update(prepared.records)
         if not spill.batches_written:  # not one chunk, so not one record
             raise InputError(
                 f"no input records found in {', '.join(map(str, inputs))}: give .txt, .json, "
                 ".jsonl, .zip or .html files (or directories of them)"
             )
-        resolution = dedup.resolve()
+        decisions = dedup.resolve()
         kept_sink, duplicates_sink = writer.sinks()
         start = 0
         for batch in spill.batches():
-            part = resolution.slice(start, start + batch.num_rows)
+            part = decisions.resolution(batch.column("id").to_pylist(), start)
             start += batch.num_rows
             for source, of, kind in zip(
                 batch.column("source").to_pylist(), part.duplicate_of, part.kind, strict=True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.config import DedupConfig
-from akhbar.corpus.dedup.cluster import deduplicate_articles
 from akhbar.corpus.dedup.exact import key_digest
+from akhbar.corpus.dedup.local import deduplicate_articles
 from akhbar.corpus.dedup.near import MinHasher
 from akhbar.corpus.records import Article, Provenance, article_id
 

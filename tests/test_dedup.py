@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, make_article, run_dedup
+from arabic_news import BOOKS, FOOTBALL, WATER, WATER_EDITED, edit_words, make_article, run_dedup
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.config import DedupConfig
+from akhbar.corpus.dedup import shuffle
 from akhbar.corpus.dedup.cluster import UnionFind, cluster_id
-from akhbar.corpus.dedup.exact import ExactIndex, exact_key
-from akhbar.corpus.dedup.near import EMPTY, MinHasher, NearIndex, shingle_hashes
+from akhbar.corpus.dedup.exact import exact_key
+from akhbar.corpus.dedup.near import EMPTY, MinHasher, shingle_hashes
 
 # --- signatures --------------------------------------------------------------------------------
 
@@ -100,15 +101,6 @@ def test_folding_makes_spelling_variants_one_key():
     c = "قالَت الهيـــئة: إنّ المدرسة «الكبرى» ستفتح أبوابها في أول الشهر!"
     assert exact_key(a) == exact_key(b) == exact_key(c)
     assert exact_key(a) != exact_key("قالت الهيئة إن المدرسة الصغرى ستفتح أبوابها")
-
-
-def test_exact_index_points_to_the_first_occurrence():
-    idx = ExactIndex()
-    assert idx.add(b"k1", 0) is None
-    assert idx.add(b"k2", 1) is None
-    assert idx.add(b"k1", 2) == 0
-    assert idx.add(b"k1", 3) == 0
-    assert len(idx) == 2
 
 
 # --- clustering ------------------------------------------------------------------------------
@@ -218,15 +210,73 @@ def test_fast_lean_sketch_equals_the_checked_one():
         hasher.lean(sig.astype(np.uint64))
 
 
-def test_near_index_pairs_are_verified_and_sorted():
+def _datasketch_pairs(sigs: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """The verified candidates of datasketch's own ``MinHashLSH`` tables (the reference)."""
     hasher = MinHasher()
-    keys = [fold_for_dedup(t) for t in (WATER, FOOTBALL, WATER_EDITED, BOOKS)]
-    index = NearIndex(hasher, threshold=0.8)
-    for i, sig in enumerate(hasher.signatures(keys)):
-        index.add(i, sig)
-    ((i, j, similarity),) = index.pairs()
-    assert (i, j) == (0, 2) and 0.8 <= similarity < 1.0
-    assert similarity == index.similarity(2, 0)
+    lsh = MinHashLSH(threshold=threshold, num_perm=hasher.num_perm)
+    for i, sig in enumerate(sigs):
+        lsh.insert(i, hasher.lean(sig))
+    candidates = set()
+    for table, counts in zip(lsh.hashtables, lsh.get_counts(), strict=True):
+        for bucket in counts:
+            members = sorted(table.get(bucket))
+            candidates.update((a, b) for x, a in enumerate(members) for b in members[x + 1 :])
+    out = []
+    for i, j in sorted(candidates):
+        similarity = hasher.lean(sigs[i]).jaccard(hasher.lean(sigs[j]))
+        if similarity >= threshold:
+            out.append((i, j, similarity))
+    return out
+
+
+def _near_fixture() -> shuffle.Fingerprints:
+    texts = [WATER, FOOTBALL, WATER_EDITED, BOOKS]
+    for n in range(12):  # edits of growing size: some pairs share a band, fewer pass 0.8
+        texts.append(edit_words(WATER, {(7 * k + n) % 60: "و" for k in range(n)}))
+    keys = [fold_for_dedup(t) for t in texts]
+    sigs = MinHasher().signatures(keys)
+    n = len(keys)
+    return shuffle.Fingerprints.of(
+        [f"a{i}" for i in range(n)],
+        [len(t) for t in texts],
+        [exact_key(t) for t in texts],
+        list(sigs),
+        128,
+    )
+
+
+def test_numpy_banding_gives_the_pairs_of_datasketch_lsh():
+    fp = _near_fixture()
+    config = DedupConfig()
+    reference = _datasketch_pairs(fp.signatures, config.threshold)
+    assert len(reference) >= 10 and (0, 2) in [(i, j) for i, j, _ in reference]
+    left, right = shuffle.near_pairs(fp, np.empty(0, np.int64), config)
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [
+        (i, j) for i, j, _ in reference
+    ]
+
+
+def test_banding_splits_colliding_band_hashes_fault_injected(monkeypatch):
+    # a stand-in band hash that collides for every row: the slices themselves must decide
+    fp = _near_fixture()
+    config = DedupConfig()
+    expected = shuffle.near_pairs(fp, np.empty(0, np.int64), config)
+    monkeypatch.setattr(
+        shuffle, "band_keys", lambda sigs, rows, band, r: np.zeros(len(rows), np.uint64)
+    )
+    got = shuffle.near_pairs(fp, np.empty(0, np.int64), config)
+    assert sorted(zip(*map(np.ndarray.tolist, got), strict=True)) == sorted(
+        zip(*map(np.ndarray.tolist, expected), strict=True)
+    )
+    # an article whose key repeats an earlier one's is not banded
+    left, right = shuffle.near_pairs(fp, np.array([2]), config)
+    assert 2 not in left.tolist() + right.tolist() and len(left) > 0
+
+
+def test_repeated_ids_are_numbered_in_input_order_across_parts():
+    parts = [(np.array([5, 0, 9]), ["x", "y", "x"]), (np.array([2, 7]), ["x", "z"])]
+    assert shuffle.reduce_ids(parts) == {5: "x-2", 9: "x-3"}
+    assert shuffle.reduce_ids([(np.array([0, 1]), ["a", "b"])]) == {}
 
 
 ARABIC_WORDS = st.text(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -97,6 +100,52 @@ def test_stopping_early_terminates_the_workers():
     for _ in ex.map(Square(), CHUNKS):
         break  # the consumer stops: the generator closes and the pool with it
     assert procs and not any(_running(p.pid) for p in procs)
+
+
+class CtrlCToAnotherThread(ProcessPoolExecutor):
+    """A pool hit by Ctrl-C just after each worker is forked, before the pool has taken note of
+    it; the kernel hands the signal to another thread of the process (a reader thread started
+    before the pool), not the main one."""
+
+    bystander: threading.Thread
+
+    def __init__(self, *args, mp_context, **kwargs):
+        super().__init__(*args, mp_context=_SignalAfterStart(mp_context, self.bystander), **kwargs)
+
+
+class _SignalAfterStart:
+    def __init__(self, context, bystander: threading.Thread) -> None:
+        self._context, self._bystander = context, bystander
+
+    def __getattr__(self, name):
+        return getattr(self._context, name)
+
+    def Process(self, *args, **kwargs):  # the name multiprocessing gives it
+        process = self._context.Process(*args, **kwargs)
+        start = process.start
+
+        def start_then_signal():
+            start()
+            signal.pthread_kill(self._bystander.ident, signal.SIGINT)
+            time.sleep(0.05)  # the main thread runs the Python handler here at the latest
+
+        process.start = start_then_signal
+        return process
+
+
+def test_ctrl_c_while_workers_are_forked_stops_every_worker(monkeypatch):
+    # Before: the KeyboardInterrupt was raised between a fork and the pool's note of the new
+    # process; that worker lived on and the exit of the command waited on it forever.
+    stop = threading.Event()
+    CtrlCToAnotherThread.bystander = threading.Thread(target=stop.wait, args=(10,))
+    CtrlCToAnotherThread.bystander.start()
+    monkeypatch.setattr("akhbar.corpus.executor.ProcessPoolExecutor", CtrlCToAnotherThread)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ProcessExecutor(2)
+    finally:
+        stop.set()
+    assert multiprocessing.active_children() == []
 
 
 PARENT = """

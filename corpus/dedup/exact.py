@@ -21,19 +21,3 @@ def key_digest(folded: str) -> bytes:
 def exact_key(text: str) -> bytes:
     """The exact-duplicate key of a cleaned text."""
     return key_digest(fold_for_dedup(text))
-
-
-class ExactIndex:
-    """First occurrence of each key: ``add`` returns the index it duplicates, or ``None``."""
-
-    __slots__ = ("_first",)
-
-    def __init__(self) -> None:
-        self._first: dict[bytes, int] = {}
-
-    def add(self, key: bytes, index: int) -> int | None:
-        first = self._first.setdefault(key, index)
-        return None if first == index else first
-
-    def __len__(self) -> int:
-        return len(self._first)

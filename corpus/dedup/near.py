@@ -15,8 +15,9 @@ then mixed with the 64-bit MurmurHash3 finalizer. A shingle of ``n`` words is th
 its word hashes (Horner's rule over shifted arrays), mixed again; its top 32 bits are the
 shingle hash. An article with fewer than ``n`` words has one shingle: all its words.
 
-Candidate pairs come from datasketch's ``MinHashLSH`` banding and are kept only when their
-estimated Jaccard similarity reaches the threshold.
+Candidate pairs come from LSH banding with the bands and rows of datasketch's ``MinHashLSH``
+and are kept only when their estimated Jaccard similarity reaches the threshold
+(``corpus.dedup.shuffle.band_pairs``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)  # a signature value no shingle reached; all EMPTY = no shingles
@@ -171,47 +172,3 @@ class MinHasher:
 
 def has_shingles(signature: np.ndarray) -> bool:
     return bool((signature != EMPTY).any())
-
-
-class NearIndex:
-    """LSH over signatures: ``add`` them all, then ``pairs`` gives the similar ones.
-
-    Candidates are the pairs that share a bucket in at least one of datasketch's LSH bands;
-    reading them off the band tables once at the end costs half of querying every signature.
-    """
-
-    def __init__(self, hasher: MinHasher, threshold: float) -> None:
-        self.hasher, self.threshold = hasher, threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=hasher.num_perm)
-        self._sketches: dict[int, LeanMinHash] = {}
-
-    def add(self, index: int, signature: np.ndarray) -> None:
-        sketch = self.hasher.lean(signature)
-        self._lsh.insert(index, sketch, check_duplication=False)
-        self._sketches[index] = sketch
-
-    def __contains__(self, index: int) -> bool:
-        return index in self._sketches
-
-    def candidates(self) -> set[tuple[int, int]]:
-        """Pairs ``(i, j)``, ``i < j``, that share a bucket in some band."""
-        found: set[tuple[int, int]] = set()
-        for table, counts in zip(self._lsh.hashtables, self._lsh.get_counts(), strict=True):
-            for bucket, n in counts.items():
-                if n > 1:
-                    members = sorted(table.get(bucket))
-                    found.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
-        return found
-
-    def pairs(self) -> list[tuple[int, int, float]]:
-        """Candidate pairs whose estimated Jaccard similarity reaches the threshold, sorted."""
-        out = []
-        for i, j in sorted(self.candidates()):
-            similarity = self.similarity(i, j)
-            if similarity >= self.threshold:
-                out.append((i, j, similarity))
-        return out
-
-    def similarity(self, i: int, j: int) -> float:
-        """Estimated Jaccard similarity of two indexed entries."""
-        return self._sketches[i].jaccard(self._sketches[j])

@@ -1,5 +1,5 @@
-"""De-duplication as shuffles: the decisions of ``Deduplicator``, reached without one process
-holding every article's fingerprints.
+"""De-duplication as shuffles: the rules of :mod:`akhbar.corpus.dedup.cluster`, applied without
+one process holding every article's fingerprints.
 
 The articles are split into shards (an input file each, in input order); an article's position
 is its shard's offset plus its index in the shard. Each step below is a pure function of
@@ -9,15 +9,17 @@ numpy arrays, so an engine may run it anywhere:
    one of ``P`` partitions by a hash of what is grouped on;
 2. ``reduce_*`` (one call per partition) groups: repeated ids get their ``-<n>`` suffix in input
    order; articles sharing a key link to its first occurrence (exact duplicates); the first
-   articles of their keys that share a band slice are candidate pairs, verified by the same
-   estimated Jaccard similarity and threshold as ``NearIndex`` (each pair once, in the lowest
-   band it shares);
-3. :func:`decide` takes the links (exact and verified near pairs: a few per duplicate), forms
-   the connected components and applies ``Deduplicator``'s keeper rule to each, reading ids,
-   lengths and signatures of cluster members only (:func:`lookup`);
+   articles of their keys that share a band slice are candidate pairs, verified by their
+   estimated Jaccard similarity (:func:`band_pairs`: each pair once, in the lowest band it
+   shares);
+3. :func:`components` joins the links (exact and verified near pairs: a few per duplicate)
+   into clusters and :func:`decide` applies the keeper rule to each, reading ids, lengths and
+   signatures of cluster members only (:func:`lookup`);
 4. :func:`shard_resolution` gives one shard's ``Resolution`` from the decisions.
 
-``tests/test_ray_build.py`` checks that the store is the one ``Deduplicator`` gives.
+The local executor runs the same reductions in one process over one shard
+(:class:`akhbar.corpus.dedup.local.Deduplicator`); ``tests/test_ray_build.py`` checks that both
+give the same store.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 import xxhash
 from datasketch import MinHashLSH
 
@@ -68,7 +71,7 @@ class Fingerprints:
 
 
 def bands(config: DedupConfig) -> tuple[int, int]:
-    """The LSH bands and rows per band: the ones ``NearIndex`` gets from datasketch."""
+    """The LSH bands and rows per band: the ones datasketch's ``MinHashLSH`` chooses."""
     lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
     return lsh.b, lsh.r
 
@@ -94,16 +97,24 @@ def scatter_ids(
 
 def reduce_ids(parts: Sequence[tuple[np.ndarray, list[str]]]) -> dict[int, str]:
     """Position -> new id, for every repeat of an id (``<id>-<n>``, ``n`` = 2, 3, ...)."""
-    seen: dict[str, list[int]] = {}
-    for positions, ids in parts:
-        for p, i in zip(positions.tolist(), ids, strict=True):
-            seen.setdefault(i, []).append(p)
-    renamed: dict[int, str] = {}
-    for i, positions in seen.items():
-        if len(positions) > 1:
-            for n, p in enumerate(sorted(positions)[1:], start=2):
-                renamed[p] = f"{i}-{n}"
-    return renamed
+    pos = np.concatenate([p for p, _ in parts]) if parts else np.empty(0, np.int64)
+    ids = [i for _, part in parts for i in part]
+    if not ids:
+        return {}
+    # Arrow's hash table numbers the distinct ids: no Python object per id beyond the list.
+    code = pa.array(ids, pa.string()).dictionary_encode().indices.to_numpy().astype(np.int64)
+    rows = np.flatnonzero(np.bincount(code)[code] > 1)
+    if not len(rows):
+        return {}
+    rows = rows[np.lexsort((pos[rows], code[rows]))]  # each id's repeats in input order
+    c = code[rows]
+    starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
+    occurrence = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+    return {
+        int(pos[r]): f"{ids[r]}-{n}"
+        for r, n in zip(rows.tolist(), (occurrence + 1).tolist(), strict=True)
+        if n > 1
+    }
 
 
 # --- exact duplicates -------------------------------------------------------------------------
@@ -133,6 +144,60 @@ def reduce_keys(parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndar
 # --- near duplicates --------------------------------------------------------------------------
 
 
+def band_keys(sigs: np.ndarray, rows: np.ndarray, band: int, r: int) -> np.ndarray:
+    """A 64-bit hash of band ``band``'s slice of each signature row in ``rows``."""
+    h = np.full(len(rows), np.uint64(band + 1))
+    with np.errstate(over="ignore"):
+        for c in range(band * r, (band + 1) * r):
+            h = fmix64(h * np.uint64(0x9E3779B97F4A7C15) + sigs[rows, c].astype(np.uint64))
+    return h
+
+
+def band_pairs(
+    band: int, rows: np.ndarray, sigs: np.ndarray, pos: np.ndarray, config: DedupConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Verified near pairs ``(i, j)``, ``i < j``, among the signature rows ``rows`` (at
+    positions ``pos[rows]``) that share band ``band``'s slice and no lower band's.
+
+    This is the banding of datasketch's ``MinHashLSH`` (the same bands and rows; a bucket is
+    an exact slice of the signature) and the Jaccard estimate of its ``LeanMinHash``, with the
+    buckets formed by sorting numpy arrays: its tables hold a dict entry and a set per article
+    and band, and a sketch object per article, about 5 KB an article where these hold the
+    signature row (512 bytes) and a few integers. Each pair is verified once, in the lowest
+    band it shares, so the pairs of all bands are the candidates of ``MinHashLSH``, verified.
+    """
+    _, r = bands(config)
+    hasher = MinHasher(config.num_perm, config.ngram, config.seed)
+    h = band_keys(sigs, rows, band, r)
+    order = np.argsort(h, kind="stable")
+    h = h[order]
+    starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
+    sizes = np.diff(np.append(starts, len(h)))
+    left: list[int] = []
+    right: list[int] = []
+    lo, hi = band * r, (band + 1) * r
+    for s, m in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+        bucket = rows[order[s : s + m]]
+        # a bucket is one hash; split it by the slices themselves (hashes may collide)
+        _, group = np.unique(sigs[bucket, lo:hi], axis=0, return_inverse=True)
+        group = group.reshape(-1)
+        for g in np.unique(group).tolist():
+            members = bucket[group == g]
+            if len(members) < 2:
+                continue
+            members = members[np.argsort(pos[members])].tolist()
+            for x, a in enumerate(members):
+                sa = sigs[a]
+                for c in members[x + 1 :]:
+                    sc = sigs[c]
+                    if band and (sa[:lo] == sc[:lo]).reshape(band, r).all(axis=1).any():
+                        continue  # verified in a lower band
+                    if hasher.lean(sa).jaccard(hasher.lean(sc)) >= config.threshold:
+                        left.append(int(pos[a]))
+                        right.append(int(pos[c]))
+    return np.asarray(left, np.int64), np.asarray(right, np.int64)
+
+
 def scatter_bands(
     fp: Fingerprints,
     offset: int,
@@ -145,16 +210,12 @@ def scatter_bands(
     b, r = bands(config)
     pos = offset + np.arange(len(fp.ids))
     rows = np.flatnonzero(fp.has_signature & ~np.isin(pos, repeats, assume_unique=True))
-    sigs = fp.signatures[rows].astype(np.uint64)
     out_band, out_row, out_part = [], [], []
-    with np.errstate(over="ignore"):
-        for k in range(b):
-            h = np.full(len(rows), np.uint64(k + 1))
-            for c in range(k * r, (k + 1) * r):
-                h = fmix64(h * np.uint64(0x9E3779B97F4A7C15) + sigs[:, c])
-            out_band.append(np.full(len(rows), k, np.int64))
-            out_row.append(rows)
-            out_part.append((h % np.uint64(partitions)).astype(np.int64))
+    for k in range(b):
+        h = band_keys(fp.signatures, rows, k, r)
+        out_band.append(np.full(len(rows), k, np.int64))
+        out_row.append(rows)
+        out_part.append((h % np.uint64(partitions)).astype(np.int64))
     band, row, part = (
         np.concatenate(a) if a else np.empty(0, np.int64) for a in (out_band, out_row, out_part)
     )
@@ -165,8 +226,6 @@ def reduce_bands(
     parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], config: DedupConfig
 ) -> tuple[np.ndarray, np.ndarray]:
     """Verified near pairs ``(i, j)``, ``i < j``, of the articles sharing a band slice."""
-    _, r = bands(config)
-    hasher = MinHasher(config.num_perm, config.ngram, config.seed)
     band = np.concatenate([p[0] for p in parts])
     pos = np.concatenate([p[1] for p in parts])
     sigs = (
@@ -174,29 +233,26 @@ def reduce_bands(
         if len(band)
         else np.empty((0, config.num_perm), np.uint32)
     )
-    left: list[int] = []
-    right: list[int] = []
-    for k in np.unique(band).tolist():
-        at = np.flatnonzero(band == k)
-        _, group = np.unique(sigs[at, k * r : (k + 1) * r], axis=0, return_inverse=True)
-        group = group.reshape(-1)
-        counts = np.bincount(group)
-        for g in np.flatnonzero(counts > 1).tolist():
-            members = at[group == g]
-            members = members[np.argsort(pos[members])]
-            for x, a in enumerate(members.tolist()):
-                for c in members[x + 1 :].tolist():
-                    sa, sc = sigs[a], sigs[c]
-                    # verified in the lowest band the pair shares, so once in all
-                    if any(
-                        np.array_equal(sa[q * r : (q + 1) * r], sc[q * r : (q + 1) * r])
-                        for q in range(k)
-                    ):
-                        continue
-                    if hasher.lean(sa).jaccard(hasher.lean(sc)) >= config.threshold:
-                        left.append(int(pos[a]))
-                        right.append(int(pos[c]))
-    return np.asarray(left, np.int64), np.asarray(right, np.int64)
+    pairs = [
+        band_pairs(k, np.flatnonzero(band == k), sigs, pos, config)
+        for k in np.unique(band).tolist()
+    ]
+    if not pairs:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate([a for a, _ in pairs]), np.concatenate([c for _, c in pairs])
+
+
+def near_pairs(
+    fp: Fingerprints, repeats: np.ndarray, config: DedupConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """``reduce_bands`` in one process over one shard at offset 0: no signature is copied."""
+    b, _ = bands(config)
+    pos = np.arange(len(fp.ids))
+    first = fp.has_signature.copy()
+    first[repeats] = False
+    rows = np.flatnonzero(first)
+    pairs = [band_pairs(k, rows, fp.signatures, pos, config) for k in range(b)]
+    return np.concatenate([a for a, _ in pairs]), np.concatenate([c for _, c in pairs])
 
 
 # --- clusters ---------------------------------------------------------------------------------
@@ -252,7 +308,7 @@ def decide(
     first: dict[int, int],
     config: DedupConfig,
 ) -> dict[int, Decision]:
-    """``Deduplicator.resolve``'s decision for every article of a cluster: the keeper is the
+    """The decision for every article of a cluster: the keeper is the
     longest text, then the earliest position, then the smallest id. ``first``: position ->
     first position of its key, for the articles whose key occurred before."""
     hasher = MinHasher(config.num_perm, config.ngram, config.seed)
