@@ -78,10 +78,10 @@ def peak_rss_mb() -> float:
 
 def articles_from_pipeline(zips: list[Path], n: int, work: Path) -> list[TaskArticle] | None:
     try:
-        from akhbar.corpus.pipeline import build_corpus
+        from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
     except ImportError:
         return None
-    build_corpus(zips, work / "corpus", progress=False)
+    build_corpus(CorpusBuildOptions(zips, work / "corpus", progress=False))
     return push.read_articles(work / "corpus", limit=n)
 
 

@@ -162,7 +162,14 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
     """
     conn = client.resolve(url, api_key, settings)
     snap = pull.pull_project(
-        conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout, progress=progress
+        conn,
+        pull.PullOptions(
+            project=project,
+            out=out_dir,
+            taxonomy=taxonomy,
+            poll_timeout=timeout,
+            progress=progress,
+        ),
     )
     for line in snap.lines():
         click.echo(line)
@@ -192,7 +199,11 @@ def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> 
     Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
     --out build/agreement
     """
-    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy, workers)
+    result = agreement_run.run_agreement(
+        agreement_run.AgreementOptions(
+            snapshot=snapshot, corpus=corpus_dir, out=out_dir, taxonomy=taxonomy, workers=workers
+        )
+    )
     if as_json:
         click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
         return
@@ -236,7 +247,16 @@ def adjudicate_cmd(
     --out build/adjudicated --strategy majority --push
     """
     conn = client.resolve(url, api_key, settings) if push_ else None
-    run = adjudicate.run_adjudication(snapshot, corpus_dir, out_dir, strategy, taxonomy, workers)
+    run = adjudicate.run_adjudication(
+        adjudicate.AdjudicateOptions(
+            snapshot=snapshot,
+            corpus=corpus_dir,
+            out=out_dir,
+            strategy=strategy,
+            taxonomy=taxonomy,
+            workers=workers,
+        )
+    )
     s = run.summary
     c = s["conflicts"]
     click.echo(

@@ -73,7 +73,9 @@ def test_pulled_snapshot_validates_clean(labelstudio, ls_project, write_corpus, 
         result, names = strike(text)
         newest = c.create_annotation(task["id"], result, lead_time=40.0, project=pid)
         c.create_annotation(tasks[rows[4]["id"]]["id"], [], was_cancelled=True, project=pid)
-    snapshot = pull.pull_project(labelstudio.conn, ls_project, tmp_path / "snapshots")
+    snapshot = pull.pull_project(
+        labelstudio.conn, pull.PullOptions(ls_project, tmp_path / "snapshots")
+    )
 
     out = tmp_path / "validated"
     code, stdout, stderr = run(
