@@ -17,7 +17,8 @@
    only.
    An article whose annotation was rejected is held back (not pushed) so that the fixed
    annotation can come with its task on the next push.
-5. New tasks are sent in batches of ``batch_size`` to the bulk import endpoint.
+5. New tasks are sent to the bulk import endpoint in large batches, each made while the one
+   before is sent (``annotation.push_batches``).
 
 Task ``data`` is ``{text, title, article_id, source, url}``.
 """
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from akhbar.annotation import labelconfig, push_ledger, team_api
 from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
+from akhbar.annotation.push_batches import DEFAULT_BATCH_SIZE, Maker
 from akhbar.annotation.push_ledger import Existing
 from akhbar.corpus import store
 from akhbar.schemas import taxonomy
@@ -45,7 +47,6 @@ from akhbar.schemas.taxonomy import Taxonomy
 
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
 META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}
-DEFAULT_BATCH_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,11 @@ class TaskArticle:
     def digest(self) -> str:
         return text_digest(self.text)
 
-    def meta(self) -> dict[str, Any]:
-        """The task's ``meta``: what a later push compares without downloading the text."""
-        return {META_KEY: {"article_id": self.article_id, "text_sha256": self.digest()}}
+    def meta(self, digest: str | None = None) -> dict[str, Any]:
+        """The task's ``meta``: what a later push compares without downloading the text
+        (``digest``: this article's, if already made)."""
+        sha = digest or self.digest()
+        return {META_KEY: {"article_id": self.article_id, "text_sha256": sha}}
 
 
 def text_digest(text: str) -> str:
@@ -149,8 +152,13 @@ def _stored(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str, Any], bool, bool]:
-    """The project titled ``title`` with our config: (project, created, config_updated)."""
+def ensure_project(
+    client: Client, title: str, tax: Taxonomy, creating: Callable[[], None] | None = None
+) -> tuple[dict[str, Any], bool, bool]:
+    """The project titled ``title`` with our config: (project, created, config_updated).
+
+    ``creating`` is called when the project is found missing, before it is created.
+    """
     config = labelconfig.label_config(tax)
     fields = {
         "label_config": config,
@@ -160,6 +168,8 @@ def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str,
     }
     project = client.find_project(title)
     if project is None:
+        if creating is not None:
+            creating()
         try:
             return client.create_project(title=title, **fields), True, False
         except Unreachable:
@@ -211,12 +221,21 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     return out
 
 
+EMPTY: tuple[int, int, str] = (0, 0, "")  # the fingerprint of a project without tasks
+
+
 def known_tasks(
-    client: Client, project: dict[str, Any]
+    client: Client, project: dict[str, Any], created: bool = False
 ) -> tuple[dict[str, Existing], tuple[int, int, str], bool]:
     """The project's tasks by article id, from the ledger of the last push if the project
     has not changed since (see ``annotation.push_ledger``), else listed: (tasks, the
-    project's fingerprint before, whether the ledger was used)."""
+    project's fingerprint before, whether the ledger was used).
+
+    A project this push has just created holds nothing yet: the server is not asked (the
+    create answer has no task count; one found after a lost answer has, and is trusted).
+    """
+    if created and not project.get("task_number"):
+        return {}, EMPTY, False
     fingerprint = client.task_fingerprint(project["id"])
     if fingerprint[0] == 0:
         return {}, fingerprint, False
@@ -285,15 +304,49 @@ def _predictions_for_existing(
         report.predictions += 1
 
 
-def _task(article: TaskArticle, items: list[PreAnnotation]) -> dict[str, Any]:
-    task: dict[str, Any] = {"data": article.data(), "meta": article.meta()}
-    preds = [p.payload() for p in items if p.kind == PREDICTION]
-    anns = [p.payload() for p in items if p.kind == ANNOTATION]
-    if preds:
-        task["predictions"] = preds
-    if anns:
-        task["annotations"] = anns
-    return task
+def _send(
+    client: Client,
+    title: str,
+    pid: int,
+    maker: Maker,
+    new: list[TaskArticle],
+    known: dict[str, Existing],
+    report: PushReport,
+    progress: bool,
+) -> list[int] | None:
+    """Import the new articles' tasks; add them to ``known``. The new task ids, or None if
+    the server did not say them all."""
+    new_ids: list[int] | None = []
+    bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
+    with bar:
+        for batch in maker.made(new):
+            n = len(batch.articles)
+            try:
+                answer = client.import_tasks(pid, batch.body)
+            except Unreachable as e:
+                raise OutputError(
+                    f"{e}; {report.imported} of {len(new)} new tasks were imported before it "
+                    f"stopped: run the same push again to finish (tasks already there are "
+                    f"skipped, none is duplicated)"
+                ) from e
+            if answer.get("task_count") != n:
+                raise IntegrityError(
+                    f"project {title!r}: the server took {answer.get('task_count')} "
+                    f"of {n} tasks in one batch; run the push again to complete it"
+                )
+            ids = answer.get("task_ids")
+            if isinstance(ids, list) and len(ids) == n and new_ids is not None:
+                new_ids += ids
+                for a, digest, tid in zip(batch.articles, batch.digests, ids, strict=True):
+                    known[a.article_id] = Existing(tid, digest)
+            else:
+                new_ids = None  # the server did not say which ids: no ledger this time
+            report.imported += n
+            report.predictions += batch.predictions
+            report.annotations += batch.annotations
+            report.batches += 1
+            bar.update(n)
+    return new_ids
 
 
 def push(
@@ -309,59 +362,38 @@ def push(
     if batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
     t0 = time.perf_counter()
-    project, created, updated = ensure_project(client, project_title, tax)
-    pid = project["id"]
-    report = PushReport(pid, project_title, created, updated, articles=len(articles))
     pre = preannotations or Checked()
-    report.rejected = list(pre.problems)
-
-    existing, before, report.from_ledger = known_tasks(client, project)
-    _refuse_drift(articles, existing, project_title)
-    new = [a for a in articles if a.article_id not in existing]
-    report.existing = len(articles) - len(new)
     # Annotations ride only with a new task, so an article whose annotation was rejected is
     # held back: once the annotation is fixed, the next push creates the task with it.
     held = {p.article_id for p in pre.problems if p.kind == ANNOTATION and p.article_id}
-    report.held_back = sum(a.article_id in held for a in new)
-    new = [a for a in new if a.article_id not in held]
-    _predictions_for_existing(client, pid, existing, pre.by_article, report)
+    with Maker(pre.by_article, batch_size) as maker:
+        # A project about to be created will take every article: its first batch is made
+        # while the server creates the project.
+        project, created, updated = ensure_project(
+            client,
+            project_title,
+            tax,
+            creating=lambda: maker.start([a for a in articles if a.article_id not in held]),
+        )
+        pid = project["id"]
+        report = PushReport(pid, project_title, created, updated, articles=len(articles))
+        report.rejected = list(pre.problems)
 
-    ledger = push_ledger.ledger_path(client.url, project)
-    push_ledger.forget(ledger)  # until this push is known to have finished
-    known = dict(existing)
-    new_ids: list[int] | None = []
-    bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
-    try:
-        for i in range(0, len(new), batch_size):
-            batch = new[i : i + batch_size]
-            tasks = [_task(a, pre.by_article.get(a.article_id, [])) for a in batch]
-            try:
-                answer = client.import_tasks(pid, tasks)
-            except Unreachable as e:
-                raise OutputError(
-                    f"{e}; {report.imported} of {len(new)} new tasks were imported before it "
-                    f"stopped: run the same push again to finish (tasks already there are "
-                    f"skipped, none is duplicated)"
-                ) from e
-            if answer.get("task_count") != len(tasks):
-                raise IntegrityError(
-                    f"project {project_title!r}: the server took {answer.get('task_count')} "
-                    f"of {len(tasks)} tasks in one batch; run the push again to complete it"
-                )
-            ids = answer.get("task_ids")
-            if isinstance(ids, list) and len(ids) == len(batch) and new_ids is not None:
-                new_ids += ids
-                for a, tid in zip(batch, ids, strict=True):
-                    known[a.article_id] = Existing(tid, a.digest())
-            else:
-                new_ids = None  # the server did not say which ids: no ledger this time
-            report.imported += len(tasks)
-            report.predictions += sum(len(t.get("predictions", ())) for t in tasks)
-            report.annotations += sum(len(t.get("annotations", ())) for t in tasks)
-            report.batches += 1
-            bar.update(len(tasks))
-    finally:
-        bar.close()
+        existing, before, report.from_ledger = known_tasks(client, project, created)
+        _refuse_drift(articles, existing, project_title)
+        new = [a for a in articles if a.article_id not in existing]
+        report.existing = len(articles) - len(new)
+        report.held_back = sum(a.article_id in held for a in new)
+        new = [a for a in new if a.article_id not in held]
+        _predictions_for_existing(client, pid, existing, pre.by_article, report)
+
+        if report.from_ledger and not new:
+            # Nothing to send to a project unchanged since the ledger: it stays true as it is.
+            new_ids = None
+        else:
+            push_ledger.forget(push_ledger.ledger_path(client.url, project))  # until done
+            known = dict(existing)
+            new_ids = _send(client, project_title, pid, maker, new, known, report, progress)
     if new_ids is not None:
         _remember(client, project, before, known, new_ids)
     report.seconds = time.perf_counter() - t0

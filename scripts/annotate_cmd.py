@@ -79,7 +79,13 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
     help="JSONL of annotations to import with new tasks (same formats).",
 )
 @click.option("--model-version", default=None, help="model_version for predictions without one.")
-@click.option("--batch-size", type=int, default=push.DEFAULT_BATCH_SIZE, show_default=True)
+@click.option(
+    "--batch-size",
+    type=int,
+    default=push.DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Tasks per import request (each also at most 12 M characters of text).",
+)
 @click.option("--limit", type=int, default=None, help="Push only the first N articles.")
 @click.option(
     "--overlap",

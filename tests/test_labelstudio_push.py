@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import httpx
@@ -94,6 +95,38 @@ class FaultInjectedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+class RecordingTransport(httpx.HTTPTransport):
+    """The real transport, noting each request's method and path (no fault: it only counts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.requests: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(f"{request.method} {request.url.path.rstrip('/')}")
+        return super().handle_request(request)
+
+
+def test_a_first_push_asks_only_what_it_needs_and_a_second_one_less(
+    labelstudio, ls_project, write_corpus
+):
+    """A new project: looked for, created, its tasks sent, its fingerprint read once after
+    (for the ledger); a project just created is empty, so nothing is asked before."""
+    corpus = write_corpus(sample_articles(23, prefix="art_calls"))
+    seen = RecordingTransport()
+    report = push.push_corpus(
+        labelstudio.conn, corpus, ls_project, batch_size=10, progress=False, transport=seen
+    )
+    assert (report.created_project, report.imported, report.batches) == (True, 23, 3)
+    imports = [f"POST /api/projects/{report.project_id}/import"] * 3
+    assert seen.requests == ["GET /api/projects", "POST /api/projects", *imports, "GET /api/tasks"]
+
+    again = RecordingTransport()
+    report = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False, transport=again)
+    assert (report.imported, report.existing, report.from_ledger) == (0, 23, True)
+    assert again.requests == ["GET /api/projects", "GET /api/tasks"]
+
+
 @pytest.mark.parametrize("lose_answer", [False, True], ids=["refused", "answer_lost"])
 def test_push_resumes_after_fault_injected_transport_dies(
     labelstudio, ls_project, write_corpus, lose_answer
@@ -111,6 +144,8 @@ def test_push_resumes_after_fault_injected_transport_dies(
             transport=dying,
         )
     assert "20 of 57 new tasks were imported" in str(e.value)
+    # the batch being made when the push stopped was waited for: no thread is left behind
+    assert not [t for t in threading.enumerate() if t.name.startswith("akhbar-push")]
     landed = 30 if lose_answer else 20  # a lost answer still means a committed batch
     assert sum(_article_ids(labelstudio, ls_project).values()) == landed
 
