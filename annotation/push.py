@@ -417,42 +417,45 @@ def push(
     return report
 
 
-def push_corpus(
-    conn: Connection,
-    corpus_dir: str | Path,
-    project_title: str,
-    taxonomy_path: str | Path | None = None,
-    predictions_path: str | Path | None = None,
-    annotations_path: str | Path | None = None,
-    model_version: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    limit: int | None = None,
-    progress: bool = True,
-    transport: Any = None,
-    overlap: int | None = None,
-    overlap_share: int = 100,
-) -> PushReport:
-    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push.
+@dataclass(slots=True)
+class PushOptions:
+    """What ``akhbar annotate push`` is asked to do (see :func:`push_corpus`); the server and
+    its API key come apart, as a :class:`Connection`, so a secret is never among options."""
 
-    ``overlap``: have ``overlap_share`` percent of the project's tasks annotated by that many
-    people (Label Studio's ``maximum_annotations`` and ``overlap_cohort_percentage``).
-    """
+    corpus: Path  # the corpus store whose articles become tasks
+    project: str  # the project's title
+    taxonomy: Path | None = None  # None: the default taxonomy
+    predictions: Path | None = None  # pre-annotations to import as predictions
+    annotations: Path | None = None  # ... and as annotations
+    model_version: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    limit: int | None = None  # push only the first N articles
+    progress: bool = True
+    # have overlap_share percent of the tasks annotated by overlap people (Label Studio's
+    # maximum_annotations and overlap_cohort_percentage)
+    overlap: int | None = None
+    overlap_share: int = 100
+
+
+def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
+    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
+    overlap, overlap_share = opts.overlap, opts.overlap_share
     if overlap is not None:
         team_api.check_overlap(overlap, overlap_share)
-    tax = taxonomy.load(taxonomy_path)
-    articles = read_articles(corpus_dir, limit)
+    tax = taxonomy.load(opts.taxonomy)
+    articles = read_articles(opts.corpus, opts.limit)
     texts = {a.article_id: a.text for a in articles}
     items: list = []
     problems: list[Problem] = []
-    for path, kind in ((predictions_path, PREDICTION), (annotations_path, ANNOTATION)):
+    for path, kind in ((opts.predictions, PREDICTION), (opts.annotations, ANNOTATION)):
         if path:
-            loaded, bad = preds.load(path, kind, model_version)
+            loaded, bad = preds.load(path, kind, opts.model_version)
             items += loaded
             problems += bad
     checked = preds.check(items, texts, tax)
     checked.problems = problems + checked.problems
     with Client.connect(conn, transport=transport) as client:
-        report = push(client, articles, project_title, tax, checked, batch_size, progress)
+        report = push(client, articles, opts.project, tax, checked, opts.batch_size, opts.progress)
         if overlap is not None:
             team_api.set_overlap(client, report.project_id, overlap, overlap_share)
             report.overlap = (overlap, overlap_share)

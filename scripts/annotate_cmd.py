@@ -125,17 +125,19 @@ def push_cmd(
     conn = client.resolve(url, api_key, settings)
     report = push.push_corpus(
         conn,
-        corpus_dir,
-        project,
-        taxonomy_path=taxonomy,
-        predictions_path=predictions,
-        annotations_path=annotations,
-        model_version=model_version,
-        batch_size=batch_size,
-        limit=limit,
-        progress=progress,
-        overlap=overlap,
-        overlap_share=overlap_share,
+        push.PushOptions(
+            corpus=corpus_dir,
+            project=project,
+            taxonomy=taxonomy,
+            predictions=predictions,
+            annotations=annotations,
+            model_version=model_version,
+            batch_size=batch_size,
+            limit=limit,
+            progress=progress,
+            overlap=overlap,
+            overlap_share=overlap_share,
+        ),
     )
     for line in report.lines():
         click.echo(line, err=line.startswith("  "))

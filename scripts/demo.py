@@ -35,7 +35,7 @@ from akhbar.annotation import adjudicate, agreement_report, server, team
 from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
 from akhbar.annotation.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import PullOptions, count_export, pull_project
-from akhbar.annotation.push import PushReport, push_corpus
+from akhbar.annotation.push import PushOptions, PushReport, push_corpus
 from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.schemas import taxonomy
@@ -210,7 +210,7 @@ def _push_and_pull(
             if existing is not None:
                 client.delete_project(existing["id"])
     report = push_corpus(
-        conn, corpus_dir, project, annotations_path=SAMPLE_ANNOTATIONS, progress=False
+        conn, PushOptions(corpus_dir, project, annotations=SAMPLE_ANNOTATIONS, progress=False)
     )
     if report.rejected:
         raise IntegrityError(

@@ -62,7 +62,7 @@ def strike(text: str) -> tuple[list[dict], dict[str, str]]:
 def test_pulled_snapshot_validates_clean(labelstudio, ls_project, write_corpus, tmp_path):
     rows = sample_articles(8, prefix="art_validate")
     corpus = write_corpus(rows)
-    push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     with labelstudio.client() as c:
         pid = c.find_project(ls_project)["id"]
         tasks = {t["data"]["article_id"]: t for t in c.iter_tasks(pid)}
