@@ -368,7 +368,7 @@ def test_a_newest_task_replaced_under_the_same_id_is_seen_through_the_ledger(
     of tasks and the highest id are as the ledger says, the newest task's meta is not."""
     rows = sample_articles(5, prefix="art_reused")
     corpus = write_corpus(rows)
-    first = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    first = push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     assert first.imported == 5
     with labelstudio.client() as c:
         pid = first.project_id
@@ -377,7 +377,7 @@ def test_a_newest_task_replaced_under_the_same_id_is_seen_through_the_ledger(
                retry=True)  # fmt: skip
         c.import_tasks(pid, [{"data": {"text": "نص أضافه زميل", "article_id": "art_other"}}])
         assert c.newest_task(pid)[0] == count and c.newest_task(pid)[1]["id"] == top["id"]
-    again = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    again = push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     assert (again.imported, again.existing, again.from_ledger) == (1, 4, False)
     assert sorted(_article_ids(labelstudio, ls_project)) == sorted(
         [r["id"] for r in rows] + ["art_other"]
