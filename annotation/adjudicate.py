@@ -254,17 +254,24 @@ def iter_adjudications(
         yield from batch
 
 
-def run_adjudication(
-    snapshot: str | Path,
-    corpus_dir: str | Path,
-    out_dir: str | Path,
-    strategy: str = "majority",
-    taxonomy: Taxonomy | str | Path | None = None,
-    workers: int | None = None,
-) -> AdjudicationRun:
+@dataclass(slots=True)
+class AdjudicateOptions:
+    """What ``akhbar annotate adjudicate`` is asked to do (see :func:`run_adjudication`)."""
+
+    snapshot: Path  # an export snapshot
+    corpus: Path  # the corpus store the tasks were pushed from
+    out: Path
+    strategy: str = "majority"  # or unanimous (STRATEGIES)
+    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
+    workers: int = 0  # 0: one per core (a small export is read in this process)
+
+
+def run_adjudication(opts: AdjudicateOptions) -> AdjudicationRun:
     """Write ``documents.jsonl``, ``conflicts.jsonl`` and ``adjudication.json``."""
+    strategy, workers = opts.strategy, opts.workers
     needed(strategy, 2)  # an unknown strategy fails before anything is read
-    snapshot, out_dir = Path(snapshot), Path(out_dir)
+    snapshot, out_dir, corpus_dir = Path(opts.snapshot), Path(opts.out), Path(opts.corpus)
+    taxonomy = opts.taxonomy
     tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
     tally = SnapshotTally()
     # An earlier adjudication output at out_dir is replaced; anything else there is refused.
@@ -275,7 +282,7 @@ def run_adjudication(
     counts: Counter = Counter()
     with output:
         with (tmp / DOCUMENTS).open("wb") as docs, (tmp / CONFLICTS).open("wb") as conf:
-            adjs = iter_adjudications(snapshot, Path(corpus_dir), tax, strategy, tally, workers)
+            adjs = iter_adjudications(snapshot, corpus_dir, tax, strategy, tally, workers)
             for adj in adjs:
                 docs.write(orjson.dumps(adj.document) + b"\n")
                 conf.writelines(orjson.dumps(c) + b"\n" for c in adj.conflicts)

@@ -88,16 +88,21 @@ def figures_of(
     return out
 
 
-def run_agreement(
-    snapshot: str | Path,
-    corpus_dir: str | Path,
-    out_dir: str | Path,
-    taxonomy: Taxonomy | str | Path | None = None,
-    workers: int | None = None,
-) -> AgreementResult:
+@dataclass(slots=True)
+class AgreementOptions:
+    """What ``akhbar annotate agreement`` is asked to do (see :func:`run_agreement`)."""
+
+    snapshot: Path  # an export snapshot
+    corpus: Path  # the corpus store the tasks were pushed from
+    out: Path
+    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
+    workers: int = 0  # 0: one per core (a small export is read in this process)
+
+
+def run_agreement(opts: AgreementOptions) -> AgreementResult:
     """Measure and write ``agreement.json``, the report, the plot and ``invalid.jsonl``."""
-    snapshot, out_dir = Path(snapshot), Path(out_dir)
-    agr, tally, tax = measure(snapshot, corpus_dir, taxonomy, workers)
+    snapshot, out_dir = Path(opts.snapshot), Path(opts.out)
+    agr, tally, tax = measure(snapshot, opts.corpus, opts.taxonomy, opts.workers)
     figures = figures_of(agr, tally, tax, snapshot)
     # An earlier agreement output at out_dir is replaced; anything else there is refused.
     with publishing(out_dir, replace=True, marker=AGREEMENT, what="agreement output") as out:

@@ -15,7 +15,7 @@ annotation released in its place. The document records the reason in ``selection
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from akhbar.annotation.checks import Checked, parse_time
@@ -26,7 +26,7 @@ POLICY = (
     "task is quarantined; cancelled (skipped) annotations are counted, never converted"
 )
 
-_EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def _when(ann: Any) -> datetime:
@@ -35,7 +35,7 @@ def _when(ann: Any) -> datetime:
     t = parse_time(value) if isinstance(value, str) else None
     if t is None:
         return _EPOCH
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def _ground_truth(ann: Any) -> bool:

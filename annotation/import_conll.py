@@ -33,6 +33,7 @@ from akhbar.corpus.store import DUPLICATE_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, articles_table
 from akhbar.schemas.errors import InputError, OutputError, UsageError
 from akhbar.schemas.taxonomy import Taxonomy
+from akhbar.schemas.taxonomy import load as load_taxonomy
 
 DOCUMENTS = "documents.jsonl"
 ISSUES = "conll_issues.jsonl"
@@ -174,24 +175,30 @@ def _store_report(result: ImportResult, path: Path, source: str) -> dict[str, An
     }
 
 
-def import_conll(
-    path: str | Path,
-    tax: Taxonomy,
-    out_dir: str | Path,
-    source: str | None = None,
-    force: bool = False,
-    *,
-    strict: bool = False,
-    sentence_end: Iterable[str] | None = None,
-    article_size: int = 1,
-) -> ImportResult:
+@dataclass(slots=True)
+class ImportOptions:
+    """What ``akhbar annotate import-conll`` is asked to do (see :func:`import_conll`)."""
+
+    conll: Path  # the CoNLL/IOB file
+    taxonomy: Taxonomy | Path  # declares the file's entity types
+    out: Path  # gets corpus/, documents.jsonl and conll_issues.jsonl
+    source: str | None = None  # the articles' source name; None: the file's stem
+    force: bool = False
+    strict: bool = False  # stop at the first malformed line instead of skipping it
+    sentence_end: Iterable[str] | None = None  # tokens that end a sentence (ConllReader)
+    article_size: int = 1  # sentences per article
+
+
+def import_conll(opts: ImportOptions) -> ImportResult:
     """Write ``OUT/corpus/`` (a corpus store), ``OUT/documents.jsonl`` and
     ``OUT/conll_issues.jsonl`` from a CoNLL file; see :class:`ConllReader` for the options."""
-    path, out = Path(path), Path(out_dir)
-    if article_size < 1:
-        raise UsageError(f"--article-size must be 1 or more, got {article_size}")
-    source = source or path.stem
-    reader = ConllReader(frozenset(tax.entity_names), sentence_end, strict)
+    path, out, force = Path(opts.conll), Path(opts.out), opts.force
+    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else load_taxonomy(opts.taxonomy)
+    if opts.article_size < 1:
+        raise UsageError(f"--article-size must be 1 or more, got {opts.article_size}")
+    article_size = opts.article_size
+    source = opts.source or path.stem
+    reader = ConllReader(frozenset(tax.entity_names), opts.sentence_end, opts.strict)
     result = ImportResult(out / "corpus", out / DOCUMENTS, out / ISSUES, lines=reader.tally)
     articles: list[Article] = []
     lines: list[bytes] = []

@@ -26,9 +26,12 @@ EXAMPLES_PER_CODE = 20  # issues per code kept in memory for the printed report
 class Merger:
     """Writes the outputs in export order and keeps the counts and the report's examples."""
 
-    def __init__(self, tmp: Path, article_path: str = "/data/article_id") -> None:
+    def __init__(
+        self, tmp: Path, article_path: str = "/data/article_id", record: str = "task"
+    ) -> None:
         self.tmp = tmp
         self.article_path = article_path  # where a record holds its article id (for AK152)
+        self.record = record  # what a record is, in messages: a task or a document
         self.docs = (tmp / "documents.jsonl").open("wb")
         self.quarantine = (tmp / "quarantine.jsonl").open("wb")
         self.issues = (tmp / "issues.jsonl").open("wb")
@@ -44,6 +47,7 @@ class Merger:
         self.predictions = 0
         self.seen_tasks: dict[Any, int] = {}  # task id -> index of its first occurrence
         self.documented: dict[str, Any] = {}  # article id -> task id of its document
+        self.documented_at: dict[str, int] = {}  # article id -> its record's index, if no task id
         self.index = 0  # tasks merged so far
 
     def add(self, piece: Piece, payload: Callable[[int], Any]) -> None:
@@ -80,6 +84,8 @@ class Merger:
                 o.issues = [*extra, *o.issues]
             elif had_document:
                 self.documented[o.article_id] = o.task_id
+                if o.task_id is None:
+                    self.documented_at[o.article_id] = index
             if had_document:
                 doc_pos += 1
             self._count(o, index)
@@ -99,8 +105,12 @@ class Merger:
                 found.append(
                     Issue(
                         "AK151",
-                        f"task id {o.task_id} occurs again (first at /{first}); the export "
-                        "was assembled from overlapping pieces",
+                        f"task id {o.task_id} occurs again (first at /{first}); "
+                        + (
+                            "the export was assembled from overlapping pieces"
+                            if self.record == "task"
+                            else "keep one document per task"
+                        ),
                         "",
                     )
                 )
@@ -108,14 +118,26 @@ class Merger:
             found.append(
                 Issue(
                     "AK152",
-                    f"article {o.article_id} already has a document from task "
-                    f"{self.documented[o.article_id]}; annotate each article in one task",
+                    f"article {o.article_id} already has a document from "
+                    f"{self._first_of(o.article_id)}; "
+                    + (
+                        "annotate each article in one task"
+                        if self.record == "task"
+                        else "keep one document per article"
+                    ),
                     self.article_path,
                 )
             )
         for i in found:
             i.task_id, i.article_id = o.task_id, o.article_id
         return found
+
+    def _first_of(self, article_id: str) -> str:
+        """The record that holds an article's document, as a message names it."""
+        task_id = self.documented[article_id]
+        if task_id is not None:
+            return f"task {task_id}"
+        return f"the {self.record} at /{self.documented_at[article_id]}"
 
     def _count_clean(self, summary: tuple[Any, ...]) -> None:
         _, _, status, selected, superseded, _, cancelled, drafts, predictions = summary

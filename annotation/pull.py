@@ -23,7 +23,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,7 @@ def _export_snapshot(
     client: Client, pid: int, out, poll_timeout: float, sink: _Download
 ) -> tuple[str, int]:
     """Make an export snapshot on the server and stream it into ``out``: (method, export id)."""
-    stamp = _utc_stamp(datetime.now(timezone.utc))
+    stamp = _utc_stamp(datetime.now(UTC))
     info = client.create_export(
         pid, deadline=poll_timeout, title=f"akhbar pull {stamp}", **EXPORT_OPTIONS
     )
@@ -275,7 +275,7 @@ def pull(
         counts = sink.check.finish()
         sha = sink.check.sha.hexdigest()
         size = tmp.stat().st_size
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         final = out / f"snapshot-{_utc_stamp(now)}-{sha[:12]}.json"
         manifest_path = final.with_name(final.name.removesuffix(".json") + ".manifest.json")
         if final.exists():
@@ -321,15 +321,21 @@ def pull(
     return Snapshot(final, manifest_path, manifest)
 
 
-def pull_project(
-    conn: Connection,
-    project_title: str,
-    out_dir: str | Path,
-    taxonomy_path: str | Path | None = None,
-    poll_timeout: float = 3600.0,
-    progress: bool = False,
-) -> Snapshot:
-    """``akhbar annotate pull``: one snapshot of the project in ``out_dir``."""
-    tax = taxonomy.load(taxonomy_path)
+@dataclass(slots=True)
+class PullOptions:
+    """What ``akhbar annotate pull`` is asked to do (see :func:`pull_project`). The server
+    and its API key are not options: they come as a :class:`Connection`, kept apart so that
+    a secret is never part of what is logged or shown."""
+
+    project: str  # the project's title
+    out: Path  # the directory for the new snapshot and its manifest
+    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
+    poll_timeout: float = 3600.0  # seconds to wait for the server's export
+    progress: bool = False
+
+
+def pull_project(conn: Connection, opts: PullOptions) -> Snapshot:
+    """``akhbar annotate pull``: one snapshot of the project in ``opts.out``."""
+    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else taxonomy.load(opts.taxonomy)
     with Client.connect(conn) as client:
-        return pull(client, project_title, out_dir, tax, poll_timeout, progress)
+        return pull(client, opts.project, opts.out, tax, opts.poll_timeout, opts.progress)

@@ -17,7 +17,8 @@
    only.
    An article whose annotation was rejected is held back (not pushed) so that the fixed
    annotation can come with its task on the next push.
-5. New tasks are sent in batches of ``batch_size`` to the bulk import endpoint.
+5. New tasks are sent to the bulk import endpoint in large batches, each made while the one
+   before is sent (``annotation.push_batches``).
 
 Task ``data`` is ``{text, title, article_id, source, url}``.
 """
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ from akhbar.annotation import labelconfig, push_ledger, team_api
 from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
-from akhbar.annotation.push_ledger import Existing
+from akhbar.annotation.push_batches import DEFAULT_BATCH_SIZE, Maker
+from akhbar.annotation.push_ledger import Existing, Fingerprint
 from akhbar.corpus import store
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
@@ -45,7 +47,6 @@ from akhbar.schemas.taxonomy import Taxonomy
 
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
 META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}
-DEFAULT_BATCH_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,11 @@ class TaskArticle:
     def digest(self) -> str:
         return text_digest(self.text)
 
-    def meta(self) -> dict[str, Any]:
-        """The task's ``meta``: what a later push compares without downloading the text."""
-        return {META_KEY: {"article_id": self.article_id, "text_sha256": self.digest()}}
+    def meta(self, digest: str | None = None) -> dict[str, Any]:
+        """The task's ``meta``: what a later push compares without downloading the text
+        (``digest``: this article's, if already made)."""
+        sha = digest or self.digest()
+        return {META_KEY: {"article_id": self.article_id, "text_sha256": sha}}
 
 
 def text_digest(text: str) -> str:
@@ -149,8 +152,13 @@ def _stored(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str, Any], bool, bool]:
-    """The project titled ``title`` with our config: (project, created, config_updated)."""
+def ensure_project(
+    client: Client, title: str, tax: Taxonomy, creating: Callable[[], None] | None = None
+) -> tuple[dict[str, Any], bool, bool]:
+    """The project titled ``title`` with our config: (project, created, config_updated).
+
+    ``creating`` is called when the project is found missing, before it is created.
+    """
     config = labelconfig.label_config(tax)
     fields = {
         "label_config": config,
@@ -160,6 +168,8 @@ def ensure_project(client: Client, title: str, tax: Taxonomy) -> tuple[dict[str,
     }
     project = client.find_project(title)
     if project is None:
+        if creating is not None:
+            creating()
         try:
             return client.create_project(title=title, **fields), True, False
         except Unreachable:
@@ -211,36 +221,62 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     return out
 
 
+EMPTY: Fingerprint = (0, 0, "")  # the fingerprint of a project without tasks
+
+
+def _key(article_id: Any, digest: Any) -> str:
+    return f"{article_id}:{digest}"
+
+
+def fingerprint(client: Client, project_id: int) -> Fingerprint:
+    """The project's fingerprint as the server sees it now (see ``annotation.push_ledger``)."""
+    count, top = client.newest_task(project_id)
+    if top is None:
+        return count, 0, ""
+    mine = (top.get("meta") or {}).get(META_KEY)
+    key = _key(mine.get("article_id"), mine.get("text_sha256")) if isinstance(mine, dict) else ""
+    return count, top["id"], key
+
+
 def known_tasks(
-    client: Client, project: dict[str, Any]
-) -> tuple[dict[str, Existing], tuple[int, int, str], bool]:
+    client: Client, project: dict[str, Any], created: bool = False
+) -> tuple[dict[str, Existing], Fingerprint, bool]:
     """The project's tasks by article id, from the ledger of the last push if the project
     has not changed since (see ``annotation.push_ledger``), else listed: (tasks, the
-    project's fingerprint before, whether the ledger was used)."""
-    fingerprint = client.task_fingerprint(project["id"])
-    if fingerprint[0] == 0:
-        return {}, fingerprint, False
-    remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), fingerprint)
+    project's fingerprint before, whether the ledger was used).
+
+    A project this push has just created holds nothing yet: the server is not asked (the
+    create answer has no task count; one found after a lost answer has, and is trusted).
+    """
+    if created and not project.get("task_number"):
+        return {}, EMPTY, False
+    now = fingerprint(client, project["id"])
+    if now[0] == 0:
+        return {}, now, False
+    remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), now)
     if remembered is not None:
-        return remembered, fingerprint, True
-    return existing_tasks(client, project["id"]), fingerprint, False
+        return remembered, now, True
+    return existing_tasks(client, project["id"]), now, False
 
 
 def _remember(
     client: Client,
     project: dict[str, Any],
-    before: tuple[int, int, str],
+    before: Fingerprint,
     tasks: dict[str, Existing],
     new_ids: list[int],
 ) -> None:
-    """Write the ledger if the project now holds exactly what it held plus what we sent."""
-    path = push_ledger.ledger_path(client.url, project)
-    after = client.task_fingerprint(project["id"])
-    expected_top = max(new_ids) if new_ids else before[1]
-    if after[0] == before[0] + len(new_ids) and after[1] == expected_top:
-        push_ledger.save(path, after, tasks)
-    else:  # someone else added or deleted tasks meanwhile: the next push lists
-        push_ledger.forget(path)
+    """Write the ledger with the fingerprint the project has if it now holds exactly what
+    it held plus what this push sent: known without asking the server, whose fingerprint
+    the next push compares (tasks added or deleted by others meanwhile make it differ)."""
+    after = before
+    if new_ids:
+        top = max(new_ids)
+        aid = next((aid for aid, e in tasks.items() if e.task_id == top), None)
+        if aid is None:  # not an id the server gave us: no ledger, the next push lists
+            return
+        after = (before[0] + len(new_ids), top, _key(aid, tasks[aid].text_sha256))
+    push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
 
 
 def _refuse_drift(
@@ -285,15 +321,49 @@ def _predictions_for_existing(
         report.predictions += 1
 
 
-def _task(article: TaskArticle, items: list[PreAnnotation]) -> dict[str, Any]:
-    task: dict[str, Any] = {"data": article.data(), "meta": article.meta()}
-    preds = [p.payload() for p in items if p.kind == PREDICTION]
-    anns = [p.payload() for p in items if p.kind == ANNOTATION]
-    if preds:
-        task["predictions"] = preds
-    if anns:
-        task["annotations"] = anns
-    return task
+def _send(
+    client: Client,
+    title: str,
+    pid: int,
+    maker: Maker,
+    new: list[TaskArticle],
+    known: dict[str, Existing],
+    report: PushReport,
+    progress: bool,
+) -> list[int] | None:
+    """Import the new articles' tasks; add them to ``known``. The new task ids, or None if
+    the server did not say them all."""
+    new_ids: list[int] | None = []
+    bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
+    with bar:
+        for batch in maker.made(new):
+            n = len(batch.articles)
+            try:
+                answer = client.import_tasks(pid, batch.body)
+            except Unreachable as e:
+                raise OutputError(
+                    f"{e}; {report.imported} of {len(new)} new tasks were imported before it "
+                    f"stopped: run the same push again to finish (tasks already there are "
+                    f"skipped, none is duplicated)"
+                ) from e
+            if answer.get("task_count") != n:
+                raise IntegrityError(
+                    f"project {title!r}: the server took {answer.get('task_count')} "
+                    f"of {n} tasks in one batch; run the push again to complete it"
+                )
+            ids = answer.get("task_ids")
+            if isinstance(ids, list) and len(ids) == n and new_ids is not None:
+                new_ids += ids
+                for a, digest, tid in zip(batch.articles, batch.digests, ids, strict=True):
+                    known[a.article_id] = Existing(tid, digest)
+            else:
+                new_ids = None  # the server did not say which ids: no ledger this time
+            report.imported += n
+            report.predictions += batch.predictions
+            report.annotations += batch.annotations
+            report.batches += 1
+            bar.update(n)
+    return new_ids
 
 
 def push(
@@ -309,101 +379,83 @@ def push(
     if batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
     t0 = time.perf_counter()
-    project, created, updated = ensure_project(client, project_title, tax)
-    pid = project["id"]
-    report = PushReport(pid, project_title, created, updated, articles=len(articles))
     pre = preannotations or Checked()
-    report.rejected = list(pre.problems)
-
-    existing, before, report.from_ledger = known_tasks(client, project)
-    _refuse_drift(articles, existing, project_title)
-    new = [a for a in articles if a.article_id not in existing]
-    report.existing = len(articles) - len(new)
     # Annotations ride only with a new task, so an article whose annotation was rejected is
     # held back: once the annotation is fixed, the next push creates the task with it.
     held = {p.article_id for p in pre.problems if p.kind == ANNOTATION and p.article_id}
-    report.held_back = sum(a.article_id in held for a in new)
-    new = [a for a in new if a.article_id not in held]
-    _predictions_for_existing(client, pid, existing, pre.by_article, report)
+    with Maker(pre.by_article, batch_size) as maker:
+        # A project about to be created will take every article: its first batch is made
+        # while the server creates the project.
+        project, created, updated = ensure_project(
+            client,
+            project_title,
+            tax,
+            creating=lambda: maker.start([a for a in articles if a.article_id not in held]),
+        )
+        pid = project["id"]
+        report = PushReport(pid, project_title, created, updated, articles=len(articles))
+        report.rejected = list(pre.problems)
 
-    ledger = push_ledger.ledger_path(client.url, project)
-    push_ledger.forget(ledger)  # until this push is known to have finished
-    known = dict(existing)
-    new_ids: list[int] | None = []
-    bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
-    try:
-        for i in range(0, len(new), batch_size):
-            batch = new[i : i + batch_size]
-            tasks = [_task(a, pre.by_article.get(a.article_id, [])) for a in batch]
-            try:
-                answer = client.import_tasks(pid, tasks)
-            except Unreachable as e:
-                raise OutputError(
-                    f"{e}; {report.imported} of {len(new)} new tasks were imported before it "
-                    f"stopped: run the same push again to finish (tasks already there are "
-                    f"skipped, none is duplicated)"
-                ) from e
-            if answer.get("task_count") != len(tasks):
-                raise IntegrityError(
-                    f"project {project_title!r}: the server took {answer.get('task_count')} "
-                    f"of {len(tasks)} tasks in one batch; run the push again to complete it"
-                )
-            ids = answer.get("task_ids")
-            if isinstance(ids, list) and len(ids) == len(batch) and new_ids is not None:
-                new_ids += ids
-                for a, tid in zip(batch, ids, strict=True):
-                    known[a.article_id] = Existing(tid, a.digest())
-            else:
-                new_ids = None  # the server did not say which ids: no ledger this time
-            report.imported += len(tasks)
-            report.predictions += sum(len(t.get("predictions", ())) for t in tasks)
-            report.annotations += sum(len(t.get("annotations", ())) for t in tasks)
-            report.batches += 1
-            bar.update(len(tasks))
-    finally:
-        bar.close()
+        existing, before, report.from_ledger = known_tasks(client, project, created)
+        _refuse_drift(articles, existing, project_title)
+        new = [a for a in articles if a.article_id not in existing]
+        report.existing = len(articles) - len(new)
+        report.held_back = sum(a.article_id in held for a in new)
+        new = [a for a in new if a.article_id not in held]
+        _predictions_for_existing(client, pid, existing, pre.by_article, report)
+
+        if report.from_ledger and not new:
+            # Nothing to send to a project unchanged since the ledger: it stays true as it is.
+            new_ids = None
+        else:
+            push_ledger.forget(push_ledger.ledger_path(client.url, project))  # until done
+            known = dict(existing)
+            new_ids = _send(client, project_title, pid, maker, new, known, report, progress)
     if new_ids is not None:
         _remember(client, project, before, known, new_ids)
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def push_corpus(
-    conn: Connection,
-    corpus_dir: str | Path,
-    project_title: str,
-    taxonomy_path: str | Path | None = None,
-    predictions_path: str | Path | None = None,
-    annotations_path: str | Path | None = None,
-    model_version: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    limit: int | None = None,
-    progress: bool = True,
-    transport: Any = None,
-    overlap: int | None = None,
-    overlap_share: int = 100,
-) -> PushReport:
-    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push.
+@dataclass(slots=True)
+class PushOptions:
+    """What ``akhbar annotate push`` is asked to do (see :func:`push_corpus`); the server and
+    its API key come apart, as a :class:`Connection`, so a secret is never among options."""
 
-    ``overlap``: have ``overlap_share`` percent of the project's tasks annotated by that many
-    people (Label Studio's ``maximum_annotations`` and ``overlap_cohort_percentage``).
-    """
+    corpus: Path  # the corpus store whose articles become tasks
+    project: str  # the project's title
+    taxonomy: Path | None = None  # None: the default taxonomy
+    predictions: Path | None = None  # pre-annotations to import as predictions
+    annotations: Path | None = None  # ... and as annotations
+    model_version: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    limit: int | None = None  # push only the first N articles
+    progress: bool = True
+    # have overlap_share percent of the tasks annotated by overlap people (Label Studio's
+    # maximum_annotations and overlap_cohort_percentage)
+    overlap: int | None = None
+    overlap_share: int = 100
+
+
+def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
+    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
+    overlap, overlap_share = opts.overlap, opts.overlap_share
     if overlap is not None:
         team_api.check_overlap(overlap, overlap_share)
-    tax = taxonomy.load(taxonomy_path)
-    articles = read_articles(corpus_dir, limit)
+    tax = taxonomy.load(opts.taxonomy)
+    articles = read_articles(opts.corpus, opts.limit)
     texts = {a.article_id: a.text for a in articles}
     items: list = []
     problems: list[Problem] = []
-    for path, kind in ((predictions_path, PREDICTION), (annotations_path, ANNOTATION)):
+    for path, kind in ((opts.predictions, PREDICTION), (opts.annotations, ANNOTATION)):
         if path:
-            loaded, bad = preds.load(path, kind, model_version)
+            loaded, bad = preds.load(path, kind, opts.model_version)
             items += loaded
             problems += bad
     checked = preds.check(items, texts, tax)
     checked.problems = problems + checked.problems
     with Client.connect(conn, transport=transport) as client:
-        report = push(client, articles, project_title, tax, checked, batch_size, progress)
+        report = push(client, articles, opts.project, tax, checked, opts.batch_size, opts.progress)
         if overlap is not None:
             team_api.set_overlap(client, report.project_id, overlap, overlap_share)
             report.overlap = (overlap, overlap_share)

@@ -1,9 +1,9 @@
 """Validate a Label Studio export snapshot and convert it into annotated documents.
 
-``validate_snapshot(snapshot, corpus_dir, out_dir, taxonomy)`` reads the export piece by piece
-(:mod:`annotation.export_stream`), checks each task (:mod:`annotation.task_check`: the compiled
-``jsonschema_rs`` validator first, ``jsonschema`` only to explain a task it rejects, then the
-semantic checks and the conversion) with the executor, and writes, atomically
+``validate_snapshot(ValidateOptions(snapshot, corpus, out, taxonomy))`` reads the export piece
+by piece (:mod:`annotation.export_stream`), checks each task (:mod:`annotation.task_check`: the
+compiled ``jsonschema_rs`` validator first, ``jsonschema`` only to explain a task it rejects,
+then the semantic checks and the conversion) with the executor, and writes, atomically
 (:mod:`akhbar.corpus.publish`):
 
 - ``documents.jsonl``: one document per task whose selected annotation is valid;
@@ -129,43 +129,44 @@ class _Hasher(threading.Thread):
         self.digest, self.size = h.hexdigest(), size
 
 
-def validate_snapshot(
-    snapshot_path: str | Path,
-    corpus_dir: str | Path,
-    out_dir: str | Path,
-    taxonomy: Taxonomy | str | Path | None = None,
-    *,
-    workers: int | None = None,
-    range_bytes: int = export_stream.RANGE,
-    trim_punctuation: bool = False,
-) -> ValidationResult:
-    """Validate an export snapshot against the corpus and the taxonomy; write the outputs.
+@dataclass(slots=True)
+class ValidateOptions:
+    """What ``akhbar annotate validate`` is asked to do (see :func:`validate_snapshot`)."""
 
-    ``workers``: processes checking pieces of the export (0 or None: one per core, but an
-    export under 8 MiB is checked in this process, where a pool costs more than it saves).
-    ``range_bytes``: the size of the ranges handed to workers. Whitespace at a span's edges is trimmed in the documents, and punctuation too
-    with ``trim_punctuation`` (:mod:`annotation.span_edges`).
-    Raises InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot
-    with invalid annotations is not an error: they are quarantined and counted.
+    snapshot: Path  # an export snapshot (JSON array) or annotated documents (JSON Lines)
+    corpus: Path  # the corpus store the tasks were pushed from
+    out: Path
+    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
+    # 0: one per core, but an export under 8 MiB is checked in this process (a pool costs
+    # more than it saves there)
+    workers: int = 0
+    range_bytes: int = export_stream.RANGE  # the size of the ranges handed to workers
+    trim_punctuation: bool = False  # whitespace at a span's edges is always trimmed
+
+
+def validate_snapshot(opts: ValidateOptions) -> ValidationResult:
+    """Validate an export snapshot, or annotated documents, against the corpus and the
+    taxonomy; write the outputs.
+
+    Span edges are trimmed in the documents as :mod:`annotation.span_edges` says. Raises
+    InputError (unreadable snapshot or corpus), UsageError or OutputError; a snapshot with
+    invalid annotations is not an error: they are quarantined and counted.
     """
-    snapshot = Path(snapshot_path)
-    out_dir = Path(out_dir)
+    snapshot = Path(opts.snapshot)
     if not snapshot.is_file():
         raise InputError(
             f"{snapshot}: no such file; give a snapshot from akhbar annotate pull or a "
             "documents.jsonl"
         )
-    tax = _load_taxonomy(taxonomy)
-    rules = Rules(tax, trim_punctuation=trim_punctuation)
+    tax = _load_taxonomy(opts.taxonomy)
+    rules = Rules(tax, trim_punctuation=opts.trim_punctuation)
     if input_kind(snapshot) == DOCUMENTS_INPUT:
-        return validate_documents(snapshot, corpus_dir, out_dir, tax, rules)
+        return _validate_documents(snapshot, opts, tax, rules)
     first = export_stream.first_element(snapshot)
     hasher = _Hasher(snapshot)
     hasher.start()
     try:
-        return _validate(
-            snapshot, first, hasher, corpus_dir, out_dir, tax, rules, workers, range_bytes
-        )
+        return _validate(snapshot, first, hasher, opts, tax, rules)
     finally:
         hasher.stopped = True  # when the run failed; the hash is done otherwise
 
@@ -180,13 +181,11 @@ def _validate(
     snapshot: Path,
     first: int,
     hasher: _Hasher,
-    corpus_dir: str | Path,
-    out_dir: Path,
+    opts: ValidateOptions,
     tax: Taxonomy,
     rules: Rules,
-    workers: int | None,
-    range_bytes: int,
 ) -> ValidationResult:
+    corpus_dir, out_dir, workers = Path(opts.corpus), Path(opts.out), opts.workers
     index, corpus_info = _corpus(corpus_dir)
     size = snapshot.stat().st_size
     workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
@@ -204,7 +203,7 @@ def _validate(
                 workers, init_worker, (rules, index, str(corpus_dir), str(parts))
             )
         with executor:
-            exact_from = _fast(snapshot, first, range_bytes, executor, checker, parts, merger)
+            exact_from = _fast(snapshot, first, opts.range_bytes, executor, checker, parts, merger)
         if exact_from is not None:
             _exact(snapshot, exact_from, checker, parts, merger)
         merger.close()
@@ -232,15 +231,16 @@ def _output(out_dir: Path, source: Path, corpus_dir: str | Path) -> Output:
     )
 
 
-def validate_documents(
-    path: Path, corpus_dir: str | Path, out_dir: Path, tax: Taxonomy, rules: Rules
+def _validate_documents(
+    path: Path, opts: ValidateOptions, tax: Taxonomy, rules: Rules
 ) -> ValidationResult:
     """Validate annotated documents (JSON Lines) with the one document check; the same
     outputs as for an export (see :mod:`annotation.documents_in`), in this process."""
+    corpus_dir, out_dir = Path(opts.corpus), Path(opts.out)
     index, corpus_info = _corpus(corpus_dir)
     output = _output(out_dir, path, corpus_dir)
     with output:
-        merger = Merger(output.path, article_path="/article_id")
+        merger = Merger(output.path, article_path="/article_id", record="document")
         checker = DocumentChecker(tax, index, ArticleTexts(corpus_dir))
         hashed = check_documents(path, checker, merger)
         merger.close()

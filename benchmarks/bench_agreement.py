@@ -210,13 +210,13 @@ def child(stage: str, export: str, corpus: str, out: str) -> None:
         tally = SnapshotTally()
         count = sum(1 for _ in VersionReader(corpus, taxonomy.load(None)).read(export, tally))
     elif stage == "agreement":
-        from akhbar.annotation.agreement_run import run_agreement
+        from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
 
-        count = run_agreement(export, corpus, out).figures["documents"]
+        count = run_agreement(AgreementOptions(export, corpus, out)).figures["documents"]
     else:
-        from akhbar.annotation.adjudicate import run_adjudication
+        from akhbar.annotation.adjudicate import AdjudicateOptions, run_adjudication
 
-        count = run_adjudication(export, corpus, out).summary["tasks"]
+        count = run_adjudication(AdjudicateOptions(export, corpus, out)).summary["tasks"]
     seconds = time.perf_counter() - t0
     me, kids = (
         resource.getrusage(resource.RUSAGE_SELF),

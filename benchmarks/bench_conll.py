@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from akhbar.annotation.import_conll import import_conll
+from akhbar.annotation.import_conll import ImportOptions, import_conll
 from akhbar.schemas.taxonomy import TAXONOMY_DIR
 from akhbar.schemas.taxonomy import load as load_taxonomy
 
@@ -132,7 +132,9 @@ def main() -> None:
         print(f"{n_tokens:,} tokens in {len(sentences):,} sentences ({flat.stat().st_size:,} B)")
 
         def run(path: Path, **options):
-            return lambda: import_conll(path, tax, root / "out", force=True, **options)
+            return lambda: import_conll(
+                ImportOptions(path, tax, root / "out", force=True, **options)
+            )
 
         cases = [
             ("plain read (floor)", lambda: _plain_read(flat)),

@@ -30,7 +30,7 @@ from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.config import CorpusConfig, load_config
 from akhbar.corpus.dedup.near import MinHasher
 from akhbar.corpus.executor import available_cores
-from akhbar.corpus.pipeline import build_corpus
+from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.corpus.store import PARQUET_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,12 +134,14 @@ def main() -> None:
         cpu_main, cpu_workers = cpu_s(resource.RUSAGE_SELF), cpu_s(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         report = build_corpus(
-            [args.data],
-            out,
-            config,
-            workers=args.workers,
-            near=not args.no_near_dup,
-            progress=False,
+            CorpusBuildOptions(
+                [args.data],
+                out,
+                config,
+                workers=args.workers,
+                near=not args.no_near_dup,
+                progress=False,
+            )
         )
         wall = time.perf_counter() - t0
         cpu_main = cpu_s(resource.RUSAGE_SELF) - cpu_main

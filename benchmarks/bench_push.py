@@ -1,13 +1,22 @@
 """Benchmark of ``akhbar annotate push`` and ``pull``: 10,000 articles, then 100,000 tasks.
 
 On 10,000 SaudiNewsNet articles, against a floor measured in the same run on the same server:
-one raw bulk import POST of the same tasks to another fresh project (what any push must do at
-least). Our push also creates the project, asks what is there already (idempotence) and sends
-batches with a progress bar. Floor and push alternate for ``--rounds`` rounds, each into a
-fresh project (the floor first, so each push meets the larger database), and the medians are
-compared. Then a second push of the same articles (nothing to send) against the first, once
-as a user runs it (the ledger of the first push says the project is unchanged) and once with
-the ledger removed (the project's ids and digests are listed), and a pull of the project.
+one raw bulk import POST (orjson body made beforehand, not timed) of the same tasks our push
+sends (``data`` and the ``meta`` with the text digest) into an already-created project: what
+any push must do at least. A second floor sends ``data`` only (what a push without the
+digests for cheap re-pushes would send). Our push, timed whole as ``push.push`` with a client
+already connected: finds the project by title and creates it, makes the tasks (digests, JSON)
+and sends them in batches (``--batch-size``), and writes its ledger (no request). The floors
+and the push alternate for ``--rounds`` rounds, each into a fresh project (the floors first,
+so each push meets the larger database), and the medians are compared. Then a second push of the same articles (nothing to send) against the first,
+once as a user runs it (the ledger of the first push says the project is unchanged) and once
+with the ledger removed (the project's ids and digests are listed), the whole command
+``akhbar annotate push`` in a child process (start-up, SDK import, corpus read included), and
+a pull of the project. ``akhbar --help`` and ``akhbar annotate push --help`` are timed (median
+of 5 child processes), with a check that neither imports the SDK.
+
+``--sweep 1000,2500,5000,10000`` times pushes at those batch sizes against the floor instead
+(how ``push_batches.DEFAULT_BATCH_SIZE`` was chosen).
 
 Then ``--big`` tasks (default 100,000; 0 skips it), each with one annotation, made with bulk
 imports, are pulled by ``akhbar annotate pull`` in a child process: its time and peak RSS
@@ -18,11 +27,12 @@ The articles come from the real corpus pipeline (``corpus.pipeline.build_corpus`
 available, otherwise straight from the zips (title and content, empty bodies skipped).
 
     .venv/bin/python benchmarks/bench_push.py [--data ../shared/data/saudinewsnet] [--n 10000]
-        [--batch-size 1000] [--rounds 3] [--big 100000] [--url URL --api-key KEY]
+        [--batch-size 5000] [--rounds 3] [--big 100000] [--sweep SIZES] [--url URL --api-key KEY]
 
 Without --url/--api-key (or LABEL_STUDIO_URL/LABEL_STUDIO_API_KEY) a fresh Label Studio is
 started in a temporary directory and stopped at the end. Goals (issue 11): push / floor at
 most 1.3x, second push / first at most 0.2x, the big pull without a time-out in under 500 MB.
+The machine's load average is printed with the figures: other work on it slows the server.
 """
 
 from __future__ import annotations
@@ -41,7 +51,7 @@ from pathlib import Path
 
 import orjson
 
-from akhbar.annotation import client, pull, push, push_ledger, server
+from akhbar.annotation import client, pull, push, push_batches, push_ledger, server
 from akhbar.annotation.push import TaskArticle
 from akhbar.corpus.records import article_id
 from akhbar.schemas import taxonomy
@@ -67,10 +77,10 @@ def peak_rss_mb() -> float:
 
 def articles_from_pipeline(zips: list[Path], n: int, work: Path) -> list[TaskArticle] | None:
     try:
-        from akhbar.corpus.pipeline import build_corpus
+        from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
     except ImportError:
         return None
-    build_corpus(zips, work / "corpus", progress=False)
+    build_corpus(CorpusBuildOptions(zips, work / "corpus", progress=False))
     return push.read_articles(work / "corpus", limit=n)
 
 
@@ -128,33 +138,114 @@ def server_part(c: client.Client, pid: int, work: Path) -> tuple[float, float, i
     return export_s, download_s, size
 
 
-def bench_10k(c: client.Client, articles: list[TaskArticle], args, run: str, work: Path) -> None:
+def floor_post(c: client.Client, tax, title: str, body: bytes, n: int) -> float:
+    """One raw bulk POST of ``body`` into a project created beforehand: its seconds."""
+    project, _, _ = push.ensure_project(c, title, tax)
+    t = time.perf_counter()
+    answer = c.raw(
+        "POST",
+        f"/api/projects/{project['id']}/import",
+        retry=False,
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    took = time.perf_counter() - t
+    assert answer["task_count"] == n, answer
+    return took
+
+
+def floor_bodies(articles: list[TaskArticle]) -> tuple[bytes, bytes]:
+    """The floors' bodies: the tasks our push sends (data and meta), and data only."""
+    same = orjson.dumps([{"data": a.data(), "meta": a.meta()} for a in articles])
+    return same, orjson.dumps([{"data": a.data()} for a in articles])
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def sweep(c: client.Client, articles: list[TaskArticle], args, run: str) -> None:
+    """Pushes at several batch sizes against the floor, alternating, medians compared."""
     tax = taxonomy.load()
     n = len(articles)
-    floors, pushes = [], []
+    body, _ = floor_bodies(articles)
+    sizes = [int(x) for x in args.sweep.split(",")]
+    times: dict[int, list[float]] = {size: [] for size in sizes}
+    floors: list[float] = []
+    print(f"sweep of batch sizes on {n} articles, {args.rounds} rounds; {load()}")
     for i in range(args.rounds):
-        # Floor: one raw POST of the same tasks into a fresh project, nothing else.
-        project, _, _ = push.ensure_project(c, f"bench floor {run}-{i}", tax)
-        body = orjson.dumps([{"data": a.data()} for a in articles])
-        t = time.perf_counter()
-        answer = c.raw(
-            "POST",
-            f"/api/projects/{project['id']}/import",
-            retry=False,
-            content=body,
-            headers={"Content-Type": "application/json"},
+        for size in sizes:
+            floors.append(floor_post(c, tax, f"bench floor {run}-{i}-{size}", body, n))
+            t = time.perf_counter()
+            report = push.push(c, articles, f"bench push {run}-{i}-{size}", tax, None, size, False)
+            times[size].append(time.perf_counter() - t)
+            assert report.imported == n
+            print(
+                f"round {i + 1}, batch {size}: floor {floors[-1]:.2f} s, push {times[size][-1]:.2f} s",
+                file=sys.stderr,
+            )
+    floor_s = statistics.median(floors)
+    print(f"floor (one raw bulk POST of the same tasks), median of {len(floors)}: {floor_s:.2f} s")
+    for size in sizes:
+        sent = [len(push_batches.prepare(b, {}).body) for b in push_batches.batches(articles, size)]
+        push_s = statistics.median(times[size])
+        print(
+            f"batch {size:>6}: push {push_s:.2f} s = {push_s / floor_s:.2f}x the floor, "
+            f"{len(sent)} requests, largest {max(sent) / 1e6:.1f} MB"
         )
-        floors.append(time.perf_counter() - t)
-        assert answer["task_count"] == n, answer
-        del body
+    print(load())
 
-        # Ours: project creation, what is there, batches, progress bar: the whole push.
+
+def timed_child(argv: list[str], env: dict[str, str] | None = None) -> float:
+    t = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    took = time.perf_counter() - t
+    assert done.returncode == 0, done.stderr[-2000:]
+    return took
+
+
+def startup() -> None:
+    """``akhbar --help`` and ``akhbar annotate push --help``: median wall time of 5 runs, and a
+    check that neither imports the SDK (nor httpx)."""
+    script = Path(sys.executable).with_name("akhbar")
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "akhbar.cli.main"]
+    check = (
+        "import sys\nfrom akhbar.cli.main import main\ntry:\n    main()\nexcept SystemExit:\n"
+        "    pass\nassert not {'label_studio_sdk', 'httpx'} & set(sys.modules), 'SDK imported'"
+    )
+    for args in (["--help"], ["annotate", "push", "--help"]):
+        timed_child([sys.executable, "-c", check, *args])
+        runs = sorted(timed_child(base + args) for _ in range(5))
+        print(
+            f"start-up: akhbar {' '.join(args)}: {statistics.median(runs):.2f} s (median of 5, "
+            f"{runs[0]:.2f}-{runs[-1]:.2f}); label_studio_sdk and httpx not imported"
+        )
+
+
+def bench_10k(
+    c: client.Client, articles: list[TaskArticle], args, run: str, work: Path, corpus: Path | None
+) -> None:
+    tax = taxonomy.load()
+    n = len(articles)
+    same, data_only = floor_bodies(articles)
+    floors, floors_data, pushes = [], [], []
+    print(f"{load()} (before the 10k rounds)")
+    for i in range(args.rounds):
+        floors.append(floor_post(c, tax, f"bench floor {run}-{i}", same, n))
+        floors_data.append(floor_post(c, tax, f"bench floor data {run}-{i}", data_only, n))
+        # Ours: find and create the project, make and send the batches, the ledger.
         ours = f"bench push {run}-{i}"
         t = time.perf_counter()
         report = push.push(c, articles, ours, tax, batch_size=args.batch_size)
         pushes.append(time.perf_counter() - t)
         assert report.imported == n
-        print(f"round {i + 1}: floor {floors[-1]:.2f} s, push {pushes[-1]:.2f} s", file=sys.stderr)
+        print(
+            f"round {i + 1}: floor {floors[-1]:.2f} s (data only {floors_data[-1]:.2f} s), "
+            f"push {pushes[-1]:.2f} s",
+            file=sys.stderr,
+        )
+    print(load())
+    del same, data_only
 
     t = time.perf_counter()
     again = push.push(c, articles, ours, tax, batch_size=args.batch_size, progress=False)
@@ -167,21 +258,45 @@ def bench_10k(c: client.Client, articles: list[TaskArticle], args, run: str, wor
     listed_s = time.perf_counter() - t
     assert listed.imported == 0 and listed.existing == n and not listed.from_ledger
 
+    command_s = None
+    if corpus is not None:
+        env = {**os.environ, client.URL_ENV: c.url, client.KEY_ENV: c.api_key}
+        cmd = [sys.executable, "-c", "from akhbar.cli.main import main; main()", "annotate"]
+        cmd += ["push", str(corpus), "--project", f"bench command {run}", "--limit", str(n)]
+        command_s = timed_child([*cmd, "--no-progress"], env)
+
     t = time.perf_counter()
     snap = pull.pull(c, ours, work / "snapshots", tax)
     pull_s = time.perf_counter() - t
     assert snap.manifest["counts"]["tasks"] == n
 
     export_s, download_s, _ = server_part(c, c.find_project(ours)["id"], work)
-    floor_s, push_s = statistics.median(floors), statistics.median(pushes)
-    print(f"floor (one raw bulk POST), median of {args.rounds}: {floor_s:.2f} s")
-    print(f"akhbar push (batch {args.batch_size}), median of {args.rounds}: {push_s:.2f} s")
-    print(f"ratio push / floor: {push_s / floor_s:.2f}x (goal <= 1.3x)")
+    floor_s, floor_data_s = statistics.median(floors), statistics.median(floors_data)
+    push_s = statistics.median(pushes)
+    print(
+        f"floor: one raw bulk POST of the same {n} tasks (data + meta, "
+        f"{len(orjson.dumps([{'data': a.data(), 'meta': a.meta()} for a in articles])) / 1e6:.1f}"
+        f" MB), median of {args.rounds}: {floor_s:.2f} s; of their data only: {floor_data_s:.2f} s"
+    )
+    print(
+        f"akhbar push (batch {args.batch_size}: {report.batches} requests; project found and "
+        f"created, tasks made, ledger), median of {args.rounds}: {push_s:.2f} s"
+    )
+    print(
+        f"ratio push / floor: {push_s / floor_s:.2f}x (goal <= 1.3x); against the data-only "
+        f"floor: {push_s / floor_data_s:.2f}x"
+    )
     print(
         f"second push, nothing to send: {again_s:.2f} s = {again_s / push_s:.2f}x the first "
         f"(goal <= 0.2x); with the ledger removed (ids and digests listed): {listed_s:.2f} s = "
         f"{listed_s / push_s:.2f}x"
     )
+    if command_s is not None:
+        print(
+            f"the whole command `akhbar annotate push --limit {n}` (child process: start-up, "
+            f"SDK import, corpus read, push): {command_s:.2f} s = {command_s / floor_s:.2f}x "
+            f"the floor"
+        )
     print(
         f"pull of {n} tasks (export snapshot + streamed download + checks): {pull_s:.2f} s, "
         f"{snap.manifest['bytes'] / 1e6:.1f} MB; the server's part: export snapshot "
@@ -253,6 +368,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rounds", type=int, default=3, help="floor/push pairs; medians printed")
     ap.add_argument("--big", type=int, default=100_000, help="tasks of the big pull; 0 skips")
     ap.add_argument("--keep", action="store_true", help="keep the projects afterwards")
+    ap.add_argument("--corpus", type=Path, default=None, help="a corpus store built already")
+    ap.add_argument("--sweep", default=None, help="batch sizes to compare, e.g. 1000,5000")
     args = ap.parse_args(argv)
 
     zips = sorted(args.data.glob("*.zip"))
@@ -261,8 +378,10 @@ def main(argv: list[str] | None = None) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-push-"))
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # push ledgers of this run only
     t0 = time.perf_counter()
-    articles = articles_from_pipeline(zips, args.n, work)
-    origin = "corpus pipeline"
+    if args.corpus:
+        articles, origin = push.read_articles(args.corpus, limit=args.n), "corpus pipeline"
+    else:
+        articles, origin = articles_from_pipeline(zips, args.n, work), "corpus pipeline"
     if articles is None:
         articles, origin = articles_from_zips(zips, args.n), "zips (no pipeline)"
     chars = sum(len(a.text) for a in articles)
@@ -286,7 +405,13 @@ def main(argv: list[str] | None = None) -> None:
     run = uuid.uuid4().hex[:6]
     try:
         with client.Client.connect(conn) as c:
-            bench_10k(c, articles, args, run, work)
+            if args.sweep:
+                sweep(c, articles, args, run)
+                args.big = 0
+            else:
+                corpus = (args.corpus or work / "corpus") if origin == "corpus pipeline" else None
+                bench_10k(c, articles, args, run, work, corpus)
+                startup()
             if args.big:
                 bench_big(c, articles, args, run, work)
             print(f"peak RSS of the benchmark process itself: {peak_rss_mb():.0f} MB")

@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from akhbar.annotation import export_stream
 from akhbar.annotation.task_check import task_schema
-from akhbar.annotation.validate import validate_snapshot
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.corpus.records import article_id
 
 # (phrase, entity type) pools; triggers by event type with the role of their GPE argument
@@ -256,7 +256,7 @@ def sample_tasks(export: Path, n: int) -> list[dict]:
 def child(export: Path, corpus_dir: Path, out: Path, workers: int | None) -> None:
     """The validation on its own, in a fresh process: its time, counts and peak memory."""
     t0 = time.perf_counter()
-    result = validate_snapshot(export, corpus_dir, out, workers=workers)
+    result = validate_snapshot(ValidateOptions(export, corpus_dir, out, workers=workers or 0))
     seconds = time.perf_counter() - t0
     print(
         json.dumps(

@@ -188,54 +188,58 @@ def _input_files(
     return list_inputs(paths)  # what read_inputs reads, in the same order, file by file
 
 
-def build_corpus(
-    inputs: Sequence[str | Path],
-    out: str | Path,
-    config: CorpusConfig | None = None,
-    *,
-    force: bool = False,
-    workers: int | None = None,
-    near: bool | None = None,
-    progress: bool | None = None,
-    executor: str = "local",
-    ray_address: str | None = None,
-) -> dict[str, Any]:
-    """Build a corpus store at ``out`` from ``inputs`` (files or directories); return the report.
+@dataclass(slots=True)
+class CorpusBuildOptions:
+    """What ``akhbar corpus build`` is asked to do (see :func:`build_corpus`)."""
 
-    ``workers`` overrides ``config.workers`` (0: one per core, 1: this process only); ``near``
-    overrides ``config.dedup.near``. ``executor`` is ``local`` (this process or a local pool)
-    or ``ray`` (a Ray cluster: ``ray_address``, or a local one started for the run; the store
-    is then partitioned, with the same rows). Raises ``UsageError``/``InputError``/``OutputError`` with a
-    one-line message; on any failure nothing is left at ``out``. The result does not depend on
-    the number of workers.
+    inputs: Sequence[str | Path]  # files or directories of articles
+    out: Path
+    config: CorpusConfig | None = None  # None: the defaults
+    force: bool = False
+    workers: int | None = None  # overrides config.workers (0: one per core, 1: this process)
+    near: bool | None = None  # overrides config.dedup.near
+    progress: bool | None = None  # None: a bar when stderr is a terminal outside CI
+    executor: str = "local"  # local (this process or a local pool) or ray
+    ray_address: str | None = None  # the Ray cluster; None: start one for the run
+
+
+def build_corpus(opts: CorpusBuildOptions) -> dict[str, Any]:
+    """Build a corpus store at ``opts.out`` from ``opts.inputs``; return the report.
+
+    With ``executor="ray"`` the store is partitioned, with the same rows. Raises
+    ``UsageError``/``InputError``/``OutputError`` with a one-line message; on any failure
+    nothing is left at ``out``. The result does not depend on the number of workers.
     """
     started = time.perf_counter()
-    config = config or CorpusConfig()
-    if near is not None:
-        config = dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, near=near))
-    if workers is not None:
-        config = dataclasses.replace(config, workers=workers)
-    if executor not in ("local", "ray"):
-        raise UsageError(f"--executor {executor}: give local or ray")
-    if ray_address and executor != "ray":
+    inputs, out, progress = opts.inputs, Path(opts.out), opts.progress
+    config = opts.config or CorpusConfig()
+    if opts.near is not None:
+        config = dataclasses.replace(
+            config, dedup=dataclasses.replace(config.dedup, near=opts.near)
+        )
+    if opts.workers is not None:
+        config = dataclasses.replace(config, workers=opts.workers)
+    if opts.executor not in ("local", "ray"):
+        raise UsageError(f"--executor {opts.executor}: give local or ray")
+    if opts.ray_address and opts.executor != "ray":
         raise UsageError("--ray-address is for --executor ray; add --executor ray")
-    files = _input_files(inputs, Path(out), config)
-    if executor == "ray":
+    files = _input_files(inputs, out, config)
+    if opts.executor == "ray":
         from akhbar.corpus.build_ray import build_on_ray  # imported when used: Ray is optional
 
         return build_on_ray(
             files,
-            Path(out),
+            out,
             config,
-            force=force,
-            address=ray_address,
+            force=opts.force,
+            address=opts.ray_address,
             inputs=[str(p) for p in inputs],
             started=started,
         )
 
     tally = Tally()
     dedup = Deduplicator(config.dedup)
-    with CorpusWriter(out, force=force, inputs=inputs) as writer:
+    with CorpusWriter(out, force=opts.force, inputs=inputs) as writer:
         # The cleaned texts wait on disk: memory holds only what de-duplication needs.
         spill = writer.spill()
         show = _progress_enabled() if progress is None else progress

@@ -9,7 +9,7 @@ quarantine files refer to them), grouped by what they look at:
 - ``AK12x`` relations (event arguments);
 - ``AK13x`` ids and timestamps;
 - ``AK14x`` warnings: the annotation is kept, but someone should look;
-- ``AK15x`` the task against the corpus and the rest of the export.
+- ``AK15x`` the task or document against the corpus and the rest of the input.
 
 The message of each code is built here, by one function per kind of finding, and used by every
 stage: :mod:`akhbar.schemas.document` checks a document with them, the Label Studio checks
@@ -38,7 +38,12 @@ class Check:
 CHECKS: dict[str, Check] = {
     c.code: c
     for c in (
-        Check("AK001", "schema-violation", ERROR, "The task does not match the export schema."),
+        Check(
+            "AK001",
+            "schema-violation",
+            ERROR,
+            "A task or document does not match its JSON Schema.",
+        ),
         Check("AK002", "missing-field", ERROR, "A field the pipeline needs is absent."),
         Check("AK003", "wrong-type", ERROR, "A field has the wrong JSON type."),
         Check("AK004", "unexpected-value", ERROR, "A field has a value outside the allowed set."),
@@ -49,7 +54,7 @@ CHECKS: dict[str, Check] = {
             "AK104",
             "task-text-drift",
             ERROR,
-            "The task text differs from the corpus article with that id.",
+            "The text of a task or document differs from the corpus article with that id.",
         ),
         Check("AK105", "span-empty", ERROR, "A region has start >= end."),
         Check("AK110", "unknown-label", ERROR, "A label is not in that control of the taxonomy."),
@@ -121,18 +126,23 @@ CHECKS: dict[str, Check] = {
             WARNING,
             "A span's edge falls inside a word, not after a proclitic or before an enclitic.",
         ),
-        Check("AK150", "unknown-article", ERROR, "The task's article_id is not in the corpus."),
+        Check(
+            "AK150",
+            "unknown-article",
+            ERROR,
+            "The article_id of a task or document is not in the corpus.",
+        ),
         Check(
             "AK151",
             "duplicate-task-id",
             ERROR,
-            "A task id occurs twice in the export; the first occurrence is kept.",
+            "A task id occurs twice in the input; the first occurrence is kept.",
         ),
         Check(
             "AK152",
             "article-annotated-twice",
             ERROR,
-            "Two tasks carry the same article; the first one's document is kept.",
+            "Two tasks or documents carry the same article; the first one's document is kept.",
         ),
     )
 }
@@ -239,14 +249,15 @@ def pointer_of(parts: Iterable[Any]) -> str:
     return "".join(out)
 
 
-def schema_issue(error: Any) -> Issue:
+def schema_issue(error: Any, what: str = "the task") -> Issue:
     """One ``jsonschema`` error as an Issue with a code; the path is relative to the checked
-    object (a task, a document)."""
+    object, which messages call ``what`` (the task, the document) when the error is at its
+    top."""
     parts = list(error.absolute_path)
     path = pointer_of(parts)
     kw = error.validator
     inst = error.instance
-    where = path or "the task"
+    where = path or what
     is_offset = bool(parts) and parts[-1] in ("start", "end")
     if is_offset and kw == "type":
         return Issue("AK101", offset_type_message(parts[-1], inst), path)

@@ -94,7 +94,7 @@ def matches_schema(doc: Any) -> bool:
 def schema_problems(doc: Any) -> list[Issue]:
     """The document against ``document.schema.json`` (AK00x, AK101/AK102 for offsets)."""
     errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
-    return [schema_issue(e) for e in errors]
+    return [schema_issue(e, "the document") for e in errors]
 
 
 def check_document(doc: Any, text: str, tax: Taxonomy) -> list[Issue]:

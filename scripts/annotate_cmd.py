@@ -79,7 +79,13 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
     help="JSONL of annotations to import with new tasks (same formats).",
 )
 @click.option("--model-version", default=None, help="model_version for predictions without one.")
-@click.option("--batch-size", type=int, default=push.DEFAULT_BATCH_SIZE, show_default=True)
+@click.option(
+    "--batch-size",
+    type=int,
+    default=push.DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Tasks per import request (each also at most 12 M characters of text).",
+)
 @click.option("--limit", type=int, default=None, help="Push only the first N articles.")
 @click.option(
     "--overlap",
@@ -119,17 +125,19 @@ def push_cmd(
     conn = client.resolve(url, api_key, settings)
     report = push.push_corpus(
         conn,
-        corpus_dir,
-        project,
-        taxonomy_path=taxonomy,
-        predictions_path=predictions,
-        annotations_path=annotations,
-        model_version=model_version,
-        batch_size=batch_size,
-        limit=limit,
-        progress=progress,
-        overlap=overlap,
-        overlap_share=overlap_share,
+        push.PushOptions(
+            corpus=corpus_dir,
+            project=project,
+            taxonomy=taxonomy,
+            predictions=predictions,
+            annotations=annotations,
+            model_version=model_version,
+            batch_size=batch_size,
+            limit=limit,
+            progress=progress,
+            overlap=overlap,
+            overlap_share=overlap_share,
+        ),
     )
     for line in report.lines():
         click.echo(line, err=line.startswith("  "))
@@ -156,7 +164,14 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
     """
     conn = client.resolve(url, api_key, settings)
     snap = pull.pull_project(
-        conn, project, out_dir, taxonomy_path=taxonomy, poll_timeout=timeout, progress=progress
+        conn,
+        pull.PullOptions(
+            project=project,
+            out=out_dir,
+            taxonomy=taxonomy,
+            poll_timeout=timeout,
+            progress=progress,
+        ),
     )
     for line in snap.lines():
         click.echo(line)
@@ -186,7 +201,11 @@ def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> 
     Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
     --out build/agreement
     """
-    result = agreement_run.run_agreement(snapshot, corpus_dir, out_dir, taxonomy, workers)
+    result = agreement_run.run_agreement(
+        agreement_run.AgreementOptions(
+            snapshot=snapshot, corpus=corpus_dir, out=out_dir, taxonomy=taxonomy, workers=workers
+        )
+    )
     if as_json:
         click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
         return
@@ -230,7 +249,16 @@ def adjudicate_cmd(
     --out build/adjudicated --strategy majority --push
     """
     conn = client.resolve(url, api_key, settings) if push_ else None
-    run = adjudicate.run_adjudication(snapshot, corpus_dir, out_dir, strategy, taxonomy, workers)
+    run = adjudicate.run_adjudication(
+        adjudicate.AdjudicateOptions(
+            snapshot=snapshot,
+            corpus=corpus_dir,
+            out=out_dir,
+            strategy=strategy,
+            taxonomy=taxonomy,
+            workers=workers,
+        )
+    )
     s = run.summary
     c = s["conflicts"]
     click.echo(

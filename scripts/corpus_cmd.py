@@ -67,19 +67,20 @@ def build(
     Example:
       akhbar corpus build ../shared/data/saudinewsnet --out build/snn --workers 2
     """
-    from akhbar.corpus.pipeline import (
-        build_corpus,  # imported when used: keeps `akhbar --help` fast
-    )
+    # imported when used: keeps `akhbar --help` fast
+    from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 
     report = build_corpus(
-        list(inputs),
-        out,
-        load_config(config_file),
-        force=force,
-        workers=workers,
-        near=False if no_near_dup else None,
-        executor=executor,
-        ray_address=ray_address,
+        CorpusBuildOptions(
+            inputs=list(inputs),
+            out=out,
+            config=load_config(config_file),
+            force=force,
+            workers=workers,
+            near=False if no_near_dup else None,
+            executor=executor,
+            ray_address=ray_address,
+        )
     )
     click.echo(summary(report, out))
 

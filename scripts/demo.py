@@ -32,12 +32,12 @@ from typing import Any
 
 from akhbar import corpus
 from akhbar.annotation import adjudicate, agreement_report, server, team
-from akhbar.annotation.agreement_run import run_agreement
+from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
 from akhbar.annotation.client import Client, Connection, transport_errors
-from akhbar.annotation.pull import count_export, pull_project
-from akhbar.annotation.push import PushReport, push_corpus
-from akhbar.annotation.validate import validate_snapshot
-from akhbar.corpus.pipeline import build_corpus
+from akhbar.annotation.pull import PullOptions, count_export, pull_project
+from akhbar.annotation.push import PushOptions, PushReport, push_corpus
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
+from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError, UsageError
 
@@ -210,7 +210,7 @@ def _push_and_pull(
             if existing is not None:
                 client.delete_project(existing["id"])
     report = push_corpus(
-        conn, corpus_dir, project, annotations_path=SAMPLE_ANNOTATIONS, progress=False
+        conn, PushOptions(corpus_dir, project, annotations=SAMPLE_ANNOTATIONS, progress=False)
     )
     if report.rejected:
         raise IntegrityError(
@@ -223,7 +223,7 @@ def _push_and_pull(
             f"{SAMPLE_SECOND}: {len(second.problems)} annotation(s) do not fit the built sample, "
             f"first: {second.problems[0]}; fix the annotations"
         )
-    snapshot = pull_project(conn, project, snapshots)
+    snapshot = pull_project(conn, PullOptions(project, snapshots))
     return report, snapshot.path
 
 
@@ -308,7 +308,7 @@ def run_demo(
     validated, releases = out / "validated", out / "releases"
 
     say(f"corpus: building {SAMPLE_RAW} -> {corpus_dir}")
-    report = build_corpus([SAMPLE_RAW], corpus_dir, workers=1, progress=False)
+    report = build_corpus(CorpusBuildOptions([SAMPLE_RAW], corpus_dir, workers=1, progress=False))
     counts = {k: report[k] for k in ("input", "kept", "rejected", "duplicates")}
 
     conn, studio = _studio(offline, url, api_key, port, paths, say)
@@ -322,7 +322,9 @@ def run_demo(
             raise InputError(f"{snapshot}: the bundled export is missing; reinstall akhbar")
 
     say(f"validate: {snapshot}")
-    result = validate_snapshot(snapshot, corpus_dir, validated, taxonomy.load(None), workers=1)
+    result = validate_snapshot(
+        ValidateOptions(snapshot, corpus_dir, validated, taxonomy.load(None), workers=1)
+    )
     c = result.counts
     validation = {
         "documents": c["documents"],
@@ -332,9 +334,11 @@ def run_demo(
     }
 
     say(f"agreement: {snapshot} -> {out / 'agreement'}")
-    agreement = run_agreement(snapshot, corpus_dir, out / "agreement").figures
+    agreement = run_agreement(AgreementOptions(snapshot, corpus_dir, out / "agreement")).figures
     say(f"adjudicate: {snapshot} -> {out / 'adjudicated'}")
-    adj = adjudicate.run_adjudication(snapshot, corpus_dir, out / "adjudicated")
+    adj = adjudicate.run_adjudication(
+        adjudicate.AdjudicateOptions(snapshot, corpus_dir, out / "adjudicated")
+    )
     pushed = None
     if conn is not None:
         with Client.connect(conn) as client:

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from akhbar.annotation.conll import DEFAULT_SENTENCE_END
-from akhbar.annotation.import_conll import import_conll
+from akhbar.annotation.import_conll import ImportOptions, import_conll
 from akhbar.cli.options import force_option, out_option, taxonomy_option
-from akhbar.schemas.taxonomy import load as load_taxonomy
 
 SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.jsonl
 
@@ -58,14 +57,16 @@ def import_conll_cmd(
     schemas/taxonomies/wojood.yaml --out build/wojood --article-size 10
     """
     result = import_conll(
-        conll_file,
-        load_taxonomy(taxonomy),
-        out_dir,
-        source=source,
-        force=force,
-        strict=strict,
-        sentence_end=None if sentence_end is None else sentence_end.split(),
-        article_size=article_size,
+        ImportOptions(
+            conll=conll_file,
+            taxonomy=taxonomy,
+            out=out_dir,
+            source=source,
+            force=force,
+            strict=strict,
+            sentence_end=None if sentence_end is None else sentence_end.split(),
+            article_size=article_size,
+        )
     )
     s = result.summary()
     lines = s["lines"]

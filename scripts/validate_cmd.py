@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from akhbar.annotation import report
-from akhbar.annotation.validate import validate_snapshot
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.cli.options import out_option, taxonomy_option, workers_option
 
 
@@ -50,12 +50,14 @@ def validate(
     --out build/validated
     """
     result = validate_snapshot(
-        snapshot,
-        corpus_dir,
-        out_dir,
-        taxonomy,
-        workers=workers,
-        trim_punctuation=trim_punctuation,
+        ValidateOptions(
+            snapshot=snapshot,
+            corpus=corpus_dir,
+            out=out_dir,
+            taxonomy=taxonomy,
+            workers=workers,
+            trim_punctuation=trim_punctuation,
+        )
     )
     click.echo(report.render_json(result) if as_json else report.render_text(result))
     if result.exit_code:

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from akhbar.cli.demo import SAMPLE_EXPORT, SAMPLE_RAW
-from akhbar.corpus.pipeline import build_corpus
+from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from tests.conftest import run_akhbar
 
 
@@ -26,7 +26,7 @@ def sample(tmp_path_factory):
 
 def make_sample(root):
     """The sample corpus and an export with a second annotator on three articles."""
-    build_corpus([SAMPLE_RAW], root / "corpus", workers=1, progress=False)
+    build_corpus(CorpusBuildOptions([SAMPLE_RAW], root / "corpus", workers=1, progress=False))
     tasks = json.loads(SAMPLE_EXPORT.read_text(encoding="utf-8"))
     for t in tasks:  # the first annotator only: the bundled second one is the demo's
         t["annotations"] = [a for a in t["annotations"] if a["completed_by"] == 1]

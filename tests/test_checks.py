@@ -17,7 +17,7 @@ import pytest
 from akhbar import schemas
 from akhbar.annotation.checks import Rules, check_annotation
 from akhbar.annotation.mismatch import diagnose_mismatch
-from akhbar.annotation.validate import validate_snapshot
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.schemas import taxonomy
 from akhbar.schemas.checks import CHECKS, ERROR, WARNING, context
 
@@ -60,7 +60,7 @@ def test_check_fixture(name, corpus, tmp_path):
     check = CHECKS[code]
     snapshot = CHECKS_DIR / f"{name}.json"
     out = tmp_path / "out"
-    result = validate_snapshot(snapshot, corpus, out, **exp.get("options", {}))
+    result = validate_snapshot(ValidateOptions(snapshot, corpus, out, **exp.get("options", {})))
 
     issues = read_jsonl(out / "issues.jsonl")
     mine = [i for i in issues if i["code"] == code]
@@ -121,7 +121,7 @@ def test_quarantined_task_keeps_every_error(corpus, tmp_path):
     result[8]["to_id"] = "gone"  # plus a relation to nowhere
     snap = tmp_path / "two.json"
     snap.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
-    validate_snapshot(snap, corpus, tmp_path / "out")
+    validate_snapshot(ValidateOptions(snap, corpus, tmp_path / "out"))
     (record,) = read_jsonl(tmp_path / "out" / "quarantine.jsonl")
     assert [e["code"] for e in record["errors"]] == ["AK110", "AK120"]
     assert record["quarantined_annotation_ids"] == [export[0]["annotations"][0]["id"]]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import click
 import pytest
 
@@ -39,3 +42,25 @@ def test_help_has_an_example(path, command):
     assert "Example" in output, f"akhbar {' '.join(path)} --help shows no example"
     # the example runs this very command
     assert " ".join(("akhbar", *path)) in output.split("Example", 1)[1]
+
+
+CHECK_NO_SDK = """
+import sys
+from akhbar.cli.main import main
+try:
+    main()
+except SystemExit as e:
+    assert e.code in (0, None), e.code
+loaded = {"label_studio_sdk", "httpx"} & set(sys.modules)
+assert not loaded, f"imported for help: {sorted(loaded)}"
+"""
+
+
+@pytest.mark.parametrize("path", [(), ("annotate", "push"), ("annotate", "pull")])
+def test_help_does_not_import_the_label_studio_sdk(path):
+    """Only commands that talk to a server pay for the SDK (a fresh interpreter each)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK_NO_SDK, *path, "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Usage:" in done.stdout

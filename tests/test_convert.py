@@ -15,7 +15,7 @@ from akhbar import schemas
 from akhbar.annotation.checks import Rules
 from akhbar.annotation.convert import annotator, select
 from akhbar.annotation.task_check import DOCUMENTED, QUARANTINED, TaskChecker
-from akhbar.annotation.validate import validate_snapshot
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.corpus.store import text_digest
 from akhbar.schemas import taxonomy
 
@@ -191,7 +191,7 @@ def test_clean_export_converts(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     pq.write_table(pa.Table.from_pylist(CORPUS), corpus / "articles.parquet")
-    result = validate_snapshot(DATA / "clean.json", corpus, tmp_path / "out")
+    result = validate_snapshot(ValidateOptions(DATA / "clean.json", corpus, tmp_path / "out"))
     assert result.exit_code == 0
     c = result.counts
     assert c["tasks"] == {

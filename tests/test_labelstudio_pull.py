@@ -79,7 +79,7 @@ def test_ui_annotations_come_back_in_the_snapshot_with_their_relations(
 ):
     rows = sample_articles(8, prefix="art_pull")
     corpus = write_corpus(rows)
-    push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     with labelstudio.client() as c:
         pid = c.find_project(ls_project)["id"]
         tasks = {t["data"]["article_id"]: t for t in c.iter_tasks(pid)}
@@ -175,7 +175,8 @@ def test_predictions_are_expanded_in_the_snapshot(labelstudio, ls_project, write
     line = {"article_id": rows[0]["id"], "model_version": "rules-1", "score": 0.7, "result": result}
     pre.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     report = push.push_corpus(
-        labelstudio.conn, write_corpus(rows), ls_project, predictions_path=pre, progress=False
+        labelstudio.conn,
+        push.PushOptions(write_corpus(rows), ls_project, predictions=pre, progress=False),
     )
     assert report.predictions == 1 and not report.rejected
     with labelstudio.client() as c:
@@ -191,14 +192,15 @@ def test_pulls_never_overwrite_a_snapshot(
     labelstudio, ls_project, write_corpus, tmp_path, monkeypatch
 ):
     push.push_corpus(
-        labelstudio.conn, write_corpus(sample_articles(3, "art_twice")), ls_project, progress=False
+        labelstudio.conn,
+        push.PushOptions(write_corpus(sample_articles(3, "art_twice")), ls_project, progress=False),
     )
     out = tmp_path / "out"
     with labelstudio.client() as c:
         first = pull.pull(c, ls_project, out)
         before = first.path.read_bytes()
         more = write_corpus(sample_articles(5, "art_twice"), "c2")
-        push.push_corpus(labelstudio.conn, more, ls_project, progress=False)
+        push.push_corpus(labelstudio.conn, push.PushOptions(more, ls_project, progress=False))
         second = pull.pull(c, ls_project, out)
         assert second.path != first.path and first.path.read_bytes() == before
         assert (first.manifest["counts"]["tasks"], second.manifest["counts"]["tasks"]) == (3, 5)
@@ -238,7 +240,9 @@ def test_pull_falls_back_to_the_direct_export_when_fault_injected_snapshots_fail
     labelstudio, ls_project, write_corpus, tmp_path
 ):
     rows = sample_articles(5, prefix="art_direct")
-    push.push_corpus(labelstudio.conn, write_corpus(rows), ls_project, progress=False)
+    push.push_corpus(
+        labelstudio.conn, push.PushOptions(write_corpus(rows), ls_project, progress=False)
+    )
     with labelstudio.client(transport=SnapshotExportFails()) as c:
         snap = pull.pull(c, ls_project, tmp_path)
     assert snap.manifest["method"] == "direct" and snap.manifest["counts"]["tasks"] == 5
@@ -253,7 +257,8 @@ def test_thousands_of_tasks_pull_without_timing_out(
 ):
     rows = sample_articles(2000, prefix="art_many")
     report = push.push_corpus(
-        labelstudio.conn, write_corpus(rows), ls_project, batch_size=1000, progress=False
+        labelstudio.conn,
+        push.PushOptions(write_corpus(rows), ls_project, batch_size=1000, progress=False),
     )
     assert report.imported == 2000 and report.batches == 2
     with labelstudio.client() as c:

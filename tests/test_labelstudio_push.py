@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import httpx
@@ -94,6 +95,43 @@ class FaultInjectedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
+class RecordingTransport(httpx.HTTPTransport):
+    """The real transport, noting each request's method and path (no fault: it only counts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.requests: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(f"{request.method} {request.url.path.rstrip('/')}")
+        return super().handle_request(request)
+
+
+def test_a_first_push_asks_only_what_it_needs_and_a_second_one_less(
+    labelstudio, ls_project, write_corpus
+):
+    """A new project: looked for, created, its tasks sent; nothing else (a project just
+    created is empty; the ledger's fingerprint is known from what was sent). A second push:
+    the project and its fingerprint."""
+    corpus = write_corpus(sample_articles(23, prefix="art_calls"))
+    seen = RecordingTransport()
+    report = push.push_corpus(
+        labelstudio.conn,
+        push.PushOptions(corpus, ls_project, batch_size=10, progress=False),
+        transport=seen,
+    )
+    assert (report.created_project, report.imported, report.batches) == (True, 23, 3)
+    imports = [f"POST /api/projects/{report.project_id}/import"] * 3
+    assert seen.requests == ["GET /api/projects", "POST /api/projects", *imports]
+
+    again = RecordingTransport()
+    report = push.push_corpus(
+        labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False), transport=again
+    )
+    assert (report.imported, report.existing, report.from_ledger) == (0, 23, True)
+    assert again.requests == ["GET /api/projects", "GET /api/tasks"]
+
+
 @pytest.mark.parametrize("lose_answer", [False, True], ids=["refused", "answer_lost"])
 def test_push_resumes_after_fault_injected_transport_dies(
     labelstudio, ls_project, write_corpus, lose_answer
@@ -104,17 +142,18 @@ def test_push_resumes_after_fault_injected_transport_dies(
     with pytest.raises(OutputError, match="run the same push again to finish") as e:
         push.push_corpus(
             labelstudio.conn,
-            corpus,
-            ls_project,
-            batch_size=10,
-            progress=False,
+            push.PushOptions(corpus, ls_project, batch_size=10, progress=False),
             transport=dying,
         )
     assert "20 of 57 new tasks were imported" in str(e.value)
+    # the batch being made when the push stopped was waited for: no thread is left behind
+    assert not [t for t in threading.enumerate() if t.name.startswith("akhbar-push")]
     landed = 30 if lose_answer else 20  # a lost answer still means a committed batch
     assert sum(_article_ids(labelstudio, ls_project).values()) == landed
 
-    report = push.push_corpus(labelstudio.conn, corpus, ls_project, batch_size=10, progress=False)
+    report = push.push_corpus(
+        labelstudio.conn, push.PushOptions(corpus, ls_project, batch_size=10, progress=False)
+    )
     assert (report.existing, report.imported) == (landed, 57 - landed)
     counts = _article_ids(labelstudio, ls_project)
     assert sorted(counts) == [r["id"] for r in rows]  # none missing
@@ -123,7 +162,9 @@ def test_push_resumes_after_fault_injected_transport_dies(
 
 def test_a_text_drift_push_is_refused(labelstudio, ls_project, write_corpus, capsys):
     rows = sample_articles(6, prefix="art_drift")
-    push.push_corpus(labelstudio.conn, write_corpus(rows), ls_project, progress=False)
+    push.push_corpus(
+        labelstudio.conn, push.PushOptions(write_corpus(rows), ls_project, progress=False)
+    )
     changed = [dict(r) for r in rows] + sample_articles(2, prefix="art_drift_new")
     changed[3]["text"] += " وأضاف مصدر آخر أن الاجتماع تأجل."  # an edited article
     corpus2 = write_corpus(changed, name="corpus2")
@@ -138,7 +179,7 @@ def test_a_text_drift_push_is_refused(labelstudio, ls_project, write_corpus, cap
     assert "push the original corpus, or push the changed one to a new project" in err
     assert len(_tasks(labelstudio, ls_project)) == 6  # nothing pushed, not even the new ones
     with pytest.raises(IntegrityError):
-        push.push_corpus(labelstudio.conn, corpus2, ls_project, progress=False)
+        push.push_corpus(labelstudio.conn, push.PushOptions(corpus2, ls_project, progress=False))
 
 
 def _span(text, rid, control, word, label):
@@ -226,7 +267,7 @@ def test_annotations_ride_with_new_tasks_and_a_bad_one_holds_its_article_back(
     ann.write_bytes(orjson.dumps(good) + b"\n" + orjson.dumps(broken) + b"\n")
     corpus = write_corpus(rows)
     report = push.push_corpus(
-        labelstudio.conn, corpus, ls_project, annotations_path=ann, progress=False
+        labelstudio.conn, push.PushOptions(corpus, ls_project, annotations=ann, progress=False)
     )
     assert (report.imported, report.annotations, report.held_back) == (3, 1, 1)
     assert [p.article_id for p in report.rejected] == [rows[1]["id"]]
@@ -236,7 +277,7 @@ def test_annotations_ride_with_new_tasks_and_a_bad_one_holds_its_article_back(
     # The broken one dropped: its article follows; the good one is not imported twice.
     ann.write_bytes(orjson.dumps(good) + b"\n")
     report = push.push_corpus(
-        labelstudio.conn, corpus, ls_project, annotations_path=ann, progress=False
+        labelstudio.conn, push.PushOptions(corpus, ls_project, annotations=ann, progress=False)
     )
     assert (report.imported, report.annotations, report.skipped_preannotations) == (1, 0, 1)
     with labelstudio.client() as c:
@@ -276,7 +317,9 @@ def test_a_second_push_of_an_unchanged_project_reads_only_its_fingerprint(
 ):
     rows = sample_articles(30, prefix="art_ledger")
     corpus = write_corpus(rows)
-    first = push.push_corpus(labelstudio.conn, corpus, ls_project, batch_size=7, progress=False)
+    first = push.push_corpus(
+        labelstudio.conn, push.PushOptions(corpus, ls_project, batch_size=7, progress=False)
+    )
     assert (first.imported, first.from_ledger) == (30, False)
 
     listed = []
@@ -294,24 +337,51 @@ def test_a_second_push_of_an_unchanged_project_reads_only_its_fingerprint(
         victim = next(t for t in c.iter_tasks(pid) if t["data"]["article_id"] == rows[29]["id"])
         c.call("DELETE task", lambda o: c.sdk.tasks.delete(str(victim["id"]), request_options=o),
                retry=True)  # fmt: skip
-    third = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    third = push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     assert (third.imported, third.existing, third.from_ledger) == (1, 29, False)
     assert set(_article_ids(labelstudio, ls_project).values()) == {1}
 
     # A task added by someone else: listed again, nothing of ours pushed twice.
     with labelstudio.client() as c:
         c.import_tasks(pid, [{"data": {"text": "نص أضافه زميل", "article_id": "art_other"}}])
-    fourth = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    fourth = push.push_corpus(
+        labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False)
+    )
     assert (fourth.imported, fourth.existing, fourth.from_ledger) == (0, 30, False)
-    fifth = push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    fifth = push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     assert (fifth.imported, fifth.from_ledger) == (0, True)
 
     # Drift is refused through the ledger too (no listing of texts involved).
     changed = [dict(r) for r in rows]
     changed[5]["text"] += " وأضاف مصدر آخر."
+    changed_corpus = write_corpus(changed, "c2")
     with pytest.raises(IntegrityError, match="differs from the text already imported"):
-        push.push_corpus(labelstudio.conn, write_corpus(changed, "c2"), ls_project,
-                         progress=False)  # fmt: skip
+        push.push_corpus(
+            labelstudio.conn, push.PushOptions(changed_corpus, ls_project, progress=False)
+        )
+
+
+def test_a_newest_task_replaced_under_the_same_id_is_seen_through_the_ledger(
+    labelstudio, ls_project, write_corpus
+):
+    """SQLite gives a task imported after the newest was deleted that task's id: the number
+    of tasks and the highest id are as the ledger says, the newest task's meta is not."""
+    rows = sample_articles(5, prefix="art_reused")
+    corpus = write_corpus(rows)
+    first = push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
+    assert first.imported == 5
+    with labelstudio.client() as c:
+        pid = first.project_id
+        count, top = c.newest_task(pid)
+        c.call("DELETE task", lambda o: c.sdk.tasks.delete(str(top["id"]), request_options=o),
+               retry=True)  # fmt: skip
+        c.import_tasks(pid, [{"data": {"text": "نص أضافه زميل", "article_id": "art_other"}}])
+        assert c.newest_task(pid)[0] == count and c.newest_task(pid)[1]["id"] == top["id"]
+    again = push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
+    assert (again.imported, again.existing, again.from_ledger) == (1, 4, False)
+    assert sorted(_article_ids(labelstudio, ls_project)) == sorted(
+        [r["id"] for r in rows] + ["art_other"]
+    )
 
 
 def test_tasks_pushed_without_a_digest_are_compared_by_their_text(
@@ -325,13 +395,17 @@ def test_tasks_pushed_without_a_digest_are_compared_by_their_text(
         data = [push.TaskArticle(r["id"], r["title"], r["text"], r["source"], r["url"]).data()
                 for r in rows[:3]]  # fmt: skip
         c.import_tasks(project["id"], [{"data": d} for d in data])
-    report = push.push_corpus(labelstudio.conn, write_corpus(rows), ls_project, progress=False)
+    report = push.push_corpus(
+        labelstudio.conn, push.PushOptions(write_corpus(rows), ls_project, progress=False)
+    )
     assert (report.existing, report.imported) == (3, 1)
     changed = [dict(r) for r in rows]
     changed[1]["text"] += " تعديل."
+    changed_corpus = write_corpus(changed, "c2")
     with pytest.raises(IntegrityError, match=rows[1]["id"]):
-        push.push_corpus(labelstudio.conn, write_corpus(changed, "c2"), ls_project,
-                         progress=False)  # fmt: skip
+        push.push_corpus(
+            labelstudio.conn, push.PushOptions(changed_corpus, ls_project, progress=False)
+        )
 
 
 def test_a_title_with_surrounding_spaces_names_the_project_the_server_stored(

@@ -20,7 +20,7 @@ from arabic_news import BOOKS, FOOTBALL, WATER, edit_words
 from conftest import REPO, run_akhbar
 
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.pipeline import build_corpus
+from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.corpus.store import iter_article_batches, load_corpus, read_articles
 from akhbar.schemas.errors import UsageError
 
@@ -86,8 +86,8 @@ def test_ray_build_of_generated_duplicates_equals_the_local_build(ray_cluster, t
     inputs = write_duplicates_fixture(tmp_path / "in")
     local = tmp_path / "local"
     ray = tmp_path / "ray"
-    build_corpus([inputs], local, near=near)
-    build_corpus([inputs], ray, near=near, executor="ray")
+    build_corpus(CorpusBuildOptions([inputs], local, near=near))
+    build_corpus(CorpusBuildOptions([inputs], ray, near=near, executor="ray"))
     assert_same_store(local, ray)
     report = load_corpus(ray).report
     kinds = report["duplicates_by_kind"]
@@ -111,7 +111,9 @@ def test_ray_build_of_the_sample_equals_the_local_build_from_the_command_line(
 @pytest.mark.ray
 def test_every_reader_reads_a_partitioned_store(ray_cluster, tmp_path):
     ray = tmp_path / "ray"
-    build_corpus([write_duplicates_fixture(tmp_path / "in")], ray, executor="ray")
+    build_corpus(
+        CorpusBuildOptions([write_duplicates_fixture(tmp_path / "in")], ray, executor="ray")
+    )
     parts = sorted((ray / "articles").glob("part-*.parquet"))
     assert len(parts) == 6
     rows = sum(pq.read_metadata(p).num_rows for p in parts)
@@ -129,8 +131,8 @@ def test_every_reader_reads_a_partitioned_store(ray_cluster, tmp_path):
 @pytest.mark.skipif(not SNN.is_dir(), reason="../shared/data/saudinewsnet is absent")
 def test_ray_build_of_saudinewsnet_equals_the_local_build(ray_cluster, tmp_path):
     local, ray = tmp_path / "local", tmp_path / "ray"
-    build_corpus([SNN], local)
-    build_corpus([SNN], ray, executor="ray")
+    build_corpus(CorpusBuildOptions([SNN], local))
+    build_corpus(CorpusBuildOptions([SNN], ray, executor="ray"))
     assert_same_store(local, ray)
 
 
@@ -148,7 +150,7 @@ def test_ray_executor_without_ray_installed_is_one_line_fault_injected(monkeypat
     monkeypatch.delitem(sys.modules, "akhbar.corpus.executor_ray", raising=False)
     monkeypatch.delitem(sys.modules, "akhbar.corpus.build_ray", raising=False)
     with pytest.raises(UsageError, match=r"pip install 'akhbar\[ray\]'"):
-        build_corpus([SAMPLE], tmp_path / "out", CorpusConfig(), executor="ray")
+        build_corpus(CorpusBuildOptions([SAMPLE], tmp_path / "out", CorpusConfig(), executor="ray"))
     assert not (tmp_path / "out").exists()
 
 

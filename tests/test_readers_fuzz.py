@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from akhbar.corpus.cleaning import clean
 from akhbar.corpus.config import CorpusConfig
-from akhbar.corpus.pipeline import build_corpus
+from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.corpus.readers import read_file
 from akhbar.corpus.records import RawRecord, Rejection
 
@@ -101,6 +101,8 @@ def test_a_build_of_fuzzed_inputs_adds_up(tmp_path_factory, files):
     src: Path = tmp_path_factory.mktemp("src")
     for i, (suffix, data) in enumerate(files):
         (src / f"f{i}{suffix}").write_bytes(data)
-    report = build_corpus([src], tmp_path_factory.mktemp("out") / "store", workers=1)
+    report = build_corpus(
+        CorpusBuildOptions([src], tmp_path_factory.mktemp("out") / "store", workers=1)
+    )
     assert report["input"] == report["kept"] + report["rejected"] + report["duplicates"]
     assert report["input"] >= len(files)

@@ -13,7 +13,7 @@ from test_checks import CHECKS_DIR, read_jsonl
 
 from akhbar import schemas
 from akhbar.annotation import span_edges
-from akhbar.annotation.validate import validate_snapshot
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 
 TEXT = "قُتل 15 مدنيًا في 12 مارس 2024 بصواريخ Grad، وقال (الجيش) إن حكومتها ردت."
 
@@ -97,7 +97,7 @@ def test_validation_writes_the_trimmed_span_and_records_the_trim(tmp_path):
     corpus.mkdir()
     pq.write_table(pa.Table.from_pylist(rows), corpus / "articles.parquet")
     result = validate_snapshot(
-        CHECKS_DIR / "AK142_span_edge_whitespace.json", corpus, tmp_path / "o"
+        ValidateOptions(CHECKS_DIR / "AK142_span_edge_whitespace.json", corpus, tmp_path / "o")
     )
     (doc,) = read_jsonl(tmp_path / "o" / "documents.jsonl")
     jsonschema.Draft202012Validator(schemas.load("document")).validate(doc)

@@ -17,7 +17,7 @@ import pytest
 from akhbar import schemas
 from akhbar.annotation import export_stream
 from akhbar.annotation.task_check import task_schema
-from akhbar.annotation.validate import validate_snapshot
+from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import InputError, IntegrityError, OutputError
 
@@ -60,7 +60,7 @@ def assert_counts_add_up(counts: dict) -> None:
 def test_every_input_accounts_for_every_annotation(snapshot, corpus, tmp_path):
     """On every fixture: counts add up, they match the export, documents match the schema."""
     out = tmp_path / "out"
-    result = validate_snapshot(snapshot, corpus, out)
+    result = validate_snapshot(ValidateOptions(snapshot, corpus, out))
     summary = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     assert summary == result.summary
     counts = summary["counts"]
@@ -99,7 +99,7 @@ def test_every_input_accounts_for_every_annotation(snapshot, corpus, tmp_path):
 
 
 def test_validation_json_names_its_inputs(corpus, tmp_path):
-    result = validate_snapshot(CLEAN, corpus, tmp_path / "out")
+    result = validate_snapshot(ValidateOptions(CLEAN, corpus, tmp_path / "out"))
     s = result.summary
     assert s["snapshot"] == {
         "path": str(CLEAN),
@@ -207,9 +207,13 @@ def big(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_pieces_and_workers_give_the_same_outputs(big, tmp_path, monkeypatch):
     snap, corpus = big
-    one = validate_snapshot(snap, corpus, tmp_path / "one", workers=1, range_bytes=1 << 30)
+    one = validate_snapshot(
+        ValidateOptions(snap, corpus, tmp_path / "one", workers=1, range_bytes=1 << 30)
+    )
     monkeypatch.setattr(export_stream, "PIECE", 2048)  # several pieces per range
-    many = validate_snapshot(snap, corpus, tmp_path / "many", workers=2, range_bytes=20_000)
+    many = validate_snapshot(
+        ValidateOptions(snap, corpus, tmp_path / "many", workers=2, range_bytes=20_000)
+    )
     assert outputs(tmp_path / "one") == outputs(tmp_path / "many")
     assert one.summary["counts"] == many.summary["counts"]
     assert one.counts["tasks"]["total"] == len(json.loads(snap.read_text(encoding="utf-8")))
@@ -238,8 +242,8 @@ def test_export_in_another_key_order_is_read_exactly(corpus, tmp_path, monkeypat
     monkeypatch.setattr(export_stream, "MAX_RANGE", 4096)
     first = export_stream.first_element(snap)
     assert list(export_stream.ranges(snap, first, target=1000)) == [export_stream.Exact(first)]
-    validate_snapshot(CLEAN, corpus, tmp_path / "a")
-    validate_snapshot(snap, corpus, tmp_path / "b", range_bytes=1000)
+    validate_snapshot(ValidateOptions(CLEAN, corpus, tmp_path / "a"))
+    validate_snapshot(ValidateOptions(snap, corpus, tmp_path / "b", range_bytes=1000))
     assert (tmp_path / "a" / "documents.jsonl").read_bytes() == (
         tmp_path / "b" / "documents.jsonl"
     ).read_bytes()
@@ -257,8 +261,8 @@ def test_a_wrong_cut_is_caught_and_read_exactly(corpus, tmp_path):
     r = next(export_stream.ranges(snap, first, target=10))
     with pytest.raises(export_stream.ParseFailure):
         export_stream.parse_range(snap, r.start, r.end)
-    a = validate_snapshot(snap, corpus, tmp_path / "a", range_bytes=10)
-    b = validate_snapshot(snap, corpus, tmp_path / "b", range_bytes=1 << 30)
+    a = validate_snapshot(ValidateOptions(snap, corpus, tmp_path / "a", range_bytes=10))
+    b = validate_snapshot(ValidateOptions(snap, corpus, tmp_path / "b", range_bytes=1 << 30))
     assert outputs(tmp_path / "a") == outputs(tmp_path / "b")
     assert a.counts == b.counts and a.counts["documents"] == 3
 
@@ -266,13 +270,15 @@ def test_a_wrong_cut_is_caught_and_read_exactly(corpus, tmp_path):
 def test_byte_order_mark_and_empty_array(corpus, tmp_path):
     bom = tmp_path / "bom.json"
     bom.write_bytes(b"\xef\xbb\xbf" + CLEAN.read_bytes())
-    assert validate_snapshot(bom, corpus, tmp_path / "a").counts["documents"] == 3
+    assert validate_snapshot(ValidateOptions(bom, corpus, tmp_path / "a")).counts["documents"] == 3
     spaced = tmp_path / "spaced.json"
     spaced.write_bytes(b" \n" * 5000 + CLEAN.read_bytes())
-    assert validate_snapshot(spaced, corpus, tmp_path / "c").counts["documents"] == 3
+    assert (
+        validate_snapshot(ValidateOptions(spaced, corpus, tmp_path / "c")).counts["documents"] == 3
+    )
     empty = tmp_path / "empty.json"
     empty.write_text("[ ]\n", encoding="utf-8")
-    r = validate_snapshot(empty, corpus, tmp_path / "b")
+    r = validate_snapshot(ValidateOptions(empty, corpus, tmp_path / "b"))
     assert r.exit_code == 0 and r.counts["tasks"]["total"] == 0
 
 
@@ -295,7 +301,7 @@ def test_unreadable_snapshot(content, message, corpus, tmp_path):
     snap.write_bytes(CLEAN.read_bytes()[:5000] if content is None else content)
     out = tmp_path / "out"
     with pytest.raises(InputError, match=message) as e:
-        validate_snapshot(snap, corpus, out)
+        validate_snapshot(ValidateOptions(snap, corpus, out))
     assert str(snap) in str(e.value) and "\n" not in str(e.value)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["bad.json"]  # no temporary left behind
@@ -303,22 +309,22 @@ def test_unreadable_snapshot(content, message, corpus, tmp_path):
 
 def test_missing_snapshot_and_corpus(corpus, tmp_path):
     with pytest.raises(InputError, match="no such file"):
-        validate_snapshot(tmp_path / "nope.json", corpus, tmp_path / "out")
+        validate_snapshot(ValidateOptions(tmp_path / "nope.json", corpus, tmp_path / "out"))
     with pytest.raises(InputError, match=r"articles\.parquet: no such file"):
-        validate_snapshot(CLEAN, tmp_path / "nocorpus", tmp_path / "out")
+        validate_snapshot(ValidateOptions(CLEAN, tmp_path / "nocorpus", tmp_path / "out"))
     d = tmp_path / "badcorpus"
     d.mkdir()
     pq.write_table(pa.table({"id": ["a"]}), d / "articles.parquet")
     with pytest.raises(IntegrityError, match=r"missing columns \['text'\]; rebuild the store"):
-        validate_snapshot(CLEAN, d, tmp_path / "out")
+        validate_snapshot(ValidateOptions(CLEAN, d, tmp_path / "out"))
     assert not (tmp_path / "out").exists()
 
 
 def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     out = tmp_path / "out"
-    validate_snapshot(DATA / "checks" / "AK110_unknown_label.json", corpus, out)
+    validate_snapshot(ValidateOptions(DATA / "checks" / "AK110_unknown_label.json", corpus, out))
     assert (out / "quarantine.jsonl").read_text(encoding="utf-8")
-    validate_snapshot(CLEAN, corpus, out)  # an earlier output is replaced
+    validate_snapshot(ValidateOptions(CLEAN, corpus, out))  # an earlier output is replaced
     assert (out / "quarantine.jsonl").read_text(encoding="utf-8") == ""
     assert sorted(p.name for p in out.iterdir()) == [
         ".akhbar-output",
@@ -332,7 +338,7 @@ def test_output_is_replaced_whole_and_never_mixed(corpus, tmp_path):
     other.mkdir()
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(OutputError, match="not written by akhbar as a validation output"):
-        validate_snapshot(CLEAN, corpus, other)
+        validate_snapshot(ValidateOptions(CLEAN, corpus, other))
     assert (other / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
@@ -342,7 +348,7 @@ def test_duplicates_found_across_pieces(corpus, tmp_path):
     export.append(copy.deepcopy(export[0]))
     snap = tmp_path / "dup.json"
     snap.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
-    result = validate_snapshot(snap, corpus, tmp_path / "out", range_bytes=100)
+    result = validate_snapshot(ValidateOptions(snap, corpus, tmp_path / "out", range_bytes=100))
     (record,) = read_jsonl(tmp_path / "out" / "quarantine.jsonl")
     assert record["task_index"] == 5 and record["errors"][0]["code"] == "AK151"
     assert "task id 1 occurs again (first at /0)" in record["errors"][0]["message"]

@@ -148,6 +148,8 @@ def test_broken_documents_are_quarantined_with_codes_pointing_into_the_file(tmp_
         ("AK150", "/5/article_id"),
         ("AK120", "/6/events/0/arguments/1"),
     } <= found
+    (missing,) = [i for i in issues if i["code"] == "AK002"]
+    assert missing["message"] == "the document lacks the required field 'text'"  # not "task"
     quarantine = [
         json.loads(x) for x in (tmp_path / "v" / "quarantine.jsonl").read_text().splitlines()
     ]
@@ -174,17 +176,25 @@ def test_two_documents_of_one_article_keep_the_first(tmp_path):
     assert "documents 2: 1 valid, 1 quarantined" in out
     issues = [json.loads(x) for x in (tmp_path / "v" / "issues.jsonl").read_text().splitlines()]
     assert [(i["code"], i["pointer"]) for i in issues] == [("AK152", "/1/article_id")]
+    # An imported document has no task: the message names the first document instead.
+    assert doc["task_id"] is None
+    assert issues[0]["message"] == (
+        f"article {doc['article_id']} already has a document from the document at /0; "
+        "keep one document per article"
+    )
 
 
 def test_validated_documents_validate_again_to_themselves(tmp_path):
     """The documents of a validated export, given back to validate, come out unchanged."""
     from test_validate import CLEAN, write_corpus
 
-    from akhbar.annotation.validate import validate_snapshot
+    from akhbar.annotation.validate import ValidateOptions, validate_snapshot
 
     corpus = write_corpus(tmp_path / "corpus")
-    first = validate_snapshot(CLEAN, corpus, tmp_path / "v1")
-    again = validate_snapshot(tmp_path / "v1" / "documents.jsonl", corpus, tmp_path / "v2")
+    first = validate_snapshot(ValidateOptions(CLEAN, corpus, tmp_path / "v1"))
+    again = validate_snapshot(
+        ValidateOptions(tmp_path / "v1" / "documents.jsonl", corpus, tmp_path / "v2")
+    )
     assert first.counts["documents"] > 0
     assert again.summary["input"] == "documents" and again.exit_code == 0
     assert again.counts["documents"] == first.counts["documents"]

@@ -62,7 +62,7 @@ def strike(text: str) -> tuple[list[dict], dict[str, str]]:
 def test_pulled_snapshot_validates_clean(labelstudio, ls_project, write_corpus, tmp_path):
     rows = sample_articles(8, prefix="art_validate")
     corpus = write_corpus(rows)
-    push.push_corpus(labelstudio.conn, corpus, ls_project, progress=False)
+    push.push_corpus(labelstudio.conn, push.PushOptions(corpus, ls_project, progress=False))
     with labelstudio.client() as c:
         pid = c.find_project(ls_project)["id"]
         tasks = {t["data"]["article_id"]: t for t in c.iter_tasks(pid)}
@@ -73,7 +73,9 @@ def test_pulled_snapshot_validates_clean(labelstudio, ls_project, write_corpus, 
         result, names = strike(text)
         newest = c.create_annotation(task["id"], result, lead_time=40.0, project=pid)
         c.create_annotation(tasks[rows[4]["id"]]["id"], [], was_cancelled=True, project=pid)
-    snapshot = pull.pull_project(labelstudio.conn, ls_project, tmp_path / "snapshots")
+    snapshot = pull.pull_project(
+        labelstudio.conn, pull.PullOptions(ls_project, tmp_path / "snapshots")
+    )
 
     out = tmp_path / "validated"
     code, stdout, stderr = run(
