@@ -39,7 +39,7 @@ from akhbar.annotation import predictions as preds
 from akhbar.annotation.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.predictions import ANNOTATION, PREDICTION, Checked, PreAnnotation, Problem
 from akhbar.annotation.push_batches import DEFAULT_BATCH_SIZE, Maker
-from akhbar.annotation.push_ledger import Existing
+from akhbar.annotation.push_ledger import Existing, Fingerprint
 from akhbar.corpus import store
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
@@ -221,12 +221,26 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     return out
 
 
-EMPTY: tuple[int, int, str] = (0, 0, "")  # the fingerprint of a project without tasks
+EMPTY: Fingerprint = (0, 0, "")  # the fingerprint of a project without tasks
+
+
+def _key(article_id: Any, digest: Any) -> str:
+    return f"{article_id}:{digest}"
+
+
+def fingerprint(client: Client, project_id: int) -> Fingerprint:
+    """The project's fingerprint as the server sees it now (see ``annotation.push_ledger``)."""
+    count, top = client.newest_task(project_id)
+    if top is None:
+        return count, 0, ""
+    mine = (top.get("meta") or {}).get(META_KEY)
+    key = _key(mine.get("article_id"), mine.get("text_sha256")) if isinstance(mine, dict) else ""
+    return count, top["id"], key
 
 
 def known_tasks(
     client: Client, project: dict[str, Any], created: bool = False
-) -> tuple[dict[str, Existing], tuple[int, int, str], bool]:
+) -> tuple[dict[str, Existing], Fingerprint, bool]:
     """The project's tasks by article id, from the ledger of the last push if the project
     has not changed since (see ``annotation.push_ledger``), else listed: (tasks, the
     project's fingerprint before, whether the ledger was used).
@@ -236,30 +250,33 @@ def known_tasks(
     """
     if created and not project.get("task_number"):
         return {}, EMPTY, False
-    fingerprint = client.task_fingerprint(project["id"])
-    if fingerprint[0] == 0:
-        return {}, fingerprint, False
-    remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), fingerprint)
+    now = fingerprint(client, project["id"])
+    if now[0] == 0:
+        return {}, now, False
+    remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), now)
     if remembered is not None:
-        return remembered, fingerprint, True
-    return existing_tasks(client, project["id"]), fingerprint, False
+        return remembered, now, True
+    return existing_tasks(client, project["id"]), now, False
 
 
 def _remember(
     client: Client,
     project: dict[str, Any],
-    before: tuple[int, int, str],
+    before: Fingerprint,
     tasks: dict[str, Existing],
     new_ids: list[int],
 ) -> None:
-    """Write the ledger if the project now holds exactly what it held plus what we sent."""
-    path = push_ledger.ledger_path(client.url, project)
-    after = client.task_fingerprint(project["id"])
-    expected_top = max(new_ids) if new_ids else before[1]
-    if after[0] == before[0] + len(new_ids) and after[1] == expected_top:
-        push_ledger.save(path, after, tasks)
-    else:  # someone else added or deleted tasks meanwhile: the next push lists
-        push_ledger.forget(path)
+    """Write the ledger with the fingerprint the project has if it now holds exactly what
+    it held plus what this push sent: known without asking the server, whose fingerprint
+    the next push compares (tasks added or deleted by others meanwhile make it differ)."""
+    after = before
+    if new_ids:
+        top = max(new_ids)
+        aid = next((aid for aid, e in tasks.items() if e.task_id == top), None)
+        if aid is None:  # not an id the server gave us: no ledger, the next push lists
+            return
+        after = (before[0] + len(new_ids), top, _key(aid, tasks[aid].text_sha256))
+    push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
 
 
 def _refuse_drift(

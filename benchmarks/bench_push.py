@@ -6,10 +6,9 @@ sends (``data`` and the ``meta`` with the text digest) into an already-created p
 any push must do at least. A second floor sends ``data`` only (what a push without the
 digests for cheap re-pushes would send). Our push, timed whole as ``push.push`` with a client
 already connected: finds the project by title and creates it, makes the tasks (digests, JSON)
-and sends them in batches (``--batch-size``), and writes its ledger after asking the
-project's fingerprint. The floors and the push alternate for ``--rounds`` rounds, each into a
-fresh project (the floors first, so each push meets the larger database), and the medians
-are compared. Then a second push of the same articles (nothing to send) against the first,
+and sends them in batches (``--batch-size``), and writes its ledger (no request). The floors
+and the push alternate for ``--rounds`` rounds, each into a fresh project (the floors first,
+so each push meets the larger database), and the medians are compared. Then a second push of the same articles (nothing to send) against the first,
 once as a user runs it (the ledger of the first push says the project is unchanged) and once
 with the ledger removed (the project's ids and digests are listed), the whole command
 ``akhbar annotate push`` in a child process (start-up, SDK import, corpus read included), and
