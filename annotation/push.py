@@ -3,10 +3,12 @@
 1. The project is found by its exact title, or created, with the labeling config and the
    instructions generated from the taxonomy; an existing project whose config differs is
    updated (Label Studio refuses a config that would orphan existing annotations).
-2. The project's tasks are listed (paginated, only ``id`` and ``data``) and indexed by
-   ``data.article_id``. Listing first is what makes a push idempotent and resumable: an
-   article already in the project is skipped, including one whose import the server
-   committed but whose answer never arrived (the server died, the connection broke).
+2. What the project holds is read by article id: from the ledger of the last push if the
+   project has not changed since (``annotation.push_ledger``), else by listing its tasks'
+   ids and ``meta`` (article id, text digest). Reading first is what makes a push
+   idempotent and resumable: an article already in the project is skipped, including one
+   whose import the server committed but whose answer never arrived. A project the push
+   has just created is known to be empty.
 3. An article whose text differs from the text already in the project under the same id is
    refused before anything is imported: the annotations there point into the old text.
 4. Pre-annotations are checked (``annotation.predictions``); bad ones are reported and left
@@ -221,23 +223,6 @@ def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
     return out
 
 
-EMPTY: Fingerprint = (0, 0, "")  # the fingerprint of a project without tasks
-
-
-def _key(article_id: Any, digest: Any) -> str:
-    return f"{article_id}:{digest}"
-
-
-def fingerprint(client: Client, project_id: int) -> Fingerprint:
-    """The project's fingerprint as the server sees it now (see ``annotation.push_ledger``)."""
-    count, top = client.newest_task(project_id)
-    if top is None:
-        return count, 0, ""
-    mine = (top.get("meta") or {}).get(META_KEY)
-    key = _key(mine.get("article_id"), mine.get("text_sha256")) if isinstance(mine, dict) else ""
-    return count, top["id"], key
-
-
 def known_tasks(
     client: Client, project: dict[str, Any], created: bool = False
 ) -> tuple[dict[str, Existing], Fingerprint, bool]:
@@ -249,8 +234,9 @@ def known_tasks(
     create answer has no task count; one found after a lost answer has, and is trusted).
     """
     if created and not project.get("task_number"):
-        return {}, EMPTY, False
-    now = fingerprint(client, project["id"])
+        return {}, push_ledger.EMPTY, False
+    count, newest = client.newest_task(project["id"])
+    now = push_ledger.fingerprint(count, newest, META_KEY)
     if now[0] == 0:
         return {}, now, False
     remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), now)
@@ -266,17 +252,10 @@ def _remember(
     tasks: dict[str, Existing],
     new_ids: list[int],
 ) -> None:
-    """Write the ledger with the fingerprint the project has if it now holds exactly what
-    it held plus what this push sent: known without asking the server, whose fingerprint
-    the next push compares (tasks added or deleted by others meanwhile make it differ)."""
-    after = before
-    if new_ids:
-        top = max(new_ids)
-        aid = next((aid for aid, e in tasks.items() if e.task_id == top), None)
-        if aid is None:  # not an id the server gave us: no ledger, the next push lists
-            return
-        after = (before[0] + len(new_ids), top, _key(aid, tasks[aid].text_sha256))
-    push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
+    """Write the ledger (its fingerprint known without asking the server)."""
+    after = push_ledger.after(before, tasks, new_ids)
+    if after is not None:
+        push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
 
 
 def _refuse_drift(

@@ -39,6 +39,37 @@ VERSION = 2  # 1: the fingerprint held the newest task's creation time
 Fingerprint = tuple[int, int, str]
 
 
+EMPTY: Fingerprint = (0, 0, "")  # a project without tasks
+
+
+def _key(article_id: Any, digest: Any) -> str:
+    return f"{article_id}:{digest}"
+
+
+def fingerprint(count: int, newest: dict[str, Any] | None, meta_key: str) -> Fingerprint:
+    """The fingerprint of a project of ``count`` tasks whose newest task (with its ``id``
+    and ``meta``) is ``newest``; ``meta_key`` names akhbar's part of the task's meta."""
+    if newest is None:
+        return count, 0, ""
+    mine = (newest.get("meta") or {}).get(meta_key)
+    key = _key(mine.get("article_id"), mine.get("text_sha256")) if isinstance(mine, dict) else ""
+    return count, newest["id"], key
+
+
+def after(
+    before: Fingerprint, tasks: dict[str, Existing], new_ids: list[int]
+) -> Fingerprint | None:
+    """The fingerprint of a project that held ``before`` and took the tasks ``new_ids``
+    (``tasks`` maps every article to its task), or None if the newest id is not among them."""
+    if not new_ids:
+        return before
+    top = max(new_ids)
+    aid = next((aid for aid, e in tasks.items() if e.task_id == top), None)
+    if aid is None:
+        return None
+    return before[0] + len(new_ids), top, _key(aid, tasks[aid].text_sha256)
+
+
 @dataclass(frozen=True, slots=True)
 class Existing:
     """A task already in the project: its id and the digest of its text."""
