@@ -273,6 +273,27 @@ def test_banding_splits_colliding_band_hashes_fault_injected(monkeypatch):
     assert 2 not in left.tolist() + right.tolist() and len(left) > 0
 
 
+@pytest.mark.parametrize("partitions", [1, 2, 5])
+def test_band_shuffle_over_shards_and_partitions_gives_the_one_shard_pairs(partitions):
+    fp = _near_fixture()
+    config = DedupConfig()
+    repeats = np.array([5])
+    one = shuffle.near_pairs(fp, repeats, config)
+    cut = 7  # two shards: rows 0-6 at offset 0, the rest at offset 7
+    shards = [
+        (shuffle.Fingerprints(fp.ids[a:e], *(x[a:e] for x in rest)), a)
+        for a, e in ((0, cut), (cut, len(fp.ids)))
+        for rest in [(fp.lengths, fp.keys, fp.signatures, fp.has_signature)]
+    ]
+    scattered = [shuffle.scatter_bands(f, a, partitions, config, repeats) for f, a in shards]
+    pairs = []
+    for d in range(partitions):
+        left, right = shuffle.reduce_bands([s[d] for s in scattered], config)
+        pairs += zip(left.tolist(), right.tolist(), strict=True)
+    assert sorted(pairs) == sorted(zip(one[0].tolist(), one[1].tolist(), strict=True))
+    assert len(pairs) >= 6 and not any(5 in pair for pair in pairs)
+
+
 def test_repeated_ids_are_numbered_in_input_order_across_parts():
     parts = [(np.array([5, 0, 9]), ["x", "y", "x"]), (np.array([2, 7]), ["x", "z"])]
     assert shuffle.reduce_ids(parts) == {5: "x-2", 9: "x-3"}

@@ -205,15 +205,20 @@ def band_pairs(
     return np.asarray(left, np.int64), np.asarray(right, np.int64)
 
 
+Bands = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def scatter_bands(
     fp: Fingerprints,
     offset: int,
     partitions: int,
     config: DedupConfig,
     repeats: np.ndarray,
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``(band, position, signature)`` rows per partition, for the first article of each key
-    (``repeats``: the sorted positions of the others) that has a signature."""
+) -> list[Bands]:
+    """Per partition, ``(band, row, positions, signatures)``: a band entry is ``(band[i],
+    row[i])``, ``row`` indexing the partition's ``positions`` and ``signatures``, which hold
+    each article once (not once per band), for the first article of each key (``repeats``: the
+    sorted positions of the others) that has a signature."""
     b, r = bands(config)
     pos = offset + np.arange(len(fp.ids))
     rows = np.flatnonzero(fp.has_signature & ~np.isin(pos, repeats, assume_unique=True))
@@ -226,24 +231,25 @@ def scatter_bands(
     band, row, part = (
         np.concatenate(a) if a else np.empty(0, np.int64) for a in (out_band, out_row, out_part)
     )
-    return [(band[s], pos[row[s]], fp.signatures[row[s]]) for s in _split(part, partitions)]
+    out = []
+    for s in _split(part, partitions):
+        sent, index = np.unique(row[s], return_inverse=True)
+        out.append((band[s], index.reshape(-1), pos[sent], fp.signatures[sent]))
+    return out
 
 
-def reduce_bands(
-    parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], config: DedupConfig
-) -> tuple[np.ndarray, np.ndarray]:
+def reduce_bands(parts: Sequence[Bands], config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     """Verified near pairs ``(i, j)``, ``i < j``, of the articles sharing a band slice."""
+    starts = np.cumsum([0] + [len(p[2]) for p in parts])
     band = np.concatenate([p[0] for p in parts])
-    pos = np.concatenate([p[1] for p in parts])
+    row = np.concatenate([p[1] + start for p, start in zip(parts, starts, strict=False)])
+    pos = np.concatenate([p[2] for p in parts])
     sigs = (
-        np.concatenate([p[2] for p in parts])
+        np.concatenate([p[3] for p in parts])
         if len(band)
         else np.empty((0, config.num_perm), np.uint32)
     )
-    pairs = [
-        band_pairs(k, np.flatnonzero(band == k), sigs, pos, config)
-        for k in np.unique(band).tolist()
-    ]
+    pairs = [band_pairs(k, row[band == k], sigs, pos, config) for k in np.unique(band).tolist()]
     if not pairs:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     return np.concatenate([a for a, _ in pairs]), np.concatenate([c for _, c in pairs])
