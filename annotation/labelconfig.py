@@ -146,7 +146,9 @@ _STEPS = [
     "<i>Create relation</i>), click the entity that fills a role; then in the "
     "<i>Relations</i> panel point at the relation, click its label button and pick the role "
     "from the table below. One relation per argument, always from the trigger to the entity.",
-    "Submit. Skip an article that is not news.",
+    "Submit. Skip an article that is not news. Until you submit, Label Studio keeps your "
+    "work as a draft and brings it back, without saying so, when the task is opened again: "
+    "look it over before going on.",
 ]
 
 _CARE = [
