@@ -70,13 +70,7 @@ def _write(
         table.column("id").to_pylist(), offset, renamed, decisions
     )
     tally = Tally()
-    for source, of, kind in zip(
-        table.column("source").to_pylist(), resolution.duplicate_of, resolution.kind, strict=True
-    ):
-        if of is None:
-            tally.kept(source)
-        else:
-            tally.duplicate(source, kind or "")
+    tally.resolved(table.column("source").to_pylist(), resolution)
     kept, duplicates = resolved_tables(table, resolution)
     write_parts(store_tmp, index, kept, duplicates)
     return tally

@@ -287,13 +287,7 @@ def build_corpus(opts: CorpusBuildOptions) -> dict[str, Any]:
         for batch in spill.batches():
             part = decisions.resolution(batch.column("id").to_pylist(), start)
             start += batch.num_rows
-            for source, of, kind in zip(
-                batch.column("source").to_pylist(), part.duplicate_of, part.kind, strict=True
-            ):
-                if of is None:
-                    tally.kept(source)
-                else:
-                    tally.duplicate(source, kind or "")
+            tally.resolved(batch.column("source").to_pylist(), part)
             kept, duplicates = resolved_tables(pa.Table.from_batches([batch]), part)
             kept_sink.write(kept)
             duplicates_sink.write(duplicates)

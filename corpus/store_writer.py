@@ -164,6 +164,14 @@ class Tally:
         c["input"] += 1
         c["duplicates"] += 1
 
+    def resolved(self, sources: list[str | None], resolution: Resolution) -> None:
+        """Count the articles of one resolved batch (sources in input order): kept or duplicate."""
+        for source, of, kind in zip(sources, resolution.duplicate_of, resolution.kind, strict=True):
+            if of is None:
+                self.kept(source)
+            else:
+                self.duplicate(source, kind or "")
+
     def merge(self, other: Tally) -> None:
         """Add counts kept elsewhere (e.g. by a worker, for its chunk)."""
         self.by_reason.update(other.by_reason)
