@@ -1,7 +1,8 @@
 """The options every stage shares, declared once: ``--taxonomy``, ``--workers``, ``--out`` and
 ``--force`` mean the same in every command that has them.
 
-- ``--taxonomy FILE``: a taxonomy file (default: the bundled ace-ar-conflict);
+- ``--taxonomy FILE``: a taxonomy file or a bundled taxonomy's name (``wojood``; default: the
+  bundled ace-ar-conflict);
 - ``--workers N``: processes; 0 = one per core (small inputs are then done in this process),
   1 = this process only; a negative number is refused;
 - ``--out DIR``: where the command's output is published, whole or not at all;
@@ -25,8 +26,8 @@ def taxonomy_option(*, required: bool = False, help: str | None = None) -> Calla
         type=click.Path(path_type=Path),  # an unreadable file: the library's one-line error
         default=None,
         required=required,
-        metavar="FILE",
-        help=help or "Taxonomy file (default: the bundled ace-ar-conflict).",
+        metavar="FILE|NAME",
+        help=help or "Taxonomy file or bundled name (default: the bundled ace-ar-conflict).",
     )
 
 

@@ -51,6 +51,7 @@ from akhbar.corpus.release.plan import BuildOptions, Plan, plan_release
 from akhbar.corpus.release.rows import Converter, SplitStats
 from akhbar.corpus.release.splits import (
     METHOD,
+    SOURCE_METHOD,
     SPLITS,
     ratios_dict,
 )
@@ -196,6 +197,9 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         "inputs": inputs,
         "splits": {
             "method": METHOD,
+            # Articles that recorded their source's split keep it; the others are hashed.
+            "source_method": SOURCE_METHOD,
+            "from_source": dict(zip(SPLITS, plan.from_source, strict=True)),
             "ratios": ratios_dict(plan.ratios),
             "resplit": bool(opts.resplit),
             "moved": plan.moved,

@@ -276,12 +276,28 @@ def _annotation_section(m: dict[str, Any], labels: Taxonomy) -> str:
 
 def _splits_section(m: dict[str, Any]) -> str:
     r = m["splits"]["ratios"]
-    return (
-        "## Splits\n\n"
+    source = m["splits"].get("from_source") or {}
+    hashed = (
         f"Each article's split is a function of its de-duplication cluster ({m['splits']['method']}; "
         f"ratios train {r['train']}, validation {r['validation']}, test {r['test']}). "
         "Near-duplicates share a cluster, so they never straddle splits; an article keeps its "
         "split in every later release (the build refuses to move one unless asked to re-split)."
+    )
+    if sum(source.values()):
+        kept = ", ".join(f"{s} {n:,}" for s, n in source.items() if n)
+        hashed = (
+            f"Articles whose source came with splits keep them: {kept} article(s) are in the "
+            "split their source gave them (recorded on import), so scores on this test split "
+            "compare with published ones. "
+            + (
+                "Every article came with its split."
+                if sum(source.values()) == m["counts"]["released_articles"]
+                else "The others: " + hashed[0].lower() + hashed[1:]
+            )
+        )
+    return (
+        "## Splits\n\n"
+        + hashed
         + (
             f" This release was re-split: {m['splits']['moved']} article(s) moved."
             if m["splits"]["resplit"]
