@@ -190,15 +190,14 @@ def test_ner_config_tags_every_outermost_entity(v1, monkeypatch, tmp_path):
             assert any(s <= e["start"] and e["end"] <= t and lab == e["label"] for s, t, lab in got)
 
 
-def test_ner_splits_the_clitic_off_a_name(v1, monkeypatch, tmp_path):
+def test_ner_keeps_a_clitic_on_its_name(v1, monkeypatch, tmp_path):
     ds = load(v1["dir"], "ner", monkeypatch, tmp_path)
     names = ds["train"].features["ner_tags"].feature.names
     aid = ARTICLES[0].id
     rows = [r for s in SPLITS for r in ds[s] if r["article_id"] == aid]
     pairs = [(t, names[g]) for r in rows for t, g in zip(r["tokens"], r["ner_tags"], strict=True)]
-    i = pairs.index(("بغداد", "B-GPE"))
-    assert pairs[i - 1] == ("ب", "O")  # ببغداد -> ب + بغداد
-    assert ("ببغداد", "O") not in pairs and ("ببغداد", "B-GPE") not in pairs
+    assert ("ببغداد", "B-GPE") in pairs  # the entity is on بغداد; the token is not split
+    assert ("ب", "O") not in pairs
     # the nested ORG stays in documents but ner keeps the outer PER
     j = pairs.index(("المتحدث", "B-PER"))
     assert [p[1] for p in pairs[j + 1 : j + 4]] == ["I-PER", "I-PER", "I-PER"]
@@ -281,7 +280,7 @@ def test_card_yaml_matches_the_files(v1):
     body = (v1["dir"] / "README.md").read_text(encoding="utf-8")
     for heading in ("## Sources", "## Structure", "## Label distribution", "## Annotation",
                     "## Known limitations", "## Citation", "images/label_distribution.png",
-                    "```bibtex", "ner_clitic_split"):  # fmt: skip
+                    "```bibtex", "ner_expanded_start", "akhbar.corpus.tokenizer"):  # fmt: skip
         assert heading in body, heading
 
 
@@ -317,7 +316,10 @@ def test_manifest_records_inputs_files_and_splits(v1):
     assert sum(per[s]["entities"].get("PER", 0) for s in SPLITS) == sum(
         1 for a in annotated for e in a.document()["entities"] if e["label"] == "PER"
     )
-    assert m["adjustments"]["ner_clitic_split"] >= 3 and m["adjustments"]["ner_nested_dropped"] == 1
+    assert m["adjustments"]["ner_expanded_start"] >= 3
+    assert m["adjustments"]["ner_nested_dropped"] == 1
+    assert m["tokenization"]["clitic_segmentation"] is False
+    assert m["tokenization"]["articles_with_source_tokens"] == 0
 
 
 def test_croissant_validates_and_reads(v1):

@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from akhbar import schemas
-from akhbar.corpus import __version__
+from akhbar.corpus import __version__, tokenizer
 from akhbar.corpus.executor import make_executor
 from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
@@ -212,6 +212,14 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         },
         "configs": configs,
         "labels": {s: stats[s].to_dict() for s in SPLITS},
+        # How the ner tokens were made: the source's own tokens where an article brought them,
+        # the tokeniser (never looking at labels) everywhere else.
+        "tokenization": {
+            "tokenizer": "akhbar.corpus.tokenizer",
+            "rules": tokenizer.RULES,
+            "clitic_segmentation": False,
+            "articles_with_source_tokens": sum(stats[s].source_tokens for s in SPLITS),
+        },
         "adjustments": adjust,
         "adjustment_examples": examples,
     }

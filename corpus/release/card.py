@@ -25,9 +25,7 @@ PLOT = "images/label_distribution.png"
 ADJUSTMENT_ORDER = (*ADJUSTMENTS, "sentence_merges")
 
 ADJUSTMENT_TEXT = {
-    "ner_clitic_split": "entity starts after a proclitic inside its token; token split, "
-    "clitic tagged O",
-    "ner_expanded_start": "entity starts inside a token (no known clitic); widened to the token",
+    "ner_expanded_start": "entity starts inside a token (after a clitic, say); widened to the token",
     "ner_expanded_end": "entity ends inside a token; widened to the token",
     "ner_whitespace_trimmed": "whitespace at a span's edge left out of the tagged tokens",
     "ner_nested_dropped": "entity nested in a longer one; not tagged in ner (kept in documents)",
@@ -309,7 +307,7 @@ def _splits_section(m: dict[str, Any]) -> str:
 
 def _limitations_section(m: dict[str, Any]) -> str:
     adj = m["adjustments"]
-    clitic = adj["ner_clitic_split"] + adj["ner_expanded_start"] + adj["ner_expanded_end"]
+    clitic = adj["ner_expanded_start"] + adj["ner_expanded_end"]
     rows = [[f"`{k}`", adj.get(k, 0), ADJUSTMENT_TEXT[k]] for k in ADJUSTMENT_ORDER]
     examples = [
         [f"`{e['kind']}`", e["article_id"], e["entity"], e["token"]]
@@ -317,13 +315,12 @@ def _limitations_section(m: dict[str, Any]) -> str:
     ]
     text = (
         "## Known limitations\n\n"
-        "- **Clitics and token boundaries.** Arabic attaches conjunctions, prepositions and the "
-        "article to the next word (و، ف، ب، ل، ك، ال: `وبغداد` = و + بغداد). Annotators mark the "
-        "entity on the characters, so its boundary can fall inside a whitespace token. In "
-        "`documents` and `events` spans are kept exactly as annotated. In `ner`, when the "
-        "boundary follows a known proclitic the token is split there and the clitic becomes its "
-        "own token tagged `O`; any other boundary inside a token widens the entity to the whole "
-        f"token. {clitic:,} entity boundaries fell inside a token in this release.\n"
+        "- **Tokens and clitics.** " + _tokens_text(m) + " Arabic attaches conjunctions, "
+        "prepositions and the article to the next word (و، ف، ب، ل، ك، ال: `وبغداد` = و + "
+        "بغداد); annotators mark the entity on the characters, so its boundary can fall inside "
+        "a token. In `documents` and `events` spans are kept exactly as annotated; in `ner` an "
+        "entity whose boundary falls inside a token is widened to the whole token (`وبغداد` "
+        f"tagged `B-GPE`). {clitic:,} entity boundaries fell inside a token in this release.\n"
         "- **Nested entities.** `ner` has one tag per token, so it keeps only the outermost "
         "entity (longest, then earliest) of nested or overlapping ones; the inner ones are "
         "counted below and remain in `documents`.\n"
@@ -337,6 +334,30 @@ def _limitations_section(m: dict[str, Any]) -> str:
     if examples:
         text += "\n\nExamples:\n\n" + _table(["adjustment", "article", "entity", "token"], examples)
     return text + "\n"
+
+
+def _tokens_text(m: dict[str, Any]) -> str:
+    """Which tokens ``ner`` has: the source's, the tokeniser's, or both."""
+    tok = m.get("tokenization") or {}
+    given = tok.get("articles_with_source_tokens", 0)
+    released = m["counts"]["released_articles"]
+    ours = (
+        "tokens are those of akhbar's rule-based tokeniser (`from akhbar.corpus.tokenizer "
+        "import tokenize`: words with their clitics attached, numbers, single punctuation; "
+        "no clitic segmentation), which never looks at the labels, so it splits raw text at "
+        "inference time exactly as here"
+    )
+    if given == released and released:
+        return (
+            "`ner` keeps the source's own tokens and sentences (imported from a tokenised "
+            "corpus), token for token."
+        )
+    if given:
+        return (
+            f"{given:,} article(s) keep their source's own tokens (imported from a tokenised "
+            f"corpus); for the others the {ours}."
+        )
+    return f"In `ner` the {ours}."
 
 
 def write_plot(path: Path, manifest: dict[str, Any], labels: Taxonomy) -> None:

@@ -144,7 +144,7 @@ def ner_batch(
     tagging = tag_entities(big, seg.starts, seg.ends, ents, owner)
     starts, ends, tags = tagging.starts, tagging.ends, tagging.tags
     n = len(starts)
-    # Sentence boundaries are token starts, which clitic splits never move.
+    # Sentence boundaries are token starts.
     first = np.searchsorted(starts, seg.starts[seg.sentence_starts])
     n_sent = len(first)
     lengths = np.diff(np.append(first, n))

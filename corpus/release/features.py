@@ -134,7 +134,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "start": "Code-point offset of the sentence in the article text.",
         "end": "Code-point end offset of the sentence in the article text.",
         "text": "The sentence.",
-        "tokens": "Tokens; a proclitic split off an entity is a token of its own.",
+        "tokens": "Tokens: the source's own, or akhbar.corpus.tokenizer's (no clitic segmentation).",
         "token_starts": "Code-point start of each token in the sentence text.",
         "token_ends": "Code-point end of each token in the sentence text.",
         "ner_tags": "BIO tag per token (ClassLabel) of the outermost entities.",

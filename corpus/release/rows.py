@@ -56,9 +56,11 @@ class SplitStats:
     sources: Counter = field(default_factory=Counter)
     sentences: int = 0
     tokens: int = 0
+    source_tokens: int = 0  # articles whose ner tokens are their source's (CoNLL import)
 
     def merge(self, other: SplitStats) -> None:
         self.articles += other.articles
+        self.source_tokens += other.source_tokens
         self.sentences += other.sentences
         self.tokens += other.tokens
         for name in ("entities", "events", "roles", "ner_entities", "sources"):
@@ -69,6 +71,7 @@ class SplitStats:
             "articles": self.articles,
             "sentences": self.sentences,
             "tokens": self.tokens,
+            "articles_with_source_tokens": self.source_tokens,
             "entities": dict(sorted(self.entities.items())),
             "events": dict(sorted(self.events.items())),
             "roles": dict(sorted(self.roles.items())),
@@ -240,6 +243,7 @@ class Converter:
         given = parse_given_tokens(meta.get("metadata"), text, f"{where}, article {aid}")
         if given is not None:
             g.given_tokens[len(g.aids)] = given
+            st.source_tokens += 1
         g.aids.append(aid)
         g.metas.append(meta)
         g.texts.append(text)
