@@ -18,11 +18,16 @@ from datasets.info import DatasetInfosDict
 from datasets.splits import SplitDict
 
 from akhbar.corpus.release.align import ADJUSTMENTS
-from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
+from akhbar.corpus.release.features import CONFIGS, DEFAULT_CONFIG, DESCRIPTIONS, SPLITS
 from akhbar.schemas.taxonomy import Taxonomy
 
 PLOT = "images/label_distribution.png"
-ADJUSTMENT_ORDER = (*ADJUSTMENTS, "sentence_merges")
+ADJUSTMENT_ORDER = (
+    *ADJUSTMENTS,
+    "sentence_merges",
+    "ner_nested_no_token_dropped",
+    "events_argument_outside_sentence",
+)
 
 ADJUSTMENT_TEXT = {
     "ner_expanded_start": "entity starts inside a token (after a clitic, say); widened to the token",
@@ -32,7 +37,12 @@ ADJUSTMENT_TEXT = {
     "ner_overlap_dropped": "entity crossing a longer one; not tagged in ner (kept in documents)",
     "ner_conflict_dropped": "entity sharing a token with another after widening; not tagged in ner",
     "ner_no_token_dropped": "entity covering no token; not tagged in ner (kept in documents)",
-    "sentence_merges": "sentence boundaries removed because an entity or trigger crossed them",
+    "sentence_merges": "sentence boundaries removed because an entity or an event (trigger to "
+    "arguments) crossed them",
+    "ner_nested_no_token_dropped": "entity covering no token; not in ner_nested (kept in "
+    "documents)",
+    "events_argument_outside_sentence": "argument outside its trigger's sentence (source "
+    "sentences only); not in events (kept in documents)",
 }
 
 
@@ -70,7 +80,7 @@ def front_matter(manifest: dict[str, Any], features: dict[str, Features]) -> dic
                 {"split": s, "path": manifest["configs"][config][s]["files"]} for s in splits
             ],
         }
-        if config == "documents":
+        if config == DEFAULT_CONFIG:
             entry["default"] = True
         configs.append(entry)
         split_dict = SplitDict()
@@ -149,11 +159,18 @@ def render(
         f"{labels.description}\n\n"
         f"This release has {counts['released_articles']:,} annotated articles, "
         f"{sum(sum(per[s]['entities'].values()) for s in SPLITS):,} entity mentions and "
-        f"{sum(sum(per[s]['events'].values()) for s in SPLITS):,} events, in three configs:\n\n"
+        f"{sum(sum(per[s]['events'].values()) for s in SPLITS):,} events, in four configs "
+        "(every release has all four, with the same features):\n\n"
+        "- `ner` (the default): one row per sentence, tokens with BIO `ner_tags` of the "
+        "outermost entities;\n"
+        "- `ner_nested`: the same sentences with every entity, nested ones too, as token spans "
+        "with a label (the span-list shape of nested-NER datasets: no depth limit, two nested "
+        "entities of one type kept apart, which one BIO column per level cannot do);\n"
+        "- `events`: the same sentences (event-free ones included) with every event whose "
+        "trigger is in it: type, trigger and arguments (role, entity type) as token spans and "
+        "code-point offsets, the shape of sentence-level event extraction (ACE, MAVEN);\n"
         "- `documents`: one row per article, the full text with every entity and event as "
-        "code-point spans;\n"
-        "- `ner`: one row per sentence, tokens with BIO `ner_tags`;\n"
-        "- `events`: one row per event, its trigger and arguments in the sentences around it.\n\n"
+        "code-point spans.\n\n"
         "```python\nfrom datasets import load_dataset\n\n"
         'ds = load_dataset("path/to/this/release", "ner")\n'
         'ds["train"].features["ner_tags"].feature.names\n```\n'
@@ -209,6 +226,8 @@ def render(
         "### Argument roles\n\n" + _counts_table(m, "roles", labels.role_names) + "\n\n"
         "### Entities tagged in `ner` (outermost only)\n\n"
         + _counts_table(m, "ner_entities", labels.entity_names)
+        + "\n\n### Entities in `ner_nested` (all)\n\n"
+        + _counts_table(m, "ner_nested_entities", labels.entity_names)
         + "\n"
     )
 
@@ -323,7 +342,7 @@ def _limitations_section(m: dict[str, Any]) -> str:
         f"tagged `B-GPE`). {clitic:,} entity boundaries fell inside a token in this release.\n"
         "- **Nested entities.** `ner` has one tag per token, so it keeps only the outermost "
         "entity (longest, then earliest) of nested or overlapping ones; the inner ones are "
-        "counted below and remain in `documents`.\n"
+        "counted below and are all in `ner_nested` and `documents`.\n"
         "- **Sentences** are split at . ! ? ؟ ؛ … and line breaks, never inside a number "
         "(9.50) or after a one-letter abbreviation (د.), and never through an annotated span; "
         "headlines without punctuation may run into the next sentence.\n"
