@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
+.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,22 @@ test: install labelstudio chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The release tests again with the oldest `datasets` pyproject.toml declares (beside the newest,
+# which `make test` uses): releases must build and load, and the card's examples work, on both.
+DATASETS_FLOOR := $(shell sed -n 's/.*"datasets>=\([0-9.]*\)".*/\1/p' pyproject.toml)
+FLOOR_VENV := .venv-datasets-floor
+RELEASE_TESTS := tests/test_release_*.py tests/test_import_conll_splits.py
+
+$(FLOOR_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/pip install --quiet --upgrade pip
+	$(FLOOR_VENV)/bin/pip install --quiet -e '.[test]' 'datasets==$(DATASETS_FLOOR)'
+	touch $@
+
+test-datasets-floor: $(FLOOR_VENV)/.installed
+	$(FLOOR_VENV)/bin/python -c "import datasets; assert datasets.__version__ == '$(DATASETS_FLOOR)', datasets.__version__; print('datasets', datasets.__version__)"
+	$(FLOOR_VENV)/bin/python -m pytest -q $(RELEASE_TESTS)
 
 # The README's picture of an annotated task, retaken by the browser test from the bundled sample.
 screenshots: install labelstudio chromium
@@ -93,4 +109,4 @@ bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py
 
 clean:
-	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache
+	rm -rf build $(VENV) $(LS_VENV) $(FLOOR_VENV) .pytest_cache .ruff_cache

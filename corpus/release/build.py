@@ -23,7 +23,7 @@ from akhbar.corpus import __version__, tokenizer
 from akhbar.corpus.executor import make_executor
 from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
-from akhbar.corpus.release.features import CONFIGS, all_features
+from akhbar.corpus.release.features import CONFIGS, all_features, arrow_schema
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     ARTICLE_COLUMNS,
@@ -145,7 +145,7 @@ def _results(
 
 def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
     features = all_features(plan.labels)
-    schemas_ = {name: f.arrow_schema for name, f in features.items()}
+    schemas_ = {name: arrow_schema(f) for name, f in features.items()}
     data_dir = tmp / "data"
     stats = {s: SplitStats() for s in SPLITS}
     adjustments: Counter = Counter()

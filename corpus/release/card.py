@@ -18,7 +18,13 @@ from datasets.info import DatasetInfosDict
 from datasets.splits import SplitDict
 
 from akhbar.corpus.release.align import ADJUSTMENTS
-from akhbar.corpus.release.features import CONFIGS, DEFAULT_CONFIG, DESCRIPTIONS, SPLITS
+from akhbar.corpus.release.features import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    DESCRIPTIONS,
+    SPLITS,
+    portable_yaml,
+)
 from akhbar.schemas.taxonomy import Taxonomy
 
 PLOT = "images/label_distribution.png"
@@ -103,6 +109,9 @@ def front_matter(manifest: dict[str, Any], features: dict[str, Features]) -> dic
         "configs": configs,
     }
     infos.to_dataset_card_data(data)
+    found = data.get("dataset_info") or []
+    for info in found if isinstance(found, list) else [found]:  # read alike by datasets 3, 4+
+        info["features"] = portable_yaml(info["features"])
     return data
 
 

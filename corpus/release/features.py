@@ -3,9 +3,18 @@
 Label columns are ``ClassLabel`` with the taxonomy's names, so ``load_dataset`` gives users the
 real label names. The Parquet files are written with the Arrow schema these Features resolve to,
 which carries the Features in its ``huggingface`` metadata.
+
+The Features are *written* in the form every ``datasets`` since 2.x reads alike
+(:func:`portable_features`): datasets 4 names a list ``List`` (YAML ``list:``), which datasets 3
+reads as a plain Python list, so ``features["ner_tags"].feature`` fails there. A list of
+values is written as the older ``Sequence`` (read as ``List`` by datasets 4 and later, with
+``.feature`` in both), a list of structs as the older plain list (a list of dicts in both).
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import pyarrow as pa
 from datasets import ClassLabel, Features, List, Value
@@ -16,7 +25,16 @@ from akhbar.schemas.taxonomy import Taxonomy
 # Every release has all of these, in this order; ``ner`` is the default config.
 CONFIGS = ("ner", "ner_nested", "events", "documents")
 DEFAULT_CONFIG = "ner"
-__all__ = ["CONFIGS", "DEFAULT_CONFIG", "SPLITS", "all_features", "arrow_schemas"]
+__all__ = [
+    "CONFIGS",
+    "DEFAULT_CONFIG",
+    "SPLITS",
+    "all_features",
+    "arrow_schema",
+    "arrow_schemas",
+    "portable_features",
+    "portable_yaml",
+]
 
 
 def _span() -> dict:
@@ -145,9 +163,57 @@ def all_features(labels: Taxonomy) -> dict[str, Features]:
     return {c: made[c] for c in CONFIGS}
 
 
+def portable_features(d: Any) -> Any:
+    """``Features.to_dict()`` with every ``List`` in the form all ``datasets`` versions read the
+    same way (see the module's docstring)."""
+    if isinstance(d, list):
+        return [portable_features(x) for x in d]
+    if not isinstance(d, dict):
+        return d
+    if d.get("_type") == "List" and d.get("length", -1) == -1:
+        inner = d["feature"]
+        if isinstance(inner, dict) and "_type" not in inner:  # a struct
+            return [portable_features(inner)]
+        return {"_type": "Sequence", "feature": portable_features(inner)}
+    return {k: portable_features(v) for k, v in d.items()}
+
+
+def portable_yaml(fields: list[dict]) -> list[dict]:
+    """The card's ``dataset_info.features`` (YAML) with ``list:`` of a value as ``sequence:``."""
+    out = []
+    for f in fields:
+        f = dict(f)
+        inner = f.pop("list", None)
+        if isinstance(inner, list):  # a list of structs
+            f["list"] = portable_yaml(inner)
+        elif isinstance(inner, dict):  # a list of a type: class_label, a nested list
+            f["sequence"] = _portable_yaml_type(inner)
+        elif inner is not None:  # a list of a value type, written as its name: list: string
+            f["sequence"] = inner
+        for key in ("struct",):
+            if isinstance(f.get(key), list):
+                f[key] = portable_yaml(f[key])
+        out.append(f)
+    return out
+
+
+def _portable_yaml_type(t: dict) -> dict:
+    if "list" in t or "struct" in t:
+        return portable_yaml([t])[0]
+    return t
+
+
+def arrow_schema(features: Features) -> pa.Schema:
+    """The Arrow schema of ``features``, its ``huggingface`` metadata in the portable form."""
+    schema = features.arrow_schema
+    meta = json.loads(schema.metadata[b"huggingface"])
+    meta["info"]["features"] = portable_features(meta["info"]["features"])
+    return schema.with_metadata({b"huggingface": json.dumps(meta)})
+
+
 def arrow_schemas(labels: Taxonomy) -> dict[str, pa.Schema]:
     """Arrow schemas with the Features embedded as ``huggingface`` schema metadata."""
-    return {name: f.arrow_schema for name, f in all_features(labels).items()}
+    return {name: arrow_schema(f) for name, f in all_features(labels).items()}
 
 
 _SENTENCE = {
