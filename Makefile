@@ -49,7 +49,7 @@ test: install labelstudio chromium
 # which `make test` uses): releases must build and load, and the card's examples work, on both.
 DATASETS_FLOOR := $(shell sed -n 's/.*"datasets>=\([0-9.]*\)".*/\1/p' pyproject.toml)
 FLOOR_VENV := .venv-datasets-floor
-RELEASE_TESTS := tests/test_release_*.py tests/test_import_conll_splits.py
+RELEASE_TESTS := tests/release tests/annotation/test_import_conll_splits.py
 
 $(FLOOR_VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(FLOOR_VENV)
@@ -63,7 +63,7 @@ test-datasets-floor: $(FLOOR_VENV)/.installed
 
 # The README's picture of an annotated task, retaken by the browser test from the bundled sample.
 screenshots: install labelstudio chromium
-	AKHBAR_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_browser_annotator.py -k screenshot
+	AKHBAR_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/labelstudio/test_browser_annotator.py -k screenshot
 
 # What a user gets from a plain `pip install .` (no extras) in a fresh venv: only `akhbar` at
 # the top of site-packages, and the offline demo runs to the end.
