@@ -75,6 +75,7 @@ check-install:
 	$(PLAIN)/venv/bin/pip install --quiet .
 	$(PLAIN)/venv/bin/python -I -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
 	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar demo --offline --out demo
+	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar annotate config --taxonomy wojood > /dev/null && echo "bundled taxonomy found by name: wojood"
 
 lint: install
 	$(BIN)/ruff check .
