@@ -284,7 +284,7 @@ def import_conll(opts: ImportOptions) -> ImportResult:
     ``OUT/conll_issues.jsonl`` from CoNLL files; see :class:`ConllReader` for the options."""
     inputs = _inputs(opts.conll)
     out, force = Path(opts.out), opts.force
-    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else load_taxonomy(opts.taxonomy)
+    tax = load_taxonomy(opts.taxonomy)
     if opts.article_size < 1:
         raise UsageError(f"--article-size must be 1 or more, got {opts.article_size}")
     article_size = opts.article_size
