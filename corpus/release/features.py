@@ -110,10 +110,11 @@ def ner_features(labels: Taxonomy) -> Features:
 
 
 def ner_nested_features(labels: Taxonomy) -> Features:
-    """Every entity, nested ones too, as token-index spans with a label: the shape of the
-    nested-NER datasets on the Hub (the BigBio schema of GENIA and its kin, the span lists of
-    ACE-style nested NER); unlike one BIO column per nesting level it has no depth limit and
-    keeps two nested entities of one type apart."""
+    """Every entity, nested ones too, as token-index spans with a label: the shape nested-NER
+    corpora are shared in (ACE 2004/2005 and GENIA as span-based models read them: ``tokens``
+    and ``entities`` of ``start``, ``end`` exclusive, type). Chosen over one BIO column per
+    nesting level, which caps the depth, must decide which level an entity goes to, and cannot
+    keep apart two nested entities of one type."""
     return Features(
         {
             **_sentence(),
