@@ -39,7 +39,12 @@ def release() -> None:
 @out_option(
     "Directory of releases; the release goes to OUT/vX.Y.Z.", dest="out", default=Path("releases")
 )
-@click.option("--ratios", default=None, help="train,validation,test shares, e.g. 0.8,0.1,0.1.")
+@click.option(
+    "--ratios",
+    default=None,
+    help="train,validation,test shares for articles without a recorded split (finite, "
+    "non-negative, summing to 1), e.g. 0.8,0.1,0.1 or 0,0,1.",
+)
 @click.option("--resplit", is_flag=True, help="Allow articles to change split.")
 @click.option("--previous", default=None, help="Previous release (version or directory).")
 @click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
