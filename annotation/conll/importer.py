@@ -14,7 +14,6 @@ repaired or skipped). The documents can then be validated and released without a
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from akhbar.annotation.conll.reader import (
 )
 from akhbar.corpus import __version__
 from akhbar.corpus.dedup.cluster import cluster_id
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.records import Article, Provenance, article_id
 from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import DUPLICATE_SCHEMA
@@ -174,7 +174,7 @@ def _store_report(result: ImportResult, path: Path, source: str) -> dict[str, An
         "duplicates_by_kind": {"exact": 0, "near": 0},
         "imported_from": {
             "file": str(path),
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "sha256": sha256_file(path).sha256,
         },
         "conll": result.summary(),
         "tool_version": __version__,
