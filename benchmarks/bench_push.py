@@ -84,7 +84,7 @@ def articles_from_pipeline(zips: list[Path], n: int, work: Path) -> list[TaskArt
     except ImportError:
         return None
     build_corpus(CorpusBuildOptions(zips, work / "corpus", progress=False))
-    return corpus_push.read_articles(work / "corpus", limit=n)
+    return corpus_push.read_task_articles(work / "corpus", limit=n)
 
 
 def articles_from_zips(zips: list[Path], n: int) -> list[TaskArticle]:
@@ -384,7 +384,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # push ledgers of this run only
     t0 = time.perf_counter()
     if args.corpus:
-        articles, origin = corpus_push.read_articles(args.corpus, limit=args.n), "corpus pipeline"
+        articles, origin = (
+            corpus_push.read_task_articles(args.corpus, limit=args.n),
+            "corpus pipeline",
+        )
     else:
         articles, origin = articles_from_pipeline(zips, args.n, work), "corpus pipeline"
     if articles is None:

@@ -113,7 +113,7 @@ class DocumentChecker:
     themselves when a document's differs) and the taxonomy; see the module docstring."""
 
     def __init__(
-        self, tax: Taxonomy, corpus: dict[str, bytes], corpus_text: Callable[[str], str | None]
+        self, tax: Taxonomy, corpus: dict[str, str], corpus_text: Callable[[str], str | None]
     ) -> None:
         self.tax = tax
         self.tag = f"{tax.name}@{tax.version}"

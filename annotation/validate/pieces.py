@@ -94,7 +94,7 @@ def collect(outcomes: Iterable[tuple[TaskOutcome, Any]], part: Path, seq: int, s
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(rules: Rules, index: dict[str, bytes], corpus_dir: str, parts: str) -> None:
+def init_worker(rules: Rules, index: dict[str, str], corpus_dir: str, parts: str) -> None:
     _WORKER["checker"] = TaskChecker(rules, index, ArticleTexts(corpus_dir))
     _WORKER["parts"] = Path(parts)
 

@@ -175,7 +175,7 @@ def validate_snapshot(opts: ValidateOptions) -> ValidationResult:
         hasher.stopped = True  # when the run failed; the hash is done otherwise
 
 
-def _corpus(corpus_dir: str | Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+def _corpus(corpus_dir: str | Path) -> tuple[dict[str, str], dict[str, Any]]:
     """The corpus's text digests by article id, and what ``validation.json`` says of it."""
     index = text_index(corpus_dir)
     return index, {"path": str(articles_path(corpus_dir)), "articles": len(index)}

@@ -66,7 +66,7 @@ class TaskChecker:
     def __init__(
         self,
         rules: Rules,
-        corpus: dict[str, bytes],
+        corpus: dict[str, str],
         corpus_text: Callable[[str], str | None],
     ) -> None:
         self.rules = rules

@@ -20,12 +20,12 @@ import pyarrow as pa
 
 from akhbar import schemas
 from akhbar.corpus import __version__
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     ARTICLE_COLUMNS,
-    sha256_file,
     unpack_location,
 )
 from akhbar.corpus.release.manifest import (

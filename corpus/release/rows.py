@@ -40,7 +40,7 @@ class Chunk:
 
     documents_path: str
     articles: list[dict[str, Any]]
-    digests: list[bytes]  # text_digest of each article's text in the corpus
+    digests: list[str]  # text_digest of each article's text in the corpus
     locations: list[tuple[int, int, int]]  # (byte offset, byte length, line number) per article
     splits: list[int]  # index into SPLITS per article
 

@@ -335,7 +335,7 @@ def test_a_second_push_of_an_unchanged_project_reads_only_its_fingerprint(
     listed = []
     with labelstudio.client() as c:
         c.iter_tasks = lambda *a, **k: listed.append(a) or iter(())  # must not be called
-        again = corpus_push.push(c, corpus_push.read_articles(corpus), ls_project, taxonomy.load(),
+        again = corpus_push.push(c, corpus_push.read_task_articles(corpus), ls_project, taxonomy.load(),
                           progress=False)  # fmt: skip
     assert (again.imported, again.existing, again.from_ledger) == (0, 30, True) and not listed
     assert "project unchanged since the last push" in again.lines()[1]
