@@ -226,31 +226,39 @@ def ner_nested_batch(
     g: SplitGroup, ner: pa.RecordBatch, names: Sequence[str], st: SplitStats, schema: pa.Schema
 ) -> tuple[pa.RecordBatch, int]:
     """The ``ner_nested`` rows: the sentences of ``ner`` with every entity, nested ones too, as
-    token spans. Also returns how many entities covered no token (left out, counted)."""
+    token spans. Also returns how many entities covered no token (left out, counted).
+
+    Columns are built from arrays (entities sorted by sentence, start, longest first), never
+    from one Python dict per entity: a release has tens of entities per article."""
     shift = np.repeat(np.asarray(g.doc_offsets, dtype=np.int64), g.ent_counts)
     s = np.asarray(g.ent_starts, dtype=np.int64) + shift
     e = np.asarray(g.ent_ends, dtype=np.int64) + shift
     si, ts, te, ok = _token_spans(g, s, e)
-    sent_start = g.sentences[0]
-    rows: list[list[dict]] = [[] for _ in range(ner.num_rows)]
-    for k in np.lexsort((-te, ts, si)).tolist():  # sentence, then start, then longest first
-        if not ok[k]:
-            continue
-        label = g.ent_labels[k]
-        base = int(sent_start[si[k]])
-        rows[int(si[k])].append(
-            {
-                "id": g.ent_ids[k],
-                "start": int(ts[k]),
-                "end": int(te[k]),
-                "char_start": int(s[k]) - base,
-                "char_end": int(e[k]) - base,
-                "text": g.ent_texts[k],
-                "label": label,
-            }
-        )
-        st.nested_entities[names[label]] += 1
-    return _sentence_batch(ner, "entities", rows, schema), int(np.count_nonzero(~ok))
+    keep = np.flatnonzero(ok)
+    order = keep[np.lexsort((-te[keep], ts[keep], si[keep]))]
+    labels = np.asarray(g.ent_labels, dtype=np.int64)[order]
+    base = g.sentences[0][si[order]]
+    take = pa.array(order, pa.int64())
+    entity_type = schema.field("entities").type.value_type
+    entities = pa.StructArray.from_arrays(
+        [
+            pa.array(g.ent_ids, pa.string()).take(take),
+            pa.array(ts[order].astype(np.int32)),
+            pa.array(te[order].astype(np.int32)),
+            pa.array((s[order] - base).astype(np.int32)),
+            pa.array((e[order] - base).astype(np.int32)),
+            pa.array(g.ent_texts, pa.string()).take(take),
+            pa.array(labels),
+        ],
+        fields=list(entity_type),
+    )
+    per_sentence = np.bincount(si[order], minlength=ner.num_rows)
+    offsets = pa.array(np.concatenate(([0], np.cumsum(per_sentence))).astype(np.int32))
+    for label, c in enumerate(np.bincount(labels, minlength=len(names)).tolist()):
+        if c:
+            st.nested_entities[names[label]] += c
+    arrays = [*ner.columns[:SENTENCE_COLUMNS], pa.ListArray.from_arrays(offsets, entities)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema), int(len(s) - len(keep))
 
 
 def events_batch(
