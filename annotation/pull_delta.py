@@ -46,8 +46,9 @@ from typing import Any
 import orjson
 from tqdm import tqdm
 
-from akhbar.annotation import pull, snapshot_canon, task_listing
-from akhbar.annotation.client import Client, ServerError
+from akhbar.annotation import pull
+from akhbar.annotation.labelstudio import snapshot_canon, task_listing
+from akhbar.annotation.labelstudio.client import Client, ServerError
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
 
