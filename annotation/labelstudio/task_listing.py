@@ -110,9 +110,9 @@ def ids_between(client: Client, project_id: int, lo: int, hi: int) -> list[int]:
             "ordering": ["tasks:id"],
         }
         tasks = _page(client, project_id, query, 500)["tasks"]
-        if not tasks:
-            return found
         found.extend(need(t, "a task", id=int)["id"] for t in tasks)
+        if len(tasks) < 500:
+            return found
         last = found[-1]
 
 
