@@ -33,7 +33,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import json
-import mmap
 import os
 import random
 import tempfile
@@ -285,8 +284,9 @@ def _write_merged(
     gone: set[int],
     base_manifest: dict[str, Any],
 ) -> tuple[snapshot_canon.Writer, dict[str, dict[str, int]]]:
-    """Write the merged snapshot into ``tmp``: unchanged lines copied from the base, changed
-    and new ones from the delta. Counts: the base's, less what was replaced, plus the delta."""
+    """Write the merged snapshot into ``tmp``: runs of unchanged lines copied from the base as
+    they are, changed and new tasks from the delta. Counts: the base's, less the tasks
+    replaced or removed, plus the delta's."""
     t = {"added": 0, "changed": 0, "removed": 0}
     a = {"added": 0, "changed": 0, "removed": 0}
     with tmp.open("wb") as f, idx.path.open("rb") as bf:
@@ -294,37 +294,49 @@ def _write_merged(
         c = writer.counts
         for k, v in base_manifest["counts"].items():
             setattr(c, k, v)
-        with mmap.mmap(bf.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            k = 0  # position in the base
-            for tid in union:
-                in_base = k < len(idx.ids) and idx.ids[k] == tid
-                old = None
-                if in_base:
-                    s, n = idx.starts[k], idx.lengths[k]
-                    k += 1
-                    if tid not in delta.where and tid not in gone:
-                        writer.write_line(mm[s : s + n], tid)
-                        continue
-                    old = mm[s : s + n]
-                    c.add(orjson.loads(old), -1)
-                if tid in gone:  # deleted (perhaps after being listed as changed)
-                    if old is not None:
-                        t["removed"] += 1
-                        a["removed"] += len(_annotation_ids(old))
+        run = None  # first index in the base of a run of unchanged tasks not yet copied
+
+        def flush(upto: int) -> None:  # copy base lines run..upto-1
+            nonlocal run
+            if run is not None and run < upto:
+                end = idx.starts[upto - 1] + idx.lengths[upto - 1]
+                ids = idx.ids
+                snapshot_canon.copy_run(bf, idx.starts[run], end, writer, ids[run], ids[upto - 1])
+            run = None
+
+        k = 0  # position in the base
+        for tid in union:
+            old = None
+            if k < len(idx.ids) and idx.ids[k] == tid:
+                k += 1
+                if tid not in delta.where and tid not in gone:
+                    run = k - 1 if run is None else run
                     continue
-                line = delta.line(tid)
-                new_task = orjson.loads(line)
-                c.add(new_task)
-                writer.write_line(line, tid)
-                if old is None:
-                    t["added"] += 1
-                    a["added"] += len(new_task.get("annotations") or [])
-                elif bytes(old) != line:
-                    t["changed"] += 1
-                    before, after = _annotation_ids(old), _annotation_ids(line)
-                    a["added"] += len(after.keys() - before.keys())
-                    a["removed"] += len(before.keys() - after.keys())
-                    a["changed"] += sum(before[i] != after[i] for i in before.keys() & after.keys())
+                flush(k - 1)
+                bf.seek(idx.starts[k - 1])
+                old = bf.read(idx.lengths[k - 1])
+                c.add(orjson.loads(old), -1)
+            else:
+                flush(k)
+            if tid in gone:  # deleted (perhaps after being listed as changed)
+                if old is not None:
+                    t["removed"] += 1
+                    a["removed"] += len(_annotation_ids(old))
+                continue
+            line = delta.line(tid)
+            new_task = orjson.loads(line)
+            c.add(new_task)
+            writer.write_line(line, tid)
+            if old is None:
+                t["added"] += 1
+                a["added"] += len(new_task.get("annotations") or [])
+            elif old != line:
+                t["changed"] += 1
+                before, after = _annotation_ids(old), _annotation_ids(line)
+                a["added"] += len(after.keys() - before.keys())
+                a["removed"] += len(before.keys() - after.keys())
+                a["changed"] += sum(before[i] != after[i] for i in before.keys() & after.keys())
+        flush(k)
         writer.finish()
         f.flush()
         os.fsync(f.fileno())

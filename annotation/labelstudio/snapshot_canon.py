@@ -100,6 +100,7 @@ PREDICTION_KEYS = (
 )
 
 HEAD = b"[\n"
+BLOCK = 1 << 22  # bytes read at a time
 TAIL = b"]\n"
 _LINE_ID = re.compile(rb'\{"id":(-?\d+),')
 
@@ -241,42 +242,74 @@ class Index:
 
 
 def index(path: Path) -> Index:
-    """Index a canonical snapshot (see the module doc); InputError if it is not one."""
+    """Index a canonical snapshot (see the module doc); InputError if it is not one.
+
+    Read in blocks with plain reads, not mapped: mapped pages of a large file would count in
+    the process's resident memory as they are touched.
+    """
     out = Index(path)
     sha = hashlib.sha256()
+
+    def bad(at: int, last: int | None) -> InputError:
+        return InputError(
+            f"{path}: line at byte {at} is not a canonical task after task {last} (not a "
+            f"snapshot in akhbar's canonical form); pull again with --full"
+        )
+
     try:
         with path.open("rb") as f:
-            out.size = size = f.seek(0, 2)
-            if size == 0:
-                raise InputError(f"{path}: the snapshot is empty; pull again with --full")
-            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                for start in range(0, size, 1 << 24):
-                    sha.update(mm[start : start + (1 << 24)])
-                if mm[:2] != HEAD or mm[size - 2 :] != TAIL:
-                    raise InputError(
-                        f"{path}: not a snapshot in akhbar's canonical form; pull again with --full"
-                    )
-                pos, end = 2, size - 2
-                last = None
-                while pos < end:
-                    nl = mm.find(b"\n", pos, end + 1)
-                    stop = nl if nl != -1 else end
-                    line_end = stop - 1 if mm[stop - 1 : stop] == b"," else stop
-                    tid = line_id(mm[pos : min(pos + 40, line_end)])
+            head = f.read(len(HEAD))
+            if head != HEAD:
+                raise bad(0, None)
+            sha.update(head)
+            buf, buf_at = b"", len(HEAD)  # buf: the bytes from offset buf_at on, not yet indexed
+            last: int | None = None
+            ended = False
+            while block := f.read(BLOCK):
+                sha.update(block)
+                buf += block
+                view = memoryview(buf)
+                pos = 0
+                while (nl := buf.find(b"\n", pos)) != -1:
+                    if ended:
+                        raise bad(buf_at + pos, last)
+                    if view[pos:nl] == b"]":
+                        ended = True
+                        pos = nl + 1
+                        continue
+                    line_end = nl - 1 if view[nl - 1 : nl] == b"," else nl
+                    tid = line_id(view[pos : min(pos + 40, line_end)])
                     if tid is None or (last is not None and tid <= last):
-                        raise InputError(
-                            f"{path}: line at byte {pos} is not a canonical task after task "
-                            f"{last}; pull again with --full"
-                        )
+                        raise bad(buf_at + pos, last)
                     out.ids.append(tid)
-                    out.starts.append(pos)
+                    out.starts.append(buf_at + pos)
                     out.lengths.append(line_end - pos)
                     last = tid
-                    pos = stop + 1
+                    pos = nl + 1
+                view.release()
+                buf, buf_at = buf[pos:], buf_at + pos
+            if not ended or buf:
+                raise bad(buf_at, last)
+            out.size = f.tell()
     except OSError as e:
         raise InputError(f"{path}: cannot read the snapshot ({e.strerror})") from e
     out.sha256 = sha.hexdigest()
     return out
+
+
+def copy_run(src: IO[bytes], start: int, end: int, writer: Writer, first: int, last: int) -> None:
+    """Copy the lines of tasks ``first``..``last``, bytes ``[start, end)`` of a canonical
+    snapshot (whole lines and the separators between them), into ``writer``."""
+    writer.write_line(b"", first)  # the separator before the run, and the order check
+    writer.last_id = last
+    src.seek(start)
+    left = end - start
+    while left > 0:
+        block = src.read(min(BLOCK, left))
+        if not block:
+            raise InputError(f"{src.name}: the snapshot is shorter than its index; pull again")
+        writer._put(block)
+        left -= len(block)
 
 
 def read_lines(path: Path, starts: list[int], lengths: list[int]) -> Iterator[bytes]:

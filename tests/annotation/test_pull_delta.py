@@ -178,7 +178,7 @@ def test_an_unsorted_or_foreign_file_is_not_taken_as_a_base(tmp_path):
 
 
 def test_the_merge_applies_changes_additions_and_deletions(tmp_path):
-    base = [_task(i, f"text {i}") for i in (1, 2, 3, 5, 8)]
+    base = [_task(i, f"text {i}") for i in (1, 2, 3, 5, 8, 11, 12, 13)]
     base_path = tmp_path / "base.json"
     w = _write(base_path, base)
     manifest = {"counts": w.counts.as_dict()}
@@ -199,7 +199,7 @@ def test_the_merge_applies_changes_additions_and_deletions(tmp_path):
         writer, stats = pull_delta._write_merged(
             tmp_path / "merged.json", idx, delta, union, {3}, manifest
         )
-    want = [base[0], changed[2], changed[5], changed[6], base[4], changed[9]]
+    want = [base[0], changed[2], changed[5], changed[6], base[4], changed[9], *base[5:]]
     expected = _write(tmp_path / "expected.json", want)
     assert (tmp_path / "merged.json").read_bytes() == (tmp_path / "expected.json").read_bytes()
     assert writer.counts == expected.counts and writer.sha.hexdigest() == expected.sha.hexdigest()
