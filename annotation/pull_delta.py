@@ -181,7 +181,10 @@ def incremental(
             f"snapshot was pulled from {base.manifest.get('label_studio_version')}"
         )
     started = _check_clock(client, pid, base)
+    took: dict[str, float] = {}
+    mark = time.perf_counter()
     idx = snapshot_canon.index(base.path)
+    took["index"], mark = time.perf_counter() - mark, time.perf_counter()
     if idx.sha256 != base.manifest.get("sha256"):
         raise Fallback(f"{base.path.name} is not the file its manifest describes (sha256)")
 
@@ -194,6 +197,7 @@ def incremental(
                 line = snapshot_canon.dumps(task)
                 delta.add(line, task["id"])
                 listed.update()
+        took["listing"], mark = time.perf_counter() - mark, time.perf_counter()
         info = client.project(pid)
         server = {
             k: info.get(k)
@@ -216,8 +220,9 @@ def incremental(
                 f"changes {len(union)}: some task was not seen"
             )
         gone, _ = _deleted(client, pid, union, server["task_number"])
-
+        took["counts_and_deletions"], mark = time.perf_counter() - mark, time.perf_counter()
         writer, stats = _write_merged(output.path, idx, delta, union, gone, base.manifest)
+        took["merge"], mark = time.perf_counter() - mark, time.perf_counter()
         got = writer.counts
         want = {
             "tasks": server["task_number"],
@@ -233,6 +238,7 @@ def incremental(
             )
             raise Fallback(f"the merged snapshot does not add up to the server's counts: {diff}")
         sampled = _check_sample(client, pid, idx, delta, gone)
+        took["sample"] = time.perf_counter() - mark
         sha, size = writer.sha.hexdigest(), writer.size
         now = datetime.now(UTC)
         final, manifest_path, existed = pull.publish(output, out, sha, now)
@@ -252,6 +258,7 @@ def incremental(
         "verified": {"counts": True, "sample": sampled},
         "counts": got.as_dict(),
         "seconds": round(time.perf_counter() - t0, 3),
+        "seconds_by_step": {k: round(v, 3) for k, v in took.items()},
     }
     return pull.write_manifest(client, project, final, tax, fields)
 
