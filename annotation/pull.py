@@ -3,10 +3,13 @@
 Only Label Studio's ``JSON`` export keeps everything: ``JSON_MIN`` and ``CONLL`` drop the
 relations, so the events' arguments would be lost. The export is made as an export snapshot
 on the server (``POST /api/projects/{id}/exports``, polled until done), with predictions
-expanded and every annotation kept (usual, ground truth and skipped), then streamed to a
-temporary file in the output directory and checked against the server's MD5. Servers that
-cannot make snapshots are asked for the direct export
-(``GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true``) instead.
+expanded and every annotation kept (usual, ground truth and skipped), then streamed, parsed
+task by task as it arrives and checked against the server's MD5, and each task written in
+the canonical form (``labelstudio.snapshot_canon``: one task per line, by id) to a temporary
+file in the output directory. Servers that cannot make snapshots are asked for the direct
+export (``GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true``) instead.
+The manifest records the server's time when the pull started: an incremental pull
+(``pull_delta``) asks for what changed after it.
 
 The snapshot is named by time and content hash, ``snapshot-<UTC time>-<sha256[:12]>.json``,
 and linked into place (a hard link, which fails rather than replace an existing file), so a
