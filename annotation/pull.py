@@ -437,7 +437,7 @@ def pull_project(conn: Connection, opts: PullOptions) -> Snapshot:
     since the latest snapshot there (``pull_delta``), or, with ``full`` or none, a whole export."""
     from akhbar.annotation import pull_delta  # it builds on this module
 
-    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else taxonomy.load(opts.taxonomy)
+    tax = taxonomy.load(opts.taxonomy)
     with Client.connect(conn) as client:
         if opts.full:
             return pull(client, opts.project, opts.out, tax, opts.poll_timeout, opts.progress)
