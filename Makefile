@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
+.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,9 @@ bench-corpus: install
 
 bench-push: install labelstudio
 	$(BIN)/python benchmarks/bench_push.py
+
+bench-pull: install labelstudio
+	$(BIN)/python benchmarks/bench_pull.py
 
 bench-validate: install
 	$(BIN)/python benchmarks/bench_validate.py

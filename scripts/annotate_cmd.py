@@ -152,10 +152,14 @@ def push_cmd(
 @click.option(
     "--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait for export."
 )
+@click.option(
+    "--full", is_flag=True, help="Export the whole project even if --out holds a snapshot of it."
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @_server_options
-def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settings) -> None:
-    """Download the project's full JSON export as a new immutable snapshot plus manifest.
+def pull_cmd(project, out_dir, taxonomy, timeout, full, progress, url, api_key, settings) -> None:
+    """Pull the project as a new immutable snapshot plus manifest: only what changed since the
+    latest snapshot of it in --out (merged into a whole one), or its full JSON export.
 
     Example: akhbar annotate pull --project news-2026 --out build/snapshots
     """
@@ -168,6 +172,7 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
             taxonomy=taxonomy,
             poll_timeout=timeout,
             progress=progress,
+            full=full,
         ),
     )
     for line in snap.lines():
