@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from akhbar.annotation import server_url
 from akhbar.annotation.calls import (
     DEFAULT_DEADLINE,
     BadReply,
@@ -65,10 +66,13 @@ def resolve(
     ``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``); the local server from ``studio up`` only
     when neither is given.
     """
+    where = "--url" if url else URL_ENV
     url = url or os.environ.get(URL_ENV) or None
     api_key = api_key or os.environ.get(KEY_ENV) or None
+    if url:
+        url = server_url.checked(url, where)  # before anything can print it
     if url and api_key:
-        return Connection(url.rstrip("/"), api_key, "options/environment")
+        return Connection(url, api_key, "options/environment")
     if url or api_key:
         missing = "--api-key (or LABEL_STUDIO_API_KEY)" if url else "--url (or LABEL_STUDIO_URL)"
         raise UsageError(f"a Label Studio server needs both a URL and an API key; add {missing}")
@@ -81,7 +85,7 @@ def resolve(
             f"no Label Studio server configured ({path} has no URL and token); start one with "
             f"`akhbar studio up`, or pass --url and --api-key"
         )
-    return Connection(data["url"].rstrip("/"), data["api_key"], str(path))
+    return Connection(server_url.checked(data["url"], f"{path}: url"), data["api_key"], str(path))
 
 
 class Client(Caller):

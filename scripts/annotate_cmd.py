@@ -14,6 +14,7 @@ from akhbar.annotation import (
     labelconfig,
     pull,
     push,
+    server_url,
 )
 from akhbar.annotation.server import DEFAULT_SETTINGS
 from akhbar.cli.options import out_option, taxonomy_option, workers_option
@@ -249,6 +250,8 @@ def adjudicate_cmd(
     --out build/adjudicated --strategy majority --push
     """
     conn = client.resolve(url, api_key, settings) if push_ else None
+    if url and not push_:
+        server_url.checked(url)  # unused without --push, but never a bad one silently
     run = adjudicate.run_adjudication(
         adjudicate.AdjudicateOptions(
             snapshot=snapshot,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from akhbar import corpus
-from akhbar.annotation import adjudicate, agreement_report, server, team
+from akhbar.annotation import adjudicate, agreement_report, server, server_url, team
 from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
 from akhbar.annotation.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import PullOptions, count_export, pull_project
@@ -185,7 +185,8 @@ def _studio(
     if url or api_key:
         if not (url and api_key):
             raise UsageError("a Label Studio server needs both --url and --api-key")
-        return Connection(url.rstrip("/"), api_key, "--url/--api-key"), Studio(url=url)
+        url = server_url.checked(url)
+        return Connection(url, api_key, "--url/--api-key"), Studio(url=url)
     echo("starting a local Label Studio (as `akhbar studio up`; the first start takes a minute)")
     try:
         st = server.up(paths, port=port, echo=echo)
@@ -302,6 +303,8 @@ def run_demo(
     line as each stage starts. Raises an AkhbarError with one line on any failure.
     """
     say: Echo = echo or (lambda _line: None)
+    if url and not offline:
+        server_url.checked(url)  # a bad --url is refused before the corpus is built
     out = Path(out_dir)
     _fresh_out(out)
     corpus_dir, snapshots = out / "corpus", out / "snapshots"
