@@ -14,8 +14,9 @@ Order matters and is deliberate:
 3. boilerplate paragraph rules, repeated until none fires: the repeated title, "read
    also", slideshow navigation, share/follow chrome, web-page chrome (menu bars, breadcrumbs,
    counters of views, date lines, bylines, comment notices, copyright, wire credits;
-   ``page_chrome``), the source's configured lines, then trailing truncation markers, source lines, permalink trailers, SMS/e-mail/phone
-   footers. A removed date line gives the article its ``published`` date when it had none.
+   ``page_chrome``), the source's configured lines, then trailing truncation markers, source
+   lines, permalink trailers, SMS/e-mail/phone footers. A removed date line gives the
+   article its ``published`` date when it had none.
 
 Every repetition only runs after something was removed, so the text shrinks each time and a
 fixed point always comes: cleaning is idempotent. Titles and authors get the character rules
