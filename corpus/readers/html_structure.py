@@ -26,17 +26,20 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-# Elements removed before extraction (XPath, for trafilatura's ``prune_xpath``).
-PRUNE_XPATH = [
-    "//nav",
-    "//aside",
-    "//footer",
-    "//form",
-    "//amp-sidebar",
-    "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary'"
-    " or @role='search']",
-    "//header[not(.//h1)]",
-]
+# Elements removed before extraction (one XPath union, for trafilatura's ``prune_xpath``:
+# compiled and walked once per page).
+PRUNE_XPATH = " | ".join(
+    [
+        "//nav",
+        "//aside",
+        "//footer",
+        "//form",
+        "//amp-sidebar",
+        "//*[@role='navigation' or @role='banner' or @role='contentinfo' or @role='complementary'"
+        " or @role='search']",
+        "//header[not(.//h1)]",
+    ]
+)
 LAYOUT_CELL_CHARS = 300
 _BLOCKS = {"div", "nav", "ul", "ol", "section", "header", "footer", "table", "p", "aside", "dl"}
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
