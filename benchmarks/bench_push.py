@@ -143,7 +143,7 @@ def server_part(c: client.Client, pid: int, work: Path) -> tuple[float, float, i
 
 def floor_post(c: client.Client, tax, title: str, body: bytes, n: int) -> float:
     """One raw bulk POST of ``body`` into a project created beforehand: its seconds."""
-    project, _, _ = corpus_push.ensure_project(c, title, tax)
+    project = corpus_push.ensure_project(c, title, tax).project
     t = time.perf_counter()
     answer = c.raw(
         "POST",
@@ -318,7 +318,7 @@ def bench_10k(
 def bench_big(c: client.Client, articles: list[TaskArticle], args, run: str, work: Path) -> None:
     tax = taxonomy.load()
     title = f"bench big {run}"
-    project, _, _ = corpus_push.ensure_project(c, title, tax)
+    project = corpus_push.ensure_project(c, title, tax).project
     pid = project["id"]
     t = time.perf_counter()
     made, batch = 0, 10_000

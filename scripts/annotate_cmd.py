@@ -97,6 +97,12 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
     show_default=True,
     help="Percent of the tasks annotated by --overlap people (overlap_cohort_percentage).",
 )
+@click.option(
+    "--update-config",
+    is_flag=True,
+    help="Replace the project's labelling config and instructions when they differ from the "
+    "taxonomy's (without it they are kept, and what differs is printed).",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @_server_options
 def push_cmd(
@@ -110,6 +116,7 @@ def push_cmd(
     limit,
     overlap,
     overlap_share,
+    update_config,
     progress,
     url,
     api_key,
@@ -134,6 +141,7 @@ def push_cmd(
             progress=progress,
             overlap=overlap,
             overlap_share=overlap_share,
+            update_config=update_config,
         ),
     )
     for line in report.lines():

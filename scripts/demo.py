@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from akhbar import corpus
-from akhbar.annotation.labelstudio import server
+from akhbar.annotation.labelstudio import server, server_url
 from akhbar.annotation.labelstudio.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import PullOptions, count_export, pull_project
 from akhbar.annotation.push.corpus_push import PushOptions, PushReport, push_corpus
@@ -187,7 +187,8 @@ def _studio(
     if url or api_key:
         if not (url and api_key):
             raise UsageError("a Label Studio server needs both --url and --api-key")
-        return Connection(url.rstrip("/"), api_key, "--url/--api-key"), Studio(url=url)
+        url = server_url.checked(url)
+        return Connection(url, api_key, "--url/--api-key"), Studio(url=url)
     echo("starting a local Label Studio (as `akhbar studio up`; the first start takes a minute)")
     try:
         st = server.up(paths, port=port, echo=echo)
@@ -309,6 +310,8 @@ def run_demo(
     line as each stage starts. Raises an AkhbarError with one line on any failure.
     """
     say: Echo = echo or (lambda _line: None)
+    if url and not offline:
+        server_url.checked(url)  # a bad --url is refused before the corpus is built
     out = Path(out_dir)
     _fresh_out(out)
     corpus_dir, snapshots = out / "corpus", out / "snapshots"

@@ -132,6 +132,10 @@ def server_options(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, url: str | None, api_key: str | None, settings: Path, **kw: Any):
         from akhbar.annotation.labelstudio.client import resolve
+        from akhbar.annotation.labelstudio.server_url import checked
+
+        if url:
+            checked(url)  # a bad --url is refused even by a command that may not use it
 
         return fn(*args, connect=functools.partial(resolve, url, api_key, settings), **kw)
 

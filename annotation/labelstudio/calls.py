@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
+from akhbar.annotation.labelstudio import server_url
 from akhbar.schemas.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ class Caller:
         from label_studio_sdk.core.api_error import ApiError
         from pydantic import ValidationError
 
-        self.url = url.rstrip("/")
+        self.url = server_url.checked(url, "server URL")  # no password in any message
         self.api_key = api_key
         self.deadline = deadline
         self.retries = retries

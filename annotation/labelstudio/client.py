@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from akhbar.annotation.labelstudio import server_url
 from akhbar.annotation.labelstudio.calls import (
     DEFAULT_DEADLINE,
     BadReply,
@@ -65,10 +66,13 @@ def resolve(
     ``LABEL_STUDIO_URL``/``LABEL_STUDIO_API_KEY``); the local server from ``studio up`` only
     when neither is given.
     """
+    where = "--url" if url else URL_ENV
     url = url or os.environ.get(URL_ENV) or None
     api_key = api_key or os.environ.get(KEY_ENV) or None
+    if url:
+        url = server_url.checked(url, where)  # before anything can print it
     if url and api_key:
-        return Connection(url.rstrip("/"), api_key, "options/environment")
+        return Connection(url, api_key, "options/environment")
     if url or api_key:
         missing = "--api-key (or LABEL_STUDIO_API_KEY)" if url else "--url (or LABEL_STUDIO_URL)"
         raise UsageError(f"a Label Studio server needs both a URL and an API key; add {missing}")
@@ -81,7 +85,7 @@ def resolve(
             f"no Label Studio server configured ({path} has no URL and token); start one with "
             f"`akhbar studio up`, or pass --url and --api-key"
         )
-    return Connection(data["url"].rstrip("/"), data["api_key"], str(path))
+    return Connection(server_url.checked(data["url"], f"{path}: url"), data["api_key"], str(path))
 
 
 class Client(Caller):
@@ -272,6 +276,22 @@ class Client(Caller):
             **body,
         )
         return need(answer, "the import answer", task_count=int)
+
+    def delete_tasks(self, project_id: int, task_ids: list[int]) -> None:
+        """Delete these tasks of a project: the Data Manager's ``delete_tasks`` action, one
+        request per 1,000 tasks (deleting a task already gone is not an error, so retried)."""
+        for i in range(0, len(task_ids), 1000):
+            some = task_ids[i : i + 1000]
+            self.call(
+                f"POST /api/dm/actions?id=delete_tasks&project={project_id}",
+                lambda o, some=some: self.sdk.actions.create(
+                    id="delete_tasks",
+                    project=project_id,
+                    selected_items={"all": False, "included": some},
+                    request_options=o,
+                ),
+                retry=True,
+            )
 
     def create_annotation(self, task_id: int, result: list[dict], **extra: Any) -> dict[str, Any]:
         made = self.call(

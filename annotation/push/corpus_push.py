@@ -1,8 +1,9 @@
 """Push a corpus into a Label Studio project as tasks: idempotent, resumable, drift-safe.
 
 1. The project is found by its exact title, or created, with the labeling config and the
-   instructions generated from the taxonomy; an existing project whose config differs is
-   updated (Label Studio refuses a config that would orphan existing annotations).
+   instructions generated from the taxonomy (``annotation.push.project``: a project two
+   pushes created at once is made one; a config that differs from the taxonomy's is kept
+   and described unless ``update_config``).
 2. What the project holds is read by article id: from the ledger of the last push if the
    project has not changed since (``annotation.push.ledger``), else by listing its tasks'
    ids and ``meta`` (article id, text digest). Reading first is what makes a push
@@ -21,6 +22,9 @@
    annotation can come with its task on the next push.
 5. New tasks are sent to the bulk import endpoint in large batches, each made while the one
    before is sent (``annotation.push.task_batches``).
+6. The project is looked at again (``annotation.push.settle``): tasks this push made for
+   articles that another push, running at the same time, imported first are removed, and
+   the ledger is written from what the server holds.
 
 Task ``data`` is ``{text, title, article_id, source, url}``.
 """
@@ -28,17 +32,18 @@ Task ``data`` is ``{text, title, article_id, source, url}``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from akhbar.annotation.labelstudio import labelconfig, team_calls
-from akhbar.annotation.labelstudio.client import Client, Connection, ServerError, Unreachable
+from akhbar.annotation.labelstudio import team_calls
+from akhbar.annotation.labelstudio.client import Client, Connection, Unreachable
 from akhbar.annotation.push import ledger as push_ledger
 from akhbar.annotation.push import preannotations as preds
+from akhbar.annotation.push import settle as push_settle
 from akhbar.annotation.push.ledger import Existing, Fingerprint
 from akhbar.annotation.push.preannotations import (
     ANNOTATION,
@@ -47,6 +52,7 @@ from akhbar.annotation.push.preannotations import (
     PreAnnotation,
     Problem,
 )
+from akhbar.annotation.push.project import ensure_project
 from akhbar.annotation.push.task_batches import DEFAULT_BATCH_SIZE, Maker
 from akhbar.corpus import store
 from akhbar.corpus.store import text_digest
@@ -105,6 +111,8 @@ class PushReport:
     rejected: list[Problem] = field(default_factory=list)  # pre-annotations not imported
     seconds: float = 0.0
     overlap: tuple[int, int] | None = None  # (annotators per task, percent of tasks) set
+    removed_duplicates: int = 0  # tasks made and removed: another push imported them first
+    notes: list[str] = field(default_factory=list)  # what else the push found and did
 
     def lines(self) -> list[str]:
         made = "created" if self.created_project else "found"
@@ -120,6 +128,7 @@ class PushReport:
                 f"pre-annotations: {self.predictions} predictions and {self.annotations} "
                 f"annotations imported, {self.skipped_preannotations} already there or skipped"
             )
+        out += self.notes
         if self.overlap:
             k, pct = self.overlap
             out.append(f"overlap: {pct}% of the tasks are to be annotated by {k} people each")
@@ -154,47 +163,6 @@ def read_task_articles(corpus_dir: str | Path, limit: int | None = None) -> list
 def _stored(value: Any) -> Any:
     """A field as the server keeps it (it strips surrounding whitespace from text fields)."""
     return value.strip() if isinstance(value, str) else value
-
-
-def ensure_project(
-    client: Client, title: str, tax: Taxonomy, creating: Callable[[], None] | None = None
-) -> tuple[dict[str, Any], bool, bool]:
-    """The project titled ``title`` with our config: (project, created, config_updated).
-
-    ``creating`` is called when the project is found missing, before it is created.
-    """
-    config = labelconfig.label_config(tax)
-    fields = {
-        "label_config": config,
-        "expert_instruction": labelconfig.instructions_html(tax),
-        "show_instruction": True,
-        "description": f"akhbar: {tax.name}@{tax.version} (taxonomy sha256 {tax.sha256[:12]})",
-    }
-    project = client.find_project(title)
-    if project is None:
-        if creating is not None:
-            creating()
-        try:
-            return client.create_project(title=title, **fields), True, False
-        except Unreachable:
-            # The server may have created it before the connection broke: look again.
-            project = client.find_project(title)
-            if project is None:
-                raise
-            created = True
-    else:
-        created = False
-    changed = {k: v for k, v in fields.items() if _stored(project.get(k)) != _stored(v)}
-    if changed:
-        try:
-            project = client.update_project(project["id"], **changed)
-        except ServerError as e:
-            raise UsageError(
-                f"project {title!r} (id {project['id']}) refused the config of "
-                f"{tax.name}@{tax.version}: {e.detail}; use the taxonomy the project was made "
-                f"with, or push to a new project"
-            ) from e
-    return project, created, "label_config" in changed and not created
 
 
 def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
@@ -245,19 +213,6 @@ def known_tasks(
     if remembered is not None:
         return remembered, now, True
     return existing_tasks(client, project["id"]), now, False
-
-
-def _remember(
-    client: Client,
-    project: dict[str, Any],
-    before: Fingerprint,
-    tasks: dict[str, Existing],
-    new_ids: list[int],
-) -> None:
-    """Write the ledger (its fingerprint known without asking the server)."""
-    after = push_ledger.after(before, tasks, new_ids)
-    if after is not None:
-        push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
 
 
 def _same_text(digest: str, a: TaskArticle) -> bool:
@@ -364,6 +319,7 @@ def push(
     preannotations: Checked | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: bool = True,
+    update_config: bool = False,
 ) -> PushReport:
     """Make the project hold one task per article; see the module docstring."""
     if batch_size < 1:
@@ -376,14 +332,19 @@ def push(
     with Maker(pre.by_article, batch_size) as maker:
         # A project about to be created will take every article: its first batch is made
         # while the server creates the project.
-        project, created, updated = ensure_project(
+        setup = ensure_project(
             client,
             project_title,
             tax,
             creating=lambda: maker.start([a for a in articles if a.article_id not in held]),
+            update_config=update_config,
         )
+        project, created = setup.project, setup.created
         pid = project["id"]
-        report = PushReport(pid, project_title, created, updated, articles=len(articles))
+        report = PushReport(
+            pid, project_title, created, setup.config_updated, articles=len(articles)
+        )
+        report.notes = setup.lines(project_title)
         report.rejected = list(pre.problems)
 
         existing, before, report.from_ledger = known_tasks(client, project, created)
@@ -401,8 +362,18 @@ def push(
             push_ledger.forget(push_ledger.ledger_path(client.url, project))  # until done
             known = dict(existing)
             new_ids = _send(client, project_title, pid, maker, new, known, report, progress)
-    if new_ids is not None:
-        _remember(client, project, before, known, new_ids)
+    if not (report.from_ledger and not new):
+        # Other pushes may have imported the same articles meanwhile: the server is looked at
+        # again, and the ledger written from what it holds (annotation.push_settle).
+        sent = {a.article_id: known[a.article_id].task_id for a in new if a.article_id in known}
+        expected = push_ledger.after(before, known, new_ids) if new_ids is not None else None
+        settled = push_settle.settle(client, pid, sent, known, expected)
+        report.removed_duplicates = settled.removed
+        report.notes += settled.lines()
+        if settled.tasks is not None and settled.fingerprint is not None:
+            push_ledger.save(
+                push_ledger.ledger_path(client.url, project), settled.fingerprint, settled.tasks
+            )
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -425,6 +396,7 @@ class PushOptions:
     # maximum_annotations and overlap_cohort_percentage)
     overlap: int | None = None
     overlap_share: int = 100
+    update_config: bool = False  # replace a project config that differs from the taxonomy's
 
 
 def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
@@ -445,7 +417,16 @@ def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -
     checked = preds.check(items, texts, tax)
     checked.problems = problems + checked.problems
     with Client.connect(conn, transport=transport) as client:
-        report = push(client, articles, opts.project, tax, checked, opts.batch_size, opts.progress)
+        report = push(
+            client,
+            articles,
+            opts.project,
+            tax,
+            checked,
+            opts.batch_size,
+            opts.progress,
+            opts.update_config,
+        )
         if overlap is not None:
             team_calls.set_overlap(client, report.project_id, overlap, overlap_share)
             report.overlap = (overlap, overlap_share)

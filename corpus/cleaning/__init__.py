@@ -13,9 +13,10 @@ Order matters and is deliberate:
 2. NFC, then whitespace made canonical (paragraphs one blank line apart);
 3. boilerplate paragraph rules, repeated until none fires: the repeated title, "read
    also", slideshow navigation, share/follow chrome, web-page chrome (menu bars, breadcrumbs,
-   date lines, bylines, comment notices, copyright; ``page_chrome``), the source's configured
-   lines, then trailing truncation markers, source lines, permalink trailers, SMS/e-mail/phone
-   footers. A removed date line gives the article its ``published`` date when it had none.
+   counters of views, date lines, bylines, comment notices, copyright, wire credits;
+   ``page_chrome``), the source's configured lines, then trailing truncation markers, source
+   lines, permalink trailers, SMS/e-mail/phone footers. A removed date line gives the
+   article its ``published`` date when it had none.
 
 Every repetition only runs after something was removed, so the text shrinks each time and a
 fixed point always comes: cleaning is idempotent. Titles and authors get the character rules
@@ -63,10 +64,12 @@ BOILERPLATE_RULES = (
     "strip_share_follow_v1",
     "strip_menu_bar_v1",
     "strip_breadcrumb_v1",
+    "strip_counter_line_v1",
     "strip_date_line_v1",
     "strip_byline_v1",
     "strip_comment_notice_v1",
     "strip_copyright_v1",
+    "strip_credit_line_v1",
     "drop_configured_lines_v1",
     "strip_truncation_marker_v1",
     "strip_source_line_v1",

@@ -15,7 +15,11 @@ below drops one kind of such paragraph, matched in full (never a sentence inside
 - ``strip_byline_v1`` (first paragraph): ``كتب محمد ...``, ``بقلم: ...``, ``بواسطة: ...`` or a
   dateline city and a name (``بغداد: فاضل الربيعي``);
 - ``strip_comment_notice_v1``: comment forms and policies (``التعليقات لا تعبر عن رأي ...``);
-- ``strip_copyright_v1`` (last paragraph): ``© ...``, ``جميع الحقوق محفوظة``.
+- ``strip_copyright_v1`` (last paragraph): ``© ...``, ``جميع الحقوق محفوظة``;
+- ``strip_counter_line_v1``: a counter of views, reads or comments (``عدد المشاهدات: 2417``),
+  alone or after a date line (``تاريخ النشر: 2023/01/19 - عدد القراءات: 1532``);
+- ``strip_credit_line_v1`` (last paragraph): a wire story's credits in parentheses
+  (``(تغطية صحفية ... - تحرير ...)``).
 """
 
 from __future__ import annotations
@@ -111,11 +115,30 @@ def _is_date_line(p: str) -> bool:
     return all(t.isdigit() or t.lower() in _DATE_WORDS for t in _TOKENS.findall(rest))
 
 
+# --- counters -----------------------------------------------------------------------------------
+
+_COUNT_WORD = (
+    r"(?:عدد|المشاهدات|مشاهدات|مشاهدة|القراءات|قراءات|قراءة|الزيارات|زيارات|التعليقات|تعليقات"
+    r"|views|reads|hits|comments)"
+)
+# "label: number": a label of one to three words, one of them a count word.
+_COUNTER = rf"(?:{_WORD} ){{0,2}}{_COUNT_WORD}(?: {_WORD})? ?[:：] ?\d[\d,.]*"
+_COUNTER_LINE = re.compile(_COUNTER, re.I)
+_TRAILING_COUNTER = re.compile(rf" ?[-–|] ?{_COUNTER}$", re.I)
+
+
+@paragraph_rule("strip_counter_line_v1", where="any", max_len=60)
+def strip_counter_line(p: str, ctx: RuleContext) -> str:
+    """Drop a counter of views, reads or comments: ``عدد المشاهدات: 2417``."""
+    return "" if _COUNTER_LINE.fullmatch(p) else p
+
+
 @paragraph_rule("strip_date_line_v1", where="any", max_len=160)
 def strip_date_line(p: str, ctx: RuleContext) -> str:
-    """Drop a date line (``الخميس - 15 يونيو 2023 مـ``, ``نشر في 26/7/2023 | آخر تحديث ...``);
-    its date becomes the article's ``published`` date if none was known."""
-    segments = [s for s in re.split(r" ?\| ?", p) if s]
+    """Drop a date line (``الخميس - 15 يونيو 2023 مـ``, ``نشر في 26/7/2023 | آخر تحديث ...``,
+    with a counter after it); its date becomes the article's ``published`` date if none was
+    known."""
+    segments = [s for s in re.split(r" ?\| ?", _TRAILING_COUNTER.sub("", p)) if s]
     kinds = [_is_date_line(s) or _is_byline(s) for s in segments]
     if not segments or not all(kinds) or not any(_is_date_line(s) for s in segments):
         return p
@@ -172,3 +195,13 @@ _COPYRIGHT = re.compile(r"©|\(c\)|جميع الحقوق محفوظة|الحقو
 def strip_copyright(p: str, ctx: RuleContext) -> str:
     """Drop a trailing copyright notice: ``© جميع الحقوق محفوظة لصحيفة المدار 2023``."""
     return "" if _COPYRIGHT.search(p) else p
+
+
+_CREDIT_WORD = r"(?:تغطية|إعداد|اعداد|تحرير|ترجمة|مراجعة|شارك في التغطية|reporting|editing)"
+_CREDIT_LINE = re.compile(rf"\((?=[^()]*{_CREDIT_WORD})[^()]{{3,200}}\)", re.I)
+
+
+@paragraph_rule("strip_credit_line_v1", where="last", max_len=220)
+def strip_credit_line(p: str, ctx: RuleContext) -> str:
+    """Drop a wire story's trailing credits: ``(تغطية صحفية ... - تحرير ...)``."""
+    return "" if _CREDIT_LINE.fullmatch(p) else p

@@ -1,7 +1,9 @@
 """HTML pages: the main text, title, date, author and URL extracted by trafilatura.
 
-The page's own navigation, comments and footers stay behind; what trafilatura keeps still
-goes through the cleaning rules (a repeated headline, share lines, footers).
+The page's own navigation, comments and footers stay behind: structural rules first
+(``html_structure``: page regions, left-to-right blocks of an Arabic page, layout tables),
+then trafilatura favouring precision; what it keeps still goes through the cleaning rules (a
+repeated headline, share lines, footers).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 import trafilatura
 
 from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.readers import html_structure
 from akhbar.corpus.readers.base import Origin, iso_date, reject_input
 from akhbar.corpus.readers.encoding import DecodeError, decode
 from akhbar.corpus.records import Provenance, RawRecord, Rejection
@@ -35,9 +38,11 @@ def parse_html(
     if not page.strip():
         yield reject_input(origin, READER, "empty_input", "the file is empty", encoding=encoding)
         return
+    tree = html_structure.prepare(page)
     try:
         doc = trafilatura.bare_extraction(
-            page,
+            tree if tree is not None else page,
+            prune_xpath=html_structure.PRUNE_XPATH,
             with_metadata=True,
             include_comments=False,
             include_tables=True,
@@ -70,8 +75,13 @@ def parse_html(
         for key in ("sitename", "description", "categories", "tags")
         if (value := getattr(doc, key, None))
     }
+    title = doc.title or ""
+    top = html_structure.headline(tree, text, title) if tree is not None else None
+    if top and top != title:
+        # The page's <title> names the site or the print view, not this article.
+        title = top
     yield RawRecord(
-        title=doc.title or "",
+        title=title,
         text=text,
         provenance=Provenance(
             origin.input_file, origin.record("0"), READER, encoding, decoded.rules()

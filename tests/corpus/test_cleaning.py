@@ -178,6 +178,32 @@ PARAGRAPH_CASES = [
     ),
     ("strip_comment_notice_v1", f"{BODY}\n\nاترك تعليقاً", BODY, 1, {}),
     ("strip_copyright_v1", f"{BODY}\n\n© جميع الحقوق محفوظة لصحيفة المدار 2023", BODY, 1, {}),
+    ("strip_counter_line_v1", f"{BODY}\n\nعدد المشاهدات: 2417", BODY, 1, {}),
+    ("strip_counter_line_v1", f"Views: 1,204\n\n{BODY}", BODY, 1, {}),
+    # a sentence with a number after a colon is prose, not a counter
+    ("strip_counter_line_v1", f"{BODY}\n\nالحصيلة: 12", f"{BODY}\n\nالحصيلة: 12", 0, {}),
+    (
+        "strip_date_line_v1",
+        f"تاريخ النشر: 2023/01/19 - عدد القراءات: 1532\n\n{BODY}",
+        BODY,
+        1,
+        {},
+    ),
+    (
+        "strip_credit_line_v1",
+        f"{BODY}\n\n(تغطية صحفية أحمد سالم - إعداد مروة علي للنشرة العربية - تحرير سها جادو)",
+        BODY,
+        1,
+        {},
+    ),
+    # parentheses at the end of an article that are not credits stay
+    (
+        "strip_credit_line_v1",
+        f"{BODY}\n\n(الدولار يساوي 3.75 ريال)",
+        f"{BODY}\n\n(الدولار يساوي 3.75 ريال)",
+        0,
+        {},
+    ),
     (
         "strip_slideshow_navigation_v1",
         f"Next Previous عين اليوم – جدة\n\n{BODY}",

@@ -111,8 +111,9 @@ class RecordingTransport(httpx.HTTPTransport):
 def test_a_first_push_asks_only_what_it_needs_and_a_second_one_less(
     labelstudio, ls_project, write_corpus
 ):
-    """A new project: looked for, created, its tasks sent; nothing else (a project just
-    created is empty; the ledger's fingerprint is known from what was sent). A second push:
+    """A new project: looked for, created, looked for again (another push may have made one
+    at the same time), its tasks sent, and its fingerprint read once to see that no other
+    push imported meanwhile; nothing else (a project just created is empty). A second push:
     the project and its fingerprint."""
     corpus = write_corpus(sample_articles(23, prefix="art_calls"))
     seen = RecordingTransport()
@@ -123,7 +124,13 @@ def test_a_first_push_asks_only_what_it_needs_and_a_second_one_less(
     )
     assert (report.created_project, report.imported, report.batches) == (True, 23, 3)
     imports = [f"POST /api/projects/{report.project_id}/import"] * 3
-    assert seen.requests == ["GET /api/projects", "POST /api/projects", *imports]
+    assert seen.requests == [
+        "GET /api/projects",
+        "POST /api/projects",
+        "GET /api/projects",
+        *imports,
+        "GET /api/tasks",
+    ]
 
     again = RecordingTransport()
     report = corpus_push.push_corpus(
@@ -409,7 +416,7 @@ def test_tasks_pushed_without_a_digest_are_compared_by_their_text(
     rows = sample_articles(4, prefix="art_legacy")
     tax = taxonomy.load()
     with labelstudio.client() as c:
-        project, _, _ = corpus_push.ensure_project(c, ls_project, tax)
+        project = corpus_push.ensure_project(c, ls_project, tax).project
         data = [corpus_push.TaskArticle(r["id"], r["title"], r["text"], r["source"], r["url"]).data()
                 for r in rows[:3]]  # fmt: skip
         c.import_tasks(project["id"], [{"data": d} for d in data])

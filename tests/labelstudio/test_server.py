@@ -43,9 +43,9 @@ def test_server_accepts_the_generated_config(labelstudio, tax_file):
 def test_project_renders_entity_labels_trigger_labels_and_role_relations(labelstudio, ls_project):
     tax = taxonomy.load()
     with labelstudio.client() as c:
-        project, created, _ = corpus_push.ensure_project(c, ls_project, tax)
-        assert created
-        stored = c.project(project["id"])
+        setup = corpus_push.ensure_project(c, ls_project, tax)
+        assert setup.created
+        stored = c.project(setup.project["id"])
     parsed = stored["parsed_label_config"]
     assert parsed["entity"]["type"] == "Labels" and parsed["entity"]["to_name"] == ["text"]
     assert parsed["entity"]["labels"] == tax.entity_names
