@@ -19,6 +19,7 @@ Studio still refuses when the new config would orphan existing annotations).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,15 +100,18 @@ def _create(
     try:
         mine = client.create_project(title=title, **fields)
     except Unreachable:
-        # The server may have created it before the connection broke: look again.
+        # The server may have created it before the connection broke: look again, and remove
+        # the empty younger ones (ours among them, whichever it is).
         found = titled(client, title)
         if not found:
             raise
+        _remove_younger_empty(client, found)
         return ProjectSetup(_oldest(client, found, title), created=True)
     found = titled(client, title)
     first = found[0] if found else mine
     if first["id"] == mine["id"]:
         return ProjectSetup(mine, created=True)
+    _remove_younger_empty(client, [p for p in found if p["id"] != mine["id"]])
     # Another push made one first: use it, and remove ours while it is surely empty.
     count, _ = client.newest_task(mine["id"])
     if count:
@@ -118,6 +122,17 @@ def _create(
         )
     client.delete_project(mine["id"])
     return ProjectSetup(first, created=False, removed_duplicate=mine["id"])
+
+
+def _remove_younger_empty(client: Client, found: list[dict[str, Any]]) -> None:
+    """Delete the projects of ``found`` but the oldest that hold no task. No push imports into
+    a project that is not the oldest of its title, so such a project is one a push made and
+    has not yet removed (or could not: its create answer was lost)."""
+    for p in found[1:]:
+        count, _ = client.newest_task(p["id"])
+        if not count:
+            with contextlib.suppress(ServerError):  # removed meanwhile by the push that made it
+                client.delete_project(p["id"])
 
 
 def ensure_project(
