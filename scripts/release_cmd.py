@@ -152,17 +152,32 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 
 
 @release.command("load")
-@click.argument("release_dir", type=click.Path(path_type=Path))
+@click.argument("release_ref")
 @click.option("--no-verify", is_flag=True, help="Load without verifying the release first.")
-def load_cmd(release_dir: Path, no_verify: bool) -> None:
+@click.option(
+    "--revision",
+    default=None,
+    help="With OWNER/NAME: the tag (vX.Y.Z), branch or commit to load from the Hub.",
+)
+@click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
+def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: str | None) -> None:
     """Verify a release, then load every config with datasets.load_dataset (offline); print
-    the splits.
+    the splits. RELEASE_REF is a release directory, or OWNER/NAME of a dataset repository on
+    the Hub (downloaded at --revision, verified, then loaded).
 
     Example: akhbar release load releases/v1.0.0
     """
     from akhbar.corpus.release.load import load_release
     from akhbar.corpus.release.verify import check_release_dir, verify_release
 
+    release_dir = Path(release_ref)
+    if not release_dir.exists() and release_ref.count("/") == 1 and not no_verify:
+        from akhbar.corpus.release.hub import load_published
+
+        loaded = load_published(release_ref, revision or "main", endpoint=endpoint)
+        for config, splits in loaded.items():
+            click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
+        return
     check_release_dir(release_dir)
     if not no_verify:
         problems = verify_release(release_dir)
@@ -177,3 +192,29 @@ def load_cmd(release_dir: Path, no_verify: bool) -> None:
             sys.exit(1)
     for config, splits in load_release(release_dir).items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
+
+
+@release.command("publish")
+@click.argument("release_dir", type=click.Path(path_type=Path))
+@click.option("--repo", required=True, help="Dataset repository on the Hub, OWNER/NAME.")
+@click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
+@click.option("--private", is_flag=True, help="Create the repository private (if it is new).")
+@click.option("--branch", default="main", show_default=True, help="Branch to commit to.")
+def publish_cmd(
+    release_dir: Path, repo: str, endpoint: str | None, private: bool, branch: str
+) -> None:
+    """Publish a verified release to a Hugging Face dataset repository as one commit tagged
+    vX.Y.Z, then download the tag and verify it. The token comes from HF_TOKEN or the stored
+    Hugging Face login (`hf auth login`), never from the command line.
+
+    Example: akhbar release publish releases/v1.0.0 --repo my-org/akhbar-conflict
+    """
+    from akhbar.corpus.release.hub import publish_release
+
+    result = publish_release(
+        release_dir, repo, endpoint=endpoint, private=private, branch=branch, log=click.echo
+    )
+    state = "published" if result.published else "already published"
+    click.echo(f"{state}: {result.url}")
+    click.echo(f"  commit {result.commit}")
+    click.echo(f"  tag    {result.tag}")
