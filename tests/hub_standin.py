@@ -137,12 +137,16 @@ class HubStandIn:
         return self.blobs[commit.files[path]]
 
     def count(self, method: str, pattern: str) -> int:
-        return sum(1 for m, p, s in self.requests if m == method and re.search(pattern, p) and s < 300)
+        return sum(
+            1 for m, p, s in self.requests if m == method and re.search(pattern, p) and s < 300
+        )
 
     # --- operations -----------------------------------------------------------------------
 
     def _new_commit(self, repo: Repo, parent: Commit | None, files: dict[str, str], title, message):
-        seed = f"{repo.id}\n{parent.oid if parent else ''}\n{sorted(files.items())}\n{title}\n{_now()}"
+        seed = (
+            f"{repo.id}\n{parent.oid if parent else ''}\n{sorted(files.items())}\n{title}\n{_now()}"
+        )
         oid = hashlib.sha1(seed.encode() + str(len(repo.commits)).encode()).hexdigest()
         commit = Commit(oid, parent.oid if parent else None, files, title, message, _now())
         repo.commits[oid] = commit
@@ -172,8 +176,11 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing -------------------------------------------------------------------------
 
     def _body(self) -> bytes:
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        """The request body, read once (an error answer drains what a handler left)."""
+        if getattr(self, "_read", None) is None:
+            n = int(self.headers.get("Content-Length") or 0)
+            self._read = self.rfile.read(n) if n else b""
+        return self._read
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None):
         self.send_response(status)
@@ -235,6 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
+        self._read = None
         url = urlsplit(self.path)
         self.query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         path = url.path
@@ -316,7 +324,9 @@ class _Handler(BaseHTTPRequestHandler):
         for p in paths:
             if p in commit.files:
                 oid = commit.files[p]
-                out.append({"type": "file", "oid": oid, "size": len(self.standin.blobs[oid]), "path": p})
+                out.append(
+                    {"type": "file", "oid": oid, "size": len(self.standin.blobs[oid]), "path": p}
+                )
             elif p in folders:
                 out.append({"type": "directory", "oid": _tree_oid(commit, p), "size": 0, "path": p})
         return out
@@ -419,7 +429,9 @@ class _Handler(BaseHTTPRequestHandler):
         parent = header.get("parentCommit")
         if parent and not head.oid.startswith(parent):
             raise HttpError(
-                412, "A commit has happened since. Please refresh and try again.", "PreconditionFailed"
+                412,
+                "A commit has happened since. Please refresh and try again.",
+                "PreconditionFailed",
             )
         files = dict(head.files)
         for item in lines[1:]:

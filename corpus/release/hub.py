@@ -339,9 +339,7 @@ def download_release(hub: _Hub, revision: str, into: Path) -> Path:
 
     there = _remote_manifest(hub, revision, into)
     if there is None:
-        raise IntegrityError(
-            f"{hub.repo}@{revision}: no {MANIFEST} there; not an akhbar release"
-        )
+        raise IntegrityError(f"{hub.repo}@{revision}: no {MANIFEST} there; not an akhbar release")
     files = [MANIFEST, *there.get("files", {})]
     folder = hub.call(
         "download the release",
@@ -396,4 +394,3 @@ def load_published(
             config: {name: dd[name].num_rows for name in dd}
             for config, dd in load_datasets(folder, Path(tmp) / "cache").items()
         }
-
