@@ -170,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
     standin: HubStandIn
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
     # --- plumbing -------------------------------------------------------------------------

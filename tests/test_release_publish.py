@@ -63,7 +63,7 @@ def one_line(err: str) -> str:
 
 def test_two_versions_give_two_commits_and_two_tags_byte_for_byte(hub, releases):
     v1, v11 = releases / "v1.0.0", releases / "v1.1.0"
-    code, out, err = publish(hub, v1)
+    code, _, err = publish(hub, v1)
     assert code == 0, err
     code, out2, err = publish(hub, v11)
     assert code == 0, err
