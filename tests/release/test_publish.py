@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hub_standin import HubStandIn
-from release_fixtures import ARTICLES, MORE_ARTICLES, write_inputs
 
-from tests.conftest import run_akhbar
+from tests.helpers import run_akhbar
+from tests.helpers.hub_standin import HubStandIn
+from tests.helpers.releases import ARTICLES, MORE_ARTICLES, write_inputs
 
 TOKEN = "hf_standin_write_token"
 REPO = "curator/akhbar-conflict"
