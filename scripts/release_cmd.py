@@ -57,6 +57,13 @@ def release() -> None:
     default=None,
     help="Agreement (the --out of akhbar annotate agreement): copied in, described in the card.",
 )
+@click.option(
+    "--card-info",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="YAML with the citation, licence, attribution, intended uses, maintainer, contact and "
+    "source dataset (schemas/card_info.schema.json); recorded in the manifest.",
+)
 def build_cmd(
     version: str,
     corpus: Path,
@@ -70,6 +77,7 @@ def build_cmd(
     workers: int,
     part_size: int,
     agreement: Path | None,
+    card_info: Path | None,
 ) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
 
@@ -92,6 +100,7 @@ def build_cmd(
             license=license_,
             part_size=part_size,
             agreement=agreement,
+            card_info=card_info,
         )
     )
     since = f" (previous: v{result.previous})" if result.previous else " (first release)"
@@ -101,6 +110,8 @@ def build_cmd(
     click.echo(
         f"  {result.released} articles released, {result.without_document} without a document"
     )
+    for w in result.warnings:
+        click.echo(f"  warning: {w}")
 
 
 @release.command("verify")
