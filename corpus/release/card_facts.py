@@ -106,7 +106,9 @@ def sources_intro(m: dict[str, Any]) -> str:
         out.append(text + ".")
         if src.get("license") or src.get("license_notice"):
             notice = src.get("license_notice") or ""
-            out.append(f"{name} is distributed under {src.get('license', 'its licence')}. {notice}")
+            out.append(
+                f"{name} is distributed under {src.get('license', 'its licence')}. {notice}".strip()
+            )
         if src.get("citation"):
             out.append(f"Cite {name} as:\n\n```bibtex\n{src['citation'].strip()}\n```")
     return "\n\n".join(out)
