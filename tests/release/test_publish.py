@@ -23,15 +23,19 @@ RATIOS = "0.4,0.3,0.3"
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory) -> Path:
-    """v1.0.0 from the hand-written articles, v1.1.0 with two more, in one directory."""
+    """v1.0.0 from the hand-written articles in parts of 3 (several files per split), v1.1.0
+    with two more in one part each: v1.0.0's part files are not in v1.1.0."""
     root = tmp_path_factory.mktemp("publish")
     out = root / "releases"
-    for version, arts in (("1.0.0", ARTICLES), ("1.1.0", ARTICLES + MORE_ARTICLES)):
+    for version, arts, part in (
+        ("1.0.0", ARTICLES, "3"),
+        ("1.1.0", ARTICLES + MORE_ARTICLES, "4096"),
+    ):
         corpus, documents = write_inputs(root / f"in-{version}", arts)
         code, _, err = run_akhbar(
             "release", "build", "--version", version, "--corpus", corpus,
             "--documents", documents, "--out", out, "--ratios", RATIOS, "--workers", "1",
-            "--license", "cc-by-4.0",
+            "--license", "cc-by-4.0", "--part-size", part,
         )  # fmt: skip
         assert code == 0, err
     return out
@@ -86,6 +90,10 @@ def test_two_versions_give_two_commits_and_two_tags_byte_for_byte(hub, releases)
         assert set(commit.files) - {".gitattributes"} == released
         for rel in released:
             assert hub.file_at(REPO, tag, rel) == (release / rel).read_bytes(), rel
+    # v1.0.0's files that v1.1.0 does not have were deleted by v1.1.0's commit
+    gone = set(repo.resolve("v1.0.0").files) - set(head.files)
+    assert gone and all(p.startswith("data/") for p in gone)
+    assert f"deleting {len(gone)} on main" in out2
     # what was printed: the URL, the commit and the tag
     assert f"{hub.url}/datasets/{REPO}" in out2
     assert head.oid in out2 and "v1.1.0" in out2
