@@ -197,23 +197,39 @@ def _ensure_dataset_repo(hub: _Hub, private: bool, log) -> None:
     _say(log, f"created dataset repository {hub.repo}" + (" (private)" if private else ""))
 
 
-def _branch_head(hub: _Hub, branch: str, log) -> tuple[str, dict[str, str]]:
-    """(head commit of ``branch``, tag name -> commit); a new branch starts at main's head."""
+def _branch_head(
+    hub: _Hub, branch: str, version: tuple[int, int, int], log
+) -> tuple[str, dict[str, str]]:
+    """(head commit of ``branch``, tag name -> commit). A new branch starts at the tag of the
+    highest version below ``version`` (a maintenance branch), else at main's head."""
     refs = hub.call("read the refs", hub.api.list_repo_refs, hub.repo, repo_type=REPO_TYPE)
     tags = {t.name: t.target_commit for t in refs.tags}
     heads = {b.name: b.target_commit for b in refs.branches}
-    if branch not in heads:
-        hub.call(
-            "create the branch",
-            hub.api.create_branch,
-            hub.repo,
-            branch=branch,
-            repo_type=REPO_TYPE,
-            exist_ok=True,
-        )
-        _say(log, f"created branch {branch}")
-        return _branch_head(hub, branch, None)
-    return heads[branch], tags
+    if branch in heads:
+        return heads[branch], tags
+    below = sorted(
+        (v, name) for name in tags if (v := _tag_version(name)) is not None and v < version
+    )
+    start = below[-1][1] if below else None
+    hub.call(
+        "create the branch",
+        hub.api.create_branch,
+        hub.repo,
+        branch=branch,
+        revision=start,
+        repo_type=REPO_TYPE,
+        exist_ok=True,
+    )
+    _say(log, f"created branch {branch} from {start or 'main'}")
+    refs = hub.call("read the refs", hub.api.list_repo_refs, hub.repo, repo_type=REPO_TYPE)
+    return {b.name: b.target_commit for b in refs.branches}[branch], tags
+
+
+def _tag_version(name: str) -> tuple[int, int, int] | None:
+    try:
+        return parse_version(name) if name.startswith("v") else None
+    except UsageError:
+        return None
 
 
 def publish_release(
@@ -249,7 +265,7 @@ def publish_release(
     url = f"{hub.endpoint}/datasets/{repo}"
 
     _ensure_dataset_repo(hub, private, log)
-    head, tags = _branch_head(hub, branch, log)
+    head, tags = _branch_head(hub, branch, mine, log)
     with tempfile.TemporaryDirectory(prefix="akhbar-publish-") as tmp:
         work = Path(tmp)
         if tag in tags:

@@ -188,10 +188,15 @@ def test_an_older_version_than_the_branch_is_refused(published, releases, tmp_pa
     assert code == 2
     assert "newer than v1.0.1" in one_line(err) and "--branch" in err
     assert "v1.0.1" not in published.repo(REPO).tags
-    # to another branch it goes (the branch starts at main's head, so it is refused there too
-    # unless it is a fresh branch holding an older version: here it starts at v1.1.0)
-    code, _, err = publish(published, out / "v1.0.1", "--branch", "v1.0-fixes")
-    assert code == 2 and "branch v1.0-fixes already holds v1.1.0" in one_line(err)
+    # to another branch it goes: a new branch starts at the tag of the version below, v1.0.0
+    code, out_, err = publish(published, out / "v1.0.1", "--branch", "v1.0-fixes")
+    assert code == 0, err
+    repo = published.repo(REPO)
+    assert "created branch v1.0-fixes from v1.0.0" in out_
+    fixes = repo.resolve("v1.0-fixes")
+    assert repo.tags["v1.0.1"][0] == fixes.oid
+    assert fixes.parent == repo.tags["v1.0.0"][0]
+    assert repo.resolve("main").oid == repo.tags["v1.1.0"][0]  # main untouched
 
 
 def test_a_different_manifest_under_a_published_tag_is_refused(published, releases, tmp_path):
