@@ -138,6 +138,10 @@ def annotation_intro(m: dict[str, Any]) -> str:
     return " ".join(out)
 
 
+def maintainer(m: dict[str, Any]) -> str | None:
+    return (_info(m).get("maintainer") or "").strip() or None
+
+
 def citation(m: dict[str, Any], default: str) -> str:
     """The curator's BibTeX from the card-info file, else ``default``."""
     given = (_info(m).get("citation") or "").strip()

@@ -159,6 +159,9 @@ def test_card_info_is_recorded_and_written_into_the_card(tmp_path):
     assert "akhbar contributors" not in card
     assert "## Data statement" in card and "data@example.org" in card
     assert "Two trained annotators." in card
+    croissant = json.loads((release / "croissant.json").read_text())
+    assert croissant["citeAs"] == CARD_INFO["citation"]
+    assert croissant["creator"]["name"] == "Example team"
     code, out, _ = run_akhbar("release", "verify", release)
     assert code == 0, out
 
