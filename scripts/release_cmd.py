@@ -39,7 +39,12 @@ def release() -> None:
 @out_option(
     "Directory of releases; the release goes to OUT/vX.Y.Z.", dest="out", default=Path("releases")
 )
-@click.option("--ratios", default=None, help="train,validation,test shares, e.g. 0.8,0.1,0.1.")
+@click.option(
+    "--ratios",
+    default=None,
+    help="train,validation,test shares for articles without a recorded split (finite, "
+    "non-negative, summing to 1), e.g. 0.8,0.1,0.1 or 0,0,1.",
+)
 @click.option("--resplit", is_flag=True, help="Allow articles to change split.")
 @click.option("--previous", default=None, help="Previous release (version or directory).")
 @click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
@@ -173,8 +178,9 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 @click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
 def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: str | None) -> None:
     """Verify a release, then load every config with datasets.load_dataset (offline); print
-    the splits. RELEASE_REF is a release directory, or OWNER/NAME of a dataset repository on
-    the Hub (downloaded at --revision, verified, then loaded).
+    the splits and a line of Python that loads each config. RELEASE_REF is a release
+    directory, or OWNER/NAME of a dataset repository on the Hub (downloaded at --revision,
+    verified, then loaded).
 
     Example: akhbar release load releases/v1.0.0
     """
@@ -201,8 +207,12 @@ def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: 
                 err=True,
             )
             sys.exit(1)
+    where = str(release_dir.resolve())
     for config, splits in load_release(release_dir).items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
+        click.echo(
+            f"    from datasets import load_dataset; ds = load_dataset({where!r}, {config!r})"
+        )
 
 
 @release.command("publish")
