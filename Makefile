@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-conll bench-scale clean
+.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,9 @@ bench-span-edges: install
 
 bench-release: install
 	$(BIN)/python benchmarks/bench_release.py
+
+bench-publish: install
+	$(BIN)/python benchmarks/bench_publish.py
 
 bench-agreement: install
 	$(BIN)/python benchmarks/bench_agreement.py

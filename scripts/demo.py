@@ -152,6 +152,12 @@ class DemoSummary:
         out.append(
             f"Load the release yourself: datasets.load_dataset({str(self.release)!r}, 'ner')"
         )
+        # The demo runs without the network, so it never publishes; it says where publish fits.
+        out.append(
+            "  publish   skipped (the demo stays offline): to put the release on the Hugging Face "
+            f"Hub as tag v{VERSION}, run `akhbar release publish {self.release} --repo "
+            "OWNER/NAME` with HF_TOKEN set or after `hf auth login`"
+        )
         return out
 
 

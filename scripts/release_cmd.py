@@ -62,6 +62,13 @@ def release() -> None:
     default=None,
     help="Agreement (the --out of akhbar annotate agreement): copied in, described in the card.",
 )
+@click.option(
+    "--card-info",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="YAML with the citation, licence, attribution, intended uses, maintainer, contact and "
+    "source dataset (schemas/card_info.schema.json); recorded in the manifest.",
+)
 def build_cmd(
     version: str,
     corpus: Path,
@@ -75,6 +82,7 @@ def build_cmd(
     workers: int,
     part_size: int,
     agreement: Path | None,
+    card_info: Path | None,
 ) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
 
@@ -97,6 +105,7 @@ def build_cmd(
             license=license_,
             part_size=part_size,
             agreement=agreement,
+            card_info=card_info,
         )
     )
     since = f" (previous: v{result.previous})" if result.previous else " (first release)"
@@ -106,6 +115,8 @@ def build_cmd(
     click.echo(
         f"  {result.released} articles released, {result.without_document} without a document"
     )
+    for w in result.warnings:
+        click.echo(f"  warning: {w}")
 
 
 @release.command("verify")
@@ -157,17 +168,33 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 
 
 @release.command("load")
-@click.argument("release_dir", type=click.Path(path_type=Path))
+@click.argument("release_ref")
 @click.option("--no-verify", is_flag=True, help="Load without verifying the release first.")
-def load_cmd(release_dir: Path, no_verify: bool) -> None:
+@click.option(
+    "--revision",
+    default=None,
+    help="With OWNER/NAME: the tag (vX.Y.Z), branch or commit to load from the Hub.",
+)
+@click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
+def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: str | None) -> None:
     """Verify a release, then load every config with datasets.load_dataset (offline); print
-    each config's splits and a line of Python that loads it.
+    the splits and a line of Python that loads each config. RELEASE_REF is a release
+    directory, or OWNER/NAME of a dataset repository on the Hub (downloaded at --revision,
+    verified, then loaded).
 
     Example: akhbar release load releases/v1.0.0
     """
     from akhbar.corpus.release.load import load_release
     from akhbar.corpus.release.verify import check_release_dir, verify_release
 
+    release_dir = Path(release_ref)
+    if not release_dir.exists() and release_ref.count("/") == 1 and not no_verify:
+        from akhbar.corpus.release.hub import load_published
+
+        loaded = load_published(release_ref, revision or "main", endpoint=endpoint)
+        for config, splits in loaded.items():
+            click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
+        return
     check_release_dir(release_dir)
     if not no_verify:
         problems = verify_release(release_dir)
@@ -186,3 +213,29 @@ def load_cmd(release_dir: Path, no_verify: bool) -> None:
         click.echo(
             f"    from datasets import load_dataset; ds = load_dataset({where!r}, {config!r})"
         )
+
+
+@release.command("publish")
+@click.argument("release_dir", type=click.Path(path_type=Path))
+@click.option("--repo", required=True, help="Dataset repository on the Hub, OWNER/NAME.")
+@click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
+@click.option("--private", is_flag=True, help="Create the repository private (if it is new).")
+@click.option("--branch", default="main", show_default=True, help="Branch to commit to.")
+def publish_cmd(
+    release_dir: Path, repo: str, endpoint: str | None, private: bool, branch: str
+) -> None:
+    """Publish a verified release to a Hugging Face dataset repository as one commit tagged
+    vX.Y.Z, then download the tag and verify it. The token comes from HF_TOKEN or the stored
+    Hugging Face login (`hf auth login`), never from the command line.
+
+    Example: akhbar release publish releases/v1.0.0 --repo my-org/akhbar-conflict
+    """
+    from akhbar.corpus.release.hub import publish_release
+
+    result = publish_release(
+        release_dir, repo, endpoint=endpoint, private=private, branch=branch, log=click.echo
+    )
+    state = "published" if result.published else "already published"
+    click.echo(f"{state}: {result.url}")
+    click.echo(f"  commit {result.commit}")
+    click.echo(f"  tag    {result.tag}")

@@ -28,6 +28,8 @@ import hashlib
 from html import escape as html_escape
 from xml.sax.saxutils import quoteattr
 
+from akhbar.schemas.guidelines import CARE as _CARE
+from akhbar.schemas.guidelines import STEPS as _STEPS
 from akhbar.schemas.taxonomy import Label, Taxonomy
 
 TEXT_OBJECT = "text"  # the names of the labelling config, used by every Label Studio module
@@ -135,33 +137,6 @@ def _label_rows(labels: list[Label]) -> list[str]:
         )
         for lab in labels
     ]
-
-
-_STEPS = [
-    "Entities: first press the entity's key (or click its label), then select the span with "
-    "the mouse. Selecting first and pressing the key afterwards makes nothing. The label "
-    "switches off after each region: press the key again for the next span.",
-    "Events: press the event's key, then select the word that expresses the event (the trigger).",
-    "Arguments: click the trigger region, press <kbd>Alt</kbd>+<kbd>R</kbd> (or click "
-    "<i>Create relation</i>), click the entity that fills a role; then in the "
-    "<i>Relations</i> panel point at the relation, click its label button and pick the role "
-    "from the table below. One relation per argument, always from the trigger to the entity.",
-    "Submit. Skip an article that is not news. Until you submit, Label Studio keeps your "
-    "work as a draft and brings it back, without saying so, when the task is opened again: "
-    "look it over before going on.",
-]
-
-_CARE = [
-    "A span covers the whole mention and nothing else: no space or punctuation at its "
-    'edges. Where Arabic meets digits or Latin (<span dir="rtl">12 مارس 2024</span>, '
-    '<span dir="rtl">صواريخ Grad</span>) the selection jumps: look at the highlight '
-    "before going on. Validation trims spaces at the edges (and reports it); a span that "
-    "cuts a number or a word in two is reported for review.",
-    "A proclitic (و، ف، ب، ل، ك) stays outside the span: drag from the first letter after it. "
-    "A double-click takes the whole word with its clitic "
-    '(<span dir="rtl">وقُتِلَ</span>), and on a time such as 10:30 only the colon: drag '
-    "instead.",
-]
 
 
 def _role_rows(tax: Taxonomy) -> list[str]:

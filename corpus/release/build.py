@@ -22,6 +22,8 @@ from akhbar import schemas
 from akhbar.corpus import __version__, tokenizer
 from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release import card, changelog, croissant, quality
+from akhbar.corpus.release.card_info import missing_fields, read_card_info
+from akhbar.corpus.release.describe import check_card, describe_origin, release_license
 from akhbar.corpus.release.features import CONFIGS, all_features, arrow_schema
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
@@ -70,15 +72,17 @@ class BuildResult:
     released: int
     without_document: int
     adjustments: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def build_release(opts: BuildOptions) -> BuildResult:
     """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
+    info = read_card_info(opts.card_info) if opts.card_info else None  # refused before work
     plan = plan_release(opts)
     # A finished version is immutable: never replaced, and refused if it appears meanwhile.
     with Output(plan.target, what="release") as output:
         try:
-            result = _write_release(opts, plan, output.path)
+            result = _write_release(opts, plan, output.path, info)
         except OSError as e:
             raise OutputError(
                 f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
@@ -142,7 +146,9 @@ def _results(
             yield taken.popleft(), result
 
 
-def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
+def _write_release(
+    opts: BuildOptions, plan: Plan, tmp: Path, card_info: dict[str, Any] | None = None
+) -> BuildResult:
     features = all_features(plan.labels)
     schemas_ = {name: arrow_schema(f) for name, f in features.items()}
     data_dir = tmp / "data"
@@ -185,7 +191,7 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         "tool": {"name": "akhbar", "version": __version__},
         "git_commit": git_commit(),
         "previous": plan.previous["version"] if plan.previous else None,
-        "license": opts.license,
+        "license": release_license(opts.license, card_info),
         "taxonomy": {
             "name": plan.labels.name,
             "version": plan.labels.version,
@@ -223,6 +229,7 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         "adjustment_examples": examples,
     }
 
+    describe_origin(manifest, opts, plan, tmp, card_info)
     quality_section = None
     if plan.agreement is not None:
         figures, raw = plan.agreement
@@ -236,6 +243,7 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
     (tmp / "README.md").write_text(
         card.render(manifest, plan.labels, features, quality_section), encoding="utf-8"
     )
+    check_card(tmp / "README.md")
     data_files = {
         rel: file_info(tmp, tmp / rel)
         for c in configs.values()
@@ -273,6 +281,11 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         released=released,
         without_document=plan.corpus_articles - released,
         adjustments=adjust,
+        warnings=[
+            f"card field {k!r} is empty: give it in --card-info FILE (the card says it is not "
+            "stated)"
+            for k in missing_fields(card_info)
+        ],
     )
 
 

@@ -17,6 +17,7 @@ from datasets import ClassLabel, DatasetInfo, Features, List, SplitInfo, Value
 from datasets.info import DatasetInfosDict
 from datasets.splits import SplitDict
 
+from akhbar.corpus.release import card_facts
 from akhbar.corpus.release.align import ADJUSTMENTS
 from akhbar.corpus.release.features import (
     CONFIGS,
@@ -76,7 +77,7 @@ def nonempty_splits(manifest: dict[str, Any], config: str) -> list[str]:
 def front_matter(manifest: dict[str, Any], features: dict[str, Features]) -> dict[str, Any]:
     configs = []
     infos = DatasetInfosDict()
-    for config in CONFIGS:
+    for config in manifest["configs"]:  # whatever configs the release has
         splits = nonempty_splits(manifest, config)
         if not splits:
             continue
@@ -108,6 +109,7 @@ def front_matter(manifest: dict[str, Any], features: dict[str, Features]) -> dic
         "tags": ["arabic", "news", "event-extraction", "named-entity-recognition", "akhbar"],
         "configs": configs,
     }
+    data.update(card_facts.hub_fields(manifest))
     infos.to_dataset_card_data(data)
     found = data.get("dataset_info") or []
     for info in found if isinstance(found, list) else [found]:  # read alike by datasets 3, 4+
@@ -163,8 +165,8 @@ def render(
 
     out.append(
         "## What it is\n\n"
-        f"Arabic news articles with entity mentions and events annotated by people in Label "
-        f"Studio, following the taxonomy `{labels.name}` version {labels.version}. "
+        f"{card_facts.what_it_is(m)}, with entity mentions and events following the taxonomy "
+        f"`{labels.name}` version {labels.version}. "
         f"{labels.description}\n\n"
         f"This release has {counts['released_articles']:,} annotated articles, "
         f"{sum(sum(per[s]['entities'].values()) for s in SPLITS):,} entity mentions and "
@@ -191,9 +193,7 @@ def render(
             sources.setdefault(name, [0, 0, 0])[i] += n
     out.append(
         "## Sources\n\n"
-        f"The articles were scraped from the sites below, cleaned by `akhbar corpus build` "
-        f"(ads, boilerplate, footers, control characters removed; the cleaned text is what was "
-        f"annotated and is never changed afterwards) and de-duplicated. Of "
+        f"{card_facts.sources_intro(m)}\n\nOf "
         f"{counts['corpus_articles']:,} articles in the corpus, "
         f"{counts['articles_without_document']:,} had no validated annotation when this release "
         "was built and are not in it.\n\n"
@@ -245,6 +245,7 @@ def render(
         out.append(quality)
     out.append(_splits_section(m))
     out.append(_limitations_section(m))
+    out.append(card_facts.data_statement(m))
     out.append(
         "## Checking a copy\n\n"
         "`manifest.json` holds the sha256, size and row count of every file, the hashes of the "
@@ -255,8 +256,7 @@ def render(
     )
     year = m["created_at"][:4] if m.get("created_at") else str(_dt.date.today().year)
     key = f"akhbar_{labels.name.replace('-', '_')}_{version.replace('.', '_')}"
-    out.append(
-        "## Citation\n\n```bibtex\n"
+    default = (
         f"@misc{{{key},\n"
         f"  title     = {{{{{pretty_name(labels)}}}}},\n"
         "  author    = {{akhbar contributors}},\n"
@@ -264,8 +264,9 @@ def render(
         f"  version   = {{{version}}},\n"
         f"  note      = {{Taxonomy {labels.name} {labels.version}; built with akhbar "
         f"{m['tool']['version']}}}\n"
-        "}\n```\n"
+        "}"
     )
+    out.append(f"## Citation\n\n```bibtex\n{card_facts.citation(m, default)}\n```\n")
     return "\n".join(out)
 
 
@@ -285,11 +286,8 @@ def _annotation_section(m: dict[str, Any], labels: Taxonomy) -> str:
     ]
     return (
         "## Annotation\n\n"
-        "Annotators marked entity mentions and event triggers as character spans of the cleaned "
-        "text in Label Studio, and linked each trigger to the entity mentions that fill its "
-        "argument roles. Every exported annotation was checked against the JSON Schemas and "
-        "the taxonomy (`akhbar annotate validate`); invalid ones were quarantined and are not "
-        f"here. Taxonomy: `{labels.name}` {labels.version}, sha256 `{labels.sha256}`.\n\n"
+        f"{card_facts.annotation_intro(m)} "
+        f"Taxonomy: `{labels.name}` {labels.version}, sha256 `{labels.sha256}`.\n\n"
         "### Entity types\n\n"
         + _table(["label", "Arabic", "English", "definition", "example"], ent)
         + "\n\n### Event types\n\n"

@@ -13,6 +13,7 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List
 
+from akhbar.corpus.release import card_facts
 from akhbar.corpus.release.card import nonempty_splits, pretty_name
 from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
 from akhbar.schemas.taxonomy import Taxonomy
@@ -276,8 +277,14 @@ def build(
         "datePublished": manifest["created_at"],
         "inLanguage": "ar",
         "keywords": ["Arabic", "news", "named entity recognition", "event extraction"],
-        "citeAs": f"akhbar contributors. {pretty_name(labels)}, version {manifest['version']}.",
-        "creator": {"@type": "sc:Organization", "name": "akhbar contributors"},
+        # the curator's citation and maintainer (card-info file), else the tool's defaults
+        "citeAs": card_facts.citation(
+            manifest, f"akhbar contributors. {pretty_name(labels)}, version {manifest['version']}."
+        ),
+        "creator": {
+            "@type": "sc:Organization",
+            "name": card_facts.maintainer(manifest) or "akhbar contributors",
+        },
         "distribution": distribution,
         "recordSet": record_sets,
     }

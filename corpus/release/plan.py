@@ -57,6 +57,7 @@ class BuildOptions:
     part_size: int = 4096  # articles per part: one task for a worker, one file per split
     chunk_size: int = 256  # articles converted at once within a part
     agreement: Path | None = None  # the --out of akhbar annotate agreement
+    card_info: Path | None = None  # the curator's card-info YAML (card_info.py)
 
 
 @dataclass(slots=True)

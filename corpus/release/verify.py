@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from akhbar.corpus.file_digest import sha256_file
+from akhbar.corpus.release.card_spec import check_card_metadata
 from akhbar.corpus.release.index import check_manifest_digest, index_path
 from akhbar.corpus.release.manifest import MANIFEST, iter_articles, list_files, load_manifest
 from akhbar.schemas.errors import InputError
@@ -178,6 +179,7 @@ def _check_card(release: Path, card: Path, manifest: dict[str, Any]) -> list[str
         for split, c in splits.items():
             if c["rows"] and (config, split) not in sizes:
                 problems.append(f"{card}: {config}/{split} has {c['rows']} rows but no entry")
+    problems += [f"{card}: {p}" for p in check_card_metadata(meta)]
     for entry in meta.get("configs", []):
         for df in entry.get("data_files", []):
             paths = df["path"] if isinstance(df["path"], list) else [df["path"]]

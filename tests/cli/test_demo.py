@@ -112,6 +112,7 @@ def test_offline_demo_ends_with_a_loaded_release(offline_run):
     assert lines[0] == f"akhbar demo: the whole pipeline on the bundled sample, in {out}"
     assert f"  corpus    33 inputs: 22 kept, 7 rejected, 4 duplicates -> {out / 'corpus'}" in lines
     assert "  studio    skipped (--offline)" in lines
+    assert any(line.startswith("  publish   skipped (the demo stays offline)") for line in lines)
     assert f"  snapshot  bundled export {SAMPLE_EXPORT}: 22 tasks, 28 annotations" in lines
     # the second annotator's six articles: agreement, adjudication, the card's section
     assert (
