@@ -9,6 +9,7 @@ cluster can, and the build refuses that unless told to re-split.
 from __future__ import annotations
 
 import hashlib
+import math
 
 from akhbar.schemas.errors import UsageError
 
@@ -18,13 +19,16 @@ METHOD = "sha256('akhbar-split:' + cluster_id) as a fraction of 2^64, against cu
 
 
 def parse_ratios(value: str | None) -> tuple[float, float, float] | None:
-    """``"0.8,0.1,0.1"`` -> (0.8, 0.1, 0.1); three non-negative shares summing to 1."""
+    """``"0.8,0.1,0.1"`` -> (0.8, 0.1, 0.1); three finite, non-negative shares summing to 1
+    (the one check of ``--ratios``)."""
     if value is None:
         return None
     try:
         parts = tuple(float(p) for p in value.split(","))
     except ValueError:
         parts = ()
+    if not all(math.isfinite(p) for p in parts):
+        parts = ()  # NaN compares false with everything, so it would pass every test below
     if len(parts) != 3 or any(p < 0 for p in parts) or abs(sum(parts) - 1) > 1e-6 or parts[0] <= 0:
         raise UsageError(
             f"--ratios {value!r}: give three non-negative shares for train,validation,test that "
