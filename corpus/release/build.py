@@ -215,7 +215,7 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
     quality_section = None
     if plan.agreement is not None:
         figures, raw = plan.agreement
-        (tmp / quality.FILE).write_bytes(raw)
+        (tmp / quality.FILE).write_bytes(quality.released_copy(figures, raw))
         entry = quality.manifest_entry(
             figures, opts.agreement / quality.FILE, plan.validation["snapshot"].get("sha256")
         )
