@@ -8,12 +8,13 @@ property, which these schemas word as what a value must be ("a number from 0 to 
 
 from __future__ import annotations
 
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from akhbar import schemas
 from akhbar.schemas.errors import AkhbarError, UsageError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 def key_of(path: Any) -> str:
@@ -60,6 +61,8 @@ def check_shape(data: Any, schema: str, source: str, error: type[AkhbarError] = 
     """Check ``data`` (read from ``source``) against ``schemas/<schema>.schema.json``; return it,
     or raise ``error`` with one line for the first problem (the shallowest, so that a wrong
     container is named before what is inside it)."""
+    import jsonschema  # here: most commands never check a shape, and it takes a while to load
+
     validator = jsonschema.Draft202012Validator(
         schemas.load(schema), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )

@@ -175,5 +175,12 @@ def load_cmd(release_dir: Path, no_verify: bool) -> None:
                 err=True,
             )
             sys.exit(1)
-    for config, splits in load_release(release_dir).items():
+    from akhbar.schemas.errors import IntegrityError
+
+    try:
+        loaded = load_release(release_dir)
+    except IntegrityError as e:  # a damaged release: as for one that does not verify, exit 1
+        click.echo(f"akhbar: error: {e}", err=True)
+        sys.exit(1)
+    for config, splits in loaded.items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))

@@ -19,6 +19,7 @@ from akhbar.corpus.release.inputs import (
     unpack_location,
 )
 from akhbar.corpus.release.manifest import (
+    MANIFEST,
     article_map,
     load_manifest,
 )
@@ -36,7 +37,8 @@ from akhbar.corpus.release.versions import (
     version_name,
 )
 from akhbar.corpus.store import articles_path, iter_article_batches
-from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.errors import InputError, IntegrityError, OutputError, UsageError
+from akhbar.schemas.shape import check_shape
 from akhbar.schemas.taxonomy import Taxonomy
 from akhbar.schemas.taxonomy import load as load_taxonomy
 
@@ -118,6 +120,8 @@ def plan_release(opts: BuildOptions) -> Plan:
         below = [v for v in existing if v < version]
         previous_path = existing[below[-1]] if below else None
     previous = load_manifest(previous_path) if previous_path else None
+    if previous is not None:  # read back: its shape is checked before it is relied on
+        check_shape(previous, "release_manifest", str(previous_path / MANIFEST), InputError)
     if previous is not None and parse_version(previous["version"]) >= version:
         raise UsageError(
             f"version {version_name(version)} must be above the previous release "
