@@ -21,7 +21,7 @@ import pyarrow as pa
 from akhbar import schemas
 from akhbar.corpus import __version__
 from akhbar.corpus.executor import make_executor
-from akhbar.corpus.publish import Output, move
+from akhbar.corpus.publish import Output, OutputLock, move
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.index import record_release
@@ -73,19 +73,24 @@ class BuildResult:
 
 
 def build_release(opts: BuildOptions) -> BuildResult:
-    """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
-    plan = plan_release(opts)
-    # A finished version is immutable: never replaced, and refused if it appears meanwhile.
-    with Output(plan.target, what="release") as output:
-        try:
-            result = _write_release(opts, plan, output.path)
-        except OSError as e:
-            raise OutputError(
-                f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
-                "check free space and permissions and build again"
-            ) from e
-        record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
-        output.commit()
+    """Build a release; raise an :class:`AkhbarError` with one line on any refusal.
+
+    The directory of releases is locked from the plan to the publication: a second build into
+    the same ``--out`` (of any version) fails at once naming the holder, so that each version
+    is planned against the latest published release, never against one being built."""
+    with OutputLock(opts.out, what="directory of releases"):
+        plan = plan_release(opts)
+        # A finished version is immutable: never replaced, and refused if it appears meanwhile.
+        with Output(plan.target, what="release") as output:
+            try:
+                result = _write_release(opts, plan, output.path)
+            except OSError as e:
+                raise OutputError(
+                    f"{plan.target}: the build stopped on a file error ({e}); nothing was "
+                    "written, check free space and permissions and build again"
+                ) from e
+            record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
+            output.commit()
     result.path = plan.target
     return result
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from akhbar.corpus.executor import resolve_workers
 from akhbar.corpus.release import quality
+from akhbar.corpus.release.index import INDEX, read_index
 from akhbar.corpus.release.inputs import (
     DocumentIndex,
     index_documents,
@@ -107,16 +108,17 @@ def plan_release(opts: BuildOptions) -> Plan:
             f"{target} already exists and a built release is immutable; build a new version "
             f"(e.g. {version[0]}.{version[1]}.{version[2] + 1})"
         )
+    read_index(out / INDEX)  # read back at the end: a damaged one is refused before the work
     existing = existing_releases(out)
+    above = [v for v in existing if v > version]
+    if above:  # with or without --previous: a version is planned against the latest one
+        raise UsageError(
+            f"version {version_name(version)} is not above the latest release "
+            f"v{version_name(above[-1])} in {out}; choose a higher version"
+        )
     if opts.previous:
         previous_path = resolve_release(opts.previous, out)
     else:
-        above = [v for v in existing if v > version]
-        if above:
-            raise UsageError(
-                f"version {version_name(version)} is not above the latest release "
-                f"v{version_name(above[-1])} in {out}; choose a higher version"
-            )
         below = [v for v in existing if v < version]
         previous_path = existing[below[-1]] if below else None
     previous = load_manifest(previous_path) if previous_path else None
