@@ -130,7 +130,7 @@ def test_force_replaces_a_store_atomically(tmp_path):
     out = tmp_path / "corpus"
     write_store(out)
     (out / "stale.txt").write_text("not written by the store")  # refused, never deleted
-    with pytest.raises(OutputError, match="holds 'stale.txt', which akhbar did not write"):
+    with pytest.raises(OutputError, match=r"holds 'stale\.txt', which akhbar did not write"):
         write_store(out, force=True)
     (out / "stale.txt").unlink()
     (out / "articles.parquet").write_bytes(b"damaged")  # the store's own file: replaced
