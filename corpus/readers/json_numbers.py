@@ -2,22 +2,22 @@
 digits, never rounded to a float.
 
 orjson (the fast path) reads an integer outside the 64-bit range as a float, so
-``123456789012345678901234567`` would become ``1.2345678901234568e+26``. Only a text that holds
-a run of 19 or more digits can hold such an integer; that rare text is read again with the
-standard library's parser, which keeps integers exact, and every integer outside the signed
-64-bit range becomes a string (documented in ``schemas/article.schema.json``).
+``123456789012345678901234567`` would become ``1.2345678901234568e+26`` (and one between 2^63
+and 2^64 an int no other 64-bit reader takes). Only a value where orjson gave such a number
+(a whole float of 2^63 or more, or an int over 2^63 - 1) can have been one; that rare text is
+read again with the standard library's parser, which keeps integers exact, and every integer
+outside the signed 64-bit range becomes a string (documented in
+``schemas/article.schema.json``). Looking at the parsed values costs far less than scanning
+the text.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
 
-_LONG_DIGITS = re.compile(rb"\d{19}")
-_LONG_DIGITS_TEXT = re.compile(r"\d{19}")
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -26,12 +26,29 @@ def _int(digits: str) -> int | str:
     return value if _INT64[0] <= value <= _INT64[1] else digits
 
 
+def _maybe_wide(value: Any) -> bool:
+    """Whether orjson may have read an integer outside the signed 64-bit range in ``value``."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        kind = type(v)
+        if kind is dict:
+            stack.extend(v.values())
+        elif kind is list:
+            stack.extend(v)
+        elif kind is float:
+            if abs(v) >= 2.0**63 and v.is_integer():
+                return True
+        elif kind is int and not _INT64[0] <= v <= _INT64[1]:
+            return True
+    return False
+
+
 def loads(data: bytes | str) -> Any:
     """Like ``orjson.loads`` (and raising its ``JSONDecodeError``), with every integer kept
     exactly: one outside the signed 64-bit range as its decimal string."""
     value = orjson.loads(data)
-    wide = _LONG_DIGITS if isinstance(data, bytes) else _LONG_DIGITS_TEXT
-    if wide.search(data) is None:  # type: ignore[arg-type]
+    if not _maybe_wide(value):
         return value
     try:  # strict=False: control characters inside strings, as orjson lets them through
         return json.loads(data, parse_int=_int, strict=False)
