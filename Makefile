@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale clean
+.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale bench-tiny-files clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -111,6 +111,9 @@ bench-agreement: install
 
 bench-scale: install
 	$(BIN)/python benchmarks/bench_scale.py
+
+bench-tiny-files: install
+	$(BIN)/python benchmarks/bench_tiny_files.py
 
 bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py

@@ -15,6 +15,7 @@ import yaml
 
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.schemas.errors import UsageError
+from akhbar.schemas.shape import check_shape
 from akhbar.schemas.yaml_safe import load_yaml
 
 
@@ -114,7 +115,8 @@ def _build(cls: type, data: Any, where: str) -> Any:
 
 
 def load_config(path: str | Path | None) -> CorpusConfig:
-    """Read a YAML config file; ``None`` gives the defaults."""
+    """Read a YAML config file, checked against ``schemas/corpus_config.schema.json`` (keys,
+    types, enumerations, ranges) before anything else; ``None`` gives the defaults."""
     if path is None:
         return CorpusConfig()
     p = Path(path)
@@ -122,9 +124,13 @@ def load_config(path: str | Path | None) -> CorpusConfig:
         data = load_yaml(p.read_text(encoding="utf-8")) or {}
     except OSError as e:
         raise UsageError(f"{p}: cannot read config ({e.strerror})") from e
+    except UnicodeDecodeError as e:
+        raise UsageError(
+            f"{p}: not a config file (not UTF-8 text at byte {e.start}); give a YAML file"
+        ) from e
     except yaml.YAMLError as e:
         raise UsageError(f"{p}: not valid YAML ({str(e).splitlines()[0]})") from e
-    return _build(CorpusConfig, data, str(p))
+    return _build(CorpusConfig, check_shape(data, "corpus_config", str(p)), str(p))
 
 
 @dataclass(slots=True)

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError
+from akhbar.schemas.shape import check_shape
 
 ARTICLES = "articles.parquet"
 DUPLICATES = "duplicates.parquet"
@@ -339,6 +340,7 @@ def load_corpus(path: str | Path) -> Corpus:
         report = orjson.loads((p / REPORT).read_bytes())
     except orjson.JSONDecodeError as e:
         raise IntegrityError(f"{p / REPORT}: not valid JSON ({e})") from e
+    check_shape(report, "corpus_report", str(p / REPORT), IntegrityError)
     articles = read_articles(p)
     duplicates = _read_duplicates(p)
     for name, table, key in (

@@ -209,20 +209,39 @@ SPILL = ".cleaned.arrow"  # cleaned articles between Prepare and de-duplication;
 class CleanedSpill:
     """The cleaned articles of a build kept on disk (an Arrow IPC file in the temporary store)
     between ``Prepare`` and de-duplication, so that the build holds only what de-duplication
-    needs in memory. Read back batch by batch, each batch as it was written."""
+    needs in memory. Read back batch by batch, in the order written.
 
-    def __init__(self, path: Path) -> None:
+    Small batches (one per input file of a few articles) are gathered into batches of at least
+    ``min_rows`` before they are written: every batch costs the same fixed work and memory
+    downstream, whatever its rows, so a million one-article files must not make a million."""
+
+    def __init__(self, path: Path, min_rows: int = 256) -> None:
         self.path = path
         self._sink = pa.OSFile(str(path), "wb")
         self._writer = pa.ipc.new_file(self._sink, CLEANED_SCHEMA)
-        self.batches_written = 0
+        self.batches_written = 0  # as given to write, gathered or not
+        self._min_rows = min_rows
+        self._waiting: list[pa.RecordBatch] = []
+        self._waiting_rows = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self._writer.write_batch(batch)
         self.batches_written += 1
+        if batch.num_rows >= self._min_rows and not self._waiting:
+            self._writer.write_batch(batch)
+            return
+        self._waiting.append(batch)
+        self._waiting_rows += batch.num_rows
+        if self._waiting_rows >= self._min_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._waiting:
+            self._writer.write_batch(pa.concat_batches(self._waiting))
+        self._waiting, self._waiting_rows = [], 0
 
     def close(self) -> None:
         if not self._sink.closed:
+            self._flush()
             self._writer.close()
             self._sink.close()
 

@@ -144,6 +144,11 @@ def read(path: str | Path | None = None) -> tuple[dict[str, Any], str]:
             f"{p}: cannot read taxonomy ({e.strerror}); pass --taxonomy FILE or a bundled name "
             f"({', '.join(bundled_names())})"
         ) from e
+    except UnicodeDecodeError as e:
+        raise UsageError(
+            f"{p}: not a taxonomy (not UTF-8 text: byte {e.start} is 0x{e.object[e.start]:02x}); "
+            "pass a YAML or JSON taxonomy with --taxonomy FILE"
+        ) from e
     try:
         data = load_yaml(text)
     except yaml.YAMLError as e:
@@ -177,6 +182,7 @@ def parse(data: Any, source: str = "<memory>") -> Taxonomy:
         raise UsageError(
             f"{source}: label names must be unique across entities and events: {dupes}"
         )
+    _check_hotkeys(data, source)
     events = []
     for ev in data["events"]:
         spec: dict[str, tuple[str, ...]] = {}
@@ -204,6 +210,23 @@ def parse(data: Any, source: str = "<memory>") -> Taxonomy:
         sha256=canonical_sha256(data),
         source=source,
     )
+
+
+def _check_hotkeys(data: dict[str, Any], source: str) -> None:
+    """One key, one label: Label Studio's hotkeys act across the whole labelling interface
+    (entities and events alike) and ignore case, so a key given twice would do one of the two."""
+    seen: dict[str, str] = {}
+    for kind in ("entities", "events"):
+        for label in data[kind]:
+            key = label.get("hotkey")
+            if key is None:
+                continue
+            if key.lower() in seen:
+                raise UsageError(
+                    f"{source}: hotkey {key!r} is given to both {seen[key.lower()]} and "
+                    f"{label['name']}; give each entity and event type its own key"
+                )
+            seen[key.lower()] = label["name"]
 
 
 def load(path: Taxonomy | str | Path | None = None) -> Taxonomy:

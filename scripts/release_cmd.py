@@ -207,8 +207,15 @@ def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: 
                 err=True,
             )
             sys.exit(1)
+    from akhbar.schemas.errors import IntegrityError
+
     where = str(release_dir.resolve())
-    for config, splits in load_release(release_dir).items():
+    try:
+        loaded = load_release(release_dir)
+    except IntegrityError as e:  # a damaged release: as for one that does not verify, exit 1
+        click.echo(f"akhbar: error: {e}", err=True)
+        sys.exit(1)
+    for config, splits in loaded.items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
         click.echo(
             f"    from datasets import load_dataset; ds = load_dataset({where!r}, {config!r})"

@@ -27,6 +27,7 @@ from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.readers.base import OUR_FIELDS, Origin, excerpt_of, reject_input
 from akhbar.corpus.readers.html import parse_html
 from akhbar.corpus.readers.json_records import parse_json, parse_jsonl
+from akhbar.corpus.readers.names import recorded_name
 from akhbar.corpus.readers.txt import parse_txt
 from akhbar.corpus.readers.zip_archive import Parser, parse_zip
 from akhbar.corpus.records import RawRecord, Rejection
@@ -61,6 +62,8 @@ def read_inputs(
 
 def list_inputs(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
     """``(name for provenance, path)`` of every input file, directories walked in sorted order.
+    The name is valid UTF-8 whatever the bytes of the file's name (:mod:`.names`: reversibly
+    escaped), so that provenance, reports and ``rejected.jsonl`` can always be written.
 
     Hidden files and directories (``.name``) are skipped; other files with an extension we
     cannot read are listed, so that they come out as ``unsupported`` rejections.
@@ -71,7 +74,7 @@ def list_inputs(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
     for given in paths:
         path = Path(given)
         if path.is_file():
-            files.append((path.as_posix(), path))
+            files.append((recorded_name(path.as_posix()), path))
         elif path.is_dir():
             found = sorted(_walk(path))
             if not any(p.suffix.lower() in SUPPORTED_SUFFIXES for _, p in found):
@@ -79,7 +82,7 @@ def list_inputs(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
                     f"{path}: no input files in this directory (looked for "
                     f"{', '.join(SUPPORTED_SUFFIXES)}); give a file or a directory of inputs"
                 )
-            files.extend((f"{path.as_posix()}/{rel}", p) for rel, p in found)
+            files.extend((recorded_name(f"{path.as_posix()}/{rel}"), p) for rel, p in found)
         elif path.exists():
             raise UsageError(f"{path}: neither a file nor a directory; give a file or directory")
         else:

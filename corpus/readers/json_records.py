@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import orjson
 
 from akhbar.corpus.config import CorpusConfig
+from akhbar.corpus.readers import json_numbers
 from akhbar.corpus.readers.base import Origin, a_type, excerpt_of, record_from_mapping, reject_input
 from akhbar.corpus.readers.encoding import (
     BOM_PREFIXES,
@@ -39,7 +40,7 @@ def _is_utf8(data: bytes) -> bool:
 def _loads(data: bytes, origin: Origin) -> tuple[object, Decoded | None, Exception | Rejection]:
     """``(value, decoded, None)``, or the error: orjson on the bytes first, decoded text after."""
     try:
-        return orjson.loads(data), None, None
+        return json_numbers.loads(data), None, None
     except orjson.JSONDecodeError as e:
         error: Exception = e
     if not data.startswith(BOM_PREFIXES) and _is_utf8(data):
@@ -49,7 +50,7 @@ def _loads(data: bytes, origin: Origin) -> tuple[object, Decoded | None, Excepti
     except DecodeError as e:
         return None, None, reject_input(origin, JSON_READER, "undecodable", str(e), data=data)
     try:
-        return orjson.loads(decoded.text), decoded, None
+        return json_numbers.loads(decoded.text), decoded, None
     except orjson.JSONDecodeError as e:
         return None, decoded, e
 
@@ -157,7 +158,7 @@ def parse_jsonl(
             )
             continue
         try:
-            obj = orjson.loads(line)
+            obj = json_numbers.loads(line)
         except orjson.JSONDecodeError as e:
             provenance.encoding = encoding
             yield Rejection(

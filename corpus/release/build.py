@@ -58,7 +58,7 @@ from akhbar.corpus.release.versions import (
     version_name,
 )
 from akhbar.corpus.runtime.executor import make_executor
-from akhbar.corpus.runtime.publish import Output, move
+from akhbar.corpus.runtime.publish import Output, OutputLock, move
 from akhbar.corpus.store import article_files, articles_path, iter_article_batches, text_digests
 from akhbar.schemas.errors import OutputError
 
@@ -76,20 +76,25 @@ class BuildResult:
 
 
 def build_release(opts: BuildOptions) -> BuildResult:
-    """Build a release; raise an :class:`AkhbarError` with one line on any refusal."""
+    """Build a release; raise an :class:`AkhbarError` with one line on any refusal.
+
+    The directory of releases is locked from the plan to the publication: a second build into
+    the same ``--out`` (of any version) fails at once naming the holder, so that each version
+    is planned against the latest published release, never against one being built."""
     info = read_card_info(opts.card_info) if opts.card_info else None  # refused before work
-    plan = plan_release(opts)
-    # A finished version is immutable: never replaced, and refused if it appears meanwhile.
-    with Output(plan.target, what="release") as output:
-        try:
-            result = _write_release(opts, plan, output.path, info)
-        except OSError as e:
-            raise OutputError(
-                f"{plan.target}: the build stopped on a file error ({e}); nothing was written, "
-                "check free space and permissions and build again"
-            ) from e
-        record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
-        output.commit()
+    with OutputLock(opts.out, what="directory of releases"):
+        plan = plan_release(opts)
+        # A finished version is immutable: never replaced, and refused if it appears meanwhile.
+        with Output(plan.target, what="release") as output:
+            try:
+                result = _write_release(opts, plan, output.path, info)
+            except OSError as e:
+                raise OutputError(
+                    f"{plan.target}: the build stopped on a file error ({e}); nothing was "
+                    "written, check free space and permissions and build again"
+                ) from e
+            record_release(opts.out, result.version, output.path / MANIFEST, now_utc())
+            output.commit()
     result.path = plan.target
     return result
 
@@ -233,7 +238,7 @@ def _write_release(
     quality_section = None
     if plan.agreement is not None:
         figures, raw = plan.agreement
-        (tmp / quality.FILE).write_bytes(raw)
+        (tmp / quality.FILE).write_bytes(quality.released_copy(figures, raw))
         entry = quality.manifest_entry(
             figures, opts.agreement / quality.FILE, plan.validation["snapshot"].get("sha256")
         )

@@ -13,6 +13,7 @@ import orjson
 from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.runtime.publish import publishing
 from akhbar.schemas.errors import InputError, OutputError
+from akhbar.schemas.shape import check_shape
 
 INDEX = "index.json"
 FORMAT = "akhbar-release-index/1"
@@ -33,10 +34,8 @@ def read_index(path: Path) -> dict[str, dict[str, Any]]:
         raise InputError(f"{path}: cannot read the release index ({e.strerror})") from e
     except orjson.JSONDecodeError as e:
         raise InputError(f"{path}: the release index is not valid JSON ({e})") from e
-    releases = data.get("releases") if isinstance(data, dict) else None
-    if data.get("format") != FORMAT or not isinstance(releases, dict):
-        raise InputError(f"{path}: not an akhbar release index (format {FORMAT} expected)")
-    return releases
+    # Checked for its shape (release_index.schema.json): a wrong one is one line, never a crash.
+    return check_shape(data, "release_index", str(path), InputError)["releases"]
 
 
 def record_release(out: Path, version: str, manifest: Path, created_at: str) -> None:

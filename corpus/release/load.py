@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from akhbar.corpus.release.manifest import load_manifest
-from akhbar.schemas.errors import IntegrityError
+from akhbar.corpus.release.manifest import MANIFEST, load_manifest
+from akhbar.schemas.errors import InputError, IntegrityError
+from akhbar.schemas.shape import check_shape
 
 
 @contextlib.contextmanager
@@ -29,9 +30,13 @@ def _hub_offline() -> Iterator[Any]:
     bars = datasets.are_progress_bars_disabled()
     datasets.config.HF_HUB_OFFLINE = huggingface_hub.constants.HF_HUB_OFFLINE = True
     datasets.disable_progress_bars()
+    # A damaged file is reported in one line of ours (see _damage), not in datasets' log too.
+    verbosity = datasets.logging.get_verbosity()
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)
     try:
         yield datasets
     finally:
+        datasets.logging.set_verbosity(verbosity)
         datasets.config.HF_HUB_OFFLINE, huggingface_hub.constants.HF_HUB_OFFLINE = saved
         if not bars:
             datasets.enable_progress_bars()
@@ -44,13 +49,19 @@ def _hub_offline() -> Iterator[Any]:
 def load_datasets(release: Path, cache_dir: Path) -> dict[str, Any]:
     """config -> ``DatasetDict`` of every config with rows, loaded offline into ``cache_dir``;
     a split whose rows differ from the manifest's is an :class:`IntegrityError`."""
-    manifest = load_manifest(release)
+    manifest = check_shape(
+        load_manifest(release), "release_manifest", str(release / MANIFEST), InputError
+    )
     loaded: dict[str, Any] = {}
     with _hub_offline() as datasets:
         for config, splits in manifest["configs"].items():
             if not any(s["rows"] for s in splits.values()):
                 continue  # a config without rows has no data files: it is not in the card
-            ds = datasets.load_dataset(str(release), config, cache_dir=str(cache_dir))
+            files = [release / rel for split in splits.values() for rel in split["files"]]
+            try:
+                ds = datasets.load_dataset(str(release), config, cache_dir=str(cache_dir))
+            except Exception as e:  # datasets wraps a damaged file in errors of its own
+                raise IntegrityError(_damage(release, config, files, e)) from e
             got = {name: ds[name].num_rows for name in ds}
             want = {name: s["rows"] for name, s in splits.items() if s["rows"]}
             if got != want:
@@ -60,6 +71,23 @@ def load_datasets(release: Path, cache_dir: Path) -> dict[str, Any]:
                 )
             loaded[config] = ds
     return loaded
+
+
+def _damage(release: Path, config: str, files: list[Path], error: Exception) -> str:
+    """One line naming the file that cannot be read (found by reading each with pyarrow)."""
+    import pyarrow.parquet as pq
+
+    for path in files:
+        try:
+            pq.ParquetFile(path).read()
+        except Exception as e:  # whatever pyarrow says, the file is damaged
+            reason = " ".join(str(e).split())[:160]
+            return (
+                f"{path}: not a readable Parquet file ({reason}); the release is damaged, "
+                f"run akhbar release verify {release}"
+            )
+    reason = " ".join(str(error).split())[:160]
+    return f"{release}: config {config} cannot be loaded ({type(error).__name__}: {reason})"
 
 
 def load_release(release: Path) -> dict[str, dict[str, int]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from akhbar.corpus.release import quality
+from akhbar.corpus.release.index import INDEX, read_index
 from akhbar.corpus.release.inputs import (
     DocumentIndex,
     index_documents,
@@ -18,6 +19,7 @@ from akhbar.corpus.release.inputs import (
     unpack_location,
 )
 from akhbar.corpus.release.manifest import (
+    MANIFEST,
     article_map,
     load_manifest,
 )
@@ -37,7 +39,8 @@ from akhbar.corpus.release.versions import (
 )
 from akhbar.corpus.runtime.executor import resolve_workers
 from akhbar.corpus.store import articles_path, iter_article_batches
-from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.errors import InputError, IntegrityError, OutputError, UsageError
+from akhbar.schemas.shape import check_shape
 from akhbar.schemas.taxonomy import Taxonomy
 from akhbar.schemas.taxonomy import load as load_taxonomy
 
@@ -108,19 +111,22 @@ def plan_release(opts: BuildOptions) -> Plan:
             f"{target} already exists and a built release is immutable; build a new version "
             f"(e.g. {version[0]}.{version[1]}.{version[2] + 1})"
         )
+    read_index(out / INDEX)  # read back at the end: a damaged one is refused before the work
     existing = existing_releases(out)
+    above = [v for v in existing if v > version]
+    if above:  # with or without --previous: a version is planned against the latest one
+        raise UsageError(
+            f"version {version_name(version)} is not above the latest release "
+            f"v{version_name(above[-1])} in {out}; choose a higher version"
+        )
     if opts.previous:
         previous_path = resolve_release(opts.previous, out)
     else:
-        above = [v for v in existing if v > version]
-        if above:
-            raise UsageError(
-                f"version {version_name(version)} is not above the latest release "
-                f"v{version_name(above[-1])} in {out}; choose a higher version"
-            )
         below = [v for v in existing if v < version]
         previous_path = existing[below[-1]] if below else None
     previous = load_manifest(previous_path) if previous_path else None
+    if previous is not None:  # read back: its shape is checked before it is relied on
+        check_shape(previous, "release_manifest", str(previous_path / MANIFEST), InputError)
     if previous is not None and parse_version(previous["version"]) >= version:
         raise UsageError(
             f"version {version_name(version)} must be above the previous release "

@@ -2,8 +2,9 @@
 
 ``akhbar release build --agreement DIR`` takes ``DIR/agreement.json`` as written by
 ``akhbar annotate agreement`` (a file, so that releases never import the annotation layer),
-copies it byte for byte into the release, records it in the manifest and renders the card's
-"Annotation quality" section from it.
+copies it into the release (unchanged but for the snapshot's path, which is reduced to its file
+name: a released file never records where the inputs were), records it in the manifest and
+renders the card's "Annotation quality" section from it.
 """
 
 from __future__ import annotations
@@ -42,13 +43,24 @@ def read_agreement(directory: Path) -> tuple[dict[str, Any], bytes]:
     return data, raw
 
 
+def released_copy(data: dict[str, Any], raw: bytes) -> bytes:
+    """The bytes of the release's ``agreement.json``: the file as ``annotate agreement`` wrote
+    it, with ``snapshot.path`` reduced to its name (the same bytes when it is a name already)."""
+    snapshot = data.get("snapshot")
+    path = snapshot.get("path") if isinstance(snapshot, dict) else None
+    if not isinstance(path, str) or path == Path(path).name:
+        return raw
+    named = {**data, "snapshot": {**snapshot, "path": Path(path).name}}
+    return orjson.dumps(named, option=orjson.OPT_INDENT_2) + b"\n"
+
+
 def manifest_entry(data: dict[str, Any], path: Path, snapshot_sha256: str | None) -> dict[str, Any]:
     """What the manifest records of the agreement."""
     sha, size = sha256_file(path)
     snap = (data.get("snapshot") or {}).get("sha256")
     return {
         "file": FILE,
-        "source": {"path": str(path), "sha256": sha, "bytes": size},
+        "source": {"path": path.name, "sha256": sha, "bytes": size},  # named, not located
         "documents": data["documents"],
         "annotators": len(data["annotators"]),
         "snapshot_sha256": snap,

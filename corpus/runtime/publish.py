@@ -13,9 +13,10 @@ outputs, so that every stage gets them from one place:
   rename, and checked again just before it, so a second run into the same output fails at
   once with a clear message instead of silently replacing the first one's work;
 - the marker: a directory output that may be replaced later (``marker`` given) carries a
-  hidden ``.akhbar-output`` file naming what it is; ``replace`` (``--force``) replaces only a
-  directory with that marker (or an empty one), and never one that holds an input or lies
-  inside one (``inputs``).
+  hidden ``.akhbar-output`` file naming what it is and listing every file and directory the
+  run wrote; ``replace`` (``--force``) replaces only a directory with that marker (or an empty
+  one) that holds nothing else (a file put there since is named and the run refused: never a
+  silent deletion), and never one that holds an input or lies inside one (``inputs``).
 """
 
 from __future__ import annotations
@@ -245,9 +246,7 @@ class Output:
             if directory:
                 self.path.mkdir()
                 if marker is not None:
-                    (self.path / MARKER).write_text(
-                        json.dumps({"tool": "akhbar", "kind": what}) + "\n", encoding="utf-8"
-                    )
+                    _write_marker(self.path, what, [])  # completed with the files at commit
         except OSError as e:
             self._undo_start()
             raise OutputError(
@@ -284,6 +283,8 @@ class Output:
                 f"{t} exists and was not written by akhbar as a {self.what} (no {MARKER} "
                 "marker); refusing to replace it; remove it yourself or choose another --out"
             )
+        if self.directory and self.marker is not None:
+            _refuse_foreign(t)
         if not self.directory and t.is_dir():
             raise OutputError(f"{t} is a directory; give a file name")
 
@@ -294,7 +295,11 @@ class Output:
                 os.chmod(self.path, self.mode)
             fsync_tree(self.path)
             self._lock.check()  # still this run's output, now that it is about to appear
+            if self.directory and self.marker is not None:
+                _write_marker(self.path, self.what, listing(self.path))
             if self.directory and self.target.exists():
+                if self.marker is not None:
+                    _refuse_foreign(self.target)  # again: a file may have been put there since
                 if not self.replace:
                     raise OutputError(
                         f"{self.target} appeared while writing; it was left as it is, and "
@@ -345,6 +350,49 @@ class Output:
 
 def _empty(path: Path) -> bool:
     return not any(path.iterdir())
+
+
+def listing(root: Path) -> list[str]:
+    """Every file and directory under ``root`` (POSIX paths relative to it), but the marker;
+    a symbolic link is listed, never followed."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel = Path(dirpath).relative_to(root)
+        found += [(rel / name).as_posix() for name in (*dirnames, *filenames)]
+    return sorted(p for p in found if p != MARKER)
+
+
+def _write_marker(directory: Path, what: str, files: list[str]) -> None:
+    mark = {"tool": "akhbar", "kind": what, "files": files}
+    (directory / MARKER).write_text(json.dumps(mark) + "\n", encoding="utf-8")
+
+
+def _refuse_foreign(target: Path) -> None:
+    """An output is replaced only when it holds nothing but what its marker lists: anything
+    else (notes, a snapshot, a release put there by hand) is named and the run refused."""
+    if not target.is_dir() or _empty(target):
+        return
+    try:
+        mark = json.loads((target / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        mark = None
+    listed = mark.get("files") if isinstance(mark, dict) else None
+    if not isinstance(listed, list):
+        raise OutputError(
+            f"{target}: its {MARKER} marker does not list the files akhbar wrote there (an "
+            "older akhbar wrote it), so --force cannot tell them from yours; remove the "
+            "directory yourself or choose another --out"
+        )
+    foreign = sorted(set(listing(target)) - set(listed))
+    # A directory that holds a foreign file is foreign too: name the files, not their folders.
+    foreign = [p for p in foreign if not any(q.startswith(p + "/") for q in foreign)] or foreign
+    if foreign:
+        more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+        raise OutputError(
+            f"{target}: refusing to replace it, it holds {foreign[0]!r}{more}, which akhbar did "
+            "not write there; --force replaces only an earlier output: move that away or "
+            "choose another --out"
+        )
 
 
 def _marked(path: Path, what: str) -> bool:

@@ -129,9 +129,12 @@ def test_existing_directory_is_refused_without_force(tmp_path):
 def test_force_replaces_a_store_atomically(tmp_path):
     out = tmp_path / "corpus"
     write_store(out)
-    (out / "stale.txt").write_text("from the old store")
+    (out / "stale.txt").write_text("not written by the store")  # refused, never deleted
+    with pytest.raises(OutputError, match=r"holds 'stale\.txt', which akhbar did not write"):
+        write_store(out, force=True)
+    (out / "stale.txt").unlink()
+    (out / "articles.parquet").write_bytes(b"damaged")  # the store's own file: replaced
     write_store(out, force=True)
-    assert not (out / "stale.txt").exists()
     assert load_corpus(out).report["kept"] == 3
     assert sorted(os.listdir(tmp_path)) == ["corpus"]
 

@@ -37,7 +37,7 @@ def test_a_replaceable_output_carries_a_marker_naming_what_wrote_it(tmp_path):
     with publishing(tmp_path / "out", marker="report.json", what="corpus store") as out:
         (out.path / "report.json").write_text("{}", encoding="utf-8")
     mark = json.loads((tmp_path / "out" / MARKER).read_text(encoding="utf-8"))
-    assert mark == {"tool": "akhbar", "kind": "corpus store"}
+    assert mark == {"tool": "akhbar", "kind": "corpus store", "files": ["report.json"]}
     with publishing(tmp_path / "out", replace=True, marker="report.json", what="corpus store"):
         pass
     with pytest.raises(OutputError, match="not written by akhbar as a validation output"):

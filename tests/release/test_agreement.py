@@ -32,7 +32,11 @@ def released(tmp_path_factory):
 
 def test_agreement_is_copied_recorded_and_verified(released):
     root, rel = released
-    assert (rel / "agreement.json").read_bytes() == (root / "agr" / "agreement.json").read_bytes()
+    source = orjson.loads((root / "agr" / "agreement.json").read_bytes())
+    source["snapshot"]["path"] = "snapshot.json"  # named, not located (issue 19, case 17)
+    assert (rel / "agreement.json").read_bytes() == orjson.dumps(
+        source, option=orjson.OPT_INDENT_2
+    ) + b"\n"
     m = orjson.loads((rel / "manifest.json").read_bytes())
     a = m["agreement"]
     assert a["file"] == "agreement.json" and a["documents"] == 3 and a["annotators"] == 2
