@@ -71,6 +71,8 @@ class Document(TypedDict, total=False):
     updated_at: str | None
     selection: str
     taxonomy: str
+    model_version: str  # a prediction's model
+    score: float  # a prediction's confidence
     entities: list[Entity]
     events: list[Event]
 
