@@ -138,12 +138,19 @@ def annotated_ids(path: Path) -> set[str]:
 
 
 def iter_predictions(
-    model: SuggestModel, corpus: Path, skip: set[str], limit: int | None = None
+    model: SuggestModel,
+    corpus: Path,
+    skip: set[str],
+    limit: int | None = None,
+    skipped: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Checked suggestions, one document per article not in ``skip``."""
+    """Checked suggestions, one document per article not in ``skip`` (those go to
+    ``skipped``)."""
     n = 0
     for article in load_corpus(corpus).iter_articles():
         if article["id"] in skip:
+            if skipped is not None:
+                skipped.append(article["id"])
             continue
         if limit is not None and n >= limit:
             return
@@ -170,10 +177,11 @@ def predict_corpus(opts: PredictOptions) -> PredictResult:
         ) as out,
         out.path.open("wb") as f,
     ):
-        for doc in iter_predictions(model, opts.corpus, skip, opts.limit):
+        skipped: list[str] = []
+        for doc in iter_predictions(model, opts.corpus, skip, opts.limit, skipped):
             f.write(orjson.dumps(doc) + b"\n")
             result.predicted += 1
             result.entities += len(doc["entities"])
             result.events += len(doc["events"])
-    result.skipped = len(skip)
+        result.skipped = len(skipped)
     return result

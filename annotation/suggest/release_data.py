@@ -60,7 +60,17 @@ def _tag_names(path: Path) -> list[str]:
 
 
 def read_split(release: str | Path, split: str) -> ReleaseSplit:
-    """The ``ner`` sentences and ``events`` triggers of one split of a built release."""
+    """The ``ner`` sentences and ``events`` triggers of one split of a built release, or of
+    several named with commas (``train,validation``)."""
+    names = [s.strip() for s in split.split(",") if s.strip()]
+    if len(names) > 1:
+        parts = [read_split(release, name) for name in names]
+        out = parts[0]
+        out.split = ",".join(names)
+        for p in parts[1:]:
+            out.sentences += p.sentences
+            out.triggers += p.triggers
+        return out
     root = Path(release)
     if not (root / MANIFEST).is_file():
         raise InputError(
