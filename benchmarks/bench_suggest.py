@@ -26,14 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from akhbar.annotation.import_conll import ImportOptions, import_conll
+from akhbar.annotation.conll.importer import ImportOptions, import_conll
 from akhbar.annotation.suggest.evaluate import score_split
 from akhbar.annotation.suggest.features import ARABIC, BASELINE
 from akhbar.annotation.suggest.model import SuggestModel
 from akhbar.annotation.suggest.predict import iter_predictions
 from akhbar.annotation.suggest.release_data import read_split
 from akhbar.annotation.suggest.train import TrainOptions, train_model
-from akhbar.annotation.validate import ValidateOptions, validate_snapshot
+from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.corpus.release.build import build_release
 from akhbar.corpus.release.plan import BuildOptions

@@ -22,8 +22,8 @@ import orjson
 
 from akhbar.annotation.suggest import metrics
 from akhbar.annotation.suggest.model import SuggestModel, confidence
-from akhbar.corpus.publish import publishing
 from akhbar.corpus.release.segment import parse_given_tokens, segment
+from akhbar.corpus.runtime.publish import publishing
 from akhbar.corpus.store import load_corpus
 from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.errors import InputError, IntegrityError
@@ -113,7 +113,7 @@ def predict_article(model: SuggestModel, article: dict[str, Any]) -> dict[str, A
 def annotated_ids(path: Path) -> set[str]:
     """Article ids with an annotation in ``path``: documents (JSON Lines, every line) or a
     Label Studio snapshot (tasks with an annotation that was not cancelled)."""
-    from akhbar.annotation.documents_in import DOCUMENTS_INPUT, input_kind, read_documents
+    from akhbar.annotation.validate.documents import DOCUMENTS_INPUT, input_kind, read_documents
 
     ids: set[str] = set()
     if input_kind(path) == DOCUMENTS_INPUT:

@@ -6,7 +6,7 @@ sentence sees a gazetteer made from the *other* folds of the split (otherwise ev
 entity would be in it, and the model would learn to trust it blindly); the gazetteer saved
 with the model is made from the whole split. The trigger lexicon comes from the split's
 ``events`` rows. The model is then scored on the release's ``validation`` split, and the
-directory is published whole (:mod:`akhbar.corpus.publish`) or not at all.
+directory is published whole (:mod:`akhbar.corpus.runtime.publish`) or not at all.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from akhbar.annotation.suggest.features import ARABIC, DESCRIPTIONS, featurizer
 from akhbar.annotation.suggest.gazetteer import Gazetteer
 from akhbar.annotation.suggest.release_data import ReleaseSplit, Sentence, read_split
 from akhbar.annotation.suggest.triggers import TriggerLexicon
-from akhbar.corpus.publish import publishing
+from akhbar.corpus.runtime.publish import publishing
 from akhbar.schemas import taxonomy as taxonomy_mod
 from akhbar.schemas.errors import InputError, UsageError
 
