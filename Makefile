@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
+.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale bench-suggest clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,9 @@ bench-scale: install
 
 bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py
+
+bench-suggest: install
+	$(BIN)/python benchmarks/bench_suggest.py
 
 clean:
 	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache
