@@ -50,18 +50,24 @@ def stem(norm: str) -> str:
     return strip_article(strip_proclitics(norm))
 
 
+_ARABIC = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")  # letters only
+_LATIN = re.compile("[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_ALNUM = re.compile(r"\w")
+
+
 def shape(word: str) -> str:
     """A coarse shape: ``digits``, ``arabic``, ``latin``, ``Latin`` (capitalised), ``punct``,
     ``mixed``."""
     if word.isdigit():
         return "digits"
-    has_ar = any("\u0600" <= c <= "\u06ff" for c in word)
-    has_lat = any(c.isascii() and c.isalpha() for c in word)
-    if has_ar and not has_lat and not any(c.isdigit() for c in word):
+    has_ar = _ARABIC.search(word) is not None
+    has_lat = _LATIN.search(word) is not None
+    if has_ar and not has_lat and _DIGIT.search(word) is None:
         return "arabic"
     if has_lat and not has_ar:
         return "Latin" if word[:1].isupper() else "latin"
-    if not any(c.isalnum() for c in word):
+    if _ALNUM.search(word) is None:
         return "punct"
     return "mixed"
 

@@ -66,27 +66,29 @@ def _own(word: str) -> tuple[list[str], dict[int, list[str]]]:
 
 
 class ArabicFeatures:
-    """Our features; ``gazetteer`` may be None (no gazetteer tags)."""
+    """Our features; ``gazetteer`` may be None (no gazetteer tags).
+
+    A token's features are its word form's own (:func:`_own`), those its neighbours' forms give
+    it, and the features of its context (:meth:`context`); the fast decoder
+    (:mod:`~akhbar.annotation.suggest.decode`) relies on exactly this split.
+    """
 
     name = ARABIC
+    OFFSETS = (-2, -1, 1, 2)
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer
 
-    def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
+    def context(self, tokens: Sequence[str], norms: Sequence[str]) -> list[list[str]]:
+        """Per token: sentence edges, the word pairs it is in, the gazetteer tags around it."""
         n = len(tokens)
-        cached = [_own(t) for t in tokens]
-        norms = [c[0][1] for c in cached]
         gaz = self.gazetteer.tags(tokens) if self.gazetteer else [None] * n
-        out = []
+        out: list[list[str]] = [[] for _ in range(n)]
+        if n:
+            out[0].append("BOS")
+            out[-1].append("EOS")
         for i in range(n):
-            f = list(cached[i][0])
-            for off in (-2, -1, 1, 2):
-                j = i + off
-                if 0 <= j < n:
-                    f += cached[j][1][off]
-                elif abs(off) == 1:
-                    f.append("BOS" if off < 0 else "EOS")
+            f = out[i]
             if i > 0:
                 f.append("bi-=" + norms[i - 1] + "|" + norms[i])
             if i + 1 < n:
@@ -97,7 +99,20 @@ class ArabicFeatures:
                 f.append("-1:g=" + gaz[i - 1])
             if i + 1 < n and gaz[i + 1]:
                 f.append("+1:g=" + gaz[i + 1])
-            out.append(f)
+        return out
+
+    def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
+        n = len(tokens)
+        cached = [_own(t) for t in tokens]
+        context = self.context(tokens, [c[0][1][2:] for c in cached])
+        out = []
+        for i in range(n):
+            f = list(cached[i][0])
+            for off in self.OFFSETS:
+                j = i + off
+                if 0 <= j < n:
+                    f += cached[j][1][off]
+            out.append(f + context[i])
         return out
 
 

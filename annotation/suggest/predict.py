@@ -28,6 +28,8 @@ from akhbar.corpus.store import load_corpus
 from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.errors import InputError, IntegrityError
 
+ARTICLE_BATCH = 32  # articles tagged together
+
 
 @dataclass
 class PredictOptions:
@@ -62,17 +64,33 @@ def sentences(text: str, metadata: str | None, where: str) -> tuple[list, bool]:
     return [(starts[a:b], ends[a:b]) for a, b in seg.sentence_token_ranges()], False
 
 
-def predict_article(model: SuggestModel, article: dict[str, Any]) -> dict[str, Any]:
-    """One article's suggestions as an annotated document."""
+def predict_articles(model: SuggestModel, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each article's suggestions as an annotated document (the sentences of all the articles
+    are tagged together: the decoder works in batches)."""
+    tokenised = []
+    for article in articles:
+        text = article["text"]
+        sents, given = sentences(text, article.get("metadata"), f"article {article['id']}")
+        tokenised.append(
+            (
+                given,
+                [(st, en, [text[a:b] for a, b in zip(st, en, strict=True)]) for st, en in sents],
+            )
+        )
+    tagged = iter(model.tag_many([toks for _, sents in tokenised for _, _, toks in sents]))
+    return [
+        _document(model, article, given, [(st, en, toks, next(tagged)) for st, en, toks in sents])
+        for article, (given, sents) in zip(articles, tokenised, strict=True)
+    ]
+
+
+def _document(
+    model: SuggestModel, article: dict[str, Any], given: bool, sents: list
+) -> dict[str, Any]:
     text = article["text"]
     entities: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    probabilities = []
-    sents, given = sentences(text, article.get("metadata"), f"article {article['id']}")
-    for starts, ends in sents:
-        tokens = [text[a:b] for a, b in zip(starts, ends, strict=True)]
-        tagged = model.tag(tokens)
-        probabilities.append(tagged.probability)
+    for starts, ends, tokens, tagged in sents:
         for _, a, b, label in metrics.bio_spans(tagged.tags):
             start = starts[a]
             if not given:  # our own tokens keep proclitics on the word: leave them outside
@@ -104,7 +122,7 @@ def predict_article(model: SuggestModel, article: dict[str, Any]) -> dict[str, A
         "selection": "prediction",
         "taxonomy": f"{tax.name}@{tax.version}",
         "model_version": model.version,
-        "score": confidence(probabilities),
+        "score": confidence([t.probability for _, _, _, t in sents]),
         "entities": entities,
         "events": events if tax.events else [],
     }
@@ -146,6 +164,7 @@ def iter_predictions(
 ) -> Iterator[dict[str, Any]]:
     """Checked suggestions, one document per article not in ``skip`` (those go to
     ``skipped``)."""
+    batch: list[dict[str, Any]] = []
     n = 0
     for article in load_corpus(corpus).iter_articles():
         if article["id"] in skip:
@@ -153,8 +172,17 @@ def iter_predictions(
                 skipped.append(article["id"])
             continue
         if limit is not None and n >= limit:
-            return
-        doc = predict_article(model, article)
+            break
+        n += 1
+        batch.append(article)
+        if len(batch) == ARTICLE_BATCH:
+            yield from _checked(model, batch)
+            batch = []
+    yield from _checked(model, batch)
+
+
+def _checked(model: SuggestModel, articles: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for article, doc in zip(articles, predict_articles(model, articles), strict=True):
         found = errors(check_document(doc, article["text"], model.taxonomy))
         if found:  # a bug in this module, never the user's input
             i = found[0]
@@ -162,7 +190,6 @@ def iter_predictions(
                 f"article {article['id']}: the suggestion fails the document check at {i.path}: "
                 f"{i.code} {i.message}"
             )
-        n += 1
         yield doc
 
 

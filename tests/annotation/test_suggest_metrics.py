@@ -132,3 +132,40 @@ def test_trigger_lexicon_keeps_frequent_triggers_and_drops_proclitics():
     )
     assert lex.entries == {"قتل": "Die"}  # هجوم: once, and a trigger 1 time in 4
     assert lex.find(["وقُتل", "رجل"], [10, 16], [15, 19]) == [(11, 15, "Die")]
+
+
+def test_the_fast_decoder_tags_as_crfsuite_does(tmp_path):
+    """Same tags, same sequence probability (to the 6 decimals of the exported weights)."""
+    import random
+
+    import pycrfsuite
+
+    from akhbar.annotation.suggest.decode import FastCRF
+    from akhbar.annotation.suggest.features import ARABIC, featurizer
+    from akhbar.annotation.suggest.release_data import Sentence
+    from akhbar.annotation.suggest.train import fit
+
+    rng = random.Random(5)
+    names = ["محمد", "علي", "سارة", "بغداد", "دمشق", "وزارة", "الداخلية", "الجيش"]
+    words = ["قال", "في", "إن", "الوضع", "هادئ", "،", "و", "2024", "اليوم", "أمس", *names]
+    labels = {"محمد": "PER", "علي": "PER", "سارة": "PER", "بغداد": "GPE", "دمشق": "GPE"}
+    sents = []
+    for i in range(60):
+        tokens = [rng.choice(words) for _ in range(rng.randint(1, 25))]
+        tags = ["B-" + labels[t] if t in labels else "O" for t in tokens]
+        sents.append(Sentence(f"a{i}", 0, tokens, [0] * len(tokens), [1] * len(tokens), tags))
+    path = tmp_path / "crf.model"
+    gaz = fit(sents[:40], path, ARABIC, {"c1": 0.05, "c2": 0.05, "max_iterations": 60})
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    feats = featurizer(ARABIC, gaz)
+    unseen = [[*s.tokens, "كلمة", "جديدة"] for s in sents[40:]] + [["وحيد"], []]
+    fast = FastCRF(tagger, feats).tag_many(unseen)
+    for tokens, (tags, prob) in zip(unseen, fast, strict=True):
+        if not tokens:
+            assert (tags, prob) == ([], 1.0)
+            continue
+        tagger.set(feats.sentence(tokens))
+        want = tagger.tag()
+        assert tags == want
+        assert prob == pytest.approx(tagger.probability(want), rel=1e-4)
