@@ -97,6 +97,12 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
     show_default=True,
     help="Percent of the tasks annotated by --overlap people (overlap_cohort_percentage).",
 )
+@click.option(
+    "--order",
+    type=click.Choice(["sequential", "uncertain"]),
+    default=None,
+    help="Label stream order: uncertain = least certain predictions first (with --predictions).",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @_server_options
 def push_cmd(
@@ -110,6 +116,7 @@ def push_cmd(
     limit,
     overlap,
     overlap_share,
+    order,
     progress,
     url,
     api_key,
@@ -134,6 +141,7 @@ def push_cmd(
             progress=progress,
             overlap=overlap,
             overlap_share=overlap_share,
+            order=order,
         ),
     )
     for line in report.lines():

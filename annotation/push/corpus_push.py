@@ -40,6 +40,7 @@ from akhbar.annotation.labelstudio import labelconfig, team_calls
 from akhbar.annotation.labelstudio.client import Client, Connection, ServerError, Unreachable
 from akhbar.annotation.push import ledger as push_ledger
 from akhbar.annotation.push import preannotations as preds
+from akhbar.annotation.push import suggestions
 from akhbar.annotation.push.ledger import Existing, Fingerprint
 from akhbar.annotation.push.preannotations import (
     ANNOTATION,
@@ -110,6 +111,8 @@ class PushReport:
     rejected: list[Problem] = field(default_factory=list)  # pre-annotations not imported
     seconds: float = 0.0
     overlap: tuple[int, int] | None = None  # (annotators per task, percent of tasks) set
+    shown: str | None = None  # the model version whose predictions annotators see pre-filled
+    order: str | None = None  # the label stream's order, when set
 
     def lines(self) -> list[str]:
         made = "created" if self.created_project else "found"
@@ -128,6 +131,9 @@ class PushReport:
         if self.overlap:
             k, pct = self.overlap
             out.append(f"overlap: {pct}% of the tasks are to be annotated by {k} people each")
+        if self.shown:
+            first = ", least certain first" if self.order == "uncertain" else ""
+            out.append(f"annotators see the predictions of {self.shown} pre-filled{first}")
         if self.held_back:
             out.append(f"{self.held_back} articles held back until their annotations are fixed")
         if self.rejected:
@@ -421,11 +427,15 @@ class PushOptions:
     # maximum_annotations and overlap_cohort_percentage)
     overlap: int | None = None
     overlap_share: int = 100
+    # the label stream's order: "uncertain" (least certain predictions first) or "sequential";
+    # None leaves it as it is
+    order: str | None = None
 
 
 def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
     """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
     overlap, overlap_share = opts.overlap, opts.overlap_share
+    suggestions.check_order(opts.order, opts.predictions)
     if overlap is not None:
         team_calls.check_overlap(overlap, overlap_share)
     tax = taxonomy.load(opts.taxonomy)
@@ -445,4 +455,13 @@ def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -
         if overlap is not None:
             team_calls.set_overlap(client, report.project_id, overlap, overlap_share)
             report.overlap = (overlap, overlap_share)
+        pushed = [
+            p.model_version
+            for ps in checked.by_article.values()
+            for p in ps
+            if p.kind == PREDICTION
+        ]
+        shown = suggestions.shown_version(pushed)
+        if suggestions.show_predictions(client, report.project_id, shown, opts.order):
+            report.shown, report.order = shown, opts.order
         return report

@@ -17,31 +17,13 @@ from akhbar.corpus.store import load_corpus
 from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.taxonomy import load as load_taxonomy
 from tests.helpers import REPO, run_akhbar
-
-SAMPLE = REPO / "corpus" / "sample"
+from tests.helpers.suggest import build_sample_model
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
     """The sample corpus, its validated hand annotations, release v1.0.0 and a model."""
-    root = tmp_path_factory.mktemp("suggest")
-    corpus, validated, releases = root / "corpus", root / "validated", root / "releases"
-    for argv in (
-        ("corpus", "build", SAMPLE / "raw", "--out", corpus, "--workers", "1"),
-        ("annotate", "validate", SAMPLE / "annotations.jsonl", "--corpus", corpus, "--out", validated),
-        ("release", "build", "--version", "1.0.0", "--corpus", corpus, "--documents", validated,
-         "--out", releases, "--workers", "1"),
-        ("suggest", "train", releases / "v1.0.0", "--out", root / "model"),
-    ):  # fmt: skip
-        code, out, err = run_akhbar(*argv)
-        assert code == 0, (argv, out, err)
-    return {
-        "root": root,
-        "corpus": corpus,
-        "documents": validated / "documents.jsonl",
-        "release": releases / "v1.0.0",
-        "model": root / "model",
-    }
+    return build_sample_model(tmp_path_factory.mktemp("suggest"))
 
 
 def test_model_card_names_the_release_features_and_validation_scores(built):
