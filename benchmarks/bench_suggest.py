@@ -76,6 +76,10 @@ def main() -> int:
         print(f"skipped: {wojood} is absent (the shared data)")
         return 0
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the goal says
+    print(
+        f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(the machine is shared: timings grow with it)"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-suggest-") as tmp:
         work = Path(tmp)
         t0 = time.perf_counter()

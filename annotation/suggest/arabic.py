@@ -7,7 +7,7 @@ lexicon), and every offset still points into the unchanged article.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from functools import lru_cache
 
 PROCLITICS = "وفبلك"  # conjunctions و ف, prepositions ب ل ك, written against the word
 ARTICLE = "ال"
@@ -15,6 +15,7 @@ _MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, shadda, sukun, da
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 
 
+@lru_cache(maxsize=1 << 19)  # looked up for every token by features, gazetteer and lexicon
 def normalise(word: str) -> str:
     """The word without diacritics or tatweel, with alef, yaa and taa marbuta folded."""
     return _MARKS.sub("", word).translate(_FOLD).lower()
@@ -72,16 +73,18 @@ def shape(word: str) -> str:
     return "mixed"
 
 
-def proclitic_variants(word: str) -> Iterator[tuple[str, int]]:
+@lru_cache(maxsize=1 << 19)
+def proclitic_variants(word: str) -> tuple[tuple[str, int], ...]:
     """(normalised form, code points of ``word`` dropped at its start): the word as written,
     then without one and two proclitic letters (with any marks written on them), while at least
     two letters stay."""
-    yield normalise(word), 0
+    out = [(normalise(word), 0)]
     i = 0
     for _ in range(2):
         if i >= len(word) - 2 or word[i] not in PROCLITICS:
-            return
+            break
         i += 1
         while i < len(word) and _MARKS.match(word[i]):
             i += 1
-        yield normalise(word[i:]), i
+        out.append((normalise(word[i:]), i))
+    return tuple(out)

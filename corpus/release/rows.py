@@ -56,12 +56,13 @@ class SplitStats:
     sources: Counter = field(default_factory=Counter)
     sentences: int = 0
     tokens: int = 0
+    suggested_by: Counter = field(default_factory=Counter)  # model version -> documents
 
     def merge(self, other: SplitStats) -> None:
         self.articles += other.articles
         self.sentences += other.sentences
         self.tokens += other.tokens
-        for name in ("entities", "events", "roles", "ner_entities", "sources"):
+        for name in ("entities", "events", "roles", "ner_entities", "sources", "suggested_by"):
             getattr(self, name).update(getattr(other, name))
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,7 +75,10 @@ class SplitStats:
             "roles": dict(sorted(self.roles.items())),
             "ner_entities": dict(sorted(self.ner_entities.items())),
             "sources": dict(sorted(self.sources.items())),
-        }
+        } | (
+            # which documents were annotated from which model's suggestions (only when any were)
+            {"suggested_by": dict(sorted(self.suggested_by.items()))} if self.suggested_by else {}
+        )
 
 
 @dataclass(slots=True)
@@ -179,6 +183,8 @@ class Converter:
             st = stats[SPLITS[split_i]]
             st.articles += 1
             st.sources[meta.get("source") or "unknown"] += 1
+            if doc.get("suggested_by"):
+                st.suggested_by[doc["suggested_by"]] += 1
             self._add(groups[split_i], meta, doc, text, f"{chunk.documents_path} line {line}", st)
 
         batches: dict[tuple[str, str], pa.RecordBatch] = {}
