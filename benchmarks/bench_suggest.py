@@ -37,6 +37,7 @@ from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.corpus.release.build import build_release
 from akhbar.corpus.release.plan import BuildOptions
+from akhbar.corpus.store import load_corpus
 from akhbar.schemas.taxonomy import TAXONOMY_DIR
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -58,7 +59,10 @@ def release_of(conll: Path, work: Path) -> Path:
 
 
 def speed(model_dir: Path, corpus: Path, limit: int | None = None) -> tuple[int, float]:
+    """Articles/s of predict's work, the corpus store opened first (its one-off imports of
+    pyarrow's dataset and pandas are not per article)."""
     model = SuggestModel(model_dir)
+    load_corpus(corpus)
     t0 = time.perf_counter()
     n = sum(1 for _ in iter_predictions(model, corpus, set(), limit))
     return n, n / (time.perf_counter() - t0)
