@@ -40,7 +40,11 @@ from akhbar.corpus.release.plan import BuildOptions
 from akhbar.corpus.store import load_corpus
 from akhbar.schemas.taxonomy import TAXONOMY_DIR
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+# ../shared/data beside the checkout; AKHBAR_SHARED_DATA points elsewhere (a git worktree)
+DATA = Path(
+    os.environ.get("AKHBAR_SHARED_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 ALL = "train,validation,test"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+from datasets import Features
 
 from akhbar.corpus.release.inputs import sha256_file
 from akhbar.corpus.release.manifest import MANIFEST, load_manifest
@@ -109,20 +110,19 @@ def read_split(release: str | Path, split: str) -> ReleaseSplit:
             )
     for rel in configs.get("events", {}).get(split, {}).get("files", []):
         path = root / rel
-        meta = json.loads((pq.read_schema(path).metadata or {})[b"huggingface"])
-        types = meta["info"]["features"]["event_type"]["names"]
-        table = pq.read_table(
-            path, columns=["article_id", "event_type", "trigger", "context_start"]
-        )
+        events = Features.from_arrow_schema(pq.read_schema(path))["events"]
+        types = (events.feature if hasattr(events, "feature") else events[0])["type"].names
+        table = pq.read_table(path, columns=["article_id", "start", "events"])
         for row in table.to_pylist():
-            t, cs = row["trigger"], row["context_start"]
-            out.triggers.append(
-                Trigger(
-                    row["article_id"],
-                    t["start"] + cs,
-                    t["end"] + cs,
-                    t["text"],
-                    types[row["event_type"]],
+            for ev in row["events"]:
+                t = ev["trigger"]
+                out.triggers.append(
+                    Trigger(
+                        row["article_id"],
+                        row["start"] + t["char_start"],
+                        row["start"] + t["char_end"],
+                        t["text"],
+                        types[ev["type"]],
+                    )
                 )
-            )
     return out
