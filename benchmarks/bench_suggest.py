@@ -136,7 +136,8 @@ def main() -> int:
                     f"{card['training_seconds']:>8.1f}"
                 )
                 sys.stdout.flush()
-        full = work / "model-ours-1.0"
+        fractions = [float(x) for x in args.fractions.split(",")]
+        full = work / f"model-ours-{max(fractions)}"  # the model trained on the most
         n, rate = speed(full, work / "test" / "corpus")
         print(f"prediction, one core: Wojood test {n} articles (one sentence each), {rate:.0f}/s")
         snn_rate = None
