@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from datasets import Features
 
-from akhbar.corpus.release.inputs import sha256_file
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release.manifest import MANIFEST, load_manifest
 from akhbar.schemas.errors import InputError
 

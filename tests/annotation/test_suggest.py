@@ -12,7 +12,7 @@ import pytest
 from akhbar.annotation.push import preannotations as predictions
 from akhbar.annotation.suggest.model import SuggestModel
 from akhbar.annotation.suggest.release_data import read_split
-from akhbar.corpus.release.inputs import sha256_file
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.store import load_corpus
 from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.taxonomy import load as load_taxonomy
