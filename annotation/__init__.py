@@ -14,6 +14,10 @@
 - ``team/``: several annotators: their versions, agreement (``agreement``, ``measures``,
   ``intervals``, ``report``, ``run``), adjudication, teammates' annotations posted as them.
 - ``conll/``: existing CoNLL/IOB corpora read (``reader``) and imported (``importer``).
+- ``suggest/``: suggestions: a CRF tagger trained on a release (``train``), predictions as
+  checked documents for ``push --predictions`` (``predict``), their scores and the edits they
+  save (``evaluate``, ``metrics``); no Label Studio (it reads releases and corpus stores only,
+  and ``validate``'s reader of documents).
 
 Rooms import downwards: ``team`` and ``push`` use ``validate`` and ``labelstudio``;
 ``labelstudio`` uses only ``akhbar.schemas`` and ``akhbar.corpus``.

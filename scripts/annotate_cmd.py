@@ -103,6 +103,12 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
     help="Replace the project's labelling config and instructions when they differ from the "
     "taxonomy's (without it they are kept, and what differs is printed).",
 )
+@click.option(
+    "--order",
+    type=click.Choice(["sequential", "uncertain"]),
+    default=None,
+    help="Label stream order: uncertain = least certain predictions first (with --predictions).",
+)
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @_server_options
 def push_cmd(
@@ -117,6 +123,7 @@ def push_cmd(
     overlap,
     overlap_share,
     update_config,
+    order,
     progress,
     url,
     api_key,
@@ -142,6 +149,7 @@ def push_cmd(
             overlap=overlap,
             overlap_share=overlap_share,
             update_config=update_config,
+            order=order,
         ),
     )
     for line in report.lines():

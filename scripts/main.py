@@ -17,6 +17,7 @@ from akhbar.cli.demo_cmd import demo
 from akhbar.cli.import_cmd import import_conll_cmd
 from akhbar.cli.release_cmd import release
 from akhbar.cli.studio_cmd import studio
+from akhbar.cli.suggest_cmd import suggest
 from akhbar.cli.validate_cmd import validate
 from akhbar.corpus import __version__
 from akhbar.corpus.runtime.executor import Terminated, handle_sigterm
@@ -40,6 +41,7 @@ annotate.add_command(import_conll_cmd)
 cli.add_command(annotate)
 cli.add_command(release)
 cli.add_command(demo)
+cli.add_command(suggest)
 
 
 # Out of room: no space, quota exceeded, or over the file size limit.

@@ -107,4 +107,20 @@ def to_document(
     }
     if checked.span_edits:
         doc["span_edits"] = checked.span_edits
+    model = suggested_by(task, ann)
+    if model:
+        doc["suggested_by"] = model
     return doc
+
+
+def suggested_by(task: dict[str, Any], ann: dict[str, Any]) -> str | None:
+    """The model version of the prediction the annotation started from (Label Studio records
+    it as the annotation's ``parent_prediction``), or None."""
+    parent = ann.get("parent_prediction")
+    if parent is None:
+        return None
+    for p in task.get("predictions") or []:
+        if isinstance(p, dict) and p.get("id") == parent:
+            mv = p.get("model_version")
+            return mv if isinstance(mv, str) and mv else None
+    return None

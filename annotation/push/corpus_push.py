@@ -44,6 +44,7 @@ from akhbar.annotation.labelstudio.client import Client, Connection, Unreachable
 from akhbar.annotation.push import ledger as push_ledger
 from akhbar.annotation.push import preannotations as preds
 from akhbar.annotation.push import settle as push_settle
+from akhbar.annotation.push import suggestions
 from akhbar.annotation.push.ledger import Existing, Fingerprint
 from akhbar.annotation.push.preannotations import (
     ANNOTATION,
@@ -113,6 +114,8 @@ class PushReport:
     overlap: tuple[int, int] | None = None  # (annotators per task, percent of tasks) set
     removed_duplicates: int = 0  # tasks made and removed: another push imported them first
     notes: list[str] = field(default_factory=list)  # what else the push found and did
+    shown: str | None = None  # the model version whose predictions annotators see pre-filled
+    order: str | None = None  # the label stream's order, when set
 
     def lines(self) -> list[str]:
         made = "created" if self.created_project else "found"
@@ -132,6 +135,9 @@ class PushReport:
         if self.overlap:
             k, pct = self.overlap
             out.append(f"overlap: {pct}% of the tasks are to be annotated by {k} people each")
+        if self.shown:
+            first = ", least certain first" if self.order == "uncertain" else ""
+            out.append(f"annotators see the predictions of {self.shown} pre-filled{first}")
         if self.held_back:
             out.append(f"{self.held_back} articles held back until their annotations are fixed")
         if self.rejected:
@@ -397,11 +403,15 @@ class PushOptions:
     overlap: int | None = None
     overlap_share: int = 100
     update_config: bool = False  # replace a project config that differs from the taxonomy's
+    # the label stream's order: "uncertain" (least certain predictions first) or "sequential";
+    # None leaves it as it is
+    order: str | None = None
 
 
 def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
     """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
     overlap, overlap_share = opts.overlap, opts.overlap_share
+    suggestions.check_order(opts.order, opts.predictions)
     if overlap is not None:
         team_calls.check_overlap(overlap, overlap_share)
     tax = taxonomy.load(opts.taxonomy)
@@ -430,4 +440,13 @@ def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -
         if overlap is not None:
             team_calls.set_overlap(client, report.project_id, overlap, overlap_share)
             report.overlap = (overlap, overlap_share)
+        pushed = [
+            p.model_version
+            for ps in checked.by_article.values()
+            for p in ps
+            if p.kind == PREDICTION
+        ]
+        shown = suggestions.shown_version(pushed)
+        if suggestions.show_predictions(client, report.project_id, shown, opts.order):
+            report.shown, report.order = shown, opts.order
         return report

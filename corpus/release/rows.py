@@ -58,13 +58,22 @@ class SplitStats:
     sentences: int = 0
     tokens: int = 0
     source_tokens: int = 0  # articles whose ner tokens are their source's (CoNLL import)
+    suggested_by: Counter = field(default_factory=Counter)  # model version -> documents
 
     def merge(self, other: SplitStats) -> None:
         self.articles += other.articles
         self.source_tokens += other.source_tokens
         self.sentences += other.sentences
         self.tokens += other.tokens
-        for name in ("entities", "events", "roles", "ner_entities", "nested_entities", "sources"):
+        for name in (
+            "entities",
+            "events",
+            "roles",
+            "ner_entities",
+            "nested_entities",
+            "sources",
+            "suggested_by",
+        ):
             getattr(self, name).update(getattr(other, name))
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,7 +88,10 @@ class SplitStats:
             "ner_entities": dict(sorted(self.ner_entities.items())),
             "ner_nested_entities": dict(sorted(self.nested_entities.items())),
             "sources": dict(sorted(self.sources.items())),
-        }
+        } | (
+            # which documents were annotated from which model's suggestions (only when any were)
+            {"suggested_by": dict(sorted(self.suggested_by.items()))} if self.suggested_by else {}
+        )
 
 
 @dataclass(slots=True)
@@ -176,6 +188,8 @@ class Converter:
             st = stats[SPLITS[split_i]]
             st.articles += 1
             st.sources[meta.get("source") or "unknown"] += 1
+            if doc.get("suggested_by"):
+                st.suggested_by[doc["suggested_by"]] += 1
             self._add(groups[split_i], meta, cols, text, where, st)
 
         batches: dict[tuple[str, str], pa.RecordBatch] = {}
