@@ -66,7 +66,10 @@ def _type_of(param: click.Parameter) -> str:
 
 def _default_of(param: click.Parameter) -> str:
     default = param.default
-    if callable(default) or default is None or default is False or default == ():
+    unset = getattr(click.core, "UNSET", None)  # click 8.3's "no default" sentinel
+    if default is unset or callable(default) or default is None or default is False:
+        return ""
+    if default == () or "UNSET" in repr(default):
         return ""
     if isinstance(param, click.Option) and param.is_flag:
         return ""
@@ -201,6 +204,8 @@ def schema_files() -> list[Path]:
 def _schema_type(node: dict[str, Any]) -> str:
     if "$ref" in node:
         return f"`{node['$ref'].rsplit('/', 1)[-1]}`"
+    if "type" not in node and len(node.get("allOf", [])) == 1:
+        return _schema_type(node["allOf"][0])
     t = node.get("type")
     if isinstance(t, list):
         return " or ".join(t)
@@ -355,7 +360,7 @@ def taxonomy_keys() -> list[tuple[str, str, bool, str]]:
         for part in node.get("allOf", []):
             visit(part, prefix, seen)
         if node.get("type") == "array" and isinstance(node.get("items"), dict):
-            visit(node["items"], prefix + "[].", seen)
+            visit(node["items"], prefix.rstrip(".") + "[].", seen)
             return
         required = set(node.get("required") or [])
         for name, sub in (node.get("properties") or {}).items():

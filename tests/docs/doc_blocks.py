@@ -6,13 +6,17 @@ The convention (docs/develop/docs.md says it to writers):
   root of a copy of the repository, in the page's order, each block with ``bash -e``;
 - a ```` ```text ```` block right after it (blank lines between at most) is its output: each line
   must appear in what the block printed, ``…`` standing for anything within the line;
-- a ``sh`` block whose first line is ``# not run: REASON`` is shown, not run: it needs a live
-  Label Studio server, the Hugging Face Hub or a cluster; the reason says which.
+- a ``sh`` block whose first line is ``# not run: REASON`` is shown, not run: it starts a
+  server, or needs the Hugging Face Hub or a cluster; the reason says which;
+- a page whose front matter says ``needs: label-studio`` is run against the test session's real
+  Label Studio server (``LABEL_STUDIO_URL`` and ``LABEL_STUDIO_API_KEY`` set); the others run
+  with no server at all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,11 +81,25 @@ def pages() -> list[str]:
     found = sorted(
         str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md") if "hooks" not in p.parts
     )
-    return ["README.md", *found]
+    return found  # README.md: added when it is shrunk
 
 
 def page_path(name: str) -> Path:
     return REPO / name if name == "README.md" else DOCS / name
+
+
+def page_needs(name: str) -> set[str]:
+    """What the page's front matter says it ``needs`` (``label-studio``), if anything."""
+    text = page_path(name).read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return set()
+    head = text[4 : text.find("\n---", 4)]
+    needs: Iterable[str] = []
+    for line in head.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "needs":
+            needs = value.replace(",", " ").split()
+    return set(needs)
 
 
 def output_pattern(line: str) -> re.Pattern[str]:
