@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
+.PHONY: demo test docs check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,14 @@ demo: install
 test: install labelstudio chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory docs
 	$(BIN)/python -m pytest
+
+# The documentation site, built strictly into build/site (a broken link, a page missing from the
+# nav or an unknown anchor fails); its reference pages are generated from the code. `make test`
+# builds it too (tests/docs/test_docs_site.py) and runs every example of its pages.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The README's picture of an annotated task, retaken by the browser test from the bundled sample.
 screenshots: install labelstudio chromium

@@ -116,7 +116,9 @@ def cli_reference() -> str:
             lines.append("")
             for sub_name, sub in sorted(command.commands.items()):
                 short = sub.get_short_help_str(limit=120)
-                lines.append(f"- [`{name} {sub_name}`](#{command_anchor((*path, sub_name))}): {short}")
+                lines.append(
+                    f"- [`{name} {sub_name}`](#{command_anchor((*path, sub_name))}): {short}"
+                )
             lines.append("")
         args = [p for p in command.params if isinstance(p, click.Argument)]
         if args:
@@ -368,9 +370,7 @@ def taxonomy_keys() -> list[tuple[str, str, bool, str]]:
                 continue
             target = _resolve(schema, sub["$ref"]) if "$ref" in sub else sub
             description = sub.get("description") or (target or {}).get("description", "")
-            out.append(
-                (f"{prefix}{name}", _schema_type(sub), name in required, description or "")
-            )
+            out.append((f"{prefix}{name}", _schema_type(sub), name in required, description or ""))
             visit(sub, f"{prefix}{name}.", seen)
 
     visit(schema, "", ())
@@ -399,7 +399,12 @@ def taxonomy_reference() -> str:
         lines.append(
             f"| `{key}` | {_cell(kind)} | {'yes' if required else ''} | {_cell(description)} |"
         )
-    lines += ["", "## Bundled taxonomies", "", "| file | name | version | entities | events | roles |"]
+    lines += [
+        "",
+        "## Bundled taxonomies",
+        "",
+        "| file | name | version | entities | events | roles |",
+    ]
     lines.append("|---|---|---|---|---|---|")
     for path in sorted((REPO / "schemas" / "taxonomies").glob("*.yaml")):
         tax = load_taxonomy(path)

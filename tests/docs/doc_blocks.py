@@ -78,9 +78,7 @@ def read_blocks(path: Path, name: str) -> list[Block]:
 def pages() -> list[str]:
     """The hand-written pages (the reference is generated, with no examples to run), the
     README first."""
-    found = sorted(
-        str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md") if "hooks" not in p.parts
-    )
+    found = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md") if "hooks" not in p.parts)
     return found  # README.md: added when it is shrunk
 
 

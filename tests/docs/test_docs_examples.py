@@ -84,9 +84,7 @@ def run_page(page: str, tmp_path: Path, env_extra: dict[str, str] | None = None)
     root, env = workspace(tmp_path)
     env.update(env_extra or {})
     blocks = runnable(page)
-    script = "\n".join(
-        f"printf '\\n{MARK.format(i)}\\n'\n{b.code}" for i, b in enumerate(blocks)
-    )
+    script = "\n".join(f"printf '\\n{MARK.format(i)}\\n'\n{b.code}" for i, b in enumerate(blocks))
     done = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", script],
         cwd=root,

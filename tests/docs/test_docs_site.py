@@ -88,7 +88,9 @@ def test_reference_lists_every_command_and_option(site):
                 if isinstance(param, click.Option)
                 else [param.human_readable_name]
             )
-            missing += [f"{anchor} {n}" for n in names if f"<code>{html.escape(n)}</code>" not in section]
+            missing += [
+                f"{anchor} {n}" for n in names if f"<code>{html.escape(n)}</code>" not in section
+            ]
     assert not missing, missing
     # and nothing that the code does not define
     assert set(by_anchor) == {"-".join(("akhbar", *p)) for p, _ in commands()}
@@ -161,7 +163,9 @@ class ArabicOutsideRtl(HTMLParser):
     """Collects Arabic text that is neither in a code block nor in a right-to-left element."""
 
     ARABIC = re.compile("[\u0600-\u06ff]")
-    VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "source", "embed"}
+    VOID = frozenset(
+        {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "source", "embed"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
