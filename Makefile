@@ -54,7 +54,7 @@ docs: install
 
 # The README's picture of an annotated task, retaken by the browser test from the bundled sample.
 screenshots: install labelstudio chromium
-	AKHBAR_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_browser_annotator.py -k screenshot
+	AKHBAR_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/labelstudio/test_browser_annotator.py -k screenshot
 
 # What a user gets from a plain `pip install .` (no extras) in a fresh venv: only `akhbar` at
 # the top of site-packages, and the offline demo runs to the end.

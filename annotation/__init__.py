@@ -1,3 +1,18 @@
-"""akhbar.annotation: Label Studio (server, client, config, push, pull), validation of exports
-and documents, agreement and adjudication.
+"""akhbar.annotation: everything between a corpus and annotated documents, in rooms by role.
+
+- ``labelstudio/``: all that knows Label Studio: its venv and server (``server``), the SDK and
+  one call policy (``calls``, ``client``, ``team_calls``), the labelling config, reading its
+  exports (``export_reader``), its results checked (``result_checks``) and converted
+  (``convert``), documents written back as results (``to_results``).
+- ``push/``: corpus -> tasks, idempotent (``corpus_push``, ``task_batches``, ``ledger``) with
+  checked pre-annotations (``preannotations``).
+- ``pull.py``: a project's export -> an immutable snapshot.
+- ``validate/``: a snapshot or documents -> checked documents, quarantine and report
+  (``run`` is ``annotate validate``; ``tasks``, ``pieces``, ``merge``, ``documents``, ``report``).
+- ``team/``: several annotators: their versions, agreement (``agreement``, ``measures``,
+  ``intervals``, ``report``, ``run``), adjudication, teammates' annotations posted as them.
+- ``conll/``: existing CoNLL/IOB corpora read (``reader``) and imported (``importer``).
+
+Rooms import downwards: ``team`` and ``push`` use ``validate`` and ``labelstudio``;
+``labelstudio`` uses only ``akhbar.schemas`` and ``akhbar.corpus``.
 May import akhbar.schemas and akhbar.corpus (never akhbar.cli)."""

@@ -30,9 +30,9 @@ from typing import Any
 import ijson
 from tqdm import tqdm
 
-from akhbar.annotation import labelconfig
-from akhbar.annotation.client import Client, Connection, ServerError
-from akhbar.corpus.publish import Output, publishing
+from akhbar.annotation.labelstudio import labelconfig
+from akhbar.annotation.labelstudio.client import Client, Connection, ServerError
+from akhbar.corpus.runtime.publish import Output, publishing
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 from akhbar.schemas.taxonomy import Taxonomy

@@ -43,7 +43,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from akhbar.annotation.ls_results import document_to_results
+from akhbar.annotation.labelstudio.to_results import document_to_results
 from akhbar.corpus.records import article_id
 
 POOLS = {
@@ -200,21 +200,21 @@ def child(stage: str, export: str, corpus: str, out: str) -> None:
     """One stage in this (fresh) process; prints its seconds, peak RSS and a count."""
     t0 = time.perf_counter()
     if stage == "floor":
-        from akhbar.annotation.versions import iter_tasks
+        from akhbar.annotation.team.annotator_versions import iter_tasks
 
         count = sum(1 for _ in iter_tasks(Path(export)))
     elif stage == "versions":
-        from akhbar.annotation.versions import SnapshotTally, VersionReader
+        from akhbar.annotation.team.annotator_versions import SnapshotTally, VersionReader
         from akhbar.schemas import taxonomy
 
         tally = SnapshotTally()
         count = sum(1 for _ in VersionReader(corpus, taxonomy.load(None)).read(export, tally))
     elif stage == "agreement":
-        from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
+        from akhbar.annotation.team.run import AgreementOptions, run_agreement
 
         count = run_agreement(AgreementOptions(export, corpus, out)).figures["documents"]
     else:
-        from akhbar.annotation.adjudicate import AdjudicateOptions, run_adjudication
+        from akhbar.annotation.team.adjudicate import AdjudicateOptions, run_adjudication
 
         count = run_adjudication(AdjudicateOptions(export, corpus, out)).summary["tasks"]
     seconds = time.perf_counter() - t0

@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from akhbar.annotation.import_conll import ImportOptions, import_conll
+from akhbar.annotation.conll.importer import ImportOptions, import_conll
 from akhbar.schemas.taxonomy import TAXONOMY_DIR
 from akhbar.schemas.taxonomy import load as load_taxonomy
 

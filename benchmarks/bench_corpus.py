@@ -29,8 +29,8 @@ import pyarrow.parquet as pq
 from akhbar.corpus.cleaning.text import fold_for_dedup
 from akhbar.corpus.config import CorpusConfig, load_config
 from akhbar.corpus.dedup.near import MinHasher
-from akhbar.corpus.executor import available_cores
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
+from akhbar.corpus.runtime.executor import available_cores
 from akhbar.corpus.store import PARQUET_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ On 10,000 SaudiNewsNet articles, against a floor measured in the same run on the
 one raw bulk import POST (orjson body made beforehand, not timed) of the same tasks our push
 sends (``data`` and the ``meta`` with the text digest) into an already-created project: what
 any push must do at least. A second floor sends ``data`` only (what a push without the
-digests for cheap re-pushes would send). Our push, timed whole as ``push.push`` with a client
+digests for cheap re-pushes would send). Our corpus_push, timed whole as ``corpus_push.push`` with a client
 already connected: finds the project by title and creates it, makes the tasks (digests, JSON)
 and sends them in batches (``--batch-size``), and writes its ledger (no request). The floors
 and the push alternate for ``--rounds`` rounds, each into a fresh project (the floors first,
@@ -16,7 +16,7 @@ a pull of the project. ``akhbar --help`` and ``akhbar annotate push --help`` are
 of 5 child processes), with a check that neither imports the SDK.
 
 ``--sweep 1000,2500,5000,10000`` times pushes at those batch sizes against the floor instead
-(how ``push_batches.DEFAULT_BATCH_SIZE`` was chosen).
+(how ``task_batches.DEFAULT_BATCH_SIZE`` was chosen).
 
 Then ``--big`` tasks (default 100,000; 0 skips it), each with one annotation, made with bulk
 imports, are pulled by ``akhbar annotate pull`` in a child process: its time and peak RSS
@@ -51,8 +51,11 @@ from pathlib import Path
 
 import orjson
 
-from akhbar.annotation import client, pull, push, push_batches, push_ledger, server
-from akhbar.annotation.push import TaskArticle
+from akhbar.annotation import pull
+from akhbar.annotation.labelstudio import client, server
+from akhbar.annotation.push import corpus_push, task_batches
+from akhbar.annotation.push import ledger as push_ledger
+from akhbar.annotation.push.corpus_push import TaskArticle
 from akhbar.corpus.records import article_id
 from akhbar.schemas import taxonomy
 
@@ -81,7 +84,7 @@ def articles_from_pipeline(zips: list[Path], n: int, work: Path) -> list[TaskArt
     except ImportError:
         return None
     build_corpus(CorpusBuildOptions(zips, work / "corpus", progress=False))
-    return push.read_articles(work / "corpus", limit=n)
+    return corpus_push.read_articles(work / "corpus", limit=n)
 
 
 def articles_from_zips(zips: list[Path], n: int) -> list[TaskArticle]:
@@ -140,7 +143,7 @@ def server_part(c: client.Client, pid: int, work: Path) -> tuple[float, float, i
 
 def floor_post(c: client.Client, tax, title: str, body: bytes, n: int) -> float:
     """One raw bulk POST of ``body`` into a project created beforehand: its seconds."""
-    project, _, _ = push.ensure_project(c, title, tax)
+    project, _, _ = corpus_push.ensure_project(c, title, tax)
     t = time.perf_counter()
     answer = c.raw(
         "POST",
@@ -177,7 +180,9 @@ def sweep(c: client.Client, articles: list[TaskArticle], args, run: str) -> None
         for size in sizes:
             floors.append(floor_post(c, tax, f"bench floor {run}-{i}-{size}", body, n))
             t = time.perf_counter()
-            report = push.push(c, articles, f"bench push {run}-{i}-{size}", tax, None, size, False)
+            report = corpus_push.push(
+                c, articles, f"bench push {run}-{i}-{size}", tax, None, size, False
+            )
             times[size].append(time.perf_counter() - t)
             assert report.imported == n
             print(
@@ -187,7 +192,7 @@ def sweep(c: client.Client, articles: list[TaskArticle], args, run: str) -> None
     floor_s = statistics.median(floors)
     print(f"floor (one raw bulk POST of the same tasks), median of {len(floors)}: {floor_s:.2f} s")
     for size in sizes:
-        sent = [len(push_batches.prepare(b, {}).body) for b in push_batches.batches(articles, size)]
+        sent = [len(task_batches.prepare(b, {}).body) for b in task_batches.batches(articles, size)]
         push_s = statistics.median(times[size])
         print(
             f"batch {size:>6}: push {push_s:.2f} s = {push_s / floor_s:.2f}x the floor, "
@@ -236,7 +241,7 @@ def bench_10k(
         # Ours: find and create the project, make and send the batches, the ledger.
         ours = f"bench push {run}-{i}"
         t = time.perf_counter()
-        report = push.push(c, articles, ours, tax, batch_size=args.batch_size)
+        report = corpus_push.push(c, articles, ours, tax, batch_size=args.batch_size)
         pushes.append(time.perf_counter() - t)
         assert report.imported == n
         print(
@@ -248,13 +253,13 @@ def bench_10k(
     del same, data_only
 
     t = time.perf_counter()
-    again = push.push(c, articles, ours, tax, batch_size=args.batch_size, progress=False)
+    again = corpus_push.push(c, articles, ours, tax, batch_size=args.batch_size, progress=False)
     again_s = time.perf_counter() - t
     assert again.imported == 0 and again.existing == n and again.from_ledger
 
     push_ledger.forget(push_ledger.ledger_path(c.url, c.find_project(ours)))
     t = time.perf_counter()
-    listed = push.push(c, articles, ours, tax, batch_size=args.batch_size, progress=False)
+    listed = corpus_push.push(c, articles, ours, tax, batch_size=args.batch_size, progress=False)
     listed_s = time.perf_counter() - t
     assert listed.imported == 0 and listed.existing == n and not listed.from_ledger
 
@@ -287,14 +292,14 @@ def bench_10k(
         f"floor: {push_s / floor_data_s:.2f}x"
     )
     print(
-        f"second push, nothing to send: {again_s:.2f} s = {again_s / push_s:.2f}x the first "
+        f"second corpus_push, nothing to send: {again_s:.2f} s = {again_s / push_s:.2f}x the first "
         f"(goal <= 0.2x); with the ledger removed (ids and digests listed): {listed_s:.2f} s = "
         f"{listed_s / push_s:.2f}x"
     )
     if command_s is not None:
         print(
             f"the whole command `akhbar annotate push --limit {n}` (child process: start-up, "
-            f"SDK import, corpus read, push): {command_s:.2f} s = {command_s / floor_s:.2f}x "
+            f"SDK import, corpus read, corpus_push): {command_s:.2f} s = {command_s / floor_s:.2f}x "
             f"the floor"
         )
     print(
@@ -307,7 +312,7 @@ def bench_10k(
 def bench_big(c: client.Client, articles: list[TaskArticle], args, run: str, work: Path) -> None:
     tax = taxonomy.load()
     title = f"bench big {run}"
-    project, _, _ = push.ensure_project(c, title, tax)
+    project, _, _ = corpus_push.ensure_project(c, title, tax)
     pid = project["id"]
     t = time.perf_counter()
     made, batch = 0, 10_000
@@ -362,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--n", type=int, default=10_000)
-    ap.add_argument("--batch-size", type=int, default=push.DEFAULT_BATCH_SIZE)
+    ap.add_argument("--batch-size", type=int, default=corpus_push.DEFAULT_BATCH_SIZE)
     ap.add_argument("--url", default=None)
     ap.add_argument("--api-key", default=None)
     ap.add_argument("--rounds", type=int, default=3, help="floor/push pairs; medians printed")
@@ -379,7 +384,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["XDG_CACHE_HOME"] = str(work / "cache")  # push ledgers of this run only
     t0 = time.perf_counter()
     if args.corpus:
-        articles, origin = push.read_articles(args.corpus, limit=args.n), "corpus pipeline"
+        articles, origin = corpus_push.read_articles(args.corpus, limit=args.n), "corpus pipeline"
     else:
         articles, origin = articles_from_pipeline(zips, args.n, work), "corpus pipeline"
     if articles is None:

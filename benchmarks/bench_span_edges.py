@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_validate import make_task
 
-from akhbar.annotation import span_edges
-from akhbar.annotation.checks import Rules, check_annotation
+from akhbar.annotation.labelstudio import span_edges
+from akhbar.annotation.labelstudio.result_checks import Rules, check_annotation
 from akhbar.schemas.taxonomy import load
 
 

@@ -33,9 +33,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from akhbar.annotation import export_stream
-from akhbar.annotation.task_check import task_schema
-from akhbar.annotation.validate import ValidateOptions, validate_snapshot
+from akhbar.annotation.labelstudio import export_reader
+from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
+from akhbar.annotation.validate.tasks import task_schema
 from akhbar.corpus.records import article_id
 
 # (phrase, entity type) pools; triggers by event type with the role of their GPE argument
@@ -246,8 +246,8 @@ def peak_rss_mb(who: int) -> float:
 def sample_tasks(export: Path, n: int) -> list[dict]:
     """The first ``n`` tasks of the export."""
     out: list[dict] = []
-    for r in export_stream.ranges(export, export_stream.first_element(export)):
-        out.extend(export_stream.parse_range(export, r.start, r.end))
+    for r in export_reader.ranges(export, export_reader.first_element(export)):
+        out.extend(export_reader.parse_range(export, r.start, r.end))
         if len(out) >= n:
             break
     return out[:n]

@@ -1,5 +1,5 @@
 """akhbar.corpus: raw articles -> cleaned, de-duplicated corpus store -> released datasets;
-also the shared machinery every stage runs on (executor, atomic publish, store API).
+the store API; and in ``runtime/`` the machinery every stage runs on (executor, publish).
 May import akhbar.schemas only (never akhbar.annotation, akhbar.cli or Label Studio)."""
 
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ every article:
    a partitioned store in the temporary store directory, published at ``--out`` as one step.
 
 The store holds the same rows in the same order, and the same ``rejected.jsonl`` and report, as
-the local path's (``tests/test_ray_build.py``); the temporary directory must be on a file
+the local path's (``tests/corpus/test_ray_build.py``); the temporary directory must be on a file
 system that every node sees (on one machine it is).
 """
 
@@ -28,8 +28,8 @@ import pyarrow as pa
 
 from akhbar.corpus.config import CorpusConfig, DedupConfig
 from akhbar.corpus.dedup import shuffle
-from akhbar.corpus.executor_ray import RayExecutor, get, put
 from akhbar.corpus.pipeline import ReadAndPrepare, commit_report
+from akhbar.corpus.runtime.executor_ray import RayExecutor, get, put
 from akhbar.corpus.store import CLEANED_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables, write_parts
 from akhbar.schemas.errors import InputError

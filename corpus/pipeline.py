@@ -8,7 +8,7 @@ What each step does is separate from where it runs and from reading and writing:
   on as one Arrow batch. ``ReadAndPrepare`` is the same step fed with whole input files, so
   that reading is shared out too when there are enough files. Neither needs anything but its
   input, so an executor may run them anywhere: in this process, in a local process pool
-  (``corpus.executor``), or on a distributed engine;
+  (``corpus.runtime.executor``), or on a distributed engine;
 - ``Deduplicator`` (``corpus.dedup.local``) is the one step that needs every article, and it
   holds only their ids, lengths, keys and signatures, in numpy arrays;
 - writing is ``corpus.store_writer.CorpusWriter``, which makes the store appear atomically.
@@ -45,9 +45,9 @@ from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.dedup.exact import key_digest
 from akhbar.corpus.dedup.local import Deduplicator
 from akhbar.corpus.dedup.near import EMPTY, MinHasher
-from akhbar.corpus.executor import make_executor, resolve_workers
 from akhbar.corpus.readers import list_inputs, read_file, read_inputs
 from akhbar.corpus.records import Article, RawRecord, Rejection
+from akhbar.corpus.runtime.executor import make_executor, resolve_workers
 from akhbar.corpus.store_writer import (
     CorpusWriter,
     Tally,

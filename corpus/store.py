@@ -22,7 +22,7 @@ missing store, an unreadable file or a missing column is one error, the same for
 :func:`iter_article_batches` and :func:`read_articles` read through it, :func:`text_index` and
 :class:`ArticleTexts` are built on them, and :func:`text_digest` is the one digest of an article's text by which every
 stage compares a text with the corpus. Writing is :mod:`akhbar.corpus.store_writer`: a store
-appears whole or not at all (:mod:`akhbar.corpus.publish`); an existing ``DIR`` is replaced only
+appears whole or not at all (:mod:`akhbar.corpus.runtime.publish`); an existing ``DIR`` is replaced only
 with ``force`` and only if it is a corpus store (or empty).
 """
 

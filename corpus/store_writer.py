@@ -1,5 +1,5 @@
 """Writing a corpus store: the Arrow tables of cleaned articles, the tally of the report, and
-:class:`CorpusWriter`, which makes the store appear whole (:mod:`akhbar.corpus.publish`).
+:class:`CorpusWriter`, which makes the store appear whole (:mod:`akhbar.corpus.runtime.publish`).
 
 The layout and the schemas are :mod:`akhbar.corpus.store`'s; reading goes through it too.
 """
@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from akhbar.corpus.publish import Output
 from akhbar.corpus.records import Article, Duplicate, Rejection
+from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import (
     ARTICLE_PARTS,
     ARTICLE_SCHEMA,
@@ -292,7 +292,7 @@ class CorpusWriter:
     """Writes a store into a temporary sibling of ``DIR``; ``commit`` publishes it at ``DIR``.
 
     Use as a context manager: leaving the block with an exception removes the temporary
-    directory, so nothing half-written is ever left at ``DIR`` (:mod:`akhbar.corpus.publish`).
+    directory, so nothing half-written is ever left at ``DIR`` (:mod:`akhbar.corpus.runtime.publish`).
     An existing ``DIR`` is replaced only with ``force`` and only if it is a store.
     """
 

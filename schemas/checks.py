@@ -13,7 +13,7 @@ quarantine files refer to them), grouped by what they look at:
 
 The message of each code is built here, by one function per kind of finding, and used by every
 stage: :mod:`akhbar.schemas.document` checks a document with them, the Label Studio checks
-(``akhbar.annotation.checks``) check regions and relations with them. A check never raises on
+(``akhbar.annotation.labelstudio.result_checks``) check regions and relations with them. A check never raises on
 bad data: it returns :class:`Issue` records.
 """
 

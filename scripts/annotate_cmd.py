@@ -6,16 +6,13 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation import (
-    adjudicate,
-    agreement_report,
-    agreement_run,
-    client,
-    labelconfig,
-    pull,
-    push,
-)
-from akhbar.annotation.server import DEFAULT_SETTINGS
+from akhbar.annotation import pull
+from akhbar.annotation.labelstudio import client, labelconfig
+from akhbar.annotation.labelstudio.server import DEFAULT_SETTINGS
+from akhbar.annotation.push import corpus_push
+from akhbar.annotation.team import adjudicate
+from akhbar.annotation.team import report as agreement_report
+from akhbar.annotation.team import run as agreement_run
 from akhbar.cli.options import out_option, taxonomy_option, workers_option
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import load as load_taxonomy
@@ -82,7 +79,7 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
 @click.option(
     "--batch-size",
     type=int,
-    default=push.DEFAULT_BATCH_SIZE,
+    default=corpus_push.DEFAULT_BATCH_SIZE,
     show_default=True,
     help="Tasks per import request (each also at most 12 M characters of text).",
 )
@@ -123,9 +120,9 @@ def push_cmd(
     Example: akhbar annotate push build/corpus --project news-2026 --predictions pre.jsonl
     """
     conn = client.resolve(url, api_key, settings)
-    report = push.push_corpus(
+    report = corpus_push.push_corpus(
         conn,
-        push.PushOptions(
+        corpus_push.PushOptions(
             corpus=corpus_dir,
             project=project,
             taxonomy=taxonomy,

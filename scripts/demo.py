@@ -31,12 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from akhbar import corpus
-from akhbar.annotation import adjudicate, agreement_report, server, team
-from akhbar.annotation.agreement_run import AgreementOptions, run_agreement
-from akhbar.annotation.client import Client, Connection, transport_errors
+from akhbar.annotation.labelstudio import server
+from akhbar.annotation.labelstudio.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import PullOptions, count_export, pull_project
-from akhbar.annotation.push import PushOptions, PushReport, push_corpus
-from akhbar.annotation.validate import ValidateOptions, validate_snapshot
+from akhbar.annotation.push.corpus_push import PushOptions, PushReport, push_corpus
+from akhbar.annotation.team import adjudicate, teammates
+from akhbar.annotation.team import report as agreement_report
+from akhbar.annotation.team.run import AgreementOptions, run_agreement
+from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError, UsageError
@@ -217,7 +219,7 @@ def _push_and_pull(
             f"{SAMPLE_ANNOTATIONS}: {len(report.rejected)} annotation(s) do not fit the built "
             f"sample, first: {report.rejected[0]}; fix the annotations"
         )
-    second = team.post_as(conn, project, SAMPLE_SECOND, SECOND_ANNOTATOR)
+    second = teammates.post_as(conn, project, SAMPLE_SECOND, SECOND_ANNOTATOR)
     if second.problems:
         raise IntegrityError(
             f"{SAMPLE_SECOND}: {len(second.problems)} annotation(s) do not fit the built sample, "

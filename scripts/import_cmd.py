@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation.conll import DEFAULT_SENTENCE_END
-from akhbar.annotation.import_conll import ImportOptions, import_conll
+from akhbar.annotation.conll.importer import ImportOptions, import_conll
+from akhbar.annotation.conll.reader import DEFAULT_SENTENCE_END
 from akhbar.cli.options import force_option, out_option, taxonomy_option
 
 SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.jsonl

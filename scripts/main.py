@@ -19,7 +19,7 @@ from akhbar.cli.release_cmd import release
 from akhbar.cli.studio_cmd import studio
 from akhbar.cli.validate_cmd import validate
 from akhbar.corpus import __version__
-from akhbar.corpus.executor import Terminated, handle_sigterm
+from akhbar.corpus.runtime.executor import Terminated, handle_sigterm
 from akhbar.schemas.errors import AkhbarError
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation import server
+from akhbar.annotation.labelstudio import server
 
 
 def _paths_options(f):
@@ -99,10 +99,10 @@ def invite(url, api_key, settings) -> None:
 
     Example: akhbar studio invite
     """
-    from akhbar.annotation import client, team_api
+    from akhbar.annotation.labelstudio import client, team_calls
 
     with client.Client.connect(client.resolve(url, api_key, settings)) as c:
-        link = team_api.invite_link(c)
+        link = team_calls.invite_link(c)
     click.echo(link)
     click.echo(
         "send it to each annotator: they sign up there and join this server's organisation",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation import report
-from akhbar.annotation.validate import ValidateOptions, validate_snapshot
+from akhbar.annotation.validate import report
+from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 from akhbar.cli.options import out_option, taxonomy_option, workers_option
 
 

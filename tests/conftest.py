@@ -9,12 +9,9 @@ also need ``AKHBAR_TEST_LS_SETTINGS``, the settings file holding its user and pa
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,26 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import settings
 
+from tests.helpers import REPO
+
 # Shared machines are slow at times: no property test may fail on a per-example time limit.
 settings.register_profile("akhbar", deadline=None)
 settings.load_profile("akhbar")
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def run_akhbar(*argv) -> tuple[int, str, str]:
-    """Run ``akhbar`` in-process as the console script does: (exit code, stdout, stderr)."""
-    from akhbar.cli.main import main
-
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main([str(a) for a in argv])
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    return code, out.getvalue(), err.getvalue()
-
 
 # --- Label Studio ------------------------------------------------------------------------------
 
@@ -51,16 +33,16 @@ def run_akhbar(*argv) -> tuple[int, str, str]:
 class LabelStudioServer:
     url: str
     api_key: str
-    paths: object | None  # annotation.server.Paths of a server we started, else None
+    paths: object | None  # annotation.labelstudio.server.Paths of a server we started, else None
 
     @property
     def conn(self):
-        from akhbar.annotation.client import Connection
+        from akhbar.annotation.labelstudio.client import Connection
 
         return Connection(self.url, self.api_key, "test server")
 
     def client(self, **kwargs):
-        from akhbar.annotation.client import Client
+        from akhbar.annotation.labelstudio.client import Client
 
         return Client(self.url, self.api_key, **kwargs)
 
@@ -70,7 +52,7 @@ class LabelStudioServer:
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_cache_dir(tmp_path_factory) -> Iterator[None]:
-    """Push ledgers (``annotation.push_ledger``) go to a temporary cache, not the user's."""
+    """Push ledgers (``annotation.push.ledger``) go to a temporary cache, not the user's."""
     old = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
     yield
@@ -87,7 +69,7 @@ def labelstudio(tmp_path_factory) -> Iterator[LabelStudioServer]:
     if url and key:
         yield LabelStudioServer(url.rstrip("/"), key, None)
         return
-    from akhbar.annotation import server
+    from akhbar.annotation.labelstudio import server
 
     root = tmp_path_factory.mktemp("labelstudio")
     paths = server.Paths(
@@ -115,65 +97,6 @@ def ls_project(labelstudio) -> Iterator[str]:
 
 # Conflict news written for these tests. Each entry: title, text. The texts are cleaned
 # already (what a corpus store holds); offsets into them are Python str indices.
-_EVENTS = [
-    (
-        "غارة على مواقع مسلحين قرب {place}",
-        "قصفت الطائرات الحربية مواقع للمسلحين قرب {place} فجر {day}، ما أدى إلى مقتل {n} "
-        "مسلحين وإصابة آخرين. وقال المتحدث باسم الجيش إن الغارات استهدفت مخازن للأسلحة "
-        "والذخيرة.\n\nوأكد شهود عيان أن الانفجارات سُمعت في الأحياء المجاورة.",
-    ),
-    (
-        "اعتقال مشتبه بهم في {place}",
-        "اعتقلت الشرطة {n} أشخاص في {place} مساء {day} بتهمة التخطيط لهجمات. وأعلنت وزارة "
-        "الداخلية في بيان أن المعتقلين نُقلوا إلى مقر الأمن العام للتحقيق معهم.",
-    ),
-    (
-        "تظاهرة أمام البرلمان في {place}",
-        "تظاهر المئات أمام مبنى البرلمان في {place} يوم {day} للمطالبة بالإفراج عن {n} "
-        "معتقلين. وردد المتظاهرون شعارات تطالب الحكومة بالاستجابة لمطالبهم.",
-    ),
-    (
-        "لقاء وزيري الخارجية في {place}",
-        "التقى وزير الخارجية نظيره في {place} صباح {day} لبحث وقف إطلاق النار. وقال الوزير "
-        "في مؤتمر صحفي إن الجانبين اتفقا على عقد {n} اجتماعات أخرى خلال الشهر المقبل.",
-    ),
-]
-_PLACES = ["حلب", "الموصل", "بنغازي", "صنعاء", "درعا", "طرابلس", "عدن", "الرمادي"]
-_DAYS = ["الخميس", "الجمعة", "السبت", "الأحد", "الاثنين"]
-
-
-def sample_articles(n: int, prefix: str = "art_test") -> list[dict]:
-    """``n`` distinct articles with the corpus store's columns."""
-    rows = []
-    for i in range(n):
-        title, text = _EVENTS[i % len(_EVENTS)]
-        fill = {
-            "place": _PLACES[(i // len(_EVENTS)) % len(_PLACES)],
-            "day": _DAYS[i % len(_DAYS)],
-            "n": str(i + 2),
-        }
-        rows.append(
-            {
-                "id": f"{prefix}_{i:06d}",
-                "title": title.format(**fill),
-                "text": text.format(**fill),
-                "source": "akhbar-test",
-                "url": f"https://news.example.org/{prefix}/{i}",
-                "published": "2026-11-20",
-                "retrieved": None,
-                "author": None,
-                "language": "ar",
-                "truncated": False,
-                "cluster_id": f"{prefix}_{i:06d}",
-                "metadata": "{}",
-                "provenance": json.dumps(
-                    {"input_file": "composed", "record": str(i), "reader": "test"}
-                ),
-            }
-        )
-    return rows
-
-
 @pytest.fixture
 def write_corpus(tmp_path) -> Callable[..., Path]:
     """Write rows as a corpus store's ``articles.parquet``; returns the store directory."""
@@ -216,8 +139,9 @@ def ray_cluster() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def chromium_browser():
     """Debian's Chromium driven by Playwright, one for the session."""
-    from labelstudio_ui import CHROMIUM_ARGS, chromium
     from playwright.sync_api import sync_playwright
+
+    from tests.helpers.labelstudio_ui import CHROMIUM_ARGS, chromium
 
     exe = chromium()
     if exe is None:
@@ -233,7 +157,7 @@ def chromium_browser():
 @pytest.fixture(scope="session")
 def ls_login(labelstudio) -> tuple[str, str]:
     """The user and password of the session's server (the browser logs in with them)."""
-    from akhbar.annotation import server_settings
+    from akhbar.annotation.labelstudio import server_settings
 
     given = os.environ.get("AKHBAR_TEST_LS_SETTINGS")  # with AKHBAR_TEST_LS_URL
     if labelstudio.paths is None and not given:
@@ -245,7 +169,7 @@ def ls_login(labelstudio) -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def browser_state(chromium_browser, labelstudio, ls_login, tmp_path_factory) -> Path:
     """A logged-in browser state (cookies), made once by logging in through the page."""
-    from labelstudio_ui import VIEWPORT, LabelingPage
+    from tests.helpers.labelstudio_ui import VIEWPORT, LabelingPage
 
     ctx = chromium_browser.new_context(viewport=VIEWPORT)
     try:
@@ -268,7 +192,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def labeling_page(chromium_browser, browser_state, labelstudio, request, tmp_path):
     """A fresh page of a logged-in browser context; a failed test leaves a screenshot."""
-    from labelstudio_ui import VIEWPORT, LabelingPage
+    from tests.helpers.labelstudio_ui import VIEWPORT, LabelingPage
 
     ctx = chromium_browser.new_context(viewport=VIEWPORT, storage_state=str(browser_state))
     try:

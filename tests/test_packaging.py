@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import tomllib
 from fnmatch import fnmatch
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
+
 DATA_FOLDERS = ("corpus/configs", "corpus/sample", "schemas/taxonomies")
 
 

@@ -18,7 +18,7 @@ numpy arrays, so an engine may run it anywhere:
 4. :func:`shard_resolution` gives one shard's ``Resolution`` from the decisions.
 
 The local executor runs the same reductions in one process over one shard
-(:class:`akhbar.corpus.dedup.local.Deduplicator`); ``tests/test_ray_build.py`` checks that both
+(:class:`akhbar.corpus.dedup.local.Deduplicator`); ``tests/corpus/test_ray_build.py`` checks that both
 give the same store.
 """
 

@@ -1,7 +1,7 @@
 """``akhbar release build``: a corpus store and validated documents -> ``<out>/vX.Y.Z/``.
 
 The release is written into a temporary sibling of ``<out>/vX.Y.Z`` and published (renamed into
-place, :mod:`akhbar.corpus.publish`) at the very end, so a failed or interrupted build leaves
+place, :mod:`akhbar.corpus.runtime.publish`) at the very end, so a failed or interrupted build leaves
 nothing behind, and a finished version is never written again. Inputs are streamed: articles in
 batches, documents by byte offset, rows built by the executor's workers and written in row
 groups, so memory does not grow with the corpus.
@@ -20,8 +20,6 @@ import pyarrow as pa
 
 from akhbar import schemas
 from akhbar.corpus import __version__
-from akhbar.corpus.executor import make_executor
-from akhbar.corpus.publish import Output, move
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features
 from akhbar.corpus.release.index import record_release
@@ -57,6 +55,8 @@ from akhbar.corpus.release.splits import (
 from akhbar.corpus.release.versions import (
     version_name,
 )
+from akhbar.corpus.runtime.executor import make_executor
+from akhbar.corpus.runtime.publish import Output, move
 from akhbar.corpus.store import article_files, articles_path, iter_article_batches, text_digests
 from akhbar.schemas.errors import OutputError
 

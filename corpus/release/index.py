@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from akhbar.corpus.publish import publishing
 from akhbar.corpus.release.inputs import sha256_file
+from akhbar.corpus.runtime.publish import publishing
 from akhbar.schemas.errors import InputError, OutputError
 
 INDEX = "index.json"

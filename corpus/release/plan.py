@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from akhbar.corpus.executor import resolve_workers
 from akhbar.corpus.release import quality
 from akhbar.corpus.release.inputs import (
     DocumentIndex,
@@ -35,6 +34,7 @@ from akhbar.corpus.release.versions import (
     resolve_release,
     version_name,
 )
+from akhbar.corpus.runtime.executor import resolve_workers
 from akhbar.corpus.store import articles_path, iter_article_batches
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 from akhbar.schemas.taxonomy import Taxonomy

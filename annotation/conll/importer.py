@@ -1,0 +1,248 @@
+"""``akhbar annotate import-conll``: existing CoNLL annotations -> a corpus store + documents.
+
+Sentences of the file are grouped ``article_size`` at a time into articles (text: each sentence's
+tokens joined by single spaces, sentences one per line, kept exactly as written) and one
+annotated document per article holding every entity, nested ones included. The article records
+its tokenisation in ``metadata`` (``token_offsets``, ``sentence_offsets``), so a release's
+``ner`` config reproduces the file's tokens and sentences instead of re-tokenising.
+
+Malformed lines are skipped and listed, each with its line number and reason, in
+``OUT/conll_issues.jsonl``; ``report.json`` of the store accounts for every token line (kept,
+repaired or skipped). The documents can then be validated and released without a server
+(``annotate validate``), or pushed to Label Studio as annotations or predictions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from akhbar.annotation.conll.reader import (
+    SPECIAL_TOKENS,
+    ConllReader,
+    LineTally,
+    Sentence,
+    nested_count,
+)
+from akhbar.corpus import __version__
+from akhbar.corpus.dedup.cluster import cluster_id
+from akhbar.corpus.records import Article, Provenance, article_id
+from akhbar.corpus.runtime.publish import Output
+from akhbar.corpus.store import DUPLICATE_SCHEMA
+from akhbar.corpus.store_writer import CorpusWriter, articles_table
+from akhbar.schemas.errors import InputError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
+from akhbar.schemas.taxonomy import load as load_taxonomy
+
+DOCUMENTS = "documents.jsonl"
+ISSUES = "conll_issues.jsonl"
+SENTENCE_SEPARATOR = "\n"  # between the sentences of one article
+
+
+@dataclass
+class ImportResult:
+    corpus_dir: Path
+    documents_path: Path
+    issues_path: Path
+    articles: int = 0
+    sentences: int = 0
+    tokens: int = 0
+    entities: int = 0
+    nested: int = 0  # entities lying inside another entity
+    by_label: Counter[str] = field(default_factory=Counter)
+    special_tokens: Counter[str] = field(default_factory=Counter)  # kept verbatim, see conll
+    iob_repairs: int = 0  # I- tags that opened an entity (read as B-)
+    lines: LineTally = field(default_factory=LineTally)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "articles": self.articles,
+            "sentences": self.sentences,
+            "tokens": self.tokens,
+            "entities": self.entities,
+            "nested_entities": self.nested,
+            "by_label": dict(sorted(self.by_label.items())),
+            "special_tokens_kept": dict(sorted(self.special_tokens.items())),
+            "iob_repairs": self.iob_repairs,
+            "lines": self.lines.summary(),
+        }
+
+
+@dataclass(slots=True)
+class Group:
+    """Consecutive sentences that become one article, with code-point offsets computed once."""
+
+    sentences: list[Sentence]
+    text: str = ""
+    token_offsets: list[list[int]] = field(default_factory=list)
+    sentence_offsets: list[list[int]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        parts: list[str] = []
+        pos = 0
+        for k, s in enumerate(self.sentences):
+            if k:
+                parts.append(SENTENCE_SEPARATOR)
+                pos += len(SENTENCE_SEPARATOR)
+            first = len(self.token_offsets)
+            for j, tok in enumerate(s.tokens):
+                if j:
+                    parts.append(" ")
+                    pos += 1
+                parts.append(tok)
+                self.token_offsets.append([pos, pos + len(tok)])
+                pos += len(tok)
+            self.sentence_offsets.append([self.token_offsets[first][0], pos])
+            for span in s.spans:
+                start = self.token_offsets[first + span.start][0]
+                end = self.token_offsets[first + span.end - 1][1]
+                self.entities.append({"start": start, "end": end, "label": span.label})
+        self.text = "".join(parts)
+        for n, e in enumerate(self.entities, start=1):
+            e["id"] = f"e{n}"
+            e["text"] = self.text[e["start"] : e["end"]]
+
+    @property
+    def first(self) -> Sentence:
+        return self.sentences[0]
+
+
+def groups(sentences: Iterable[Sentence], size: int) -> Iterator[Group]:
+    it = iter(sentences)
+    while chunk := list(islice(it, size)):
+        yield Group(chunk)
+
+
+def _article(g: Group, path: Path, source: str) -> Article:
+    url = f"conll:{path.name}#{g.first.index + 1}"
+    aid = article_id(source, url, "", g.text)
+    return Article(
+        id=aid,
+        title=f"{path.stem} #{g.first.index + 1}",
+        text=g.text,
+        source=source,
+        url=url,
+        language="ar",
+        metadata={
+            "token_offsets": g.token_offsets,
+            "sentence_offsets": g.sentence_offsets,
+            "conll_line": g.first.line,
+        },
+        provenance=Provenance(
+            input_file=str(path), record=f"line {g.first.line}", reader="conll_v1", encoding="utf-8"
+        ),
+        cluster_id=cluster_id(aid),
+    )
+
+
+def _document(g: Group, article: Article, path: Path, tax: Taxonomy) -> dict[str, Any]:
+    return {
+        "article_id": article.id,
+        "text": article.text,
+        "task_id": None,
+        "annotation_id": f"{path.name}#{g.first.index + 1}",
+        "annotator": None,
+        "created_at": None,
+        "updated_at": None,
+        "selection": "imported",
+        "taxonomy": f"{tax.name}@{tax.version}",
+        "entities": [
+            {k: e[k] for k in ("id", "start", "end", "text", "label")} for e in g.entities
+        ],
+        "events": [],
+    }
+
+
+def _store_report(result: ImportResult, path: Path, source: str) -> dict[str, Any]:
+    n = result.articles
+    return {
+        "input": n,
+        "kept": n,
+        "rejected": 0,
+        "duplicates": 0,
+        "by_reason": {},
+        "by_rule": {},
+        "by_source": {source: {"input": n, "kept": n, "rejected": 0, "duplicates": 0}},
+        "duplicates_by_kind": {"exact": 0, "near": 0},
+        "imported_from": {
+            "file": str(path),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        },
+        "conll": result.summary(),
+        "tool_version": __version__,
+    }
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    """What ``akhbar annotate import-conll`` is asked to do (see :func:`import_conll`)."""
+
+    conll: Path  # the CoNLL/IOB file
+    taxonomy: Taxonomy | Path  # declares the file's entity types
+    out: Path  # gets corpus/, documents.jsonl and conll_issues.jsonl
+    source: str | None = None  # the articles' source name; None: the file's stem
+    force: bool = False
+    strict: bool = False  # stop at the first malformed line instead of skipping it
+    sentence_end: Iterable[str] | None = None  # tokens that end a sentence (ConllReader)
+    article_size: int = 1  # sentences per article
+
+
+def import_conll(opts: ImportOptions) -> ImportResult:
+    """Write ``OUT/corpus/`` (a corpus store), ``OUT/documents.jsonl`` and
+    ``OUT/conll_issues.jsonl`` from a CoNLL file; see :class:`ConllReader` for the options."""
+    path, out, force = Path(opts.conll), Path(opts.out), opts.force
+    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else load_taxonomy(opts.taxonomy)
+    if opts.article_size < 1:
+        raise UsageError(f"--article-size must be 1 or more, got {opts.article_size}")
+    article_size = opts.article_size
+    source = opts.source or path.stem
+    reader = ConllReader(frozenset(tax.entity_names), opts.sentence_end, opts.strict)
+    result = ImportResult(out / "corpus", out / DOCUMENTS, out / ISSUES, lines=reader.tally)
+    articles: list[Article] = []
+    lines: list[bytes] = []
+    for g in groups(reader.read(path), article_size):
+        article = _article(g, path, source)
+        articles.append(article)
+        lines.append(orjson.dumps(_document(g, article, path, tax)) + b"\n")
+        result.articles += 1
+        result.entities += len(g.entities)
+        result.by_label.update(e["label"] for e in g.entities)
+        for s in g.sentences:
+            result.sentences += 1
+            result.tokens += len(s.tokens)
+            result.nested += nested_count(s.spans)
+            result.special_tokens.update(t for t in s.tokens if t in SPECIAL_TOKENS)
+            result.iob_repairs += sum(s.repairs)
+    if not articles:
+        raise InputError(
+            f"{path}: no sentences found ({reader.tally.token_lines} token lines, all skipped); "
+            f"is this a CoNLL file (token TAG per line)?"
+        )
+    ids = Counter(a.id for a in articles)
+    if max(ids.values()) > 1:
+        raise InputError(f"{path}: two articles share an id ({ids.most_common(1)[0][0]})")
+    for name in (DOCUMENTS, ISSUES):
+        if (out / name).exists() and not force:
+            raise OutputError(f"{out / name} already exists: pass --force, or choose another --out")
+    issues = b"".join(orjson.dumps(i.to_dict()) + b"\n" for i in reader.tally.issues)
+    with (
+        CorpusWriter(result.corpus_dir, force=force) as writer,
+        Output(out / DOCUMENTS, directory=False, replace=True, what="documents file") as docs,
+        Output(out / ISSUES, directory=False, replace=True, what="issues file") as found,
+    ):
+        writer.write_articles(articles_table(articles))
+        writer.write_duplicates(DUPLICATE_SCHEMA.empty_table())
+        docs.path.write_bytes(b"".join(lines))
+        found.path.write_bytes(issues)
+        writer.commit(_store_report(result, path, source))
+        docs.commit()
+        found.commit()
+    return result

@@ -1,0 +1,448 @@
+"""Push a corpus into a Label Studio project as tasks: idempotent, resumable, drift-safe.
+
+1. The project is found by its exact title, or created, with the labeling config and the
+   instructions generated from the taxonomy; an existing project whose config differs is
+   updated (Label Studio refuses a config that would orphan existing annotations).
+2. What the project holds is read by article id: from the ledger of the last push if the
+   project has not changed since (``annotation.push.ledger``), else by listing its tasks'
+   ids and ``meta`` (article id, text digest). Reading first is what makes a push
+   idempotent and resumable: an article already in the project is skipped, including one
+   whose import the server committed but whose answer never arrived. A project the push
+   has just created is known to be empty.
+3. An article whose text differs from the text already in the project under the same id is
+   refused before anything is imported: the annotations there point into the old text.
+4. Pre-annotations are checked (``annotation.push.preannotations``); bad ones are reported and left
+   out. They ride along with new tasks in the same import request, which Label Studio
+   commits in one transaction per batch, so a task never lands without them. Predictions
+   for tasks already in the project are added with ``/api/predictions`` unless the task
+   already has one from the same ``model_version``; annotations are imported with new tasks
+   only.
+   An article whose annotation was rejected is held back (not pushed) so that the fixed
+   annotation can come with its task on the next push.
+5. New tasks are sent to the bulk import endpoint in large batches, each made while the one
+   before is sent (``annotation.push.task_batches``).
+
+Task ``data`` is ``{text, title, article_id, source, url}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from akhbar.annotation.labelstudio import labelconfig, team_calls
+from akhbar.annotation.labelstudio.client import Client, Connection, ServerError, Unreachable
+from akhbar.annotation.push import ledger as push_ledger
+from akhbar.annotation.push import preannotations as preds
+from akhbar.annotation.push.ledger import Existing, Fingerprint
+from akhbar.annotation.push.preannotations import (
+    ANNOTATION,
+    PREDICTION,
+    Checked,
+    PreAnnotation,
+    Problem,
+)
+from akhbar.annotation.push.task_batches import DEFAULT_BATCH_SIZE, Maker
+from akhbar.corpus import store
+from akhbar.schemas import taxonomy
+from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
+from akhbar.schemas.taxonomy import Taxonomy
+
+TASK_FIELDS = ("text", "title", "article_id", "source", "url")
+META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskArticle:
+    """The part of an article that becomes a task's ``data``."""
+
+    article_id: str
+    title: str
+    text: str
+    source: str | None = None
+    url: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "article_id": self.article_id,
+            "source": self.source,
+            "url": self.url,
+        }
+
+    def digest(self) -> str:
+        return text_digest(self.text)
+
+    def meta(self, digest: str | None = None) -> dict[str, Any]:
+        """The task's ``meta``: what a later push compares without downloading the text
+        (``digest``: this article's, if already made)."""
+        sha = digest or self.digest()
+        return {META_KEY: {"article_id": self.article_id, "text_sha256": sha}}
+
+
+def text_digest(text: str) -> str:
+    """sha256 of the text as the server stores it (surrounding whitespace stripped)."""
+    return hashlib.sha256(_stored(text).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PushReport:
+    project_id: int
+    project_title: str
+    created_project: bool = False
+    config_updated: bool = False
+    articles: int = 0  # articles offered
+    existing: int = 0  # already in the project, skipped
+    imported: int = 0  # tasks created now
+    batches: int = 0
+    predictions: int = 0  # predictions imported (with new tasks or added to existing ones)
+    annotations: int = 0  # annotations imported with new tasks
+    skipped_preannotations: int = 0  # already there (same model_version), or annotations
+    held_back: int = 0  # new articles not pushed because their annotation was rejected
+    from_ledger: bool = False  # what the project holds came from the last push's ledger
+    rejected: list[Problem] = field(default_factory=list)  # pre-annotations not imported
+    seconds: float = 0.0
+    overlap: tuple[int, int] | None = None  # (annotators per task, percent of tasks) set
+
+    def lines(self) -> list[str]:
+        made = "created" if self.created_project else "found"
+        out = [
+            f"project {self.project_title!r} (id {self.project_id}, {made}"
+            + (", config updated)" if self.config_updated else ")"),
+            f"articles {self.articles}: {self.imported} imported, {self.existing} already there"
+            f" ({self.batches} batches, {self.seconds:.1f} s"
+            + ("; project unchanged since the last push)" if self.from_ledger else ")"),
+        ]
+        if self.predictions or self.annotations or self.skipped_preannotations:
+            out.append(
+                f"pre-annotations: {self.predictions} predictions and {self.annotations} "
+                f"annotations imported, {self.skipped_preannotations} already there or skipped"
+            )
+        if self.overlap:
+            k, pct = self.overlap
+            out.append(f"overlap: {pct}% of the tasks are to be annotated by {k} people each")
+        if self.held_back:
+            out.append(f"{self.held_back} articles held back until their annotations are fixed")
+        if self.rejected:
+            out.append(f"{len(self.rejected)} pre-annotations rejected, not imported:")
+            out += [f"  {p}" for p in self.rejected]
+        return out
+
+
+def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
+    """The kept articles of a corpus store, in order (the first ``limit`` of them)."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit {limit}: give the number of articles to push, 0 or more")
+    table = store.read_articles(corpus_dir, ("id", "title", "text", "source", "url"), limit)
+    cols = {c: table.column(c).to_pylist() for c in table.column_names}
+    articles = [
+        TaskArticle(aid, title or "", text, src, url)
+        for aid, title, text, src, url in zip(
+            cols["id"], cols["title"], cols["text"], cols["source"], cols["url"], strict=True
+        )
+    ]
+    seen: set[str] = set()
+    dupes = [a.article_id for a in articles if a.article_id in seen or seen.add(a.article_id)]
+    if dupes:
+        path = store.articles_path(corpus_dir)
+        raise IntegrityError(f"{path}: article ids repeat ({dupes[:5]}); rebuild the corpus")
+    return articles
+
+
+def _stored(value: Any) -> Any:
+    """A field as the server keeps it (it strips surrounding whitespace from text fields)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def ensure_project(
+    client: Client, title: str, tax: Taxonomy, creating: Callable[[], None] | None = None
+) -> tuple[dict[str, Any], bool, bool]:
+    """The project titled ``title`` with our config: (project, created, config_updated).
+
+    ``creating`` is called when the project is found missing, before it is created.
+    """
+    config = labelconfig.label_config(tax)
+    fields = {
+        "label_config": config,
+        "expert_instruction": labelconfig.instructions_html(tax),
+        "show_instruction": True,
+        "description": f"akhbar: {tax.name}@{tax.version} (taxonomy sha256 {tax.sha256[:12]})",
+    }
+    project = client.find_project(title)
+    if project is None:
+        if creating is not None:
+            creating()
+        try:
+            return client.create_project(title=title, **fields), True, False
+        except Unreachable:
+            # The server may have created it before the connection broke: look again.
+            project = client.find_project(title)
+            if project is None:
+                raise
+            created = True
+    else:
+        created = False
+    changed = {k: v for k, v in fields.items() if _stored(project.get(k)) != _stored(v)}
+    if changed:
+        try:
+            project = client.update_project(project["id"], **changed)
+        except ServerError as e:
+            raise UsageError(
+                f"project {title!r} (id {project['id']}) refused the config of "
+                f"{tax.name}@{tax.version}: {e.detail}; use the taxonomy the project was made "
+                f"with, or push to a new project"
+            ) from e
+    return project, created, "label_config" in changed and not created
+
+
+def existing_tasks(client: Client, project_id: int) -> dict[str, Existing]:
+    """The project's tasks by article id (tasks without one are not ours).
+
+    Only ids and task ``meta`` (article id and text digest, written at import) are asked
+    for. Tasks imported without that meta (by an older akhbar) are read once more with
+    their ``data``, so their texts can still be compared.
+    """
+    out: dict[str, Existing] = {}
+    legacy = False
+    # Large pages: the server's cost is mostly per request, not per task.
+    for task in client.iter_tasks(project_id, page_size=5000, include="id,meta"):
+        mine = (task.get("meta") or {}).get(META_KEY)
+        if isinstance(mine, dict) and isinstance(mine.get("article_id"), str):
+            if mine["article_id"] not in out:
+                out[mine["article_id"]] = Existing(task["id"], str(mine.get("text_sha256")))
+        else:
+            legacy = True
+    if legacy:
+        for task in client.iter_tasks(project_id, include="id,meta,data"):
+            if isinstance(((task.get("meta") or {}).get(META_KEY)), dict):
+                continue
+            data = task.get("data") or {}
+            aid = data.get("article_id")
+            if isinstance(aid, str) and aid not in out:
+                out[aid] = Existing(task["id"], text_digest(str(data.get("text", ""))))
+    return out
+
+
+def known_tasks(
+    client: Client, project: dict[str, Any], created: bool = False
+) -> tuple[dict[str, Existing], Fingerprint, bool]:
+    """The project's tasks by article id, from the ledger of the last push if the project
+    has not changed since (see ``annotation.push.ledger``), else listed: (tasks, the
+    project's fingerprint before, whether the ledger was used).
+
+    A project this push has just created holds nothing yet: the server is not asked (the
+    create answer has no task count; one found after a lost answer has, and is trusted).
+    """
+    if created and not project.get("task_number"):
+        return {}, push_ledger.EMPTY, False
+    count, newest = client.newest_task(project["id"])
+    now = push_ledger.fingerprint(count, newest, META_KEY)
+    if now[0] == 0:
+        return {}, now, False
+    remembered = push_ledger.load(push_ledger.ledger_path(client.url, project), now)
+    if remembered is not None:
+        return remembered, now, True
+    return existing_tasks(client, project["id"]), now, False
+
+
+def _remember(
+    client: Client,
+    project: dict[str, Any],
+    before: Fingerprint,
+    tasks: dict[str, Existing],
+    new_ids: list[int],
+) -> None:
+    """Write the ledger (its fingerprint known without asking the server)."""
+    after = push_ledger.after(before, tasks, new_ids)
+    if after is not None:
+        push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
+
+
+def _refuse_drift(
+    articles: Iterable[TaskArticle], existing: dict[str, Existing], title: str
+) -> None:
+    drift = [
+        (a.article_id, existing[a.article_id].task_id)
+        for a in articles
+        if a.article_id in existing and existing[a.article_id].text_sha256 != a.digest()
+    ]
+    if drift:
+        shown = ", ".join(f"{aid} (task {tid})" for aid, tid in drift[:5])
+        more = f" and {len(drift) - 5} more" if len(drift) > 5 else ""
+        raise IntegrityError(
+            f"project {title!r}: the text of {len(drift)} article(s) differs from the text "
+            f"already imported under the same id: {shown}{more}; annotations there point into "
+            f"the old text, so nothing was pushed: push the original corpus, or push the "
+            f"changed one to a new project"
+        )
+
+
+def _predictions_for_existing(
+    client: Client,
+    project_id: int,
+    existing: dict[str, Existing],
+    pre: dict[str, list[PreAnnotation]],
+    report: PushReport,
+) -> None:
+    """Add predictions to tasks already in the project, once per task and model_version."""
+    wanted = [
+        (existing[aid].task_id, p) for aid, items in pre.items() if aid in existing for p in items
+    ]
+    if not wanted:
+        return
+    have = {(p["task"], p.get("model_version")) for p in client.predictions(project_id)}
+    for task_id, p in wanted:
+        if p.kind != PREDICTION or (task_id, p.model_version) in have:
+            report.skipped_preannotations += 1
+            continue
+        client.create_prediction(task_id, **p.payload())
+        have.add((task_id, p.model_version))
+        report.predictions += 1
+
+
+def _send(
+    client: Client,
+    title: str,
+    pid: int,
+    maker: Maker,
+    new: list[TaskArticle],
+    known: dict[str, Existing],
+    report: PushReport,
+    progress: bool,
+) -> list[int] | None:
+    """Import the new articles' tasks; add them to ``known``. The new task ids, or None if
+    the server did not say them all."""
+    new_ids: list[int] | None = []
+    bar = tqdm(total=len(new), unit="task", desc="push", disable=not progress, leave=False)
+    with bar:
+        for batch in maker.made(new):
+            n = len(batch.articles)
+            try:
+                answer = client.import_tasks(pid, batch.body)
+            except Unreachable as e:
+                raise OutputError(
+                    f"{e}; {report.imported} of {len(new)} new tasks were imported before it "
+                    f"stopped: run the same push again to finish (tasks already there are "
+                    f"skipped, none is duplicated)"
+                ) from e
+            if answer.get("task_count") != n:
+                raise IntegrityError(
+                    f"project {title!r}: the server took {answer.get('task_count')} "
+                    f"of {n} tasks in one batch; run the push again to complete it"
+                )
+            ids = answer.get("task_ids")
+            if isinstance(ids, list) and len(ids) == n and new_ids is not None:
+                new_ids += ids
+                for a, digest, tid in zip(batch.articles, batch.digests, ids, strict=True):
+                    known[a.article_id] = Existing(tid, digest)
+            else:
+                new_ids = None  # the server did not say which ids: no ledger this time
+            report.imported += n
+            report.predictions += batch.predictions
+            report.annotations += batch.annotations
+            report.batches += 1
+            bar.update(n)
+    return new_ids
+
+
+def push(
+    client: Client,
+    articles: list[TaskArticle],
+    project_title: str,
+    tax: Taxonomy,
+    preannotations: Checked | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: bool = True,
+) -> PushReport:
+    """Make the project hold one task per article; see the module docstring."""
+    if batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
+    t0 = time.perf_counter()
+    pre = preannotations or Checked()
+    # Annotations ride only with a new task, so an article whose annotation was rejected is
+    # held back: once the annotation is fixed, the next push creates the task with it.
+    held = {p.article_id for p in pre.problems if p.kind == ANNOTATION and p.article_id}
+    with Maker(pre.by_article, batch_size) as maker:
+        # A project about to be created will take every article: its first batch is made
+        # while the server creates the project.
+        project, created, updated = ensure_project(
+            client,
+            project_title,
+            tax,
+            creating=lambda: maker.start([a for a in articles if a.article_id not in held]),
+        )
+        pid = project["id"]
+        report = PushReport(pid, project_title, created, updated, articles=len(articles))
+        report.rejected = list(pre.problems)
+
+        existing, before, report.from_ledger = known_tasks(client, project, created)
+        _refuse_drift(articles, existing, project_title)
+        new = [a for a in articles if a.article_id not in existing]
+        report.existing = len(articles) - len(new)
+        report.held_back = sum(a.article_id in held for a in new)
+        new = [a for a in new if a.article_id not in held]
+        _predictions_for_existing(client, pid, existing, pre.by_article, report)
+
+        if report.from_ledger and not new:
+            # Nothing to send to a project unchanged since the ledger: it stays true as it is.
+            new_ids = None
+        else:
+            push_ledger.forget(push_ledger.ledger_path(client.url, project))  # until done
+            known = dict(existing)
+            new_ids = _send(client, project_title, pid, maker, new, known, report, progress)
+    if new_ids is not None:
+        _remember(client, project, before, known, new_ids)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+@dataclass(slots=True)
+class PushOptions:
+    """What ``akhbar annotate push`` is asked to do (see :func:`push_corpus`); the server and
+    its API key come apart, as a :class:`Connection`, so a secret is never among options."""
+
+    corpus: Path  # the corpus store whose articles become tasks
+    project: str  # the project's title
+    taxonomy: Path | None = None  # None: the default taxonomy
+    predictions: Path | None = None  # pre-annotations to import as predictions
+    annotations: Path | None = None  # ... and as annotations
+    model_version: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    limit: int | None = None  # push only the first N articles
+    progress: bool = True
+    # have overlap_share percent of the tasks annotated by overlap people (Label Studio's
+    # maximum_annotations and overlap_cohort_percentage)
+    overlap: int | None = None
+    overlap_share: int = 100
+
+
+def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
+    """``akhbar annotate push``: read the corpus and pre-annotations, check them, push."""
+    overlap, overlap_share = opts.overlap, opts.overlap_share
+    if overlap is not None:
+        team_calls.check_overlap(overlap, overlap_share)
+    tax = taxonomy.load(opts.taxonomy)
+    articles = read_articles(opts.corpus, opts.limit)
+    texts = {a.article_id: a.text for a in articles}
+    items: list = []
+    problems: list[Problem] = []
+    for path, kind in ((opts.predictions, PREDICTION), (opts.annotations, ANNOTATION)):
+        if path:
+            loaded, bad = preds.load(path, kind, opts.model_version)
+            items += loaded
+            problems += bad
+    checked = preds.check(items, texts, tax)
+    checked.problems = problems + checked.problems
+    with Client.connect(conn, transport=transport) as client:
+        report = push(client, articles, opts.project, tax, checked, opts.batch_size, opts.progress)
+        if overlap is not None:
+            team_calls.set_overlap(client, report.project_id, overlap, overlap_share)
+            report.overlap = (overlap, overlap_share)
+        return report

@@ -1,0 +1,280 @@
+"""Every annotator's version of each task of a snapshot, as annotated documents.
+
+Validation keeps one document per task; agreement and adjudication need all of them. A task
+is *shared* when valid, non-cancelled annotations by two or more different annotators remain;
+each annotation is checked and converted exactly as validation does
+(:class:`annotation.validate.tasks.TaskChecker`), so a version is a document of
+``schemas/document.schema.json``. Invalid annotations are reported, never scored.
+
+Who counts as an annotator: the user in ``completed_by`` (an annotation with none counts as an
+annotator of its own). When one user annotated a task twice, their most recent annotation is
+their version. An *adjudication* is not a version: on a task that holds an akhbar
+adjudication proposal (a prediction whose ``model_version`` starts with
+:data:`ADJUDICATION_MODEL`), a ground-truth annotation made after the proposal is the
+adjudicator's resolution; it is counted, not compared.
+
+Tokens are those of the release's ``ner`` config: an article that brings its own tokenisation
+(``metadata.token_offsets``, from a CoNLL import) uses it, every other article the release's
+tokeniser (:func:`corpus.release.segment.tokenize`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from akhbar.annotation.labelstudio import export_reader
+from akhbar.annotation.labelstudio.convert import select
+from akhbar.annotation.labelstudio.result_checks import Rules, parse_time
+from akhbar.annotation.validate.tasks import TaskChecker, is_error
+from akhbar.corpus.release.segment import parse_given_tokens, tokenize
+from akhbar.corpus.runtime.executor import make_executor
+from akhbar.corpus.store import ArticleTexts, iter_article_batches, text_index
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.taxonomy import Taxonomy
+
+ADJUDICATION_MODEL = "akhbar-adjudication"
+SMALL_EXPORT = 8 << 20  # below this many bytes, no worker processes
+EXACT_BATCH = 256  # tasks per step when the export is read exactly
+R = TypeVar("R")
+
+
+@dataclass(slots=True)
+class TaskVersions:
+    """One task with every annotator's valid version (a document each, by annotator)."""
+
+    task_id: Any
+    article_id: str
+    text: str
+    versions: dict[str, dict[str, Any]]
+    token_starts: np.ndarray | None = None
+    token_ends: np.ndarray | None = None
+    adjudicated: bool = False  # a ground-truth annotation resolved it after a proposal
+    proposed: bool = False  # an akhbar adjudication proposal was posted to it
+
+    def tokens(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.token_starts is None:
+            self.token_starts, self.token_ends = tokenize(self.text)
+        return self.token_starts, self.token_ends
+
+
+@dataclass
+class SnapshotTally:
+    """What reading the snapshot found, beside the shared tasks."""
+
+    tasks: int = 0
+    shared: int = 0  # tasks with versions by two or more annotators
+    single: int = 0  # tasks with a version by one annotator only
+    unannotated: int = 0
+    invalid: list[dict[str, Any]] = field(default_factory=list)  # annotations not scored
+    replaced: int = 0  # earlier annotations of a user who annotated a task again
+    adjudications: int = 0  # ground-truth resolutions, counted and not compared
+    annotators_per_task: dict[int, int] = field(default_factory=dict)  # k -> tasks
+
+    def merge(self, other: SnapshotTally) -> None:
+        for name in ("tasks", "shared", "single", "unannotated", "replaced", "adjudications"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.invalid.extend(other.invalid)
+        for k, n in other.annotators_per_task.items():
+            self.annotators_per_task[k] = self.annotators_per_task.get(k, 0) + n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tasks": self.tasks,
+            "shared": self.shared,
+            "single": self.single,
+            "unannotated": self.unannotated,
+            "invalid_annotations": len(self.invalid),
+            "replaced_annotations": self.replaced,
+            "adjudications": self.adjudications,
+            "annotators_per_task": {str(k): v for k, v in sorted(self.annotators_per_task.items())},
+        }
+
+
+_READER: VersionReader | None = None  # the reader of this process's run (see batches)
+
+
+def _range_step(
+    snapshot: str, step: Callable[[list[TaskVersions]], R], r: export_reader.Range
+) -> tuple[R | None, SnapshotTally, bool]:
+    """Read, check and ``step`` one range: (result, its tally, whether it parsed)."""
+    tally = SnapshotTally()
+    try:
+        tasks = export_reader.parse_range(Path(snapshot), r.start, r.end)
+    except export_reader.ParseFailure:
+        return None, tally, False
+    assert _READER is not None
+    shared = [tv for t in tasks if (tv := _READER.task(t, tally)) is not None]
+    return step(shared), tally, True
+
+
+def iter_tasks(snapshot: Path) -> Iterator[Any]:
+    """Every task of an export, in order, read piece by piece in this process."""
+    first = export_reader.first_element(snapshot)
+    for r in export_reader.ranges(snapshot, first):
+        if isinstance(r, export_reader.Exact):
+            yield from export_reader.exact_tasks(snapshot, r.start)
+            return
+        try:
+            tasks = export_reader.parse_range(snapshot, r.start, r.end)
+        except export_reader.ParseFailure:
+            yield from export_reader.exact_tasks(snapshot, r.start)
+            return
+        yield from tasks
+
+
+def given_tokens(corpus_dir: Path) -> dict[str, str]:
+    """article id -> metadata JSON, for the articles that bring their own tokens."""
+    out: dict[str, str] = {}
+    for batch in iter_article_batches(corpus_dir, ("id", "metadata")):
+        for aid, md in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+            if md and '"token_offsets"' in md:
+                out[aid] = md
+    return out
+
+
+def _proposal_time(task: dict[str, Any]) -> Any:
+    """When the first akhbar adjudication proposal was posted to the task, or None."""
+    times = [
+        parse_time(p.get("created_at") or "")
+        for p in task.get("predictions") or ()
+        if isinstance(p, dict) and str(p.get("model_version") or "").startswith(ADJUDICATION_MODEL)
+    ]
+    times = [t for t in times if t is not None]
+    return min(times) if times else None
+
+
+def _is_resolution(doc: dict[str, Any], ann: dict[str, Any], since: Any) -> bool:
+    if since is None or ann.get("ground_truth") is not True:
+        return False
+    made = parse_time(doc.get("created_at") or "")
+    return made is not None and made >= since
+
+
+class VersionReader:
+    """Reads the shared tasks of snapshots against one corpus and taxonomy."""
+
+    def __init__(self, corpus_dir: str | Path, taxonomy: Taxonomy) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        index = text_index(self.corpus_dir)
+        self.checker = TaskChecker(Rules(taxonomy), index, ArticleTexts(self.corpus_dir))
+        self.given = given_tokens(self.corpus_dir)
+
+    def read(self, snapshot: str | Path, tally: SnapshotTally) -> Iterator[TaskVersions]:
+        """The shared tasks of ``snapshot``, in export order; ``tally`` counts the rest."""
+        for batch in self.batches(snapshot, tally, list, workers=1):
+            yield from batch
+
+    def batches(
+        self,
+        snapshot: str | Path,
+        tally: SnapshotTally,
+        step: Callable[[list[TaskVersions]], R],
+        workers: int | None = None,
+        range_bytes: int = export_reader.RANGE,
+    ) -> Iterator[R]:
+        """``step`` applied to each run of consecutive shared tasks, results in export order.
+
+        The export is read range by range (:mod:`annotation.labelstudio.export_reader`); with several
+        ``workers`` (default: one per core for exports of 8 MiB or more) each range is read,
+        checked and given to ``step`` in a worker process, so ``step`` and its result must be
+        picklable. From a range that does not parse as whole tasks on, the rest is read
+        exactly, in this process.
+        """
+        snapshot = Path(snapshot)
+        if not snapshot.is_file():
+            raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
+        if not workers:  # 0 or None: one per core, but a small export is read here
+            workers = 0 if snapshot.stat().st_size >= SMALL_EXPORT else 1
+        global _READER
+        _READER = self  # forked workers inherit it (checkers do not pickle)
+        first = export_reader.first_element(snapshot)
+        taken: deque[export_reader.Range] = deque()
+        exact_from: list[int] = []
+
+        def ranges() -> Iterator[export_reader.Range]:
+            for r in export_reader.ranges(snapshot, first, range_bytes):
+                if isinstance(r, export_reader.Exact):
+                    exact_from.append(r.start)
+                    return
+                taken.append(r)
+                yield r
+
+        with make_executor(workers) as executor:
+            for result, part, ok in executor.map(
+                functools.partial(_range_step, str(snapshot), step), ranges()
+            ):
+                r = taken.popleft()
+                if not ok:
+                    exact_from.append(r.start)
+                    break
+                tally.merge(part)
+                yield result
+        if exact_from:
+            batch: list[TaskVersions] = []
+            for task in export_reader.exact_tasks(snapshot, exact_from[0]):
+                tv = self.task(task, tally)
+                if tv is not None:
+                    batch.append(tv)
+                if len(batch) >= EXACT_BATCH:
+                    yield step(batch)
+                    batch = []
+            if batch:
+                yield step(batch)
+
+    def task(self, task: Any, tally: SnapshotTally) -> TaskVersions | None:
+        """One task of an export: its versions if it is shared; counted in ``tally``."""
+        tally.tasks += 1
+        return self._task(task, tally)
+
+    def _task(self, task: Any, tally: SnapshotTally) -> TaskVersions | None:
+        out = self.checker.check(task, every_version=True)
+        for i in out.issues:
+            if is_error(i):
+                tally.invalid.append(i.to_dict())
+        anns = {a.get("id"): a for a in task.get("annotations") or () if isinstance(a, dict)}
+        since = _proposal_time(task) if isinstance(task, dict) else None
+        by_user: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        resolved = False
+        for k, doc in enumerate(out.versions or ()):
+            if _is_resolution(doc, anns.get(doc["annotation_id"], {}), since):
+                resolved = True
+                continue
+            who = doc["annotator"] or f"annotation {doc['annotation_id']}"
+            by_user.setdefault(who, []).append((k, anns.get(doc["annotation_id"], doc)))
+        tally.adjudications += resolved
+        versions: dict[str, dict[str, Any]] = {}
+        for who, cands in by_user.items():
+            pick, _ = select(cands)
+            versions[who] = out.versions[pick]
+            tally.replaced += len(cands) - 1
+        n = len(versions)
+        if n == 0:
+            tally.unannotated += 1
+            return None
+        tally.annotators_per_task[n] = tally.annotators_per_task.get(n, 0) + 1
+        if n == 1:
+            tally.single += 1
+            return None
+        tally.shared += 1
+        text = task["data"]["text"]
+        tv = TaskVersions(
+            out.task_id,
+            out.article_id,
+            text,
+            versions,
+            adjudicated=resolved,
+            proposed=since is not None,
+        )
+        md = self.given.get(out.article_id)
+        if md is not None:
+            given = parse_given_tokens(md, text, f"article {out.article_id}")
+            if given is not None:
+                tv.token_starts, tv.token_ends = given[0], given[1]
+        return tv
