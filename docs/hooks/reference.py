@@ -419,7 +419,7 @@ def taxonomy_reference() -> str:
 
 
 def guidelines_html() -> str:
-    from akhbar.annotation.labelconfig import instructions_html
+    from akhbar.annotation.labelstudio.labelconfig import instructions_html
     from akhbar.schemas.taxonomy import load as load_taxonomy
 
     return f'<div class="akhbar-guidelines">\n{instructions_html(load_taxonomy(None))}\n</div>'
