@@ -1,7 +1,7 @@
 """Arabic right to left on every page (an MkDocs hook).
 
-Each run of Arabic in a page's prose (paragraphs, lists, tables, inline code) is wrapped in
-``<span dir="rtl" lang="ar">``, unless it is already inside a right-to-left element, so that the
+Each run of Arabic in a page's prose (paragraphs, lists, tables), with the numbers on its edges,
+and each inline code that holds Arabic, is wrapped in ``<span dir="rtl" lang="ar">``, unless it is already inside a right-to-left element, so that the
 browser isolates it and lays it out right to left with its punctuation and brackets, whatever
 the English around it. Code blocks are left alone: the stylesheet lays out each of their lines
 in the direction of its first letter (``unicode-bidi: plaintext``). Writing the spans by hand
@@ -17,7 +17,12 @@ from typing import Any
 ARABIC = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 # Arabic letters, with what may sit between two of them in one phrase (spaces, digits,
 # punctuation, brackets) taken along.
-RUN = re.compile(rf"[{ARABIC}](?:[{ARABIC}\s\d.,:;!?،؛؟«»()\[\]\-–…/]*[{ARABIC}])?")
+# A number just before or after belongs to the phrase too: "12 مارس 2024" reads as one.
+NUMBER = r"\d[\d.,:]*"
+RUN = re.compile(
+    rf"(?:{NUMBER} ?)?[{ARABIC}](?:[{ARABIC}\s\d.,:;!?،؛؟«»()\[\]\-–…/]*[{ARABIC}])?(?: ?{NUMBER}(?<![.,:]))?"
+)
+ARABIC_CHAR = re.compile(f"[{ARABIC}]")
 PAIRS = {"[": "]", "(": ")", "«": "»"}
 CLOSERS = {v: k for k, v in PAIRS.items()}
 TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
@@ -85,7 +90,13 @@ def rtl_html(html: str) -> str:
                 alone = name in SKIP or bool(RTL_ATTR.search(piece))
                 stack.append((name, alone or (bool(stack) and stack[-1][1])))
             continue
-        out.append(piece if stack and stack[-1][1] else wrap_runs(piece))
+        if stack and stack[-1][1]:
+            out.append(piece)
+        elif stack and stack[-1][0] == "code" and ARABIC_CHAR.search(piece):
+            # inline code with Arabic is one phrase (صواريخ Grad): all of it right to left
+            out.append(f'<span dir="rtl" lang="ar">{piece}</span>')
+        else:
+            out.append(wrap_runs(piece))
     return "".join(out)
 
 
