@@ -100,7 +100,8 @@ def cli_reference() -> str:
         "commands when the site is built (`akhbar COMMAND --help` prints the same).",
         "Options mean the same in every command that has them: `--workers N` processes",
         "(0 one per core, 1 this process only), `--out` published whole or not at all, `--force`",
-        "replaces only an earlier output of the same command.",
+        "replaces only an earlier output of the same command. Every command also takes",
+        "`-h`/`--help`.",
         "",
     ]
     for path, command in walk_commands(cli):
