@@ -336,6 +336,6 @@ class PullOptions:
 
 def pull_project(conn: Connection, opts: PullOptions) -> Snapshot:
     """``akhbar annotate pull``: one snapshot of the project in ``opts.out``."""
-    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else taxonomy.load(opts.taxonomy)
+    tax = taxonomy.load(opts.taxonomy)
     with Client.connect(conn) as client:
         return pull(client, opts.project, opts.out, tax, opts.poll_timeout, opts.progress)

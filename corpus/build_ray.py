@@ -1,7 +1,7 @@
 """The corpus build on a Ray cluster (``akhbar corpus build --executor ray``).
 
-The same steps as :func:`akhbar.corpus.pipeline.build_corpus`, placed so that no process holds
-every article:
+The engine of :func:`akhbar.corpus.pipeline.build_corpus` for ``--executor ray``: the same
+steps, placed so that no process holds every article:
 
 1. one task per input file reads it and runs ``Prepare`` on its chunks (the same chunks as the
    local path); the cleaned Arrow batches stay in the cluster's object store, the fingerprints
@@ -28,11 +28,10 @@ import pyarrow as pa
 
 from akhbar.corpus.config import CorpusConfig, DedupConfig
 from akhbar.corpus.dedup import shuffle
-from akhbar.corpus.pipeline import ReadAndPrepare, commit_report
+from akhbar.corpus.prepare import ReadAndPrepare
 from akhbar.corpus.runtime.executor_ray import RayExecutor, get, put
 from akhbar.corpus.store import CLEANED_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables, write_parts
-from akhbar.schemas.errors import InputError
 
 
 def _prepare(config: CorpusConfig, display: str, path: Path) -> tuple[Any, Any, Any]:
@@ -121,40 +120,42 @@ def _shuffle(
     return get([reduce_task.remote(*pre, *(s[d] for s in scattered)) for d in range(p)])
 
 
-def build_on_ray(
-    files: list[tuple[str, Path]],
-    out: Path,
-    config: CorpusConfig,
-    *,
-    force: bool,
-    address: str | None,
-    inputs: list[str],
-    started: float,
-) -> dict[str, Any]:
-    """The build of :func:`akhbar.corpus.pipeline.build_corpus` on a Ray cluster."""
-    d = config.dedup
-    with CorpusWriter(out, force=force, inputs=inputs) as writer, RayExecutor(address, None) as ex:
-        store_tmp = writer.partitioned()
-        prepare = ex.remote(_prepare, num_returns=3)
-        config_ref = put(config)
-        shards = [prepare.remote(config_ref, display, path) for display, path in files]
-        summaries = get([s[0] for s in shards])
-        fps = [s[1] for s in shards]
-        if not sum(records for records, *_ in summaries):
-            raise InputError(
-                f"no input records found in {', '.join(inputs)}: give .txt, .json, .jsonl, "
-                ".zip or .html files (or directories of them)"
-            )
-        tally = Tally()
-        offsets: list[int] = []
-        n = 0
-        for _records, articles, rejected, t in summaries:
+class RayBuild:
+    """The engine of :func:`akhbar.corpus.pipeline.build_corpus` on a Ray cluster."""
+
+    def __init__(self, config: CorpusConfig, address: str | None) -> None:
+        self.config, self.address = config, address
+
+    def __enter__(self) -> RayBuild:
+        self.ex = RayExecutor(self.address, None)
+        self.ex.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ex.__exit__(*exc)
+
+    def prepare(self, files: list[tuple[str, Path]], writer: CorpusWriter, tally: Tally) -> int:
+        """One task per file; the cleaned batches and fingerprints stay in the cluster."""
+        prepare = self.ex.remote(_prepare, num_returns=3)
+        config_ref = put(self.config)
+        self.shards = [prepare.remote(config_ref, display, path) for display, path in files]
+        summaries = get([s[0] for s in self.shards])
+        self.offsets: list[int] = []
+        n = records = 0
+        for shard_records, articles, rejected, t in summaries:
             writer.reject(rejected)
             tally.merge(t)
-            offsets.append(n)
+            self.offsets.append(n)
             n += articles
-        p = max(2, ex.workers)
+            records += shard_records
+        return records
 
+    def write(self, writer: CorpusWriter, tally: Tally) -> None:
+        """De-duplicate by shuffles over partitions, then one writing task per file."""
+        ex, d, offsets, shards = self.ex, self.config.dedup, self.offsets, self.shards
+        store_tmp = writer.partitioned()
+        fps = [s[1] for s in shards]
+        p = max(2, ex.workers)
         renamed: dict[int, str] = {}
         for part in _shuffle(ex, shuffle.scatter_ids, _reduce_ids, fps, offsets, p):
             renamed.update(part)
@@ -199,5 +200,3 @@ def build_on_ray(
         )
         for t in tallies:
             tally.merge(t)
-        report = commit_report(writer, tally, config, started)
-    return report

@@ -6,12 +6,14 @@ not code. Unknown keys are refused with the list of known ones, so a typo never 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.schemas.errors import UsageError
 from akhbar.schemas.yaml_safe import load_yaml
 
@@ -123,3 +125,34 @@ def load_config(path: str | Path | None) -> CorpusConfig:
     except yaml.YAMLError as e:
         raise UsageError(f"{p}: not valid YAML ({str(e).splitlines()[0]})") from e
     return _build(CorpusConfig, data, str(p))
+
+
+@dataclass(slots=True)
+class CorpusBuildOptions:
+    """What ``akhbar corpus build`` is asked to do (see :func:`akhbar.corpus.pipeline.build_corpus`)."""
+
+    inputs: Sequence[str | Path] = opt(
+        "Files or directories of articles.", argument=True, nargs=-1, metavar="INPUT..."
+    )
+    out: Path = opt("Corpus directory to create.")
+    config: CorpusConfig | Path | None = opt("YAML build configuration.", None, metavar="FILE")
+    force: bool = opt(default=False)
+    near: bool | None = opt(
+        "Only exact duplicates (skip MinHash LSH).", None, flag="--no-near-dup", flag_value=False
+    )  # overrides config.dedup.near
+    workers: int | None = opt(
+        "Processes cleaning and hashing (0: one per core, 1: this process; default: the "
+        "--config's, 0).",
+        None,
+    )  # overrides config.workers
+    progress: bool | None = None  # None: a bar when stderr is a terminal outside CI
+    executor: str = opt(
+        "Where the work runs: local processes, or a Ray cluster (pip install 'akhbar[ray]').",
+        "local",
+        choices=("local", "ray"),
+    )
+    ray_address: str | None = opt(
+        "Ray cluster to use (host:port of its head); default: start one on this machine.",
+        None,
+        metavar="ADDR",
+    )

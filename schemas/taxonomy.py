@@ -174,7 +174,10 @@ def parse(data: Any, source: str = "<memory>") -> Taxonomy:
     )
 
 
-def load(path: str | Path | None = None) -> Taxonomy:
-    """Load a taxonomy file (YAML or JSON); ``None`` means the bundled default."""
+def load(path: Taxonomy | str | Path | None = None) -> Taxonomy:
+    """Load a taxonomy file (YAML or JSON); ``None`` means the bundled default; a
+    :class:`Taxonomy` is returned as it is (callers may be given either)."""
+    if isinstance(path, Taxonomy):
+        return path
     data, source = read(path)
     return parse(data, source=source)

@@ -13,7 +13,7 @@ from akhbar.annotation.push import corpus_push
 from akhbar.annotation.team import adjudicate
 from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team import run as agreement_run
-from akhbar.cli.options import out_option, taxonomy_option, workers_option
+from akhbar.cli.options import from_fields, out_option, server_options, taxonomy_option
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import load as load_taxonomy
 
@@ -174,35 +174,17 @@ def pull_cmd(project, out_dir, taxonomy, timeout, progress, url, api_key, settin
         click.echo(line)
 
 
-_workers_option = workers_option("reading and scoring the export; a small one is read here with 0")
-
-_corpus_option = click.option(
-    "--corpus",
-    "corpus_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Corpus store (akhbar corpus build --out DIR) the tasks were pushed from.",
-)
-
-
 @annotate.command("agreement")
-@click.argument("snapshot", type=click.Path(path_type=Path))
-@_corpus_option
-@out_option("Directory for agreement.json, agreement.md, agreement.png, invalid.jsonl.")
-@_taxonomy_option
+@from_fields(agreement_run.AgreementOptions)
 @click.option("--json", "as_json", is_flag=True, help="Print agreement.json instead of a summary.")
-@_workers_option
-def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> None:
+def agreement_cmd(as_json: bool, **opts) -> None:
     """Measure inter-annotator agreement over the tasks two or more annotators annotated.
 
     Example: akhbar annotate agreement build/snapshots/snapshot.json --corpus build/corpus
     --out build/agreement
     """
-    result = agreement_run.run_agreement(
-        agreement_run.AgreementOptions(
-            snapshot=snapshot, corpus=corpus_dir, out=out_dir, taxonomy=taxonomy, workers=workers
-        )
-    )
+    out_dir = opts["out"]
+    result = agreement_run.run_agreement(agreement_run.AgreementOptions(**opts))
     if as_json:
         click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
         return
@@ -218,44 +200,23 @@ def agreement_cmd(snapshot, corpus_dir, out_dir, taxonomy, as_json, workers) -> 
 
 
 @annotate.command("adjudicate")
-@click.argument("snapshot", type=click.Path(path_type=Path))
-@_corpus_option
-@out_option("Directory for documents.jsonl, conflicts.jsonl, adjudication.json.")
-@click.option(
-    "--strategy",
-    type=click.Choice(adjudicate.STRATEGIES),
-    default="majority",
-    show_default=True,
-    help="Keep an item when more than half (majority) or all (unanimous) annotators agree.",
-)
-@_taxonomy_option
+@from_fields(adjudicate.AdjudicateOptions)
 @click.option(
     "--push",
     "push_",
     is_flag=True,
     help="Post each proposal to its task as a prediction, for an adjudicator to review.",
 )
-@_workers_option
-@_server_options
-def adjudicate_cmd(
-    snapshot, corpus_dir, out_dir, strategy, taxonomy, push_, workers, url, api_key, settings
-) -> None:
+@server_options
+def adjudicate_cmd(push_: bool, connect, **opts) -> None:
     """Propose one adjudicated document per task that several annotators annotated.
 
     Example: akhbar annotate adjudicate build/snapshots/snapshot.json --corpus build/corpus
     --out build/adjudicated --strategy majority --push
     """
-    conn = client.resolve(url, api_key, settings) if push_ else None
-    run = adjudicate.run_adjudication(
-        adjudicate.AdjudicateOptions(
-            snapshot=snapshot,
-            corpus=corpus_dir,
-            out=out_dir,
-            strategy=strategy,
-            taxonomy=taxonomy,
-            workers=workers,
-        )
-    )
+    conn = connect() if push_ else None
+    run = adjudicate.run_adjudication(adjudicate.AdjudicateOptions(**opts))
+    strategy, out_dir = opts["strategy"], opts["out"]
     s = run.summary
     c = s["conflicts"]
     click.echo(

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from akhbar.cli.options import force_option, out_option, workers_option
-from akhbar.corpus.config import load_config
+from akhbar.cli.options import from_fields
+from akhbar.corpus.config import CorpusBuildOptions
 
 
 @click.group()
@@ -22,43 +22,8 @@ def corpus() -> None:
 
 
 @corpus.command()
-@click.argument(
-    "inputs", nargs=-1, required=True, metavar="INPUT...", type=click.Path(path_type=Path)
-)
-@out_option("Corpus directory to create.", dest="out")
-@click.option(
-    "--config",
-    "config_file",
-    metavar="FILE",
-    type=click.Path(path_type=Path),
-    help="YAML build configuration.",
-)
-@force_option("corpus store")
-@click.option("--no-near-dup", is_flag=True, help="Only exact duplicates (skip MinHash LSH).")
-@workers_option("cleaning and hashing (default: the --config's, 0)", default=None)
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "ray"]),
-    default="local",
-    show_default=True,
-    help="Where the work runs: local processes, or a Ray cluster (pip install 'akhbar[ray]').",
-)
-@click.option(
-    "--ray-address",
-    metavar="ADDR",
-    default=None,
-    help="Ray cluster to use (host:port of its head); default: start one on this machine.",
-)
-def build(
-    inputs: tuple[Path, ...],
-    out: Path,
-    config_file: Path | None,
-    force: bool,
-    no_near_dup: bool,
-    workers: int | None,
-    executor: str,
-    ray_address: str | None,
-) -> None:
+@from_fields(CorpusBuildOptions)
+def build(**opts: Any) -> None:
     """Clean and de-duplicate raw articles (.txt, .json, .jsonl, .zip, .html files or
     directories of them) into a corpus store at DIR: articles.parquet, duplicates.parquet,
     rejected.jsonl and report.json. The store appears only when complete.
@@ -68,20 +33,10 @@ def build(
       akhbar corpus build ../shared/data/saudinewsnet --out build/snn --workers 2
     """
     # imported when used: keeps `akhbar --help` fast
-    from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
+    from akhbar.corpus.pipeline import build_corpus
 
-    report = build_corpus(
-        CorpusBuildOptions(
-            inputs=list(inputs),
-            out=out,
-            config=load_config(config_file),
-            force=force,
-            workers=workers,
-            near=False if no_near_dup else None,
-            executor=executor,
-            ray_address=ray_address,
-        )
-    )
+    out = opts["out"]
+    report = build_corpus(CorpusBuildOptions(**opts))
     click.echo(summary(report, out))
 
 

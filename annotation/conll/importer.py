@@ -199,7 +199,7 @@ def import_conll(opts: ImportOptions) -> ImportResult:
     """Write ``OUT/corpus/`` (a corpus store), ``OUT/documents.jsonl`` and
     ``OUT/conll_issues.jsonl`` from a CoNLL file; see :class:`ConllReader` for the options."""
     path, out, force = Path(opts.conll), Path(opts.out), opts.force
-    tax = opts.taxonomy if isinstance(opts.taxonomy, Taxonomy) else load_taxonomy(opts.taxonomy)
+    tax = load_taxonomy(opts.taxonomy)
     if opts.article_size < 1:
         raise UsageError(f"--article-size must be 1 or more, got {opts.article_size}")
     article_size = opts.article_size

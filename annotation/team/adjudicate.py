@@ -38,6 +38,7 @@ from akhbar.annotation.team.annotator_versions import (
 )
 from akhbar.annotation.team.measures import argument_keys, entity_keys, trigger_keys
 from akhbar.annotation.team.run import sha256
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output
 from akhbar.schemas import taxonomy as taxonomy_mod
 from akhbar.schemas.errors import UsageError
@@ -258,12 +259,18 @@ def iter_adjudications(
 class AdjudicateOptions:
     """What ``akhbar annotate adjudicate`` is asked to do (see :func:`run_adjudication`)."""
 
-    snapshot: Path  # an export snapshot
-    corpus: Path  # the corpus store the tasks were pushed from
-    out: Path
-    strategy: str = "majority"  # or unanimous (STRATEGIES)
-    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
-    workers: int = 0  # 0: one per core (a small export is read in this process)
+    snapshot: Path = opt("An export snapshot (the --out of akhbar annotate pull).", argument=True)
+    corpus: Path = opt("Corpus store the tasks were pushed from.")
+    out: Path = opt("Directory for documents.jsonl, conflicts.jsonl, adjudication.json.")
+    strategy: str = opt(
+        "Keep an item when more than half (majority) or all (unanimous) annotators agree.",
+        "majority",
+        choices=STRATEGIES,
+    )
+    taxonomy: Taxonomy | Path | None = opt(default=None)
+    workers: int = opt(
+        "Processes reading the export (0: one per core; a small one is read here).", 0
+    )
 
 
 def run_adjudication(opts: AdjudicateOptions) -> AdjudicationRun:
@@ -272,7 +279,7 @@ def run_adjudication(opts: AdjudicateOptions) -> AdjudicationRun:
     needed(strategy, 2)  # an unknown strategy fails before anything is read
     snapshot, out_dir, corpus_dir = Path(opts.snapshot), Path(opts.out), Path(opts.corpus)
     taxonomy = opts.taxonomy
-    tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
+    tax = taxonomy_mod.load(taxonomy)
     tally = SnapshotTally()
     # An earlier adjudication output at out_dir is replaced; anything else there is refused.
     output = Output(out_dir, replace=True, marker=SUMMARY, what="adjudication output")

@@ -24,6 +24,7 @@ from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team.agreement import Agreement, score_batch
 from akhbar.annotation.team.annotator_versions import SnapshotTally, VersionReader
 from akhbar.annotation.team.intervals import LEVEL, REPLICATES, intervals
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import publishing
 from akhbar.schemas import taxonomy as taxonomy_mod
 from akhbar.schemas.taxonomy import Taxonomy
@@ -56,7 +57,7 @@ def measure(
 ) -> tuple[Agreement, SnapshotTally, Taxonomy]:
     """Score every shared task of ``snapshot`` (in ``workers`` processes, see
     :meth:`annotation.team.annotator_versions.VersionReader.batches`), adding the scores in export order."""
-    tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
+    tax = taxonomy_mod.load(taxonomy)
     agr = Agreement(tax.entity_names, tax.event_names)
     tally = SnapshotTally()
     step = functools.partial(score_batch, index=agr.index)
@@ -92,11 +93,13 @@ def figures_of(
 class AgreementOptions:
     """What ``akhbar annotate agreement`` is asked to do (see :func:`run_agreement`)."""
 
-    snapshot: Path  # an export snapshot
-    corpus: Path  # the corpus store the tasks were pushed from
-    out: Path
-    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
-    workers: int = 0  # 0: one per core (a small export is read in this process)
+    snapshot: Path = opt("An export snapshot (the --out of akhbar annotate pull).", argument=True)
+    corpus: Path = opt("Corpus store the tasks were pushed from.")
+    out: Path = opt("Directory for agreement.json, agreement.md, agreement.png, invalid.jsonl.")
+    taxonomy: Taxonomy | Path | None = opt(default=None)
+    workers: int = opt(
+        "Processes reading and scoring the export (0: one per core; a small one is read here).", 0
+    )
 
 
 def run_agreement(opts: AgreementOptions) -> AgreementResult:

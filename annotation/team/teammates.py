@@ -38,7 +38,7 @@ def post_as(
     taxonomy: Taxonomy | str | Path | None = None,
 ) -> TeamReport:
     """Post the annotations of ``path`` (JSONL, as ``push --annotations``) as user ``email``."""
-    tax = taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
+    tax = taxonomy_mod.load(taxonomy)
     with Client.connect(conn) as client:
         found = client.find_project(project)
         if found is None:

@@ -54,6 +54,7 @@ from akhbar.annotation.validate.pieces import (
 )
 from akhbar.annotation.validate.tasks import TaskChecker
 from akhbar.corpus.runtime.executor import Executor, make_executor, resolve_workers
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import ArticleTexts, articles_path, text_index
 from akhbar.schemas import taxonomy as taxonomy_mod
@@ -90,7 +91,7 @@ class ValidationResult:
 
 
 def _load_taxonomy(taxonomy: Taxonomy | str | Path | None) -> Taxonomy:
-    return taxonomy if isinstance(taxonomy, Taxonomy) else taxonomy_mod.load(taxonomy)
+    return taxonomy_mod.load(taxonomy)
 
 
 class _Hasher(threading.Thread):
@@ -133,15 +134,23 @@ class _Hasher(threading.Thread):
 class ValidateOptions:
     """What ``akhbar annotate validate`` is asked to do (see :func:`validate_snapshot`)."""
 
-    snapshot: Path  # an export snapshot (JSON array) or annotated documents (JSON Lines)
-    corpus: Path  # the corpus store the tasks were pushed from
-    out: Path
-    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
+    snapshot: Path = opt(
+        "An export snapshot (JSON array) or annotated documents (JSONL).", argument=True
+    )
+    corpus: Path = opt("Corpus store the tasks were pushed from (or the documents were made for).")
+    out: Path = opt(
+        "Directory for documents.jsonl, quarantine.jsonl, issues.jsonl, validation.json."
+    )
+    taxonomy: Taxonomy | Path | None = opt(default=None)
     # 0: one per core, but an export under 8 MiB is checked in this process (a pool costs
     # more than it saves there)
-    workers: int = 0
+    workers: int = opt(
+        "Processes checking the export (0: one per core; an export under 8 MiB is checked here).", 0
+    )
     range_bytes: int = export_reader.RANGE  # the size of the ranges handed to workers
-    trim_punctuation: bool = False  # whitespace at a span's edges is always trimmed
+    trim_punctuation: bool = opt(
+        "Also trim punctuation at a span's edges (whitespace is always trimmed).", False
+    )
 
 
 def validate_snapshot(opts: ValidateOptions) -> ValidationResult:
