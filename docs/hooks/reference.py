@@ -125,7 +125,9 @@ def cli_reference() -> str:
         if args:
             lines += ["| argument | type | required |", "|---|---|---|"]
             for a in args:
-                many = " (one or more)" if a.nargs == -1 else ""
+                many = (
+                    " (one or more)" if a.nargs == -1 and "..." not in a.human_readable_name else ""
+                )
                 lines.append(
                     f"| `{a.human_readable_name}`{many} | {_type_of(a)} | "
                     f"{'yes' if a.required else 'no'} |"
