@@ -217,15 +217,33 @@ def test_every_hand_written_page_is_in_the_site(site):
         assert built.is_file(), md
 
 
-def test_a_broken_link_fails_the_build(tmp_path):
-    """The strict build is no formality: a link to a page that does not exist fails it."""
-    root = tmp_path / "repo"
+def copy_site_sources(root: Path) -> None:
     root.mkdir()
     shutil.copytree(DOCS, root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     (root / "schemas").symlink_to(REPO / "schemas")
+
+
+def test_a_new_howto_page_joins_the_nav(tmp_path):
+    """A feature's how-to, landed from its branch, is in the site without editing mkdocs.yml."""
+    root = tmp_path / "repo"
+    copy_site_sources(root)
+    (root / "docs" / "howto" / "zz-new.md").write_text("# Do a new thing\n\nSo.\n")
+    done = build(root, tmp_path / "site")
+    assert done.returncode == 0, done.stderr[-3000:]
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Do a new thing" in home
+
+
+def test_a_broken_link_or_a_page_out_of_the_nav_fails_the_build(tmp_path):
+    """The strict build is no formality: a link to a page that does not exist fails it, and so
+    does a page (other than a how-to) that the nav leaves out."""
+    root = tmp_path / "repo"
+    copy_site_sources(root)
     page = root / "docs" / "concepts" / "offsets.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n[gone](nowhere.md)\n", encoding="utf-8")
+    (root / "docs" / "concepts" / "stray.md").write_text("# Stray\n")
     done = build(root, tmp_path / "site")
     assert done.returncode != 0
     assert "nowhere.md" in done.stderr
+    assert "concepts/stray.md" in done.stderr
