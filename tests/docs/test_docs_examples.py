@@ -34,6 +34,11 @@ MARKS = {"howto/ray.md": [pytest.mark.ray, pytest.mark.slow]}
 # Examples that cannot run here (they start a server, or need the Hub or a cluster) stay few.
 MAX_NOT_RUN = 12
 LEFT_OUT = {"build", ".git", ".akhbar", ".labelstudio", ".pytest_cache", ".ruff_cache"}
+HOW_TO_FIX = (
+    "a page's examples run from a fresh copy of the repository, offline; a page that needs a "
+    "Label Studio server says `needs: label-studio` in its front matter, and a block that cannot "
+    "run here starts with `# not run: REASON` (docs/develop/docs.md)"
+)
 MARK = "@@akhbar-docs-block {}@@"
 MARK_RE = re.compile(r"^@@akhbar-docs-block (\d+)@@$", re.M)
 
@@ -102,7 +107,7 @@ def run_page(page: str, tmp_path: Path, env_extra: dict[str, str] | None = None)
         b = blocks[last]
         pytest.fail(
             f"{b.where}: exit {done.returncode}\n{b.code}\n--- printed:\n"
-            f"{printed.get(last, done.stdout)[-3000:]}"
+            f"{printed.get(last, done.stdout)[-3000:]}\n--- {HOW_TO_FIX}"
         )
     assert len(printed) == len(blocks), f"{page}: {len(printed)} of {len(blocks)} blocks ran"
     for i, b in enumerate(blocks):
