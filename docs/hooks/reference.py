@@ -174,29 +174,81 @@ def checks_reference() -> str:
         "",
     ]
     groups = check_groups()
+    examples = check_examples()
     placed: set[str] = set()
     for prefix, text in groups:
         codes = [c for c in CHECKS.values() if c.code.startswith(prefix)]
         if not codes:
             continue
         lines += [f"## {prefix}x: {text}", ""]
-        lines += _checks_table(codes)
+        lines += _checks_table(codes, examples)
         placed.update(c.code for c in codes)
     rest = [c for c in CHECKS.values() if c.code not in placed]
     if rest:
         lines += ["## Other codes", ""]
-        lines += _checks_table(rest)
+        lines += _checks_table(rest, examples)
     return "\n".join(lines)
 
 
-def _checks_table(codes: list[Any]) -> list[str]:
-    out = ["| code | name | severity | explanation |", "|---|---|---|---|"]
+def _checks_table(codes: list[Any], examples: dict[str, str]) -> list[str]:
+    out = [
+        "| code | name | severity | explanation | a message it gives |",
+        "|---|---|---|---|---|",
+    ]
     for c in codes:
+        example = examples.get(c.code)
         out.append(
             f"| <span id='{c.code}'>`{c.code}`</span> | `{c.name}` | {c.severity} | "
-            f"{_cell(c.explanation)} |"
+            f"{_cell(c.explanation)} | {_cell(example) if example else ''} |"
         )
     return [*out, ""]
+
+
+# Mistakes put into the first annotated document of the bundled sample: the document check's
+# own messages for them are the reference's examples (codes that only a whole export or a set
+# of documents can show, such as a task id given twice, have none).
+FAULTS: list[Callable[[dict[str, Any], str], None]] = [
+    lambda d, t: d.pop("entities"),
+    lambda d, t: d.__setitem__("entities", "none"),
+    lambda d, t: d.__setitem__("selection", "by hand"),
+    lambda d, t: d["entities"][0].__setitem__("start", 5.0),
+    lambda d, t: d["entities"][0].__setitem__("end", len(t) + 2),
+    lambda d, t: d["entities"][0].__setitem__("start", d["entities"][0]["start"] + 1),
+    lambda d, t: d.__setitem__("text", t.replace("مزارع", "فلاح", 1)),
+    lambda d, t: d["entities"][0].update(end=d["entities"][0]["start"]),
+    lambda d, t: d["entities"][0].__setitem__("label", "PERSON"),
+    lambda d, t: d["events"][0]["arguments"][0].__setitem__("entity_id", "e999"),
+    lambda d, t: d["events"][0]["arguments"][0].__setitem__("role", "Weapon"),
+    lambda d, t: d["events"][0]["arguments"][0].__setitem__("role", "Instrument"),
+    lambda d, t: d["entities"][1].__setitem__("id", d["entities"][0]["id"]),
+    lambda d, t: d["entities"].append({**d["entities"][0], "id": "e990", "label": "ORG"}),
+    lambda d, t: d["entities"].append({**d["entities"][0], "id": "e991"}),
+    lambda d, t: d["entities"][0].update(
+        start=d["entities"][0]["start"] - 1,
+        text=t[d["entities"][0]["start"] - 1 : d["entities"][0]["end"]],
+    ),
+    lambda d, t: d["events"][0]["arguments"].append(dict(d["events"][0]["arguments"][0])),
+]
+
+
+def check_examples() -> dict[str, str]:
+    """One message of the document check per code it gave for the mistakes in ``FAULTS``."""
+    import copy
+
+    from akhbar.schemas.document import check_document
+    from akhbar.schemas.taxonomy import load as load_taxonomy
+
+    sample = REPO / "corpus" / "sample" / "annotations.jsonl"
+    with sample.open(encoding="utf-8") as f:
+        doc = json.loads(f.readline())
+    text, tax = doc["text"], load_taxonomy(None)
+    examples: dict[str, str] = {}
+    for fault in FAULTS:
+        broken = copy.deepcopy(doc)
+        fault(broken, text)
+        for issue in check_document(broken, text, tax):
+            examples.setdefault(issue.code, issue.message)
+    return examples
 
 
 # --- JSON Schemas ------------------------------------------------------------------------------

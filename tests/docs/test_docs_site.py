@@ -106,6 +106,9 @@ def test_reference_lists_every_check_code(site):
         assert row in flat, row
     listed = set(re.findall(r"\bAK\d{3}\b", flat))
     assert listed == set(CHECKS), listed ^ set(CHECKS)
+    # with a real message of the document check for the codes it can give alone
+    assert "AK103 span-text-mismatch error value.text differs from text[start:end]. text " in flat
+    assert "is not a label of entity in ace-ar-conflict@" in flat
 
 
 def test_reference_shows_every_schema_and_its_fields(site):
