@@ -170,7 +170,10 @@ def checks_reference() -> str:
         "reported with one of these codes, in `issues.jsonl`, `quarantine.jsonl` and the report",
         "(generated from `akhbar.schemas.checks.CHECKS`). An *error* quarantines the task or",
         "document; a *warning* keeps it and asks someone to look. The message names what was",
-        "found, where (a JSON pointer) and what was expected.",
+        "found, where (a JSON pointer) and what was expected. The last column is what the",
+        "document check says about a mistake put into the first document of the bundled sample",
+        "when this page was built; a code that only a whole export or set of documents can",
+        "show (a task id given twice, say) has no example.",
         "",
     ]
     groups = check_groups()
