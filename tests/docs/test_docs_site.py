@@ -224,7 +224,8 @@ def copy_site_sources(root: Path) -> None:
     root.mkdir()
     shutil.copytree(DOCS, root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "schemas").symlink_to(REPO / "schemas")
+    for name in ("schemas", "corpus"):  # what the reference pages are generated from
+        (root / name).symlink_to(REPO / name)
 
 
 def test_a_new_howto_page_joins_the_nav(tmp_path):
