@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test docs check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
+.PHONY: demo test docs test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-validate bench-span-edges bench-release bench-conll bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,22 @@ test: install labelstudio chromium
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# The release tests again with the oldest `datasets` pyproject.toml declares (beside the newest,
+# which `make test` uses): releases must build and load, and the card's examples work, on both.
+DATASETS_FLOOR := $(shell sed -n 's/.*"datasets>=\([0-9.]*\)".*/\1/p' pyproject.toml)
+FLOOR_VENV := .venv-datasets-floor
+RELEASE_TESTS := tests/release tests/annotation/test_import_conll_splits.py
+
+$(FLOOR_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/pip install --quiet --upgrade pip
+	$(FLOOR_VENV)/bin/pip install --quiet -e '.[test]' 'datasets==$(DATASETS_FLOOR)'
+	touch $@
+
+test-datasets-floor: $(FLOOR_VENV)/.installed
+	$(FLOOR_VENV)/bin/python -c "import datasets; assert datasets.__version__ == '$(DATASETS_FLOOR)', datasets.__version__; print('datasets', datasets.__version__)"
+	$(FLOOR_VENV)/bin/python -m pytest -q $(RELEASE_TESTS)
+
 # The README's picture of an annotated task, retaken by the browser test from the bundled sample.
 screenshots: install labelstudio chromium
 	AKHBAR_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/labelstudio/test_browser_annotator.py -k screenshot
@@ -66,6 +82,7 @@ check-install:
 	$(PLAIN)/venv/bin/pip install --quiet .
 	$(PLAIN)/venv/bin/python -I -c "import importlib.metadata as m; top = {str(f).split('/')[0] for f in m.files('akhbar') if not str(f).startswith(('akhbar-', '../'))}; assert top == {'akhbar'}, top; print('installed top-level names:', sorted(top))"
 	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar demo --offline --out demo
+	cd $(PLAIN) && $(CURDIR)/$(PLAIN)/venv/bin/akhbar annotate config --taxonomy wojood > /dev/null && echo "bundled taxonomy found by name: wojood"
 
 lint: install
 	$(BIN)/ruff check .
@@ -100,4 +117,4 @@ bench-conll: install
 	$(BIN)/python benchmarks/bench_conll.py
 
 clean:
-	rm -rf build $(VENV) $(LS_VENV) .pytest_cache .ruff_cache
+	rm -rf build $(VENV) $(LS_VENV) $(FLOOR_VENV) .pytest_cache .ruff_cache

@@ -104,14 +104,46 @@ def check(data: Any, source: str = "<memory>") -> dict[str, Any]:
     return data
 
 
+def bundled_names() -> list[str]:
+    """The names the bundled taxonomies go by (their file stems, ``-`` or ``_``)."""
+    return sorted(p.stem.replace("_", "-") for p in TAXONOMY_DIR.glob("*.yaml"))
+
+
+def resolve(path: str | Path | None) -> Path:
+    """The file of ``--taxonomy``: a path, or the name of a bundled taxonomy (``wojood``,
+    ``ace-ar-conflict``), which works wherever akhbar is installed. A path that does not exist
+    but names a bundled file as the checkout holds it (``schemas/taxonomies/wojood.yaml``) is
+    that bundled file, so the README's examples work after a plain install too."""
+    if not path:
+        return DEFAULT_TAXONOMY
+    p = Path(path)
+    if p.exists():
+        return p
+    text = str(path)
+    if "/" not in text and "\\" not in text and not p.suffix:
+        bundled = TAXONOMY_DIR / f"{text.replace('-', '_')}.yaml"
+        if bundled.is_file():
+            return bundled
+        raise UsageError(
+            f"--taxonomy {text}: no bundled taxonomy of that name (bundled: "
+            f"{', '.join(bundled_names())}); give a name or a taxonomy file"
+        )
+    if p.parent.parts[-2:] == ("schemas", "taxonomies") and (TAXONOMY_DIR / p.name).is_file():
+        return TAXONOMY_DIR / p.name
+    return p
+
+
 def read(path: str | Path | None = None) -> tuple[dict[str, Any], str]:
-    """Read and schema-check a taxonomy file; ``None`` is the bundled default. Returns the
-    document and the path it came from."""
-    p = Path(path) if path else DEFAULT_TAXONOMY
+    """Read and schema-check a taxonomy file (or bundled name, see :func:`resolve`); ``None``
+    is the bundled default. Returns the document and the path it came from."""
+    p = resolve(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise UsageError(f"{p}: cannot read taxonomy ({e.strerror}); pass --taxonomy FILE") from e
+        raise UsageError(
+            f"{p}: cannot read taxonomy ({e.strerror}); pass --taxonomy FILE or a bundled name "
+            f"({', '.join(bundled_names())})"
+        ) from e
     try:
         data = load_yaml(text)
     except yaml.YAMLError as e:

@@ -52,7 +52,7 @@ SECOND_ANNOTATOR = "second.annotator@example.org"
 PROJECT = "akhbar demo"
 VERSION = "1.0.0"
 MARKER = ".akhbar-demo"  # in out_dir: this directory is the demo's to empty
-CONFIGS = ("documents", "ner", "events")
+CONFIGS = ("ner", "ner_nested", "events", "documents")
 EXAMPLE_TOKENS = 30  # the NER example is the richest sentence of at most this many tokens
 
 Echo = Callable[[str], Any]
@@ -258,26 +258,31 @@ def ner_example(ner: Any) -> list[str]:
 
 
 def event_example(events: Any) -> list[str]:
-    """The event with the most arguments, each with its role, text and entity type."""
-    best: tuple[int, str, dict, Any] | None = None
+    """The event with the most arguments, with its sentence's tokens: trigger and each
+    argument by role, text, token span and entity type."""
+    best: tuple[int, str, dict, dict, Any] | None = None
     for split, ds in events.items():
         for row in ds:
-            n = len(row["arguments"])
-            if best is None or n > best[0]:
-                best = (n, split, row, ds.features)
+            for ev in row["events"]:
+                n = len(ev["arguments"])
+                if best is None or n > best[0]:
+                    best = (n, split, row, ev, ds.features)
     if best is None:
         return []
-    _, split, row, features = best
-    types = features["event_type"].names
-    argument = features["arguments"].feature
+    _, split, row, ev, features = best
+    event = features["events"].feature
+    types = event["type"].names
+    argument = event["arguments"].feature
     roles, labels = argument["role"].names, argument["entity_label"].names
+    t = ev["trigger"]
     out = [
-        f"  example events row ({split}, {row['article_id']}): "
-        f"{types[row['event_type']]} «{row['trigger']['text']}»"
+        f"  example events row ({split}, {row['id']}, {len(row['events'])} event(s) in the "
+        f"sentence): {types[ev['type']]} «{t['text']}» tokens[{t['start']}:{t['end']}]"
     ]
     out += [
-        f"    {roles[a['role']]}: {a['text']} ({labels[a['entity_label']]})"
-        for a in row["arguments"]
+        f"    {roles[a['role']]}: {a['text']} ({labels[a['entity_label']]}) "
+        f"tokens[{a['start']}:{a['end']}]"
+        for a in ev["arguments"]
     ]
     return out
 

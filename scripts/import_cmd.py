@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from akhbar.annotation.conll.importer import ImportOptions, import_conll
+from akhbar.annotation.conll.importer import ImportOptions, import_conll, parse_split_option
 from akhbar.annotation.conll.reader import DEFAULT_SENTENCE_END
 from akhbar.cli.options import force_option, out_option, taxonomy_option
 
@@ -14,13 +14,26 @@ SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.js
 
 
 @click.command("import-conll")
-@click.argument("conll_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "conll_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--split",
+    "split_files",
+    multiple=True,
+    metavar="SPLIT=FILE",
+    help="A file and the source's split it holds (train, validation, test); repeat for each "
+    "file. A FILE given without --split takes the split its name names (train.txt, val.txt, "
+    "dev.txt, test.txt), if any; release build keeps these splits.",
+)
 @taxonomy_option(
     required=True,
-    help="Taxonomy declaring the file's entity types (e.g. schemas/taxonomies/wojood.yaml).",
+    help="Taxonomy declaring the files' entity types: a file or a bundled name (e.g. wojood).",
 )
 @out_option("Directory for corpus/, documents.jsonl and conll_issues.jsonl.")
-@click.option("--source", default=None, help="Source name for the articles (default: file stem).")
+@click.option(
+    "--source", default=None, help="Source name for the articles (default: the taxonomy's name)."
+)
 @click.option(
     "--strict", is_flag=True, help="Stop at the first malformed line instead of skipping it."
 )
@@ -40,7 +53,8 @@ SHOWN_ISSUES = 10  # malformed lines printed; all of them are in conll_issues.js
 )
 @force_option("import")
 def import_conll_cmd(
-    conll_file: Path,
+    conll_files: tuple[Path, ...],
+    split_files: tuple[str, ...],
     taxonomy: Path,
     out_dir: Path,
     source,
@@ -49,16 +63,18 @@ def import_conll_cmd(
     article_size: int,
     force: bool,
 ) -> None:
-    """Turn a CoNLL/IOB file (nested multi-tag lines allowed) into a corpus store
+    """Turn CoNLL/IOB files (nested multi-tag lines allowed) into a corpus store
     (OUT/corpus) and annotated documents (OUT/documents.jsonl), ready to validate or push.
-    Malformed lines are skipped and listed in OUT/conll_issues.jsonl.
+    Each file is read on its own and its articles record its split. Malformed lines are
+    skipped and listed in OUT/conll_issues.jsonl.
 
-    Example: akhbar annotate import-conll wojood/test.txt --taxonomy
-    schemas/taxonomies/wojood.yaml --out build/wojood --article-size 10
+    Example: akhbar annotate import-conll --split train=wojood/train.txt --split
+    validation=wojood/val.txt --split test=wojood/test.txt --taxonomy wojood --out build/wojood
     """
+    inputs = [parse_split_option(v) for v in split_files]
     result = import_conll(
         ImportOptions(
-            conll=conll_file,
+            conll=[*conll_files, *inputs],
             taxonomy=taxonomy,
             out=out_dir,
             source=source,
@@ -71,6 +87,9 @@ def import_conll_cmd(
     s = result.summary()
     lines = s["lines"]
     click.echo(f"corpus at {result.corpus_dir}, documents at {result.documents_path}")
+    for f in s["files"]:
+        split = f["split"] or "no split (release build hashes its articles)"
+        click.echo(f"  {f['file']}: {split}: {f['articles']} articles, {f['sentences']} sentences")
     click.echo(
         f"  {s['articles']} articles, {s['sentences']} sentences, {s['tokens']} tokens, "
         f"{s['entities']} entities ({s['nested_entities']} nested)"
@@ -82,7 +101,9 @@ def import_conll_cmd(
         f"  {lines['token_lines']} token lines: {lines['kept']} kept, {lines['repaired']} "
         f"repaired, {lines['skipped']} skipped" + (f" ({reasons})" if reasons else "")
     )
-    for issue in result.lines.issues[:SHOWN_ISSUES]:
-        click.echo(f"  {conll_file}:{issue.line}: {issue.reason}: {issue.detail}", err=True)
+    for issue, path in list(zip(result.lines.issues, result.issue_files, strict=True))[
+        :SHOWN_ISSUES
+    ]:
+        click.echo(f"  {path}:{issue.line}: {issue.reason}: {issue.detail}", err=True)
     if len(result.lines.issues) > SHOWN_ISSUES:
         click.echo(f"  ... all {len(result.lines.issues)} in {result.issues_path}", err=True)

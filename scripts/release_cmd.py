@@ -39,7 +39,12 @@ def release() -> None:
 @out_option(
     "Directory of releases; the release goes to OUT/vX.Y.Z.", dest="out", default=Path("releases")
 )
-@click.option("--ratios", default=None, help="train,validation,test shares, e.g. 0.8,0.1,0.1.")
+@click.option(
+    "--ratios",
+    default=None,
+    help="train,validation,test shares for articles without a recorded split (finite, "
+    "non-negative, summing to 1), e.g. 0.8,0.1,0.1 or 0,0,1.",
+)
 @click.option("--resplit", is_flag=True, help="Allow articles to change split.")
 @click.option("--previous", default=None, help="Previous release (version or directory).")
 @click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
@@ -156,7 +161,7 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 @click.option("--no-verify", is_flag=True, help="Load without verifying the release first.")
 def load_cmd(release_dir: Path, no_verify: bool) -> None:
     """Verify a release, then load every config with datasets.load_dataset (offline); print
-    the splits.
+    each config's splits and a line of Python that loads it.
 
     Example: akhbar release load releases/v1.0.0
     """
@@ -175,5 +180,9 @@ def load_cmd(release_dir: Path, no_verify: bool) -> None:
                 err=True,
             )
             sys.exit(1)
+    where = str(release_dir.resolve())
     for config, splits in load_release(release_dir).items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
+        click.echo(
+            f"    from datasets import load_dataset; ds = load_dataset({where!r}, {config!r})"
+        )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from akhbar.annotation.labelstudio import server
+from akhbar.cli.options import server_options
 
 
 def _paths_options(f):
@@ -85,23 +86,15 @@ def status(data_dir, settings, venv) -> None:
 
 
 @studio.command()
-@click.option("--url", default=None, help="An existing Label Studio server; env LABEL_STUDIO_URL.")
-@click.option("--api-key", default=None, help="API token; env LABEL_STUDIO_API_KEY.")
-@click.option(
-    "--settings",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=server.DEFAULT_SETTINGS,
-    show_default=True,
-    help="Settings of the local server (`akhbar studio up`), used without --url/--api-key.",
-)
-def invite(url, api_key, settings) -> None:
+@server_options
+def invite(connect) -> None:
     """Print the sign-up link for teammates (the organisation's invite link).
 
     Example: akhbar studio invite
     """
     from akhbar.annotation.labelstudio import client, team_calls
 
-    with client.Client.connect(client.resolve(url, api_key, settings)) as c:
+    with client.Client.connect(connect()) as c:
         link = team_calls.invite_link(c)
     click.echo(link)
     click.echo(

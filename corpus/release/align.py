@@ -1,17 +1,19 @@
-"""Entity spans -> BIO tags over tokens, with the clitic policy and counts of every adjustment.
+"""Entity spans -> BIO tags over tokens, with counts of every adjustment.
 
-Annotators mark entities on characters; the ``ner`` config tags whole tokens. Where the two
+Annotators mark entities on characters; the ``ner`` config tags whole tokens, and the tokens are
+those of the one tokeniser (:mod:`akhbar.corpus.tokenizer`), which never looks at the labels: a
+token boundary never depends on where an entity is, so a model trained on ``ner`` sees at
+inference time the same tokens the tokeniser gives on raw text. Where an entity and the tokens
 disagree nothing is dropped silently:
 
-- an entity starting after a proclitic attached to its token (و ف ب ل ك, ال and their
-  combinations: ``وبغداد`` with the entity on ``بغداد``) splits the token at the boundary, and the
-  clitic becomes a token of its own tagged ``O`` (counted as ``ner_clitic_split``);
-- any other boundary inside a token widens the entity to the whole token
-  (``ner_expanded_start`` / ``ner_expanded_end``);
+- a boundary inside a token widens the entity to the whole token (``ner_expanded_start`` /
+  ``ner_expanded_end``): ``وبغداد`` with the entity on ``بغداد`` is one token tagged ``B-GPE``,
+  as in the whitespace-tokenised Arabic NER corpora (ANERcorp, Wojood);
 - of nested or overlapping entities only the outermost (longest, then earliest) is tagged; the
-  others stay in the ``documents`` config and are counted (``ner_nested_dropped``,
-  ``ner_overlap_dropped``); one whose widened span collides with a tagged one is counted as
-  ``ner_conflict_dropped``; one that covers no token at all as ``ner_no_token_dropped``;
+  others stay in the ``documents`` and ``ner_nested`` configs and are counted
+  (``ner_nested_dropped``, ``ner_overlap_dropped``); one whose widened span collides with a
+  tagged one is counted as ``ner_conflict_dropped``; one that covers no token at all as
+  ``ner_no_token_dropped``;
 - whitespace at the edges of a span is trimmed (``ner_whitespace_trimmed``).
 """
 
@@ -29,7 +31,6 @@ _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _PROCLITICS = re.compile("(?:[وف]?[بلك]?(?:ال)?|[وف]?لل)")
 
 ADJUSTMENTS = (
-    "ner_clitic_split",
     "ner_expanded_start",
     "ner_expanded_end",
     "ner_whitespace_trimmed",
@@ -41,7 +42,8 @@ ADJUSTMENTS = (
 
 
 def is_proclitic(prefix: str) -> bool:
-    """Whether ``prefix`` is a sequence of Arabic proclitics (و ف, ب ل ك, ال, لل)."""
+    """Whether ``prefix`` is a sequence of Arabic proclitics (و ف, ب ل ك, ال, لل); used to tell
+    an annotator's boundary after a clitic from one inside a word, never to split tokens."""
     bare = _DIACRITICS.sub("", prefix)
     return bool(bare) and _PROCLITICS.fullmatch(bare) is not None
 
@@ -97,7 +99,7 @@ def outermost(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, list[in
 
 @dataclass(slots=True)
 class Tagging:
-    starts: np.ndarray  # token starts after clitic splits
+    starts: np.ndarray  # token starts (the tokens given: tagging never splits one)
     ends: np.ndarray
     tags: np.ndarray  # int64 BIO tag index per token
     counts: Counter = field(default_factory=Counter)
@@ -148,17 +150,10 @@ def tag_entities(
             note("ner_no_token_dropped", int(S[k]), int(E[k]), "")
         S, E, L, ti, tj = S[ok], E[ok], L[ok], ti[ok], tj[ok]
     ts, te = starts[ti], ends[tj]
-    new_s, new_e = ts.copy(), te
-    split = np.zeros(len(S), dtype=bool)
+    new_s, new_e = ts, te
     counts["ner_whitespace_trimmed"] += int(np.count_nonzero(ts > S) + np.count_nonzero(te < E))
     for k in np.flatnonzero(ts < S).tolist():  # the start falls inside a token
-        s, e, t0, t1 = int(S[k]), int(E[k]), int(ts[k]), int(ends[ti[k]])
-        if is_proclitic(text[t0:s]):
-            split[k] = True
-            new_s[k] = s
-            note("ner_clitic_split", s, e, text[t0:t1])
-        else:
-            note("ner_expanded_start", s, e, text[t0:t1])
+        note("ner_expanded_start", int(S[k]), int(E[k]), text[int(ts[k]) : int(ends[ti[k]])])
     for k in np.flatnonzero(te > E).tolist():  # the end falls inside a token
         note("ner_expanded_end", int(S[k]), int(E[k]), text[int(starts[tj[k]]) : int(te[k])])
 
@@ -172,13 +167,8 @@ def tag_entities(
                 note("ner_conflict_dropped", int(S[k]), int(E[k]), text[new_s[k] : new_e[k]])
             else:
                 last_end = int(new_e[k])
-        new_s, new_e, L, split = new_s[keep], new_e[keep], L[keep], split[keep]
+        new_s, new_e, L = new_s[keep], new_e[keep], L[keep]
 
-    if split.any():
-        points = new_s[split]
-        where = np.searchsorted(starts, points)
-        starts = np.insert(starts, where, points)
-        ends = np.insert(ends, where - 1, points)
     tags = np.zeros(len(starts), dtype=np.int64)
     b = np.searchsorted(starts, new_s, side="left")
     x = np.searchsorted(starts, new_e, side="left")

@@ -19,9 +19,9 @@ from typing import Any
 import pyarrow as pa
 
 from akhbar import schemas
-from akhbar.corpus import __version__
+from akhbar.corpus import __version__, tokenizer
 from akhbar.corpus.release import card, changelog, croissant, quality
-from akhbar.corpus.release.features import CONFIGS, all_features
+from akhbar.corpus.release.features import CONFIGS, all_features, arrow_schema
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     ARTICLE_COLUMNS,
@@ -49,6 +49,7 @@ from akhbar.corpus.release.plan import BuildOptions, Plan, plan_release
 from akhbar.corpus.release.rows import Converter, SplitStats
 from akhbar.corpus.release.splits import (
     METHOD,
+    SOURCE_METHOD,
     SPLITS,
     ratios_dict,
 )
@@ -144,7 +145,7 @@ def _results(
 
 def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
     features = all_features(plan.labels)
-    schemas_ = {name: f.arrow_schema for name, f in features.items()}
+    schemas_ = {name: arrow_schema(f) for name, f in features.items()}
     data_dir = tmp / "data"
     stats = {s: SplitStats() for s in SPLITS}
     adjustments: Counter = Counter()
@@ -196,6 +197,9 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         "inputs": inputs,
         "splits": {
             "method": METHOD,
+            # Articles that recorded their source's split keep it; the others are hashed.
+            "source_method": SOURCE_METHOD,
+            "from_source": dict(zip(SPLITS, plan.from_source, strict=True)),
             "ratios": ratios_dict(plan.ratios),
             "resplit": bool(opts.resplit),
             "moved": plan.moved,
@@ -208,6 +212,14 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
         },
         "configs": configs,
         "labels": {s: stats[s].to_dict() for s in SPLITS},
+        # How the ner tokens were made: the source's own tokens where an article brought them,
+        # the tokeniser (never looking at labels) everywhere else.
+        "tokenization": {
+            "tokenizer": "akhbar.corpus.tokenizer",
+            "rules": tokenizer.RULES,
+            "clitic_segmentation": False,
+            "articles_with_source_tokens": sum(stats[s].source_tokens for s in SPLITS),
+        },
         "adjustments": adjust,
         "adjustment_examples": examples,
     }

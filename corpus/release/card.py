@@ -18,23 +18,37 @@ from datasets.info import DatasetInfosDict
 from datasets.splits import SplitDict
 
 from akhbar.corpus.release.align import ADJUSTMENTS
-from akhbar.corpus.release.features import CONFIGS, DESCRIPTIONS, SPLITS
+from akhbar.corpus.release.features import (
+    CONFIGS,
+    DEFAULT_CONFIG,
+    DESCRIPTIONS,
+    SPLITS,
+    portable_yaml,
+)
 from akhbar.schemas.taxonomy import Taxonomy
 
 PLOT = "images/label_distribution.png"
-ADJUSTMENT_ORDER = (*ADJUSTMENTS, "sentence_merges")
+ADJUSTMENT_ORDER = (
+    *ADJUSTMENTS,
+    "sentence_merges",
+    "ner_nested_no_token_dropped",
+    "events_argument_outside_sentence",
+)
 
 ADJUSTMENT_TEXT = {
-    "ner_clitic_split": "entity starts after a proclitic inside its token; token split, "
-    "clitic tagged O",
-    "ner_expanded_start": "entity starts inside a token (no known clitic); widened to the token",
+    "ner_expanded_start": "entity starts inside a token (after a clitic, say); widened to the token",
     "ner_expanded_end": "entity ends inside a token; widened to the token",
     "ner_whitespace_trimmed": "whitespace at a span's edge left out of the tagged tokens",
     "ner_nested_dropped": "entity nested in a longer one; not tagged in ner (kept in documents)",
     "ner_overlap_dropped": "entity crossing a longer one; not tagged in ner (kept in documents)",
     "ner_conflict_dropped": "entity sharing a token with another after widening; not tagged in ner",
     "ner_no_token_dropped": "entity covering no token; not tagged in ner (kept in documents)",
-    "sentence_merges": "sentence boundaries removed because an entity or trigger crossed them",
+    "sentence_merges": "sentence boundaries removed because an entity or an event (trigger to "
+    "arguments) crossed them",
+    "ner_nested_no_token_dropped": "entity covering no token; not in ner_nested (kept in "
+    "documents)",
+    "events_argument_outside_sentence": "argument outside its trigger's sentence (source "
+    "sentences only); not in events (kept in documents)",
 }
 
 
@@ -72,7 +86,7 @@ def front_matter(manifest: dict[str, Any], features: dict[str, Features]) -> dic
                 {"split": s, "path": manifest["configs"][config][s]["files"]} for s in splits
             ],
         }
-        if config == "documents":
+        if config == DEFAULT_CONFIG:
             entry["default"] = True
         configs.append(entry)
         split_dict = SplitDict()
@@ -95,6 +109,9 @@ def front_matter(manifest: dict[str, Any], features: dict[str, Features]) -> dic
         "configs": configs,
     }
     infos.to_dataset_card_data(data)
+    found = data.get("dataset_info") or []
+    for info in found if isinstance(found, list) else [found]:  # read alike by datasets 3, 4+
+        info["features"] = portable_yaml(info["features"])
     return data
 
 
@@ -151,11 +168,18 @@ def render(
         f"{labels.description}\n\n"
         f"This release has {counts['released_articles']:,} annotated articles, "
         f"{sum(sum(per[s]['entities'].values()) for s in SPLITS):,} entity mentions and "
-        f"{sum(sum(per[s]['events'].values()) for s in SPLITS):,} events, in three configs:\n\n"
+        f"{sum(sum(per[s]['events'].values()) for s in SPLITS):,} events, in four configs "
+        "(every release has all four, with the same features):\n\n"
+        "- `ner` (the default): one row per sentence, tokens with BIO `ner_tags` of the "
+        "outermost entities;\n"
+        "- `ner_nested`: the same sentences with every entity, nested ones too, as token spans "
+        "with a label (the span-list shape of nested-NER datasets: no depth limit, two nested "
+        "entities of one type kept apart, which one BIO column per level cannot do);\n"
+        "- `events`: the same sentences (event-free ones included) with every event whose "
+        "trigger is in it: type, trigger and arguments (role, entity type) as token spans and "
+        "code-point offsets, the shape of sentence-level event extraction (ACE, MAVEN);\n"
         "- `documents`: one row per article, the full text with every entity and event as "
-        "code-point spans;\n"
-        "- `ner`: one row per sentence, tokens with BIO `ner_tags`;\n"
-        "- `events`: one row per event, its trigger and arguments in the sentences around it.\n\n"
+        "code-point spans.\n\n"
         "```python\nfrom datasets import load_dataset\n\n"
         'ds = load_dataset("path/to/this/release", "ner")\n'
         'ds["train"].features["ner_tags"].feature.names\n```\n'
@@ -211,6 +235,8 @@ def render(
         "### Argument roles\n\n" + _counts_table(m, "roles", labels.role_names) + "\n\n"
         "### Entities tagged in `ner` (outermost only)\n\n"
         + _counts_table(m, "ner_entities", labels.entity_names)
+        + "\n\n### Entities in `ner_nested` (all)\n\n"
+        + _counts_table(m, "ner_nested_entities", labels.entity_names)
         + "\n"
     )
 
@@ -276,12 +302,28 @@ def _annotation_section(m: dict[str, Any], labels: Taxonomy) -> str:
 
 def _splits_section(m: dict[str, Any]) -> str:
     r = m["splits"]["ratios"]
-    return (
-        "## Splits\n\n"
+    source = m["splits"].get("from_source") or {}
+    hashed = (
         f"Each article's split is a function of its de-duplication cluster ({m['splits']['method']}; "
         f"ratios train {r['train']}, validation {r['validation']}, test {r['test']}). "
         "Near-duplicates share a cluster, so they never straddle splits; an article keeps its "
         "split in every later release (the build refuses to move one unless asked to re-split)."
+    )
+    if sum(source.values()):
+        kept = ", ".join(f"{s} {n:,}" for s, n in source.items() if n)
+        hashed = (
+            f"Articles whose source came with splits keep them: {kept} article(s) are in the "
+            "split their source gave them (recorded on import), so scores on this test split "
+            "compare with published ones. "
+            + (
+                "Every article came with its split."
+                if sum(source.values()) == m["counts"]["released_articles"]
+                else "The others: " + hashed[0].lower() + hashed[1:]
+            )
+        )
+    return (
+        "## Splits\n\n"
+        + hashed
         + (
             f" This release was re-split: {m['splits']['moved']} article(s) moved."
             if m["splits"]["resplit"]
@@ -293,7 +335,7 @@ def _splits_section(m: dict[str, Any]) -> str:
 
 def _limitations_section(m: dict[str, Any]) -> str:
     adj = m["adjustments"]
-    clitic = adj["ner_clitic_split"] + adj["ner_expanded_start"] + adj["ner_expanded_end"]
+    clitic = adj["ner_expanded_start"] + adj["ner_expanded_end"]
     rows = [[f"`{k}`", adj.get(k, 0), ADJUSTMENT_TEXT[k]] for k in ADJUSTMENT_ORDER]
     examples = [
         [f"`{e['kind']}`", e["article_id"], e["entity"], e["token"]]
@@ -301,16 +343,15 @@ def _limitations_section(m: dict[str, Any]) -> str:
     ]
     text = (
         "## Known limitations\n\n"
-        "- **Clitics and token boundaries.** Arabic attaches conjunctions, prepositions and the "
-        "article to the next word (و، ف، ب، ل، ك، ال: `وبغداد` = و + بغداد). Annotators mark the "
-        "entity on the characters, so its boundary can fall inside a whitespace token. In "
-        "`documents` and `events` spans are kept exactly as annotated. In `ner`, when the "
-        "boundary follows a known proclitic the token is split there and the clitic becomes its "
-        "own token tagged `O`; any other boundary inside a token widens the entity to the whole "
-        f"token. {clitic:,} entity boundaries fell inside a token in this release.\n"
+        "- **Tokens and clitics.** " + _tokens_text(m) + " Arabic attaches conjunctions, "
+        "prepositions and the article to the next word (و، ف، ب، ل، ك، ال: `وبغداد` = و + "
+        "بغداد); annotators mark the entity on the characters, so its boundary can fall inside "
+        "a token. In `documents` and `events` spans are kept exactly as annotated; in `ner` an "
+        "entity whose boundary falls inside a token is widened to the whole token (`وبغداد` "
+        f"tagged `B-GPE`). {clitic:,} entity boundaries fell inside a token in this release.\n"
         "- **Nested entities.** `ner` has one tag per token, so it keeps only the outermost "
         "entity (longest, then earliest) of nested or overlapping ones; the inner ones are "
-        "counted below and remain in `documents`.\n"
+        "counted below and are all in `ner_nested` and `documents`.\n"
         "- **Sentences** are split at . ! ? ؟ ؛ … and line breaks, never inside a number "
         "(9.50) or after a one-letter abbreviation (د.), and never through an annotated span; "
         "headlines without punctuation may run into the next sentence.\n"
@@ -321,6 +362,30 @@ def _limitations_section(m: dict[str, Any]) -> str:
     if examples:
         text += "\n\nExamples:\n\n" + _table(["adjustment", "article", "entity", "token"], examples)
     return text + "\n"
+
+
+def _tokens_text(m: dict[str, Any]) -> str:
+    """Which tokens ``ner`` has: the source's, the tokeniser's, or both."""
+    tok = m.get("tokenization") or {}
+    given = tok.get("articles_with_source_tokens", 0)
+    released = m["counts"]["released_articles"]
+    ours = (
+        "tokens are those of akhbar's rule-based tokeniser (`from akhbar.corpus.tokenizer "
+        "import tokenize`: words with their clitics attached, numbers, single punctuation; "
+        "no clitic segmentation), which never looks at the labels, so it splits raw text at "
+        "inference time exactly as here"
+    )
+    if given == released and released:
+        return (
+            "`ner` keeps the source's own tokens and sentences (imported from a tokenised "
+            "corpus), token for token."
+        )
+    if given:
+        return (
+            f"{given:,} article(s) keep their source's own tokens (imported from a tokenised "
+            f"corpus); for the others the {ours}."
+        )
+    return f"In `ner` the {ours}."
 
 
 def write_plot(path: Path, manifest: dict[str, Any], labels: Taxonomy) -> None:

@@ -1,4 +1,5 @@
-"""The Arrow batches of the ``documents``, ``ner`` and ``events`` configs, built from one split's
+"""The Arrow batches of the ``documents``, ``ner``, ``ner_nested`` and ``events`` configs, built
+from one split's
 group of checked articles (:class:`SplitGroup`, filled by :class:`~akhbar.corpus.release.rows.
 Converter`).
 
@@ -40,10 +41,13 @@ class SplitGroup:
     ent_texts: list[str] = field(default_factory=list)
     ent_labels: list[int] = field(default_factory=list)
     events: list[list[dict]] = field(default_factory=list)
-    triggers: list[tuple[int, int]] = field(default_factory=list)  # in joined-text offsets
+    # Each event's extent (trigger and arguments), in joined-text offsets: no sentence boundary
+    # cuts one, so every event lies in one sentence of the events config.
+    triggers: list[tuple[int, int]] = field(default_factory=list)
     events_at: list[tuple[int, dict]] = field(default_factory=list)  # (article index, event)
     given_tokens: dict[int, tuple] = field(default_factory=dict)  # article index -> tokenisation
-    sentences: tuple = ()
+    sentences: tuple = ()  # (start, end) offsets of each sentence, joined text
+    tokens: tuple = ()  # (starts, ends, first token of each sentence), joined text
 
 
 # Bytes that are whitespace on their own: tokens are everything else, so when a text has no
@@ -144,13 +148,14 @@ def ner_batch(
     tagging = tag_entities(big, seg.starts, seg.ends, ents, owner)
     starts, ends, tags = tagging.starts, tagging.ends, tagging.tags
     n = len(starts)
-    # Sentence boundaries are token starts, which clitic splits never move.
+    # Sentence boundaries are token starts.
     first = np.searchsorted(starts, seg.starts[seg.sentence_starts])
     n_sent = len(first)
     lengths = np.diff(np.append(first, n))
     sent_start = starts[first]
     sent_end = ends[np.append(first[1:], n) - 1]
     g.sentences = (sent_start, sent_end)
+    g.tokens = (starts, ends, first)
     doc = np.searchsorted(doc_starts, sent_start, side="right") - 1
     number = np.arange(n_sent) - np.searchsorted(doc, doc)  # position in its article
     rel = np.repeat(sent_start, lengths)
@@ -191,46 +196,123 @@ def ner_batch(
     return pa.RecordBatch.from_arrays(arrays, schema=schema), tagging, seg.merged
 
 
-def event_rows(g: SplitGroup) -> list[dict]:
-    """``events`` rows: each event in the sentences (``g.sentences``, set by :func:`ner_batch`)
-    that hold its trigger and arguments."""
-    sent_start, sent_end = g.sentences
-    lo, hi = [], []
-    for k, ev in g.events_at:
-        t, off = ev["trigger"], g.doc_offsets[k]
-        lo.append(min([t["start"], *(a["start"] for a in ev["arguments"])]) + off)
-        hi.append(max([t["end"], *(a["end"] for a in ev["arguments"])]) + off)
-    si = np.maximum(np.searchsorted(sent_start, lo, side="right") - 1, 0)
-    sj = np.maximum(np.searchsorted(sent_start, np.asarray(hi) - 1, side="right") - 1, 0)
-    cs_all = np.minimum(sent_start[si], lo).tolist()
-    ce_all = np.maximum(sent_end[sj], hi).tolist()
-    rows = []
-    for (k, ev), cs_g, ce_g in zip(g.events_at, cs_all, ce_all, strict=True):
-        off = g.doc_offsets[k]
-        cs, ce = cs_g - off, ce_g - off
-        t = ev["trigger"]
-        aid = g.aids[k]
-        rows.append(
+SENTENCE_COLUMNS = 9  # the columns the sentence-level configs share (features._sentence)
+
+
+def _token_spans(
+    g: SplitGroup, s: np.ndarray, e: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Code-point spans of the joined text -> (sentence index, first token, end token, ok):
+    token indices within the sentence (end exclusive), a span inside a token widened to it as
+    in ``ner``; ``ok`` is False for a span that covers no token or leaves its sentence."""
+    starts, ends, first = g.tokens
+    n = len(starts)
+    ti = np.searchsorted(ends, s, side="right")  # first token ending after the start
+    tj = np.searchsorted(starts, e, side="left")  # one past the last token starting before the end
+    si = np.maximum(np.searchsorted(first, ti, side="right") - 1, 0)
+    next_first = np.append(first[1:], n)[si]
+    ok = (ti < n) & (tj > ti) & (tj <= next_first)
+    return si, ti - first[si], tj - first[si], ok
+
+
+def _sentence_batch(
+    ner: pa.RecordBatch, name: str, rows: list[list[dict]], schema: pa.Schema
+) -> pa.RecordBatch:
+    arrays = [*ner.columns[:SENTENCE_COLUMNS], pa.array(rows, schema.field(name).type)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def ner_nested_batch(
+    g: SplitGroup, ner: pa.RecordBatch, names: Sequence[str], st: SplitStats, schema: pa.Schema
+) -> tuple[pa.RecordBatch, int]:
+    """The ``ner_nested`` rows: the sentences of ``ner`` with every entity, nested ones too, as
+    token spans. Also returns how many entities covered no token (left out, counted)."""
+    shift = np.repeat(np.asarray(g.doc_offsets, dtype=np.int64), g.ent_counts)
+    s = np.asarray(g.ent_starts, dtype=np.int64) + shift
+    e = np.asarray(g.ent_ends, dtype=np.int64) + shift
+    si, ts, te, ok = _token_spans(g, s, e)
+    sent_start = g.sentences[0]
+    rows: list[list[dict]] = [[] for _ in range(ner.num_rows)]
+    for k in np.lexsort((-te, ts, si)).tolist():  # sentence, then start, then longest first
+        if not ok[k]:
+            continue
+        label = g.ent_labels[k]
+        base = int(sent_start[si[k]])
+        rows[int(si[k])].append(
             {
-                "id": f"{aid}:{ev['id']}",
-                "article_id": aid,
-                "event_id": ev["id"],
-                "event_type": ev["type"],
-                "text": g.texts[k][cs:ce],
-                "context_start": cs,
-                "context_end": ce,
-                "trigger": {"start": t["start"] - cs, "end": t["end"] - cs, "text": t["text"]},
-                "arguments": [
-                    {
-                        "role": a["role"],
-                        "entity_id": a["entity_id"],
-                        "entity_label": a["_label"],
-                        "start": a["start"] - cs,
-                        "end": a["end"] - cs,
-                        "text": a["text"],
-                    }
-                    for a in ev["arguments"]
-                ],
+                "id": g.ent_ids[k],
+                "start": int(ts[k]),
+                "end": int(te[k]),
+                "char_start": int(s[k]) - base,
+                "char_end": int(e[k]) - base,
+                "text": g.ent_texts[k],
+                "label": label,
             }
         )
-    return rows
+        st.nested_entities[names[label]] += 1
+    return _sentence_batch(ner, "entities", rows, schema), int(np.count_nonzero(~ok))
+
+
+def events_batch(
+    g: SplitGroup, ner: pa.RecordBatch, schema: pa.Schema
+) -> tuple[pa.RecordBatch, int]:
+    """The ``events`` rows: the sentences of ``ner``, each with the events whose trigger is in
+    it (none for most), trigger and arguments as token spans. Also returns how many arguments
+    lay outside their trigger's sentence (left out, counted; only possible in an article that
+    brought its own sentences)."""
+    rows: list[list[dict]] = [[] for _ in range(ner.num_rows)]
+    if not g.events_at:
+        return _sentence_batch(ner, "events", rows, schema), 0
+    offs = [g.doc_offsets[k] for k, _ in g.events_at]
+    ts_ = np.asarray(
+        [ev["trigger"]["start"] + o for (_, ev), o in zip(g.events_at, offs, strict=True)]
+    )
+    te_ = np.asarray(
+        [ev["trigger"]["end"] + o for (_, ev), o in zip(g.events_at, offs, strict=True)]
+    )
+    si, ti, tj, ok = _token_spans(g, ts_, te_)
+    args = [(i, a) for i, (_, ev) in enumerate(g.events_at) for a in ev["arguments"]]
+    a_s = np.asarray([a["start"] + offs[i] for i, a in args], dtype=np.int64)
+    a_e = np.asarray([a["end"] + offs[i] for i, a in args], dtype=np.int64)
+    a_si, a_ti, a_tj, a_ok = _token_spans(g, a_s, a_e)
+    sent_start = g.sentences[0]
+    per_event: list[list[dict]] = [[] for _ in g.events_at]
+    outside = 0
+    for j, (i, a) in enumerate(args):
+        if not a_ok[j] or a_si[j] != si[i]:
+            outside += 1
+            continue
+        base = int(sent_start[si[i]])
+        per_event[i].append(
+            {
+                "entity_id": a["entity_id"],
+                "role": a["role"],
+                "entity_label": a["_label"],
+                "start": int(a_ti[j]),
+                "end": int(a_tj[j]),
+                "char_start": int(a_s[j]) - base,
+                "char_end": int(a_e[j]) - base,
+                "text": a["text"],
+            }
+        )
+    for i, (_, ev) in enumerate(g.events_at):
+        if not ok[i]:  # a trigger always covers a token: validation refuses empty spans
+            outside += len(ev["arguments"])
+            continue
+        base = int(sent_start[si[i]])
+        t = ev["trigger"]
+        rows[int(si[i])].append(
+            {
+                "id": ev["id"],
+                "type": ev["type"],
+                "trigger": {
+                    "start": int(ti[i]),
+                    "end": int(tj[i]),
+                    "char_start": int(ts_[i]) - base,
+                    "char_end": int(te_[i]) - base,
+                    "text": t["text"],
+                },
+                "arguments": per_event[i],
+            }
+        )
+    return _sentence_batch(ner, "events", rows, schema), outside

@@ -25,6 +25,7 @@ from akhbar.corpus.release.splits import (
     DEFAULT_RATIOS,
     SPLITS,
     parse_ratios,
+    recorded_split,
     split_of,
 )
 from akhbar.corpus.release.versions import (
@@ -78,6 +79,7 @@ class Plan:
     previous_articles: dict[str, tuple[str, str]]  # id -> (split, annotation hash)
     corpus_articles: int
     moved: int
+    from_source: list[int]  # per split, the released articles whose split their source gave
     agreement: tuple[dict[str, Any], bytes] | None = None  # figures, file bytes
 
     def articles(self) -> Iterator[tuple[str, str, str, str]]:
@@ -149,12 +151,13 @@ def plan_release(opts: BuildOptions) -> Plan:
     corpus_articles = 0
     moved = 0
     first_move = None
+    from_source = [0] * len(SPLITS)
     ids = (
         row
-        for batch in iter_article_batches(opts.corpus, ("id", "cluster_id"), 65536)
-        for row in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)
+        for batch in iter_article_batches(opts.corpus, ("id", "cluster_id", "metadata"), 65536)
+        for row in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True)
     )
-    for aid, cluster in ids:
+    for aid, cluster, metadata in ids:
         corpus_articles += 1
         packed = locations.get(aid)
         if packed is None:
@@ -164,7 +167,17 @@ def plan_release(opts: BuildOptions) -> Plan:
             raise IntegrityError(
                 f"{articles_path(opts.corpus)}: article id {aid} occurs twice; rebuild the corpus store"
             )
-        split = split_of(cluster or aid, ratios)
+        try:
+            split = recorded_split(metadata)
+        except ValueError as e:
+            raise IntegrityError(
+                f"{articles_path(opts.corpus)}: article {aid}: {e}; fix the split where the "
+                "article was imported"
+            ) from None
+        if split is None:
+            split = split_of(cluster or aid, ratios)
+        else:
+            from_source[split] += 1
         splits[o] = split
         clusters[o] = None if cluster == aid else cluster
         old = prev_articles.get(aid)
@@ -201,5 +214,6 @@ def plan_release(opts: BuildOptions) -> Plan:
         previous_articles=prev_articles,
         corpus_articles=corpus_articles,
         moved=moved,
+        from_source=from_source,
         agreement=quality.read_agreement(opts.agreement) if opts.agreement else None,
     )

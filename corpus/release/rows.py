@@ -23,8 +23,9 @@ import pyarrow as pa
 from akhbar.corpus.release.config_batches import (
     SplitGroup,
     documents_batch,
-    event_rows,
+    events_batch,
     ner_batch,
+    ner_nested_batch,
 )
 from akhbar.corpus.release.segment import parse_given_tokens
 from akhbar.corpus.release.splits import SPLITS
@@ -53,15 +54,18 @@ class SplitStats:
     events: Counter = field(default_factory=Counter)
     roles: Counter = field(default_factory=Counter)
     ner_entities: Counter = field(default_factory=Counter)
+    nested_entities: Counter = field(default_factory=Counter)  # tagged in ner_nested
     sources: Counter = field(default_factory=Counter)
     sentences: int = 0
     tokens: int = 0
+    source_tokens: int = 0  # articles whose ner tokens are their source's (CoNLL import)
 
     def merge(self, other: SplitStats) -> None:
         self.articles += other.articles
+        self.source_tokens += other.source_tokens
         self.sentences += other.sentences
         self.tokens += other.tokens
-        for name in ("entities", "events", "roles", "ner_entities", "sources"):
+        for name in ("entities", "events", "roles", "ner_entities", "nested_entities", "sources"):
             getattr(self, name).update(getattr(other, name))
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,10 +73,12 @@ class SplitStats:
             "articles": self.articles,
             "sentences": self.sentences,
             "tokens": self.tokens,
+            "articles_with_source_tokens": self.source_tokens,
             "entities": dict(sorted(self.entities.items())),
             "events": dict(sorted(self.events.items())),
             "roles": dict(sorted(self.roles.items())),
             "ner_entities": dict(sorted(self.ner_entities.items())),
+            "ner_nested_entities": dict(sorted(self.nested_entities.items())),
             "sources": dict(sorted(self.sources.items())),
         }
 
@@ -198,10 +204,14 @@ class Converter:
             examples.extend(tagging.examples)
             if ner.num_rows:
                 batches[("ner", split)] = ner
-            if g.events_at:
-                batches[("events", split)] = pa.RecordBatch.from_pylist(
-                    event_rows(g), schema=self.schemas["events"]
+                nested, no_token = ner_nested_batch(
+                    g, ner, names, stats[split], self.schemas["ner_nested"]
                 )
+                batches[("ner_nested", split)] = nested
+                adjustments["ner_nested_no_token_dropped"] += no_token
+                events, outside = events_batch(g, ner, self.schemas["events"])
+                batches[("events", split)] = events
+                adjustments["events_argument_outside_sentence"] += outside
         return ChunkResult(batches, stats, adjustments, examples[:12], hashes)
 
     def _add(
@@ -240,6 +250,7 @@ class Converter:
         given = parse_given_tokens(meta.get("metadata"), text, f"{where}, article {aid}")
         if given is not None:
             g.given_tokens[len(g.aids)] = given
+            st.source_tokens += 1
         g.aids.append(aid)
         g.metas.append(meta)
         g.texts.append(text)
@@ -253,7 +264,9 @@ class Converter:
         g.events.append(events)
         for ev in events:
             t = ev["trigger"]
-            g.triggers.append((t["start"] + offset, t["end"] + offset))
+            lo = min([t["start"], *(a["start"] for a in ev["arguments"])])
+            hi = max([t["end"], *(a["end"] for a in ev["arguments"])])
+            g.triggers.append((lo + offset, hi + offset))
             g.events_at.append((len(g.aids) - 1, ev))
         g.offset = offset + len(text) + 1
 

@@ -188,5 +188,17 @@ def _check_card(release: Path, card: Path, manifest: dict[str, Any]) -> list[str
 
 
 def check_release_dir(release: Path) -> None:
-    if not (release / MANIFEST).is_file():
-        raise InputError(f"{release}: not a release directory (no {MANIFEST})")
+    """Refuse a folder that is not a release, naming the releases inside it when there are
+    some (``releases/`` given for ``releases/v1.0.0``)."""
+    if (release / MANIFEST).is_file():
+        return
+    inside = (
+        sorted(p for p in release.iterdir() if (p / MANIFEST).is_file()) if release.is_dir() else []
+    )
+    hint = ""
+    if inside:
+        hint = (
+            f"; the releases in it: {', '.join(p.name for p in inside)} (e.g. akhbar release "
+            f"load {inside[-1]})"
+        )
+    raise InputError(f"{release}: not a release directory (no {MANIFEST}){hint}")

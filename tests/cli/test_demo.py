@@ -134,7 +134,7 @@ def test_offline_demo_ends_with_a_loaded_release(offline_run):
     release = out / "releases" / "v1.0.0"
     assert any(line.startswith(f"  release   v1.0.0 at {release} (verified: ") for line in lines)
     # every config was loaded by datasets, with every split it has
-    for config in ("documents", "ner", "events"):
+    for config in ("ner", "ner_nested", "events", "documents"):
         row = next(line for line in lines if line.startswith(f"    {config} "))
         assert "train " in row and "validation " in row and "test " in row, row
     docs_row = next(line for line in lines if line.startswith("    documents "))

@@ -163,18 +163,19 @@ def test_seed_article_events_survive_the_pipeline(labelstudio, ls_project, tmp_p
     assert got_events == expected_events
 
     events = load(release, "events", monkeypatch)
-    event_rows = rows(events)
-    ev_features = next(iter(events.values())).features
+    event_rows = rows(events)  # one per sentence, each with the events triggered in it
+    ev_feature = next(iter(events.values())).features["events"].feature
     got = sorted(
         (
-            ev_features["event_type"].int2str(r["event_type"]),
-            r["trigger"]["text"],
+            ev_feature["type"].int2str(ev["type"]),
+            ev["trigger"]["text"],
             sorted(
-                (ev_features["arguments"].feature["role"].int2str(a["role"]), a["text"])
-                for a in r["arguments"]
+                (ev_feature["arguments"].feature["role"].int2str(a["role"]), a["text"])
+                for a in ev["arguments"]
             ),
         )
         for r in event_rows
+        for ev in r["events"]
     )
     want = sorted(
         (

@@ -19,7 +19,7 @@ from tests.helpers import run_akhbar
 from tests.helpers.releases import ARTICLES, MORE_ARTICLES, write_documents, write_inputs
 
 RATIOS = "0.4,0.3,0.3"  # every split gets rows in every config with the fixture articles
-CONFIGS = ("documents", "ner", "events")
+CONFIGS = ("ner", "ner_nested", "events", "documents")
 SPLITS = ("train", "validation", "test")
 
 
@@ -190,15 +190,14 @@ def test_ner_config_tags_every_outermost_entity(v1, monkeypatch, tmp_path):
             assert any(s <= e["start"] and e["end"] <= t and lab == e["label"] for s, t, lab in got)
 
 
-def test_ner_splits_the_clitic_off_a_name(v1, monkeypatch, tmp_path):
+def test_ner_keeps_a_clitic_on_its_name(v1, monkeypatch, tmp_path):
     ds = load(v1["dir"], "ner", monkeypatch, tmp_path)
     names = ds["train"].features["ner_tags"].feature.names
     aid = ARTICLES[0].id
     rows = [r for s in SPLITS for r in ds[s] if r["article_id"] == aid]
     pairs = [(t, names[g]) for r in rows for t, g in zip(r["tokens"], r["ner_tags"], strict=True)]
-    i = pairs.index(("بغداد", "B-GPE"))
-    assert pairs[i - 1] == ("ب", "O")  # ببغداد -> ب + بغداد
-    assert ("ببغداد", "O") not in pairs and ("ببغداد", "B-GPE") not in pairs
+    assert ("ببغداد", "B-GPE") in pairs  # the entity is on بغداد; the token is not split
+    assert ("ب", "O") not in pairs
     # the nested ORG stays in documents but ner keeps the outer PER
     j = pairs.index(("المتحدث", "B-PER"))
     assert [p[1] for p in pairs[j + 1 : j + 4]] == ["I-PER", "I-PER", "I-PER"]
@@ -206,24 +205,30 @@ def test_ner_splits_the_clitic_off_a_name(v1, monkeypatch, tmp_path):
 
 def test_events_config_rows_carry_trigger_and_arguments(v1, monkeypatch, tmp_path):
     ds = load(v1["dir"], "events", monkeypatch, tmp_path)
-    f = ds["train"].features
-    type_names = f["event_type"].names
-    role_names = f["arguments"].feature["role"].names
-    ent_names = f["arguments"].feature["entity_label"].names
-    rows = {r["id"]: r for s in SPLITS for r in ds[s]}
+    event = ds["train"].features["events"].feature
+    type_names = event["type"].names
+    role_names = event["arguments"].feature["role"].names
+    ent_names = event["arguments"].feature["entity_label"].names
+    # one row per sentence; each event in the sentence that holds its trigger
+    found = {
+        (r["article_id"], ev["id"]): (r, ev) for s in SPLITS for r in ds[s] for ev in r["events"]
+    }
     n = 0
     for aid, doc in docs_by_id().items():
         ents = {e["id"]: e for e in doc["entities"]}
         for ev in doc["events"]:
             n += 1
-            row = rows[f"{aid}:{ev['id']}"]
-            assert type_names[row["event_type"]] == ev["type"]
-            assert doc["text"][row["context_start"] : row["context_end"]] == row["text"]
-            t = row["trigger"]
-            assert row["text"][t["start"] : t["end"]] == ev["trigger"]["text"]
+            row, got_ev = found[(aid, ev["id"])]
+            assert type_names[got_ev["type"]] == ev["type"]
+            assert doc["text"][row["start"] : row["end"]] == row["text"]
+            t = got_ev["trigger"]
+            assert row["text"][t["char_start"] : t["char_end"]] == ev["trigger"]["text"]
+            assert row["start"] + t["char_start"] == ev["trigger"]["start"]
+            assert row["token_starts"][t["start"]] <= t["char_start"]
+            assert t["char_end"] <= row["token_ends"][t["end"] - 1]
             got = [
                 (role_names[a["role"]], a["entity_id"], ent_names[a["entity_label"]], a["text"])
-                for a in row["arguments"]
+                for a in got_ev["arguments"]
             ]
             want = [
                 (
@@ -235,9 +240,10 @@ def test_events_config_rows_carry_trigger_and_arguments(v1, monkeypatch, tmp_pat
                 for a in ev["arguments"]
             ]
             assert got == want
-            for a in row["arguments"]:
-                assert row["text"][a["start"] : a["end"]] == a["text"]
-    assert n == len(rows)
+            for a in got_ev["arguments"]:
+                assert row["text"][a["char_start"] : a["char_end"]] == a["text"]
+                assert " ".join(row["tokens"][a["start"] : a["end"]]).count(a["text"].split()[0])
+    assert n == len(found)
 
 
 def test_pandas_and_pyarrow_read_every_file(v1):
@@ -281,7 +287,7 @@ def test_card_yaml_matches_the_files(v1):
     body = (v1["dir"] / "README.md").read_text(encoding="utf-8")
     for heading in ("## Sources", "## Structure", "## Label distribution", "## Annotation",
                     "## Known limitations", "## Citation", "images/label_distribution.png",
-                    "```bibtex", "ner_clitic_split"):  # fmt: skip
+                    "```bibtex", "ner_expanded_start", "akhbar.corpus.tokenizer"):  # fmt: skip
         assert heading in body, heading
 
 
@@ -317,7 +323,10 @@ def test_manifest_records_inputs_files_and_splits(v1):
     assert sum(per[s]["entities"].get("PER", 0) for s in SPLITS) == sum(
         1 for a in annotated for e in a.document()["entities"] if e["label"] == "PER"
     )
-    assert m["adjustments"]["ner_clitic_split"] >= 3 and m["adjustments"]["ner_nested_dropped"] == 1
+    assert m["adjustments"]["ner_expanded_start"] >= 3
+    assert m["adjustments"]["ner_nested_dropped"] == 1
+    assert m["tokenization"]["clitic_segmentation"] is False
+    assert m["tokenization"]["articles_with_source_tokens"] == 0
 
 
 def test_croissant_validates_and_reads(v1):
@@ -454,10 +463,12 @@ def test_empty_splits_are_left_out_and_the_rest_loads(tmp_path, capsys, monkeypa
     release = out / "v0.1.0"
     m = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     assert m["configs"]["documents"]["validation"]["rows"] == 0  # no article hashes there
-    assert m["configs"]["events"]["test"]["rows"] == 0
     meta = card_yaml(release)
-    events = next(c for c in meta["configs"] if c["config_name"] == "events")
-    assert [df["split"] for df in events["data_files"]] == ["train"]
+    for config in CONFIGS:  # every config is there, with the splits that have rows
+        entry = next(c for c in meta["configs"] if c["config_name"] == config)
+        assert [df["split"] for df in entry["data_files"]] == [
+            s for s in SPLITS if m["configs"]["documents"][s]["rows"]
+        ]
     assert "left out of its `data_files`" in (release / "README.md").read_text(encoding="utf-8")
     for config in CONFIGS:
         ds = load(release, config, monkeypatch, tmp_path)
@@ -601,11 +612,18 @@ def test_load_command_prints_each_config_as_datasets_reads_it(v1, capsys):
     assert code == 0, err
     m = json.loads((v1["dir"] / "manifest.json").read_text(encoding="utf-8"))
     lines = out.strip().splitlines()
-    assert [line.split(":")[0] for line in lines] == list(CONFIGS)
-    for line in lines:
+    counts = [line for line in lines if not line.startswith(" ")]
+    assert [line.split(":")[0] for line in counts] == list(CONFIGS)
+    for line in counts:
         config = line.split(":")[0]
         want = ", ".join(f"{s} {m['configs'][config][s]['rows']}" for s in SPLITS)
         assert line == f"{config}: {want}"
+        # the line after it is Python that loads the config, and does
+        code = lines[lines.index(line) + 1].strip()
+        assert code == (
+            f"from datasets import load_dataset; ds = load_dataset({str(v1['dir'].resolve())!r}, "
+            f"{config!r})"
+        )
 
 
 def test_previous_can_be_named_in_another_directory(v1, capsys, tmp_path):

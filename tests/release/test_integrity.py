@@ -120,7 +120,7 @@ def test_case4_release_load_verifies_first(copy):
     assert err.strip().splitlines()[-1].startswith(f"akhbar: error: {copy} does not verify")
     code, out, err = run_akhbar("release", "load", copy, "--no-verify")
     assert code == 0, err
-    assert out.startswith("documents: train ")
+    assert out.startswith("ner: train ")
 
 
 def test_case4_no_released_file_records_a_local_path(built):

@@ -125,7 +125,9 @@ def test_rows_go_to_the_article_split(tmp_path, split):
     doc = ARTICLES[1].document()
     result = CONVERTER.convert(chunk_of(tmp_path, [doc], [ARTICLES[1].text], [split]))
     name = ("train", "validation", "test")[split]
-    assert {k for k in result.batches} == {("documents", name), ("ner", name), ("events", name)}
+    assert {k for k in result.batches} == {
+        (c, name) for c in ("documents", "ner", "ner_nested", "events")
+    }
     assert result.stats[name].articles == 1 and result.stats[name].events["Attack"] == 2
 
 

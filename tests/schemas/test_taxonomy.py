@@ -72,3 +72,25 @@ def test_schema_violation_names_the_place(tmp_path):
     p.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(UsageError, match=r"/entities/0/color"):
         taxonomy.load(p)
+
+
+# --- --taxonomy NAME: a bundled taxonomy found wherever akhbar is installed ------------------
+
+
+def test_a_bundled_taxonomy_is_found_by_name(tmp_path, monkeypatch):
+    from akhbar.schemas.taxonomy import TAXONOMY_DIR, bundled_names, resolve
+
+    monkeypatch.chdir(tmp_path)  # no checkout here: names and the README's paths still work
+    assert resolve("wojood") == TAXONOMY_DIR / "wojood.yaml"
+    assert resolve("ace-ar-conflict") == TAXONOMY_DIR / "ace_ar_conflict.yaml"
+    assert resolve("schemas/taxonomies/wojood.yaml") == TAXONOMY_DIR / "wojood.yaml"
+    assert taxonomy.load("wojood").name == "wojood"
+    assert {"wojood", "ace-ar-conflict"} <= set(bundled_names())
+    own = tmp_path / "mine.yaml"
+    own.write_text("x", encoding="utf-8")
+    assert resolve(own) == own  # a path that exists is that file
+    with pytest.raises(
+        UsageError,
+        match=r"--taxonomy wojod: no bundled taxonomy of that name \(bundled: ace-ar-conflict, wojood\)",
+    ):
+        resolve("wojod")
