@@ -79,7 +79,7 @@ def pages() -> list[str]:
     """The hand-written pages (the reference is generated, with no examples to run), the
     README first."""
     found = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md") if "hooks" not in p.parts)
-    return found  # README.md: added when it is shrunk
+    return ["README.md", *found]
 
 
 def page_path(name: str) -> Path:
