@@ -2,7 +2,9 @@
 
 - ``labelstudio/``: all that knows Label Studio: its venv and server (``server``), the SDK and
   one call policy (``calls``, ``client``, ``team_calls``), the labelling config, reading its
-  exports (``export_reader``), its results checked (``result_checks``) and converted
+  exports (``export_reader``: the one reader, for validation, agreement and adjudication),
+  its results checked (``result_checks``: the one checker, for validation and for push's
+  pre-annotations) and converted
   (``convert``), documents written back as results (``to_results``).
 - ``push/``: corpus -> tasks, idempotent (``corpus_push``, ``task_batches``, ``ledger``) with
   checked pre-annotations (``preannotations``).

@@ -200,7 +200,7 @@ def child(stage: str, export: str, corpus: str, out: str) -> None:
     """One stage in this (fresh) process; prints its seconds, peak RSS and a count."""
     t0 = time.perf_counter()
     if stage == "floor":
-        from akhbar.annotation.team.annotator_versions import iter_tasks
+        from akhbar.annotation.labelstudio.export_reader import iter_tasks
 
         count = sum(1 for _ in iter_tasks(Path(export)))
     elif stage == "versions":

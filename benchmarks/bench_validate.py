@@ -34,8 +34,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar.annotation.labelstudio import export_reader
+from akhbar.annotation.labelstudio.result_checks import export_schema
 from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
-from akhbar.annotation.validate.tasks import task_schema
 from akhbar.corpus.records import article_id
 
 # (phrase, entity type) pools; triggers by event type with the role of their GPE argument
@@ -324,7 +324,7 @@ def main() -> None:
         )
 
         sample = sample_tasks(export, args.sample)
-        validator = jsonschema.Draft202012Validator(task_schema())
+        validator = jsonschema.Draft202012Validator(export_schema())
         t0 = time.perf_counter()
         valid = sum(1 for t in sample if validator.is_valid(t))
         base_s = time.perf_counter() - t0

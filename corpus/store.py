@@ -28,6 +28,7 @@ with ``force`` and only if it is a corpus store (or empty).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,6 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-import xxhash
 
 from akhbar.schemas.errors import AkhbarError, InputError, IntegrityError
 
@@ -87,13 +87,17 @@ CLEANED_SCHEMA = pa.schema([f for f in ARTICLE_SCHEMA if f.name != "cluster_id"]
 # --- one digest of an article's text -----------------------------------------------------------
 
 
-def text_digest(text: str) -> bytes:
-    """The 128-bit digest of a text's UTF-8 bytes: every stage compares an article's text with
-    the corpus by this digest (lone surrogates from JSON are kept, not refused)."""
-    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
+def text_digest(text: str) -> str:
+    """The one digest of an article's text: sha256 (hex) of its UTF-8 bytes, exactly as the
+    corpus stores it (lone surrogates from JSON are kept, not refused). Every stage compares a
+    text with the corpus by it, and push writes it into each task's
+    ``meta.akhbar.text_sha256``, so a later push compares without the text. (Tasks pushed
+    before it was the one digest carry sha256 of the text with surrounding whitespace
+    stripped, which is the same value for a cleaned text: cleaning leaves none.)"""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def text_digests(column: pa.Array | pa.ChunkedArray) -> list[bytes | None]:
+def text_digests(column: pa.Array | pa.ChunkedArray) -> list[str | None]:
     """:func:`text_digest` of every string of an Arrow column (None for a null), taken from
     Arrow's buffers without making a Python string of each text."""
     if isinstance(column, pa.ChunkedArray):
@@ -105,8 +109,8 @@ def text_digests(column: pa.Array | pa.ChunkedArray) -> list[bytes | None]:
         offset=column.offset * (8 if wide else 4),
     ).tolist()  # fmt: skip
     data = memoryview(data_buf) if data_buf is not None else memoryview(b"")
-    digest = xxhash.xxh3_128_digest
-    out: list[bytes | None] = [digest(data[a:b]) for a, b in itertools.pairwise(offsets)]
+    sha256 = hashlib.sha256
+    out: list[str | None] = [sha256(data[a:b]).hexdigest() for a, b in itertools.pairwise(offsets)]
     if column.null_count:
         out = [d if ok else None for d, ok in zip(out, column.is_valid().to_pylist(), strict=True)]
     return out
@@ -225,9 +229,9 @@ def read_articles(
     return pa.Table.from_batches(batches) if batches else schema.empty_table()
 
 
-def text_index(corpus_dir: str | Path) -> dict[str, bytes]:
+def text_index(corpus_dir: str | Path) -> dict[str, str]:
     """article id -> :func:`text_digest` of its text, for every article of the store."""
-    index: dict[str, bytes] = {}
+    index: dict[str, str] = {}
     for batch in iter_article_batches(corpus_dir, ("id", "text")):
         for aid, digest in zip(
             batch.column(0).to_pylist(), text_digests(batch.column(1)), strict=True

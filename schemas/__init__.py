@@ -1,5 +1,6 @@
 """akhbar.schemas: the contract at the bottom: JSON Schemas, the taxonomy model, the annotated
-document and its one check, the check codes, the exception tree.
+document and its one check (``document.check_document``, and ``document.DocumentCheck`` with
+the quick path a release takes), the check codes, the exception tree.
 May import no other akhbar package (every other layer imports it)."""
 
 from __future__ import annotations

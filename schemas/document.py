@@ -6,10 +6,18 @@ documents judges them here, with the codes and messages of :mod:`akhbar.schemas.
 pre-annotations before they are pushed, documents given to ``annotate validate``, the documents
 a release is built from. Label Studio results are turned into documents (or checked region by
 region with the same functions) in ``akhbar.annotation``, never here.
+
+:func:`check_document` says every problem of a document. :class:`DocumentCheck` is the same
+check for a stage that holds many documents (a release): its quick path answers "no error"
+in a few C-level passes and hands back the document as columns; a document it does not pass
+is judged by :func:`check_document`, which names the first error. A differential test
+(``tests/release/test_rows.py``) keeps the two in step.
 """
 
 from __future__ import annotations
 
+import operator
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypedDict
 
@@ -196,3 +204,99 @@ def _span(issues: list[Issue], text: str, span: dict[str, Any], path: str, rid: 
 def errors(issues: list[Issue]) -> list[Issue]:
     """The issues that make a document invalid (not the warnings)."""
     return [i for i in issues if CHECKS[i.code].severity == ERROR]
+
+
+@dataclass(slots=True)
+class Columns:
+    """A document that passed :meth:`DocumentCheck.columns`: its entities as columns (labels
+    as indices into the taxonomy's entity names) and its events, each as (type index, the
+    event, [(role index, position of the argument's entity)])."""
+
+    ids: list[str]
+    starts: list[int]
+    ends: list[int]
+    texts: list[str]
+    labels: list[int]
+    events: list[tuple[int, dict[str, Any], list[tuple[int, int]]]] = field(default_factory=list)
+
+
+class DocumentCheck:
+    """The one document check against one taxonomy, with a quick path for valid documents."""
+
+    def __init__(self, tax: Taxonomy) -> None:
+        self.tax = tax
+        self.entity_index = {n: i for i, n in enumerate(tax.entity_names)}
+        self.event_index = {n: i for i, n in enumerate(tax.event_names)}
+        self.role_index = {n: i for i, n in enumerate(tax.role_names)}
+        # (event type, role, entity label index) of every argument the taxonomy allows
+        self.allowed_fillers = {
+            (event, role, self.entity_index[t])
+            for event, roles in tax.event_roles.items()
+            for role, types in roles.items()
+            for t in types
+        }
+
+    def issues(self, doc: Any, text: str) -> list[Issue]:
+        """Every problem (:func:`check_document`)."""
+        return check_document(doc, text, self.tax)
+
+    def first_error(self, doc: Any, text: str) -> Issue | None:
+        found = errors(check_document(doc, text, self.tax))
+        return found[0] if found else None
+
+    def columns(self, doc: Any, text: str) -> Columns | None:
+        """The document as columns when it has no error; None when the quick checks fail
+        (then :meth:`first_error` says which; a None with no error found there is a gap
+        between the two paths, which the differential test is there to catch).
+
+        The quick checks are the errors of :func:`check_document` for a document that
+        matches the schema and carries the article's text: spans read what they say (AK10x),
+        labels, event types and arguments are the taxonomy's (AK110, AK122, AK123), arguments
+        point at an entity (AK120), ids are unique (AK130). Warnings are not looked at.
+        """
+        if not matches_schema(doc) or doc["text"] != text:
+            return None
+        ents = doc["entities"]
+        try:
+            ids = [e["id"] for e in ents]
+            starts = [e["start"] for e in ents]
+            ends = [e["end"] for e in ents]
+            values = [e["text"] for e in ents]
+            labels = [self.entity_index[e["label"]] for e in ents]
+        except KeyError:
+            return None
+        # map() keeps these checks in C: they run for every entity of every article.
+        if ents and not (
+            set(map(type, starts)) == {int}
+            and set(map(type, ends)) == {int}
+            and min(starts) >= 0
+            and max(ends) <= len(text)
+            and all(map(operator.lt, starts, ends))
+            and list(map(text.__getitem__, map(slice, starts, ends))) == values
+            and len(set(ids)) == len(ids)
+        ):
+            return None
+        out = Columns(ids, starts, ends, values, labels)
+        by_id = dict(zip(ids, range(len(ids)), strict=True))
+        seen: set[str] = set(by_id)
+        allowed = self.allowed_fillers
+        for ev in doc["events"]:
+            etype = self.event_index.get(ev["type"])
+            trig = ev["trigger"]
+            s, e = trig["start"], trig["end"]
+            if (
+                etype is None
+                or ev["id"] in seen
+                or not (type(s) is int and type(e) is int and 0 <= s < e <= len(text))
+                or text[s:e] != trig["text"]
+            ):
+                return None
+            seen.add(ev["id"])
+            args = []
+            for a in ev["arguments"]:
+                j = by_id.get(a["entity_id"])
+                if j is None or (ev["type"], a["role"], labels[j]) not in allowed:
+                    return None
+                args.append((self.role_index[a["role"]], j))
+            out.events.append((etype, ev, args))
+        return out

@@ -19,7 +19,6 @@ repaired or skipped). The documents can then be validated and released without a
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,6 +38,7 @@ from akhbar.annotation.conll.reader import (
 )
 from akhbar.corpus import __version__
 from akhbar.corpus.dedup.cluster import cluster_id
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.records import Article, Provenance, article_id
 from akhbar.corpus.release.splits import SPLITS
 from akhbar.corpus.runtime.publish import Output
@@ -202,7 +202,7 @@ def _store_report(result: ImportResult, inputs: list[ConllInput], source: str) -
             {
                 "file": str(i.path),
                 "split": i.split,
-                "sha256": hashlib.sha256(i.path.read_bytes()).hexdigest(),
+                "sha256": sha256_file(i.path).sha256,
             }
             for i in inputs
         ],

@@ -9,14 +9,24 @@ label per region, the export schema's ``anyOf`` of results; spans' edges are tri
 
 The checks of one annotation run in one pass over its results and hand back what they parsed
 (regions and arguments), so that conversion does not read the results a second time.
+
+This is the one checker of Label Studio results: validation calls :func:`check_annotation` on
+each annotation of a schema-valid task, and push calls :func:`check_results` on each
+pre-annotation's result list before it is imported (the export schema's ``result``
+definition first, then the same checks).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+import jsonschema
+import jsonschema_rs
+
+from akhbar import schemas
 from akhbar.annotation.labelstudio import span_edges
 from akhbar.annotation.labelstudio.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
 from akhbar.annotation.labelstudio.mismatch import diagnose_mismatch
@@ -46,10 +56,10 @@ class Rules:
         self.taxonomy = taxonomy
         self.trim_punctuation = trim_punctuation
         self.tag = f"{taxonomy.name}@{taxonomy.version}"
-        self.allowed: dict[str, frozenset[str]] = {
-            ENTITY_CONTROL: frozenset(taxonomy.entity_names),
-            TRIGGER_CONTROL: frozenset(taxonomy.event_names),
-        }
+        # a taxonomy without events has no trigger control in its labelling config
+        self.allowed: dict[str, frozenset[str]] = {ENTITY_CONTROL: frozenset(taxonomy.entity_names)}
+        if taxonomy.events:
+            self.allowed[TRIGGER_CONTROL] = frozenset(taxonomy.event_names)
         self.event_roles: dict[str, dict[str, frozenset[str]]] = {
             ev.name: {role: frozenset(types) for role, types in ev.roles.items()}
             for ev in taxonomy.events
@@ -58,6 +68,23 @@ class Rules:
 
 
 # --- JSON Schema errors -> codes ---------------------------------------------------------------
+
+
+def export_schema(definition: str = "task") -> dict[str, Any]:
+    """``$defs/<definition>`` of the export schema as a schema of its own (same document, root
+    ``$ref``): ``task`` by default, ``result`` for one result."""
+    full = schemas.load("labelstudio_export")
+    sub = {k: v for k, v in full.items() if k not in ("type", "items", "examples")}
+    sub["$ref"] = f"#/$defs/{definition}"
+    return sub
+
+
+@cache
+def result_validators() -> tuple[Any, jsonschema.Draft202012Validator]:
+    """The compiled validator of one result (fast, yes or no) and jsonschema's (to explain)."""
+    schema = export_schema("result")
+    return jsonschema_rs.validator_for(schema), jsonschema.Draft202012Validator(schema)
+
 
 _BRANCH = {"labels": 0, "relation": 1}  # position in the result schema's anyOf
 
@@ -136,6 +163,43 @@ def check_annotation(
             Issue("AK140", "the annotation was submitted with no regions and no relations", base)
         )
         return out
+    _check_results(out, result, base, text, rules, corpus_text)
+    return out
+
+
+def check_results(result: Any, text: str, rules: Rules) -> Checked:
+    """Check a result list that no schema has looked at yet (a pre-annotation's) against the
+    text: the export schema's ``result`` definition first (a list with schema errors is
+    judged no further, as an annotation with schema errors is quarantined as it is), then
+    the checks of :func:`check_annotation`. Paths start at ``/result``."""
+    out = Checked()
+    if not isinstance(result, list):
+        out.issues.append(
+            Issue("AK003", "result must be a list of Label Studio results", "/result")
+        )
+        return out
+    fast, detail = result_validators()
+    for j, r in enumerate(result):
+        if fast.is_valid(r):
+            continue
+        for e in detail.iter_errors(r):
+            e.path.extendleft(reversed(("result", j)))
+            out.issues.extend(schema_issues(e))
+    if not out.issues:
+        _check_results(out, result, "", text, rules, None)
+    return out
+
+
+def _check_results(
+    out: Checked,
+    result: list[dict[str, Any]],
+    base: str,
+    text: str,
+    rules: Rules,
+    corpus_text: str | None,
+) -> None:
+    """The regions and relations of a schema-valid result list, into ``out``."""
+    issues = out.issues
     n = len(text)
     allowed_get = rules.allowed.get
     edges_clean = span_edges.clean
@@ -190,7 +254,6 @@ def check_annotation(
             _region_errors(result, r, base, text, rules, corpus_text, regions, bad, issues)
     if relations:
         _check_relations(result, relations, base, regions, bad, rules, out, text)
-    return out
 
 
 def _at(result: list[Any], r: Any) -> int:
@@ -304,7 +367,7 @@ def _region_errors(
         issues.append(
             Issue(
                 "AK111",
-                f"{what}: regions must come from 'entity' or 'trigger' and target 'text'",
+                f"{what}: regions come from {sorted(rules.allowed)} and target {TEXT_OBJECT!r}",
                 rpath,
                 region_id=rid,
                 span=span,

@@ -27,7 +27,6 @@ Task ``data`` is ``{text, title, article_id, source, url}``.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from akhbar.annotation.push.preannotations import (
 )
 from akhbar.annotation.push.task_batches import DEFAULT_BATCH_SIZE, Maker
 from akhbar.corpus import store
+from akhbar.corpus.store import text_digest
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 from akhbar.schemas.taxonomy import Taxonomy
@@ -85,11 +85,6 @@ class TaskArticle:
         (``digest``: this article's, if already made)."""
         sha = digest or self.digest()
         return {META_KEY: {"article_id": self.article_id, "text_sha256": sha}}
-
-
-def text_digest(text: str) -> str:
-    """sha256 of the text as the server stores it (surrounding whitespace stripped)."""
-    return hashlib.sha256(_stored(text).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -136,7 +131,7 @@ class PushReport:
         return out
 
 
-def read_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
+def read_task_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
     """The kept articles of a corpus store, in order (the first ``limit`` of them)."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit {limit}: give the number of articles to push, 0 or more")
@@ -265,13 +260,22 @@ def _remember(
         push_ledger.save(push_ledger.ledger_path(client.url, project), after, tasks)
 
 
+def _same_text(digest: str, a: TaskArticle) -> bool:
+    """Whether a task's recorded digest is that of the article's text. Tasks pushed before
+    :func:`store.text_digest` was the one digest recorded it of the text with surrounding
+    whitespace stripped (as the server keeps it): for a text that has such whitespace, that
+    is recognised too (computed only then)."""
+    stripped = a.text.strip()
+    return digest == a.digest() or (a.text != stripped and digest == text_digest(stripped))
+
+
 def _refuse_drift(
     articles: Iterable[TaskArticle], existing: dict[str, Existing], title: str
 ) -> None:
     drift = [
         (a.article_id, existing[a.article_id].task_id)
         for a in articles
-        if a.article_id in existing and existing[a.article_id].text_sha256 != a.digest()
+        if a.article_id in existing and not _same_text(existing[a.article_id].text_sha256, a)
     ]
     if drift:
         shown = ", ".join(f"{aid} (task {tid})" for aid, tid in drift[:5])
@@ -429,7 +433,7 @@ def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -
     if overlap is not None:
         team_calls.check_overlap(overlap, overlap_share)
     tax = taxonomy.load(opts.taxonomy)
-    articles = read_articles(opts.corpus, opts.limit)
+    articles = read_task_articles(opts.corpus, opts.limit)
     texts = {a.article_id: a.text for a in articles}
     items: list = []
     problems: list[Problem] = []

@@ -4,7 +4,9 @@ Label Studio stores whatever results it is given: a label that is not in the con
 offset past the end of the text, a ``value.text`` that is not the text at those offsets, or
 a relation to a region that does not exist would all be accepted and then break the
 annotator's view or the export. So every result is checked here first, against the
-taxonomy and the article's text; a pre-annotation with any problem is reported and not
+taxonomy and the article's text, by the checker validation uses
+(:mod:`akhbar.annotation.labelstudio.result_checks`, the codes of
+:mod:`akhbar.schemas.checks`); a pre-annotation with any problem is reported and not
 imported.
 
 A pre-annotation file is JSON Lines; each line is one of:
@@ -30,15 +32,15 @@ from typing import Any
 
 import orjson
 
-from akhbar.annotation.labelstudio.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
+from akhbar.annotation.labelstudio.result_checks import Rules, check_results
 from akhbar.annotation.labelstudio.to_results import document_to_results
+from akhbar.schemas.checks import ERROR, Issue
 from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
 
 PREDICTION = "prediction"
 ANNOTATION = "annotation"
-DIRECTIONS = ("right", "left", "bi")
 
 
 @dataclass
@@ -84,116 +86,20 @@ class Checked:
         return sum(len(v) for v in self.by_article.values())
 
 
-def check_result(result: Any, text: str, tax: Taxonomy) -> list[str]:
-    """Problems of one Label Studio ``result`` list against the taxonomy and the text, each
-    ``result[i]: CODE message``.
-
-    What only Label Studio has (result types, controls, region ids, one label per region,
-    relation direction and ends) is checked here; the regions and relations are then read as
-    a document and judged by the one document check (:mod:`akhbar.schemas.document`).
-    """
-    if not isinstance(result, list):
-        return ["result: AK003 result must be a list of Label Studio results"]
-    problems: list[str] = []
-    controls = {ENTITY_CONTROL: "entity"}
-    if tax.events:
-        controls[TRIGGER_CONTROL] = "event"
-    where: dict[str, str] = {}  # region id -> "result[i]"
-    doc: dict[str, Any] = {"entities": [], "events": []}
-    events: dict[str, dict[str, Any]] = {}
-    relations = []
-    for i, r in enumerate(result):
-        at = f"result[{i}]"
-        if not isinstance(r, dict):
-            problems.append(f"{at}: AK003 is not an object")
-            continue
-        kind = r.get("type")
-        if kind == "relation":
-            relations.append((at, r))
-            continue
-        if kind != "labels":
-            problems.append(f"{at}: AK004 type {kind!r}; the config has only labels and relations")
-            continue
-        control = r.get("from_name")
-        if control not in controls or r.get("to_name") != TEXT_OBJECT:
-            what = (
-                f"from_name {control!r}"
-                if control not in controls
-                else f"to_name {r.get('to_name')!r}"
-            )
-            problems.append(
-                f"{at}: AK111 {what}: regions come from {sorted(controls)} and target {TEXT_OBJECT!r}"
-            )
-            continue
-        rid = r.get("id")
-        if not isinstance(rid, str) or not rid:
-            problems.append(f"{at}: AK002 has no region id (relations need one)")
-            continue
-        if rid in where:
-            problems.append(f"{at}: AK130 region id {rid!r} is used again (first by {where[rid]})")
-            continue
-        value = r.get("value")
-        labels = value.get("labels") if isinstance(value, dict) else None
-        if not isinstance(labels, list) or len(labels) != 1:
-            problems.append(f"{at}: AK112 a region carries exactly one label, this one {labels!r}")
-            continue
-        where[rid] = at
-        span = {"start": value.get("start"), "end": value.get("end"), "text": value.get("text")}
-        if control == ENTITY_CONTROL:
-            doc["entities"].append({"id": rid, **span, "label": labels[0]})
-        else:
-            events[rid] = {"id": rid, "type": labels[0], "trigger": span, "arguments": []}
-            doc["events"].append(events[rid])
-    for at, r in relations:
-        src, dst, direction = r.get("from_id"), r.get("to_id"), r.get("direction", "right")
-        if direction not in DIRECTIONS:
-            problems.append(f"{at}: AK004 direction {direction!r} is not one of {DIRECTIONS}")
-            continue
-        if direction == "left" or (direction == "bi" and src not in events):
-            src, dst = dst, src
-        missing = [x for x in (src, dst) if x not in where]
-        if missing:
-            problems.append(f"{at}: AK120 relation points at unknown region ids {missing}")
-            continue
-        if src not in events or dst in events:
-            kinds = ["trigger" if x in events else "entity" for x in (src, dst)]
-            problems.append(
-                f"{at}: AK121 a relation goes from a trigger to an entity, this one from "
-                f"{kinds[0]} {src!r} to {kinds[1]} {dst!r}"
-            )
-            continue
-        roles = r.get("labels")
-        if not isinstance(roles, list) or len(roles) != 1:
-            problems.append(f"{at}: AK124 a relation carries exactly one role, has {roles!r}")
-            continue
-        where[f"{src}->{dst}:{roles[0]}"] = at
-        events[src]["arguments"].append({"role": roles[0], "entity_id": dst})
-    doc.update(article_id="-", text=text, task_id=None, annotation_id=None)
-    # The duplicates, warnings in an annotation, would be imported twice: refused here too.
-    found = [i for i in check_document(doc, text, tax) if i.code in _REFUSED or i in errors([i])]
-    for issue in found:
-        problems.append(f"{_where_in_result(issue.path, doc, where)}: {issue.code} {issue.message}")
-    return problems
+def result_problems(result: Any, text: str, rules: Rules) -> list[Issue]:
+    """What refuses one Label Studio ``result`` list: its errors against the taxonomy and the
+    text, found by the one checker of results (:func:`result_checks.check_results`, as
+    validation finds them), and the warnings of something that would be imported twice (a
+    span labelled twice, an argument drawn twice). Paths start at ``/result``."""
+    issues = check_results(result, text, rules).issues
+    return [i for i in issues if i.code in _REFUSED or i.severity == ERROR]
 
 
 _REFUSED = frozenset({"AK143", "AK144"})
 
 
-def _where_in_result(path: str, doc: dict[str, Any], where: dict[str, str]) -> str:
-    """The ``result[i]`` an issue of the document read from a result list comes from."""
-    parts = path.strip("/").split("/")
-    try:
-        if parts[0] == "entities":
-            return where[doc["entities"][int(parts[1])]["id"]]
-        if parts[0] == "events":
-            ev = doc["events"][int(parts[1])]
-            if len(parts) > 3 and parts[2] == "arguments":
-                arg = ev["arguments"][int(parts[3])]
-                return where[f"{ev['id']}->{arg['entity_id']}:{arg['role']}"]
-            return where[ev["id"]]
-    except (KeyError, IndexError, ValueError, TypeError):
-        pass
-    return "result"
+def _message(issues: Iterable[Issue]) -> str:
+    return "; ".join(f"{i.path}: {i.code} {i.message}" for i in issues)
 
 
 def _parse_line(obj: Any, where: str, kind: str, model_version: str | None) -> PreAnnotation:
@@ -249,6 +155,7 @@ def check(
 ) -> Checked:
     """Keep the pre-annotations that fit their article's text and the taxonomy."""
     checked = Checked()
+    rules = Rules(tax)
     for pre, doc_text in items:
         text = texts.get(pre.article_id)
         if text is None:
@@ -262,12 +169,14 @@ def check(
         if doc_text is not None and doc_text != text:
             given = {"article_id": pre.article_id, "text": doc_text, "entities": [], "events": []}
             given.update(task_id=None, annotation_id=None)
-            msgs += [f"{i.code} {i.message}" for i in errors(check_document(given, text, tax))]
+            msgs.append(_message(errors(check_document(given, text, tax))))
         if pre.kind == PREDICTION and not (
             isinstance(pre.model_version, str) and pre.model_version
         ):
             msgs.append("a prediction needs a model_version (in the line or --model-version)")
-        msgs += check_result(pre.result, text, tax)
+        found = result_problems(pre.result, text, rules)
+        if found:
+            msgs.append(_message(found))
         if msgs:
             checked.problems.append(Problem(pre.where, pre.article_id, "; ".join(msgs), pre.kind))
         else:

@@ -37,7 +37,7 @@ from akhbar.annotation.team.annotator_versions import (
     VersionReader,
 )
 from akhbar.annotation.team.measures import argument_keys, entity_keys, trigger_keys
-from akhbar.annotation.team.run import sha256
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output
 from akhbar.schemas import taxonomy as taxonomy_mod
@@ -307,7 +307,7 @@ def run_adjudication(opts: AdjudicateOptions) -> AdjudicationRun:
         summary = {
             "strategy": strategy,
             "model_version": model_version(strategy),
-            "snapshot": {"path": str(snapshot), "sha256": sha256(snapshot)},
+            "snapshot": {"path": str(snapshot), "sha256": sha256_file(snapshot).sha256},
             "taxonomy": {"name": tax.name, "version": tax.version, "sha256": tax.sha256},
             "read": tally.to_dict(),
             "tasks": counts["tasks"],

@@ -21,7 +21,6 @@ tokeniser (:func:`corpus.release.segment.tokenize`).
 from __future__ import annotations
 
 import functools
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +39,6 @@ from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
 
 ADJUDICATION_MODEL = "akhbar-adjudication"
-SMALL_EXPORT = 8 << 20  # below this many bytes, no worker processes
-EXACT_BATCH = 256  # tasks per step when the export is read exactly
 R = TypeVar("R")
 
 
@@ -102,31 +99,14 @@ _READER: VersionReader | None = None  # the reader of this process's run (see ba
 
 def _range_step(
     snapshot: str, step: Callable[[list[TaskVersions]], R], r: export_reader.Range
-) -> tuple[R | None, SnapshotTally, bool]:
-    """Read, check and ``step`` one range: (result, its tally, whether it parsed)."""
+) -> tuple[R, SnapshotTally]:
+    """Read, check and ``step`` one range: (result, its tally); ParseFailure if it does not
+    parse as whole tasks."""
     tally = SnapshotTally()
-    try:
-        tasks = export_reader.parse_range(Path(snapshot), r.start, r.end)
-    except export_reader.ParseFailure:
-        return None, tally, False
+    tasks = export_reader.parse_range(Path(snapshot), r.start, r.end)
     assert _READER is not None
     shared = [tv for t in tasks if (tv := _READER.task(t, tally)) is not None]
-    return step(shared), tally, True
-
-
-def iter_tasks(snapshot: Path) -> Iterator[Any]:
-    """Every task of an export, in order, read piece by piece in this process."""
-    first = export_reader.first_element(snapshot)
-    for r in export_reader.ranges(snapshot, first):
-        if isinstance(r, export_reader.Exact):
-            yield from export_reader.exact_tasks(snapshot, r.start)
-            return
-        try:
-            tasks = export_reader.parse_range(snapshot, r.start, r.end)
-        except export_reader.ParseFailure:
-            yield from export_reader.exact_tasks(snapshot, r.start)
-            return
-        yield from tasks
+    return step(shared), tally
 
 
 def given_tokens(corpus_dir: Path) -> dict[str, str]:
@@ -190,43 +170,19 @@ class VersionReader:
         snapshot = Path(snapshot)
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
-        if not workers:  # 0 or None: one per core, but a small export is read here
-            workers = 0 if snapshot.stat().st_size >= SMALL_EXPORT else 1
         global _READER
         _READER = self  # forked workers inherit it (checkers do not pickle)
-        first = export_reader.first_element(snapshot)
-        taken: deque[export_reader.Range] = deque()
-        exact_from: list[int] = []
 
-        def ranges() -> Iterator[export_reader.Range]:
-            for r in export_reader.ranges(snapshot, first, range_bytes):
-                if isinstance(r, export_reader.Exact):
-                    exact_from.append(r.start)
-                    return
-                taken.append(r)
-                yield r
+        def on_tasks(tasks: list[Any], seq: int) -> tuple[R, SnapshotTally]:
+            part = SnapshotTally()
+            return step([tv for t in tasks if (tv := self.task(t, part)) is not None]), part
 
-        with make_executor(workers) as executor:
-            for result, part, ok in executor.map(
-                functools.partial(_range_step, str(snapshot), step), ranges()
-            ):
-                r = taken.popleft()
-                if not ok:
-                    exact_from.append(r.start)
-                    break
-                tally.merge(part)
+        on_range = functools.partial(_range_step, str(snapshot), step)
+        with make_executor(export_reader.workers_for(snapshot, workers)) as executor:
+            for part in export_reader.read(snapshot, on_range, on_tasks, executor, range_bytes):
+                result, read = part.result
+                tally.merge(read)
                 yield result
-        if exact_from:
-            batch: list[TaskVersions] = []
-            for task in export_reader.exact_tasks(snapshot, exact_from[0]):
-                tv = self.task(task, tally)
-                if tv is not None:
-                    batch.append(tv)
-                if len(batch) >= EXACT_BATCH:
-                    yield step(batch)
-                    batch = []
-            if batch:
-                yield step(batch)
 
     def task(self, task: Any, tally: SnapshotTally) -> TaskVersions | None:
         """One task of an export: its versions if it is shared; counted in ``tally``."""

@@ -13,7 +13,6 @@ and writes, all at once (:mod:`akhbar.corpus.runtime.publish`):
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team.agreement import Agreement, score_batch
 from akhbar.annotation.team.annotator_versions import SnapshotTally, VersionReader
 from akhbar.annotation.team.intervals import LEVEL, REPLICATES, intervals
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import publishing
 from akhbar.schemas import taxonomy as taxonomy_mod
@@ -39,14 +39,6 @@ INVALID = "invalid.jsonl"
 class AgreementResult:
     out_dir: Path
     figures: dict[str, Any]  # the content of agreement.json
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
 
 
 def measure(
@@ -76,7 +68,7 @@ def figures_of(
     out["interval_method"] = (
         f"{LEVEL:.0%} percentile bootstrap over documents, {REPLICATES} replicates"
     )
-    out["snapshot"] = {"path": str(snapshot), "sha256": sha256(snapshot)}
+    out["snapshot"] = {"path": str(snapshot), "sha256": sha256_file(snapshot).sha256}
     out["taxonomy"] = {"name": tax.name, "version": tax.version, "sha256": tax.sha256}
     out["read"] = tally.to_dict()
     out["resolution"] = {

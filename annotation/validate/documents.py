@@ -16,7 +16,6 @@ document of one article, quarantine, issues). So:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ import orjson
 from akhbar.annotation.validate.merge import Merger
 from akhbar.annotation.validate.pieces import collect
 from akhbar.annotation.validate.tasks import DOCUMENTED, QUARANTINED, TaskOutcome
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.store import text_digest
 from akhbar.schemas.checks import Issue
 from akhbar.schemas.document import check_document, errors, schema_problems
@@ -93,14 +93,11 @@ def check_documents(path: Path, checker: DocumentChecker, merger: Merger) -> Has
             _merge_batch(batch, checker, merger, seq)
             seq, batch = seq + 1, []
     _merge_batch(batch, checker, merger, seq)
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
+        digest = sha256_file(path)
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from e
-    return Hashed(digest.hexdigest(), path.stat().st_size)
+    return Hashed(digest.sha256, digest.size)
 
 
 def _merge_batch(
@@ -116,7 +113,7 @@ class DocumentChecker:
     themselves when a document's differs) and the taxonomy; see the module docstring."""
 
     def __init__(
-        self, tax: Taxonomy, corpus: dict[str, bytes], corpus_text: Callable[[str], str | None]
+        self, tax: Taxonomy, corpus: dict[str, str], corpus_text: Callable[[str], str | None]
     ) -> None:
         self.tax = tax
         self.tag = f"{tax.name}@{tax.version}"

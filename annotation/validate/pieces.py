@@ -40,7 +40,6 @@ class Piece:
     details: dict[int, tuple[list[Issue], list[Any]]] = field(default_factory=dict)
     payloads: dict[int, Any] = field(default_factory=dict)  # local index -> task, if quarantined
     part: str | None = None  # file holding the documents, one line each, in task order
-    failed: str | None = None  # the piece did not parse (see export_reader)
 
     def outcome(self, local: int) -> TaskOutcome:
         o = TaskOutcome(*self.summaries[local])
@@ -95,13 +94,14 @@ def collect(outcomes: Iterable[tuple[TaskOutcome, Any]], part: Path, seq: int, s
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(rules: Rules, index: dict[str, bytes], corpus_dir: str, parts: str) -> None:
+def init_worker(rules: Rules, index: dict[str, str], corpus_dir: str, parts: str) -> None:
     _WORKER["checker"] = TaskChecker(rules, index, ArticleTexts(corpus_dir))
     _WORKER["parts"] = Path(parts)
 
 
 def check_range(checker: TaskChecker, snapshot: Path, r: Range, parts: Path) -> Piece:
-    """Parse one range of the export piece by piece and check its tasks."""
+    """Parse one range of the export piece by piece and check its tasks (ParseFailure, with
+    no part file left, when the range is not a run of whole tasks)."""
     data = export_reader.read_range(snapshot, r.start, r.end)
     batches = map(export_reader.parse_piece, export_reader.pieces(data))
     part = parts / f"part-{r.seq:06d}.jsonl"
@@ -111,9 +111,9 @@ def check_range(checker: TaskChecker, snapshot: Path, r: Range, parts: Path) -> 
     gc.disable()
     try:
         return check_tasks(checker, batches, part, r.seq, r.start)
-    except ParseFailure as e:
+    except ParseFailure:
         part.unlink(missing_ok=True)
-        return Piece(r.seq, r.start, failed=str(e))
+        raise
     finally:
         if collect:
             gc.enable()

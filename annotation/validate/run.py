@@ -24,8 +24,7 @@ import functools
 import hashlib
 import shutil
 import threading
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ import orjson
 from akhbar import schemas
 from akhbar.annotation.labelstudio import export_reader
 from akhbar.annotation.labelstudio.convert import POLICY
-from akhbar.annotation.labelstudio.export_reader import Exact, Range
+from akhbar.annotation.labelstudio.export_reader import Range
 from akhbar.annotation.labelstudio.result_checks import Rules
 from akhbar.annotation.validate.documents import (
     DOCUMENTS_INPUT,
@@ -53,7 +52,7 @@ from akhbar.annotation.validate.pieces import (
     run_range,
 )
 from akhbar.annotation.validate.tasks import TaskChecker
-from akhbar.corpus.runtime.executor import Executor, make_executor, resolve_workers
+from akhbar.corpus.runtime.executor import Executor, make_executor
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import ArticleTexts, articles_path, text_index
@@ -61,10 +60,6 @@ from akhbar.schemas import taxonomy as taxonomy_mod
 from akhbar.schemas.checks import CHECKS, ERROR
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
-
-EXACT_BATCH = 2000  # tasks per batch when reading exactly
-SMALL_EXPORT = 8 << 20  # below this many bytes, no process pool
-
 
 # --- the run ------------------------------------------------------------------------------------
 
@@ -171,16 +166,16 @@ def validate_snapshot(opts: ValidateOptions) -> ValidationResult:
     rules = Rules(tax, trim_punctuation=opts.trim_punctuation)
     if input_kind(snapshot) == DOCUMENTS_INPUT:
         return _validate_documents(snapshot, opts, tax, rules)
-    first = export_reader.first_element(snapshot)
+    export_reader.first_element(snapshot)  # not an export: say so before anything starts
     hasher = _Hasher(snapshot)
     hasher.start()
     try:
-        return _validate(snapshot, first, hasher, opts, tax, rules)
+        return _validate(snapshot, hasher, opts, tax, rules)
     finally:
         hasher.stopped = True  # when the run failed; the hash is done otherwise
 
 
-def _corpus(corpus_dir: str | Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+def _corpus(corpus_dir: str | Path) -> tuple[dict[str, str], dict[str, Any]]:
     """The corpus's text digests by article id, and what ``validation.json`` says of it."""
     index = text_index(corpus_dir)
     return index, {"path": str(articles_path(corpus_dir)), "articles": len(index)}
@@ -188,7 +183,6 @@ def _corpus(corpus_dir: str | Path) -> tuple[dict[str, bytes], dict[str, Any]]:
 
 def _validate(
     snapshot: Path,
-    first: int,
     hasher: _Hasher,
     opts: ValidateOptions,
     tax: Taxonomy,
@@ -196,8 +190,7 @@ def _validate(
 ) -> ValidationResult:
     corpus_dir, out_dir, workers = Path(opts.corpus), Path(opts.out), opts.workers
     index, corpus_info = _corpus(corpus_dir)
-    size = snapshot.stat().st_size
-    workers = resolve_workers(workers) if size >= SMALL_EXPORT or workers else 1
+    workers = export_reader.workers_for(snapshot, workers)
     output = _output(out_dir, snapshot, corpus_dir)
     tmp = output.path
     with output:
@@ -212,9 +205,7 @@ def _validate(
                 workers, init_worker, (rules, index, str(corpus_dir), str(parts))
             )
         with executor:
-            exact_from = _fast(snapshot, first, opts.range_bytes, executor, checker, parts, merger)
-        if exact_from is not None:
-            _exact(snapshot, exact_from, checker, parts, merger)
+            _read(snapshot, opts.range_bytes, executor, checker, parts, merger)
         merger.close()
         hasher.join()
         if hasher.error is not None:
@@ -261,57 +252,30 @@ def _validate_documents(
     return ValidationResult(out_dir, summary, merger.examples)
 
 
-def _fast(
+def _read(
     snapshot: Path,
-    first: int,
     range_bytes: int,
     executor: Executor,
     checker: TaskChecker,
     parts: Path,
     merger: Merger,
-) -> int | None:
-    """Check the export range by range; the offset to read exactly from, if it comes to that."""
-    for r, piece in _pieces(snapshot, first, range_bytes, executor, checker, parts):
-        if isinstance(r, Exact):
-            return r.start
-        if piece.failed is not None:
-            return r.start
-        merger.add(piece, _reparse(snapshot, r))
-    return None
-
-
-def _pieces(
-    snapshot: Path,
-    first: int,
-    range_bytes: int,
-    executor: Executor,
-    checker: TaskChecker,
-    parts: Path,
-) -> Iterator[tuple[Range | Exact, Piece | None]]:
-    """(range, piece) in export order; stops at the first Exact marker or failed piece."""
-    taken: deque[Range] = deque()  # ranges handed out, whose pieces are yet to come
-    exact: list[Exact] = []
-
-    def ranges() -> Iterator[Range]:
-        for r in export_reader.ranges(snapshot, first, range_bytes):
-            if isinstance(r, Exact):
-                exact.append(r)
-                return
-            taken.append(r)
-            yield r
-
-    step: Callable[[Range], Piece]
+) -> None:
+    """Check the export range by range (:func:`export_reader.read`), merging in export order."""
+    on_range: Callable[[Range], Piece]
     if executor.workers > 1:
-        step = functools.partial(run_range, str(snapshot))
+        on_range = functools.partial(run_range, str(snapshot))
     else:
-        step = functools.partial(check_range, checker, snapshot, parts=parts)
-    for piece in executor.map(step, ranges()):
-        r = taken.popleft()
-        yield r, piece
-        if piece.failed is not None:
-            return
-    if exact:
-        yield exact[0], None
+        on_range = functools.partial(check_range, checker, snapshot, parts=parts)
+
+    def on_tasks(batch: list[Any], seq: int) -> Piece:
+        return check_tasks(checker, [batch], parts / f"part-{seq:06d}.jsonl", seq, -1)
+
+    for part in export_reader.read(snapshot, on_range, on_tasks, executor, range_bytes):
+        if part.range is not None:
+            merger.add(part.result, _reparse(snapshot, part.range))
+        else:
+            assert part.tasks is not None
+            merger.add(part.result, part.tasks.__getitem__)
 
 
 def _reparse(snapshot: Path, r: Range) -> Callable[[int], Any]:
@@ -324,26 +288,6 @@ def _reparse(snapshot: Path, r: Range) -> Callable[[int], Any]:
         return cache[local]
 
     return get
-
-
-def _exact(snapshot: Path, start: int, checker: TaskChecker, parts: Path, merger: Merger) -> None:
-    seq = 1 << 30  # after every range
-    batch: list[Any] = []
-    for task in export_reader.exact_tasks(snapshot, start):
-        batch.append(task)
-        if len(batch) >= EXACT_BATCH:
-            _exact_batch(batch, checker, parts, merger, seq)
-            seq += 1
-            batch = []
-    if batch:
-        _exact_batch(batch, checker, parts, merger, seq)
-
-
-def _exact_batch(
-    batch: list[Any], checker: TaskChecker, parts: Path, merger: Merger, seq: int
-) -> None:
-    piece = check_tasks(checker, [batch], parts / f"part-{seq:06d}.jsonl", seq, -1)
-    merger.add(piece, batch.__getitem__)
 
 
 def _summary(

@@ -19,9 +19,14 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from akhbar import schemas
 from akhbar.annotation.labelstudio.convert import select, to_document
-from akhbar.annotation.labelstudio.result_checks import Rules, check_annotation, schema_issues
+from akhbar.annotation.labelstudio.result_checks import (
+    Rules,
+    check_annotation,
+    export_schema,
+    result_validators,
+    schema_issues,
+)
 from akhbar.corpus.store import text_digest
 from akhbar.schemas.checks import CHECKS, ERROR, Issue, short
 
@@ -30,15 +35,6 @@ QUARANTINED = "quarantined"  # errors; no document
 ALL_CANCELLED = "all_cancelled"  # every annotation was skipped
 UNANNOTATED = "unannotated"  # no annotation at all
 TASK_STATUSES = (DOCUMENTED, QUARANTINED, ALL_CANCELLED, UNANNOTATED)
-
-
-def task_schema(definition: str = "task") -> dict[str, Any]:
-    """``$defs/<definition>`` of the export schema as a schema of its own (same document, root
-    ``$ref``): ``task`` by default, ``result`` to explain one result."""
-    full = schemas.load("labelstudio_export")
-    sub = {k: v for k, v in full.items() if k not in ("type", "items", "examples")}
-    sub["$ref"] = f"#/$defs/{definition}"
-    return sub
 
 
 @dataclass(slots=True)
@@ -70,18 +66,16 @@ class TaskChecker:
     def __init__(
         self,
         rules: Rules,
-        corpus: dict[str, bytes],
+        corpus: dict[str, str],
         corpus_text: Callable[[str], str | None],
     ) -> None:
         self.rules = rules
         self.corpus = corpus
         self.corpus_text = corpus_text
-        schema = task_schema()
+        schema = export_schema()
         self.fast = jsonschema_rs.validator_for(schema)
         self.detail = jsonschema.Draft202012Validator(schema)
-        result = task_schema("result")
-        self.fast_result = jsonschema_rs.validator_for(result)
-        self.detail_result = jsonschema.Draft202012Validator(result)
+        self.fast_result, self.detail_result = result_validators()
 
     def schema_issues(self, task: Any) -> list[Issue]:
         """Every schema error of a task the fast validator rejected, with codes."""

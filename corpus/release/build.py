@@ -20,13 +20,12 @@ import pyarrow as pa
 
 from akhbar import schemas
 from akhbar.corpus import __version__, tokenizer
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release import card, changelog, croissant, quality
 from akhbar.corpus.release.features import CONFIGS, all_features, arrow_schema
 from akhbar.corpus.release.index import record_release
 from akhbar.corpus.release.inputs import (
     ARTICLE_COLUMNS,
-    sha256_file,
-    sha256_files,
     unpack_location,
 )
 from akhbar.corpus.release.manifest import (
@@ -278,7 +277,7 @@ def _write_release(opts: BuildOptions, plan: Plan, tmp: Path) -> BuildResult:
 
 
 def _input_hashes(opts: BuildOptions, plan: Plan) -> dict[str, Any]:
-    art_sha, art_bytes = sha256_files(article_files(plan.corpus))
+    art_sha, art_bytes = sha256_file(*article_files(plan.corpus))
     val_path = opts.documents / "validation.json"
     val_sha, val_bytes = sha256_file(val_path)
     # Names only: a released file never records where the inputs were on the build machine.

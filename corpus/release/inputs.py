@@ -39,23 +39,6 @@ ARTICLE_COLUMNS = (
 _ARTICLE_ID = re.compile(rb'(?<!\\)"article_id"\s*:\s*"([^"\\]*)"')
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
-    """sha256 hex digest and byte size of a file, read in 1 MiB pieces."""
-    return sha256_files([path], chunk)
-
-
-def sha256_files(paths: list[Path], chunk: int = 1 << 20) -> tuple[str, int]:
-    """sha256 hex digest and byte size of files read one after the other (a partitioned table)."""
-    h = hashlib.sha256()
-    size = 0
-    for path in paths:
-        with path.open("rb") as f:
-            while block := f.read(chunk):
-                h.update(block)
-                size += len(block)
-    return h.hexdigest(), size
-
-
 def pack_location(offset: int, length: int, line: int, ordinal: int) -> int:
     """One int for where a document is: a dict of 100,000 of these stays small."""
     return (offset << 96) | (length << 64) | (line << 32) | ordinal

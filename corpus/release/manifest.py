@@ -13,7 +13,7 @@ import orjson
 import pyarrow.parquet as pq
 from ijson.common import ObjectBuilder
 
-from akhbar.corpus.release.inputs import sha256_file
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.schemas.errors import InputError
 
 FORMAT = "akhbar-release/1"

@@ -28,7 +28,7 @@ class Part:
     documents_path: str
     data_dir: str  # the release's data/ directory (temporary while building)
     articles: pa.RecordBatch  # ARTICLE_COLUMNS but the text, only articles with a document
-    digests: list[bytes]  # text_digest of each article's text
+    digests: list[str]  # text_digest of each article's text
     locations: list[tuple[int, int, int]]
     splits: list[int]
     ordinals: list[int]  # each article's document ordinal, for the build's bookkeeping

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from akhbar.corpus.release.inputs import sha256_file
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.schemas.errors import InputError
 
 FILE = "agreement.json"

@@ -10,7 +10,6 @@ report. It returns Arrow batches (cheap to send between processes), never Python
 from __future__ import annotations
 
 import hashlib
-import operator
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from akhbar.corpus.release.config_batches import (
 from akhbar.corpus.release.segment import parse_given_tokens
 from akhbar.corpus.release.splits import SPLITS
 from akhbar.corpus.store import text_digest
-from akhbar.schemas.document import check_document, errors, matches_schema
+from akhbar.schemas.document import Columns, DocumentCheck
 from akhbar.schemas.errors import InputError, IntegrityError
 from akhbar.schemas.taxonomy import Taxonomy
 
@@ -42,7 +41,7 @@ class Chunk:
 
     documents_path: str
     articles: list[dict[str, Any]]
-    digests: list[bytes]  # text_digest of each article's text in the corpus
+    digests: list[str]  # text_digest of each article's text in the corpus
     locations: list[tuple[int, int, int]]  # (byte offset, byte length, line number) per article
     splits: list[int]  # index into SPLITS per article
 
@@ -106,16 +105,7 @@ class Converter:
 
     def __init__(self, labels: Taxonomy, schemas: dict[str, pa.Schema]):
         self.labels = labels
-        self.entity_index = {n: i for i, n in enumerate(labels.entity_names)}
-        self.event_index = {n: i for i, n in enumerate(labels.event_names)}
-        self.role_index = {n: i for i, n in enumerate(labels.role_names)}
-        # (event type, role, entity label index) of every argument the taxonomy allows
-        self.allowed_fillers = {
-            (event, role, self.entity_index[t])
-            for event, roles in labels.event_roles.items()
-            for role, types in roles.items()
-            for t in types
-        }
+        self.check = DocumentCheck(labels)  # the one document check, with its quick path
         self.schemas = schemas
         self._fds: dict[str, int] = {}
 
@@ -140,10 +130,9 @@ class Converter:
 
     def _refuse(self, doc: dict[str, Any], text: str, where: str) -> NoReturn:
         """Raise with the first error the one document check finds (the slow path: taken only
-        when the quick checks below fail)."""
-        found = errors(check_document(doc, text, self.labels))
-        if found:
-            i = found[0]
+        when its quick path fails)."""
+        i = self.check.first_error(doc, text)
+        if i is not None:
             raise IntegrityError(
                 f"{where}, {i.path.lstrip('/') or 'document'}: {i.code} {i.message}; pass the "
                 "taxonomy the documents were validated with (--taxonomy FILE), or re-run akhbar "
@@ -179,13 +168,15 @@ class Converter:
             if not isinstance(text, str) or text_digest(text) != digest:
                 where = f"{chunk.documents_path} line {line}, article {aid}"
                 raise IntegrityError(_text_mismatch(where, text))
-            if not matches_schema(doc):
-                self._refuse(doc, text, f"{chunk.documents_path} line {line}, article {aid}")
+            where = f"{chunk.documents_path} line {line}, article {aid}"
+            cols = self.check.columns(doc, text)
+            if cols is None:
+                self._refuse(doc, text, where)
             hashes.append(annotation_hash(doc))
             st = stats[SPLITS[split_i]]
             st.articles += 1
             st.sources[meta.get("source") or "unknown"] += 1
-            self._add(groups[split_i], meta, doc, text, f"{chunk.documents_path} line {line}", st)
+            self._add(groups[split_i], meta, cols, text, where, st)
 
         batches: dict[tuple[str, str], pa.RecordBatch] = {}
         adjustments: Counter = Counter()
@@ -215,43 +206,23 @@ class Converter:
         return ChunkResult(batches, stats, adjustments, examples[:12], hashes)
 
     def _add(
-        self, g: SplitGroup, meta: dict, doc: dict, text: str, where: str, st: SplitStats
+        self, g: SplitGroup, meta: dict, cols: Columns, text: str, where: str, st: SplitStats
     ) -> None:
-        """Check one document's entities and events and append them to its split's group."""
-        aid = meta["id"]
-        ents = doc["entities"]  # the schema is checked: the keys and types are there
-        index = self.entity_index
-        try:
-            ids = [e["id"] for e in ents]
-            starts = [e["start"] for e in ents]
-            ends = [e["end"] for e in ents]
-            values = [e["text"] for e in ents]
-            labels = [index[e["label"]] for e in ents]
-            # map() keeps these checks in C: they run for every entity of every article.
-            ok = not ents or (
-                set(map(type, starts)) == {int}
-                and set(map(type, ends)) == {int}
-                and set(map(type, ids)) == {str}
-                and min(starts) >= 0
-                and max(ends) <= len(text)
-                and all(map(operator.lt, starts, ends))
-                and list(map(text.__getitem__, map(slice, starts, ends))) == values
-                and len(set(ids)) == len(ids)
-            )
-        except (KeyError, TypeError):
-            ok = False
-        if not ok:
-            self._refuse(doc, text, f"{where}, article {aid}")
-        by_id = dict(zip(ids, range(len(ids)), strict=True))
-        events = self._events(
-            doc, text, f"{where}, article {aid}", ids, starts, ends, values, labels, by_id, st
+        """Append one checked document's entities and events to its split's group."""
+        ids, starts, ends, values, labels = (
+            cols.ids,
+            cols.starts,
+            cols.ends,
+            cols.texts,
+            cols.labels,
         )
+        events = self._events(cols, st)
         offset = g.offset
-        given = parse_given_tokens(meta.get("metadata"), text, f"{where}, article {aid}")
+        given = parse_given_tokens(meta.get("metadata"), text, where)
         if given is not None:
             g.given_tokens[len(g.aids)] = given
             st.source_tokens += 1
-        g.aids.append(aid)
+        g.aids.append(meta["id"])
         g.metas.append(meta)
         g.texts.append(text)
         g.doc_offsets.append(offset)
@@ -270,50 +241,22 @@ class Converter:
             g.events_at.append((len(g.aids) - 1, ev))
         g.offset = offset + len(text) + 1
 
-    def _events(
-        self,
-        doc: dict,
-        text: str,
-        where: str,
-        ids: list,
-        starts: list,
-        ends: list,
-        values: list,
-        labels: list,
-        by_id: dict[str, int],
-        st: SplitStats,
-    ) -> list[dict]:
+    def _events(self, cols: Columns, st: SplitStats) -> list[dict]:
         out: list[dict] = []
         event_names = self.labels.event_names
         role_names = self.labels.role_names
-        allowed = self.allowed_fillers
-        seen: set[str] = set(by_id)
-        for ev in doc["events"]:  # the schema is checked: the keys and types are there
-            etype = self.event_index.get(ev["type"])
+        for etype, ev, arguments in cols.events:
             trig = ev["trigger"]
-            s, e = trig["start"], trig["end"]
-            if (
-                etype is None
-                or ev["id"] in seen
-                or not (type(s) is int and type(e) is int and 0 <= s < e <= len(text))
-                or text[s:e] != trig["text"]
-            ):
-                self._refuse(doc, text, where)
-            seen.add(ev["id"])
             args = []
-            for a in ev["arguments"]:
-                role = self.role_index.get(a["role"])
-                j = by_id.get(a["entity_id"])
-                if j is None or (ev["type"], a["role"], labels[j]) not in allowed:
-                    self._refuse(doc, text, where)
+            for role, j in arguments:
                 args.append(
                     {
                         "role": role,
-                        "entity_id": ids[j],
-                        "start": starts[j],
-                        "end": ends[j],
-                        "text": values[j],
-                        "_label": labels[j],
+                        "entity_id": cols.ids[j],
+                        "start": cols.starts[j],
+                        "end": cols.ends[j],
+                        "text": cols.texts[j],
+                        "_label": cols.labels[j],
                     }
                 )
                 st.roles[role_names[role]] += 1
@@ -321,7 +264,7 @@ class Converter:
                 {
                     "id": ev["id"],
                     "type": etype,
-                    "trigger": {"start": s, "end": e, "text": trig["text"]},
+                    "trigger": {"start": trig["start"], "end": trig["end"], "text": trig["text"]},
                     "arguments": args,
                 }
             )

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release.index import check_manifest_digest, index_path
-from akhbar.corpus.release.inputs import sha256_file
 from akhbar.corpus.release.manifest import MANIFEST, iter_articles, list_files, load_manifest
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.yaml_safe import load_yaml

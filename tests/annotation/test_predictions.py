@@ -7,7 +7,10 @@ import copy
 import orjson
 import pytest
 
+from akhbar.annotation.labelstudio.result_checks import Rules
 from akhbar.annotation.push import preannotations
+from akhbar.annotation.validate.tasks import TaskChecker
+from akhbar.corpus.store import text_digest
 from akhbar.schemas import taxonomy
 
 TAX = taxonomy.load()
@@ -47,97 +50,148 @@ GOOD = [
 ]
 
 
+RULES = Rules(TAX)
+
+
+def _problems(result, rules=RULES):
+    """What the one checker of results refuses, as push reports it: ``path: CODE message``."""
+    return [
+        f"{i.path}: {i.code} {i.message}"
+        for i in preannotations.result_problems(result, TEXT, rules)
+    ]
+
+
 def test_a_good_result_has_no_problems():
-    assert preannotations.check_result(GOOD, TEXT, TAX) == []
+    assert _problems(GOOD) == []
 
 
 def _with(change):
     result = copy.deepcopy(GOOD)
     change(result)
-    return preannotations.check_result(result, TEXT, TAX)
+    return _problems(result)
 
 
-@pytest.mark.parametrize(
-    ("change", "expected"),
-    [
-        (
-            lambda r: r[1]["value"].update(labels=["WEAPON"]),
-            "result[1]: AK110 label 'WEAPON' is not a label of entity",
-        ),
-        (
-            lambda r: r[1]["value"].update(labels=["Attack"]),
-            "result[1]: AK110 label 'Attack' is not a label of entity",
-        ),
-        (
-            lambda r: r[0]["value"].update(labels=["PER"]),
-            "result[0]: AK110 label 'PER' is not a label of event",
-        ),
-        (
-            lambda r: r[1]["value"].update(labels=["WEA", "VEH"]),
-            "result[1]: AK112 a region carries exactly one label",
-        ),
-        (lambda r: r[1].update(from_name="label"), "result[1]: AK111 from_name 'label'"),
-        (lambda r: r[1].update(to_name="body"), "result[1]: AK111 to_name 'body'"),
-        (
-            lambda r: r[1]["value"].update(end=500),
-            "result[1]: AK102 end 500 is past the end of the text",
-        ),
-        (lambda r: r[1]["value"].update(start=-1), "result[1]: AK102 start offset -1 is negative"),
-        (lambda r: r[1]["value"].update(start=3, end=3), "result[1]: AK105 start 3 >= end 3"),
-        (
-            lambda r: r[1]["value"].update(start="5"),
-            "result[1]: AK101 start offset '5' is a string",
-        ),
-        (
-            lambda r: r[1]["value"].update(start=True),
-            "result[1]: AK101 start offset True is a boolean",
-        ),
-        (
-            lambda r: r[1]["value"].update(text="الطائرة"),
-            "result[1]: AK103 text 'الطائرة' != text[5:13] 'الطائرات'",
-        ),
-        (lambda r: r[2].update(id="e1"), "result[2]: AK130 region id 'e1' is used again"),
-        (lambda r: r[2].pop("id"), "result[2]: AK002 has no region id"),
-        (
-            lambda r: r[4].update(to_id="e9"),
-            "result[4]: AK120 relation points at unknown region ids ['e9']",
-        ),
-        (
-            lambda r: r[4].update(labels=["Victim"]),
-            "result[4]: AK122 role 'Victim' is not a role of event Attack",
-        ),
-        (
-            lambda r: r[5].update(labels=["Instrument"]),
-            "result[5]: AK123 a GPE cannot be the Instrument of Attack",
-        ),
-        (lambda r: r[4].update(labels=[]), "result[4]: AK124 a relation carries exactly one role"),
-        (lambda r: r[4].update(direction="up"), "result[4]: AK004 direction 'up'"),
-        (
-            lambda r: r[4].update(from_id="e2", to_id="e1"),
-            "result[4]: AK121 a relation goes from a trigger to an entity, this one from entity 'e2' to entity 'e1'",
-        ),
-        (
-            lambda r: r.append(copy.deepcopy(r[4])),
-            "result[7]: AK143 argument Instrument of 't1' to 'e1' is drawn twice",
-        ),
-        (lambda r: r.append({"type": "choices", "value": {}}), "result[7]: AK004 type 'choices'"),
-    ],
-)
+CASES = [
+    (
+        lambda r: r[1]["value"].update(labels=["WEAPON"]),
+        "/result/1/value/labels/0: AK110 label 'WEAPON' is not a label of control 'entity'",
+    ),
+    (
+        lambda r: r[1]["value"].update(labels=["Attack"]),
+        "/result/1/value/labels/0: AK110 label 'Attack' is not a label of control 'entity'",
+    ),
+    (
+        lambda r: r[0]["value"].update(labels=["PER"]),
+        "/result/0/value/labels/0: AK110 label 'PER' is not a label of control 'trigger'",
+    ),
+    (
+        lambda r: r[1]["value"].update(labels=["WEA", "VEH"]),
+        "/result/1/value/labels: AK112 the region carries 2 labels",
+    ),
+    (lambda r: r[1].update(from_name="label"), "/result/1: AK111 from_name 'label'"),
+    (lambda r: r[1].update(to_name="body"), "/result/1: AK111 to_name 'body'"),
+    (
+        lambda r: r[1]["value"].update(end=500),
+        "/result/1/value/end: AK102 end 500 is past the end of the text",
+    ),
+    (
+        lambda r: r[1]["value"].update(start=-1),
+        "/result/1/value/start: AK102 start offset -1 is negative",
+    ),
+    (lambda r: r[1]["value"].update(start=3, end=3), "/result/1/value: AK105 start 3 >= end 3"),
+    (
+        lambda r: r[1]["value"].update(start="5"),
+        "/result/1/value/start: AK101 start offset '5' is a string",
+    ),
+    (
+        lambda r: r[1]["value"].update(start=True),
+        "/result/1/value/start: AK101 start offset True is a boolean",
+    ),
+    (
+        lambda r: r[1]["value"].update(text="الطائرة"),
+        "/result/1/value/text: AK103 value.text 'الطائرة' != text[5:13] 'الطائرات'",
+    ),
+    (lambda r: r[2].update(id="e1"), "/result/2/id: AK130 region id 'e1' is used again"),
+    (lambda r: r[2].pop("id"), "/result/2: AK002 /result/2 lacks the required field 'id'"),
+    (
+        lambda r: r[4].update(to_id="e9"),
+        "/result/4: AK120 relation 't1' -> 'e9' points at no region 'e9'",
+    ),
+    (
+        lambda r: r[4].update(labels=["Victim"]),
+        "/result/4/labels/0: AK122 role 'Victim' is not a role of event Attack",
+    ),
+    (
+        lambda r: r[5].update(labels=["Instrument"]),
+        "/result/5/labels/0: AK123 a GPE cannot be the Instrument of Attack",
+    ),
+    (lambda r: r[4].update(labels=[]), "/result/4: AK124 relation 't1' -> 'e1' carries 0 roles"),
+    (
+        lambda r: r[4].update(direction="up"),
+        "/result/4/direction: AK004 /result/4/direction is 'up'",
+    ),
+    (
+        lambda r: r[4].update(from_id="e2", to_id="e1"),
+        "/result/4: AK121 relation runs from entity 'e2' (GPE) to entity 'e1' (WEA)",
+    ),
+    (
+        lambda r: r.append(copy.deepcopy(r[4])),
+        "/result/7: AK143 argument Instrument from 't1' to 'e1' is drawn twice",
+    ),
+    (
+        lambda r: r.append({"type": "choices", "value": {}}),
+        "/result/7/type: AK004 /result/7/type is 'choices'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), CASES)
 def test_each_kind_of_bad_result_is_reported(change, expected):
     problems = _with(change)
-    assert any(expected in p for p in problems), problems
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def _task(result):
+    annotation = {
+        "id": 1,
+        "result": result,
+        "was_cancelled": False,
+        "ground_truth": False,
+        "created_at": "2026-11-20T09:00:00Z",
+        "updated_at": "2026-11-20T09:00:00Z",
+        "completed_by": 1,
+    }
+    return {"id": 1, "data": {"text": TEXT, "article_id": "a1"}, "annotations": [annotation]}
+
+
+@pytest.mark.parametrize("change", [c[0] for c in CASES])
+def test_validation_and_push_find_the_same_problems(change):
+    """One checker: what push refuses in a pre-annotation is what validation quarantines in
+    an annotation with the same results, code for code and result for result."""
+    result = copy.deepcopy(GOOD)
+    change(result)
+    checker = TaskChecker(RULES, {"a1": text_digest(TEXT)}, lambda _: TEXT)
+    outcome = checker.check(_task(result))
+    prefix = "/annotations/0"
+    validated = sorted(
+        (i.path.removeprefix(prefix), i.code)
+        for i in outcome.issues
+        if i.severity == "error" or i.code in ("AK143", "AK144")
+    )
+    pushed = sorted((i.path, i.code) for i in preannotations.result_problems(result, TEXT, RULES))
+    assert validated and validated == pushed
 
 
 def test_a_relation_with_bi_direction_is_read_from_trigger_to_entity():
     result = [*GOOD[:4], _rel("t1", "e2", "Place", direction="bi")]
-    assert preannotations.check_result(result, TEXT, TAX) == []
+    assert _problems(result) == []
 
 
 def test_a_taxonomy_without_events_refuses_triggers():
     wojood = taxonomy.load(taxonomy.TAXONOMY_DIR / "wojood.yaml")
-    problems = preannotations.check_result([GOOD[0]], TEXT, wojood)
+    problems = _problems([GOOD[0]], Rules(wojood))
     assert problems == [
-        "result[0]: AK111 from_name 'trigger': regions come from ['entity'] and target 'text'"
+        "/result/0: AK111 from_name 'trigger': regions come from ['entity'] and target 'text'"
     ]
 
 
@@ -189,7 +243,9 @@ def test_loading_and_checking_a_file_keeps_good_lines_and_reports_bad_ones(tmp_p
     assert any("line 2: article a2: a prediction needs a model_version" in m for m in messages)
     assert any("line 4: article a1: a prediction needs a model_version" in m for m in messages)
     assert any("line 5: article a9: no article with this id" in m for m in messages)
-    assert any("line 6: article a2: AK104 the document's text differs" in m for m in messages)
+    assert any(
+        "line 6: article a2: /text: AK104 the document's text differs" in m for m in messages
+    )
     assert len(messages) == 6
 
 

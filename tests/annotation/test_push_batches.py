@@ -9,9 +9,10 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from akhbar.annotation.push import task_batches
-from akhbar.annotation.push.corpus_push import META_KEY, TaskArticle, text_digest
+from akhbar.annotation.push import corpus_push, task_batches
+from akhbar.annotation.push.corpus_push import META_KEY, TaskArticle
 from akhbar.annotation.push.preannotations import PREDICTION, PreAnnotation
+from akhbar.corpus.store import text_digest
 from tests.helpers import sample_articles
 
 
@@ -90,3 +91,15 @@ def test_a_maker_left_early_leaves_no_thread_behind():
         next(batches)
         batches.close()
     assert not [t for t in threading.enumerate() if t.name.startswith("akhbar-push")]
+
+
+def test_a_task_is_known_by_the_one_text_digest_and_by_the_one_tasks_carried_before():
+    """meta.akhbar.text_sha256 is the corpus's text_digest; tasks pushed before it was the one
+    digest carry sha256 of the stripped text, which is recognised as the same text."""
+    import hashlib
+
+    a = TaskArticle("a1", "t", "\nنص المقال ")
+    assert a.meta()[META_KEY]["text_sha256"] == text_digest(a.text)
+    old = hashlib.sha256(a.text.strip().encode("utf-8")).hexdigest()
+    assert corpus_push._same_text(old, a) and corpus_push._same_text(text_digest(a.text), a)
+    assert not corpus_push._same_text(text_digest("نص آخر"), a)

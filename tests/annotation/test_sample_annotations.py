@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from akhbar import schemas
+from akhbar.annotation.labelstudio.result_checks import Rules
 from akhbar.annotation.labelstudio.to_results import document_to_results
 from akhbar.annotation.push import preannotations
 from akhbar.corpus.release.align import is_proclitic
@@ -90,7 +91,9 @@ def test_labels_roles_and_argument_types_are_allowed_by_the_taxonomy(built, docs
     tax = taxonomy.load(None)
     assert docs[0]["taxonomy"] == f"{tax.name}@{tax.version}"
     for d in docs:
-        problems = preannotations.check_result(document_to_results(d), built[d["article_id"]], tax)
+        problems = preannotations.result_problems(
+            document_to_results(d), built[d["article_id"]], Rules(tax)
+        )
         assert problems == [], (d["article_id"], problems)
         region_ids = [e["id"] for e in d["entities"]] + [ev["id"] for ev in d["events"]]
         assert len(set(region_ids)) == len(region_ids), d["article_id"]

@@ -16,8 +16,8 @@ import pytest
 
 from akhbar import schemas
 from akhbar.annotation.labelstudio import export_reader
+from akhbar.annotation.labelstudio.result_checks import export_schema
 from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
-from akhbar.annotation.validate.tasks import task_schema
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import InputError, IntegrityError, OutputError
 from tests.helpers import TEST_DATA
@@ -162,7 +162,7 @@ def _variants(task: dict) -> list:
 
 
 def test_compiled_and_python_validators_agree_on_every_fixture():
-    schema = task_schema()
+    schema = export_schema()
     fast = jsonschema_rs.validator_for(schema)
     slow = jsonschema.Draft202012Validator(schema)
     seen = {True: 0, False: 0}

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from akhbar.annotation.labelstudio.result_checks import Rules, schema_issues
-from akhbar.annotation.validate.tasks import TaskChecker, task_schema
+from akhbar.annotation.labelstudio.result_checks import Rules, export_schema, schema_issues
+from akhbar.annotation.validate.tasks import TaskChecker
 from akhbar.schemas import taxonomy
 from tests.helpers import TEST_DATA
 from tests.helpers import run_akhbar as run
@@ -199,7 +199,7 @@ def test_compiled_and_python_validators_agree_on_broken_tasks(export):
 
 @functools.cache
 def _validators():
-    schema = task_schema()
+    schema = export_schema()
     return jsonschema_rs.validator_for(schema), jsonschema.Draft202012Validator(schema)
 
 

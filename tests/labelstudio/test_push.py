@@ -236,10 +236,13 @@ def test_bad_predictions_are_refused_before_import(
     code, out, err = _run([*args, "--predictions", str(pre), *labelstudio.cli_args()], capsys)
     assert code == 2
     assert "articles 8: 8 imported" in out
-    assert f"{pre} line 2: article {rows[4]['id']}: result[1]: AK110 label 'WEAPON'" in err
-    assert f"{pre} line 3: article {rows[4]['id']}: result[1]: AK102 end " in err
     assert (
-        f"{pre} line 4: article {rows[4]['id']}: result[2]: AK122 role 'Victim' is not a role of event Attack"
+        f"{pre} line 2: article {rows[4]['id']}: /result/1/value/labels/0: AK110 label 'WEAPON'"
+        in err
+    )
+    assert f"{pre} line 3: article {rows[4]['id']}: /result/1/value/end: AK102 end " in err
+    assert (
+        f"{pre} line 4: article {rows[4]['id']}: /result/2/labels/0: AK122 role 'Victim' is not a role of event Attack"
         in err
     )
     assert err.strip().endswith("3 pre-annotation(s) rejected and not imported (listed above); "
@@ -332,7 +335,7 @@ def test_a_second_push_of_an_unchanged_project_reads_only_its_fingerprint(
     listed = []
     with labelstudio.client() as c:
         c.iter_tasks = lambda *a, **k: listed.append(a) or iter(())  # must not be called
-        again = corpus_push.push(c, corpus_push.read_articles(corpus), ls_project, taxonomy.load(),
+        again = corpus_push.push(c, corpus_push.read_task_articles(corpus), ls_project, taxonomy.load(),
                           progress=False)  # fmt: skip
     assert (again.imported, again.existing, again.from_ledger) == (0, 30, True) and not listed
     assert "project unchanged since the last push" in again.lines()[1]

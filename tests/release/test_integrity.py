@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release.index import INDEX, read_index
-from akhbar.corpus.release.inputs import sha256_file
 from tests.helpers import REPO, run_akhbar
 from tests.helpers.releases import write_inputs
 

@@ -96,7 +96,9 @@ def _mutations():
 @example([(("entities",), {"a": 1})])
 def test_a_broken_document_is_an_error_never_a_crash(tmp_path, mutations):
     """Any document, however broken, is converted or refused with one line: never a crash,
-    and never accepted when the document check finds an error in it."""
+    and never accepted when the document check finds an error in it. The differential test
+    of the one document check's two paths (``schemas.document.DocumentCheck.columns``, the
+    quick one a release takes, against ``check_document``)."""
     doc = copy.deepcopy(ARTICLES[0].document())
     for path, value in mutations:
         target = doc

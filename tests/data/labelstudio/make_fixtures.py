@@ -471,7 +471,7 @@ def check_fixtures() -> dict[str, tuple[list, dict]]:
         "AK111_unknown_control",
         [blast(lambda t, r: r[1].update(from_name="entities"))],
         "AK111",
-        "from_name 'entities': regions must come from 'entity' or 'trigger' and target 'text'",
+        "from_name 'entities': regions come from ['entity', 'trigger'] and target 'text'",
     )
     add(
         "AK112_label_count",
