@@ -6,12 +6,12 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale bench-tiny-files bench-suggest clean
+.PHONY: demo test docs test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale bench-tiny-files bench-suggest clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,ray]'
+	$(BIN)/pip install --quiet -e '.[test,ray,docs]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -43,7 +43,14 @@ demo: install
 test: install labelstudio chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory docs
 	$(BIN)/python -m pytest
+
+# The documentation site, built strictly into build/site (a broken link, a page missing from the
+# nav or an unknown anchor fails); its reference pages are generated from the code. `make test`
+# builds it too (tests/docs/test_docs_site.py) and runs every example of its pages.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # The release tests again with the oldest `datasets` pyproject.toml declares (beside the newest,
 # which `make test` uses): releases must build and load, and the card's examples work, on both.
