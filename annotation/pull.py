@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from akhbar.annotation.labelstudio import labelconfig, snapshot_canon, task_listing
 from akhbar.annotation.labelstudio.client import Client, Connection, ServerError
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output, publishing
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
@@ -424,12 +425,12 @@ class PullOptions:
     and its API key are not options: they come as a :class:`Connection`, kept apart so that
     a secret is never part of what is logged or shown."""
 
-    project: str  # the project's title
-    out: Path  # the directory for the new snapshot and its manifest
-    taxonomy: Taxonomy | Path | None = None  # None: the default taxonomy
-    poll_timeout: float = 3600.0  # seconds to wait for the server's export
-    progress: bool = False
-    full: bool = False  # a whole export even when ``out`` holds an earlier snapshot
+    project: str = opt("Project title.")
+    out: Path = opt("Directory for the new snapshot and its manifest.")
+    taxonomy: Taxonomy | Path | None = opt(default=None)
+    poll_timeout: float = opt("Seconds to wait for the export.", 3600.0, flag="--timeout")
+    progress: bool = opt(default=False, cli_default=True)  # a bar on the command line
+    full: bool = opt("Export the whole project even if --out holds a snapshot of it.", False)
 
 
 def pull_project(conn: Connection, opts: PullOptions) -> Snapshot:

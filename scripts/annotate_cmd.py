@@ -8,32 +8,13 @@ import click
 
 from akhbar.annotation import pull
 from akhbar.annotation.labelstudio import client, labelconfig
-from akhbar.annotation.labelstudio.server import DEFAULT_SETTINGS
 from akhbar.annotation.push import corpus_push
 from akhbar.annotation.team import adjudicate
 from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team import run as agreement_run
-from akhbar.cli.options import from_fields, out_option, server_options, taxonomy_option
+from akhbar.cli.options import from_fields, server_options, taxonomy_option
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import load as load_taxonomy
-
-
-def _server_options(f):
-    f = click.option(
-        "--settings",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=DEFAULT_SETTINGS,
-        show_default=True,
-        help="Settings of the local server (`akhbar studio up`), used without --url/--api-key.",
-    )(f)
-    f = click.option(
-        "--api-key", default=None, help="API token (legacy or personal); env LABEL_STUDIO_API_KEY."
-    )(f)
-    f = click.option(
-        "--url", default=None, help="An existing Label Studio server; env LABEL_STUDIO_URL."
-    )(f)
-    return f
-
 
 _taxonomy_option = taxonomy_option()
 
@@ -60,98 +41,14 @@ def config(taxonomy: Path | None, instructions: bool) -> None:
 
 
 @annotate.command("push")
-@click.argument("corpus_dir", type=click.Path(path_type=Path))
-@click.option("--project", required=True, help="Project title (created if missing).")
-@_taxonomy_option
-@click.option(
-    "--predictions",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="JSONL of predictions (Label Studio results or documents), checked before import.",
-)
-@click.option(
-    "--annotations",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="JSONL of annotations to import with new tasks (same formats).",
-)
-@click.option("--model-version", default=None, help="model_version for predictions without one.")
-@click.option(
-    "--batch-size",
-    type=int,
-    default=corpus_push.DEFAULT_BATCH_SIZE,
-    show_default=True,
-    help="Tasks per import request (each also at most 12 M characters of text).",
-)
-@click.option("--limit", type=int, default=None, help="Push only the first N articles.")
-@click.option(
-    "--overlap",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Annotators per task for overlapping articles (sets maximum_annotations).",
-)
-@click.option(
-    "--overlap-share",
-    type=click.IntRange(0, 100),
-    default=100,
-    show_default=True,
-    help="Percent of the tasks annotated by --overlap people (overlap_cohort_percentage).",
-)
-@click.option(
-    "--update-config",
-    is_flag=True,
-    help="Replace the project's labelling config and instructions when they differ from the "
-    "taxonomy's (without it they are kept, and what differs is printed).",
-)
-@click.option(
-    "--order",
-    type=click.Choice(["sequential", "uncertain"]),
-    default=None,
-    help="Label stream order: uncertain = least certain predictions first (with --predictions).",
-)
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
-@_server_options
-def push_cmd(
-    corpus_dir,
-    project,
-    taxonomy,
-    predictions,
-    annotations,
-    model_version,
-    batch_size,
-    limit,
-    overlap,
-    overlap_share,
-    update_config,
-    order,
-    progress,
-    url,
-    api_key,
-    settings,
-) -> None:
+@from_fields(corpus_push.PushOptions)
+@server_options
+def push_cmd(connect, **opts) -> None:
     """Import a corpus store's articles as tasks; articles already there are skipped.
 
     Example: akhbar annotate push build/corpus --project news-2026 --predictions pre.jsonl
     """
-    conn = client.resolve(url, api_key, settings)
-    report = corpus_push.push_corpus(
-        conn,
-        corpus_push.PushOptions(
-            corpus=corpus_dir,
-            project=project,
-            taxonomy=taxonomy,
-            predictions=predictions,
-            annotations=annotations,
-            model_version=model_version,
-            batch_size=batch_size,
-            limit=limit,
-            progress=progress,
-            overlap=overlap,
-            overlap_share=overlap_share,
-            update_config=update_config,
-            order=order,
-        ),
-    )
+    report = corpus_push.push_corpus(connect(), corpus_push.PushOptions(**opts))
     for line in report.lines():
         click.echo(line, err=line.startswith("  "))
     if report.rejected:
@@ -162,35 +59,15 @@ def push_cmd(
 
 
 @annotate.command("pull")
-@click.option("--project", required=True, help="Project title.")
-@out_option("Directory for the new snapshot and its manifest.")
-@_taxonomy_option
-@click.option(
-    "--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait for export."
-)
-@click.option(
-    "--full", is_flag=True, help="Export the whole project even if --out holds a snapshot of it."
-)
-@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
-@_server_options
-def pull_cmd(project, out_dir, taxonomy, timeout, full, progress, url, api_key, settings) -> None:
+@from_fields(pull.PullOptions)
+@server_options
+def pull_cmd(connect, **opts) -> None:
     """Pull the project as a new immutable snapshot plus manifest: only what changed since the
     latest snapshot of it in --out (merged into a whole one), or its full JSON export.
 
     Example: akhbar annotate pull --project news-2026 --out build/snapshots
     """
-    conn = client.resolve(url, api_key, settings)
-    snap = pull.pull_project(
-        conn,
-        pull.PullOptions(
-            project=project,
-            out=out_dir,
-            taxonomy=taxonomy,
-            poll_timeout=timeout,
-            progress=progress,
-            full=full,
-        ),
-    )
+    snap = pull.pull_project(connect(), pull.PullOptions(**opts))
     for line in snap.lines():
         click.echo(line)
 

@@ -73,6 +73,7 @@ def _param(f: dataclasses.Field) -> Callable[[F], F]:
         dataclasses.MISSING
     )
     default = f.default if f.default is not dataclasses.MISSING else None
+    default = spec.get("cli_default", default)  # where the command line's differs
     flag = spec.get("flag") or "--" + f.name.rstrip("_").replace("_", "-")
     common = {"help": spec.get("help"), "hidden": spec.get("hidden", False)}
     if "flag_value" in spec:  # a switch that sets a value, e.g. --no-near-dup sets near=False

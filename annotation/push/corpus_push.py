@@ -56,6 +56,7 @@ from akhbar.annotation.push.preannotations import (
 from akhbar.annotation.push.project import ensure_project
 from akhbar.annotation.push.task_batches import DEFAULT_BATCH_SIZE, Maker
 from akhbar.corpus import store
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.store import text_digest
 from akhbar.schemas import taxonomy
 from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
@@ -389,23 +390,45 @@ class PushOptions:
     """What ``akhbar annotate push`` is asked to do (see :func:`push_corpus`); the server and
     its API key come apart, as a :class:`Connection`, so a secret is never among options."""
 
-    corpus: Path  # the corpus store whose articles become tasks
-    project: str  # the project's title
-    taxonomy: Path | None = None  # None: the default taxonomy
-    predictions: Path | None = None  # pre-annotations to import as predictions
-    annotations: Path | None = None  # ... and as annotations
-    model_version: str | None = None
-    batch_size: int = DEFAULT_BATCH_SIZE
-    limit: int | None = None  # push only the first N articles
-    progress: bool = True
+    corpus: Path = opt("The corpus store whose articles become tasks.", argument=True)
+    project: str = opt("Project title (created if missing).")
+    taxonomy: Path | None = opt(default=None)
+    predictions: Path | None = opt(
+        "JSONL of predictions (Label Studio results or documents), checked before import.", None
+    )
+    annotations: Path | None = opt(
+        "JSONL of annotations to import with new tasks (same formats).", None
+    )
+    model_version: str | None = opt("model_version for predictions without one.", None)
+    batch_size: int = opt(
+        "Tasks per import request (each also at most 12 M characters of text).",
+        DEFAULT_BATCH_SIZE,
+        min=1,
+    )
+    limit: int | None = opt("Push only the first N articles.", None)
+    progress: bool = opt(default=True)
     # have overlap_share percent of the tasks annotated by overlap people (Label Studio's
     # maximum_annotations and overlap_cohort_percentage)
-    overlap: int | None = None
-    overlap_share: int = 100
-    update_config: bool = False  # replace a project config that differs from the taxonomy's
-    # the label stream's order: "uncertain" (least certain predictions first) or "sequential";
-    # None leaves it as it is
-    order: str | None = None
+    overlap: int | None = opt(
+        "Annotators per task for overlapping articles (sets maximum_annotations).", None, min=1
+    )
+    overlap_share: int = opt(
+        "Percent of the tasks annotated by --overlap people (overlap_cohort_percentage).",
+        100,
+        min=0,
+        max=100,
+    )
+    update_config: bool = opt(
+        "Replace the project's labelling config and instructions when they differ from the "
+        "taxonomy's (without it they are kept, and what differs is printed).",
+        False,
+    )
+    order: str | None = opt(
+        "Label stream order: uncertain = least certain predictions first (with --predictions); "
+        "by default left as it is.",
+        None,
+        choices=("sequential", "uncertain"),
+    )
 
 
 def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -> PushReport:
