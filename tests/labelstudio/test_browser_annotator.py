@@ -198,8 +198,8 @@ def test_the_documented_order_makes_regions_and_the_other_order_does_not(labelin
     steps.wait_for()
     assert "first press the entity's key" in steps.inner_text()
     assert "Selecting first and pressing the key afterwards makes nothing" in steps.inner_text()
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "first press the entity's key" in readme
+    guide = (REPO / "docs" / "guidelines.md").read_text(encoding="utf-8")  # the annotator's guide
+    assert "First press the entity's key" in guide
 
 
 def test_sloppy_drags_are_trimmed_and_a_cut_number_is_reported(
