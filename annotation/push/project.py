@@ -112,15 +112,20 @@ def _create(
     if first["id"] == mine["id"]:
         return ProjectSetup(mine, created=True)
     _remove_younger_empty(client, [p for p in found if p["id"] != mine["id"]])
-    # Another push made one first: use it, and remove ours while it is surely empty.
-    count, _ = client.newest_task(mine["id"])
+    # Another push made one first: use it, and remove ours while it is surely empty (that push
+    # may have removed it already: see _remove_younger_empty).
+    try:
+        count, _ = client.newest_task(mine["id"])
+    except ServerError:  # gone: removed meanwhile
+        return ProjectSetup(first, created=False, removed_duplicate=mine["id"])
     if count:
         raise UsageError(
             f"{client.url} has {len(found)} projects titled {title.strip()!r} (ids "
             f"{[p['id'] for p in found]}), made by pushes running at the same time, and the one "
             f"this push made (id {mine['id']}) already holds tasks; delete the extra ones"
         )
-    client.delete_project(mine["id"])
+    with contextlib.suppress(ServerError):  # removed meanwhile by the push that made first
+        client.delete_project(mine["id"])
     return ProjectSetup(first, created=False, removed_duplicate=mine["id"])
 
 
@@ -129,9 +134,9 @@ def _remove_younger_empty(client: Client, found: list[dict[str, Any]]) -> None:
     a project that is not the oldest of its title, so such a project is one a push made and
     has not yet removed (or could not: its create answer was lost)."""
     for p in found[1:]:
-        count, _ = client.newest_task(p["id"])
-        if not count:
-            with contextlib.suppress(ServerError):  # removed meanwhile by the push that made it
+        with contextlib.suppress(ServerError):  # removed meanwhile by the push that made it
+            count, _ = client.newest_task(p["id"])
+            if not count:
                 client.delete_project(p["id"])
 
 
