@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers import REPO, run_akhbar
 from tests.helpers.agreement_sample import make_sample
-from tests.helpers.releases import write_inputs
+from tests.helpers.releases import build_small_release, write_inputs
 
 TAXONOMY = REPO / "schemas" / "taxonomies" / "ace_ar_conflict.yaml"
 # An absolute path of the kinds a build machine has; a released file names, never locates.
@@ -87,14 +87,7 @@ def test_case17_the_agreement_is_recorded_by_name_and_otherwise_unchanged(every_
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("built")
-    corpus, documents = write_inputs(root / "in")
-    code, _, err = run_akhbar(
-        "release", "build", "--version", "1.0.0", "--corpus", corpus, "--documents", documents,
-        "--out", root / "releases", "--ratios", "0.4,0.3,0.3", "--workers", "1",
-    )  # fmt: skip
-    assert code == 0, err
-    return root / "releases" / "v1.0.0"
+    return build_small_release(tmp_path_factory.mktemp("built"))
 
 
 @pytest.fixture

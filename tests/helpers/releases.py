@@ -343,3 +343,16 @@ def write_documents(root: Path, articles: list[Art], taxonomy_sha256: str | None
 def write_inputs(root: Path, articles: list[Art] | None = None) -> tuple[Path, Path]:
     arts = ARTICLES if articles is None else articles
     return write_corpus(root / "corpus", arts), write_documents(root / "validated", arts)
+
+
+def build_small_release(root: Path) -> Path:
+    """Build v1.0.0 of the composed inputs under ``root``; returns the release directory."""
+    from tests.helpers import run_akhbar
+
+    corpus, documents = write_inputs(root / "in")
+    code, _, err = run_akhbar(
+        "release", "build", "--version", "1.0.0", "--corpus", corpus, "--documents", documents,
+        "--out", root / "releases", "--ratios", "0.4,0.3,0.3", "--workers", "1",
+    )  # fmt: skip
+    assert code == 0, err
+    return root / "releases" / "v1.0.0"

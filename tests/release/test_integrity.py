@@ -13,19 +13,12 @@ import pytest
 from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release.index import INDEX, read_index
 from tests.helpers import REPO, run_akhbar
-from tests.helpers.releases import write_inputs
+from tests.helpers.releases import build_small_release, write_inputs
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("integrity")
-    corpus, documents = write_inputs(root / "in")
-    code, _, err = run_akhbar(
-        "release", "build", "--version", "1.0.0", "--corpus", corpus, "--documents", documents,
-        "--out", root / "releases", "--ratios", "0.4,0.3,0.3", "--workers", "1",
-    )  # fmt: skip
-    assert code == 0, err
-    return root / "releases" / "v1.0.0"
+    return build_small_release(tmp_path_factory.mktemp("integrity"))
 
 
 @pytest.fixture
