@@ -54,15 +54,15 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
         raise InputError(f"{path}: cannot read ({e.strerror})") from e
 
 
-def _names(list_feature: Any, name: str) -> list[str]:
-    """The class names of ``name`` in a list-of-structs feature (as datasets writes it)."""
-    inner = list_feature.get("feature", list_feature) if isinstance(list_feature, dict) else None
-    inner = inner[0] if isinstance(inner, list) else inner
-    return inner[name]["names"]
+def _names(feature: Any, name: str) -> list[str]:
+    """The class names of ``name`` in a list-of-structs feature (``List`` or ``[...]``)."""
+    inner = feature.feature if hasattr(feature, "feature") else feature[0]
+    return inner[name].names
 
 
 def _release(root: Path) -> Iterator[dict[str, Any]]:
     import pyarrow.parquet as pq
+    from datasets import Features
 
     try:
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
@@ -75,8 +75,7 @@ def _release(root: Path) -> Iterator[dict[str, Any]]:
     for split, entry in splits.items():
         for rel in entry["files"]:
             path = root / rel
-            meta = pq.read_schema(path).metadata or {}
-            features = json.loads(meta[b"huggingface"])["info"]["features"]
+            features = Features.from_arrow_schema(pq.read_schema(path))
             labels = _names(features["entities"], "label")
             types = _names(features["events"], "type")
             for row in pq.read_table(

@@ -4,8 +4,8 @@ A word's key is its normalised form (:func:`akhbar.annotation.suggest.arabic.nor
 diacritics or tatweel, alef, yaa and taa marbuta folded) without its proclitics (و ف, ب ك ل)
 and the article ال. Which letters are proclitics is decided by the corpus itself: of the ways
 to strip a word (``ببغداد`` -> ``بغداد`` or ``غداد``), the one most often seen as a word of its
-own in the texts wins, and the word itself on a tie, so ``بغداد`` keeps its ب while ``وبغداد``
-loses its و. A span's key is the tuple of its words' keys. Titles (الرئيس, الوزير, ...) are
+own in the texts wins, and the word is kept whole when none is seen, so ``بغداد`` keeps its ب
+(``غداد`` is no word of the corpus) while ``وبغداد`` loses its و. A span's key is the tuple of its words' keys. Titles (الرئيس, الوزير, ...) are
 words of the key like any other; the boundary check looks at them separately.
 """
 
@@ -25,7 +25,44 @@ PREPOSITIONS = "بكل"
 # in front is the same entity with another boundary.
 TITLES = frozenset(
     normalise(w)
-    for w in ["رئيس", "رئيسة", "ملك", "ملكة", "امير", "اميرة", "شيخ", "سلطان", "وزير", "وزيرة", "سيد", "سيدة", "دكتور", "دكتورة", "استاذ", "مهندس", "عميد", "لواء", "عقيد", "عماد", "جنرال", "مشير", "نائب", "سفير", "حاكم", "قائد", "زعيم", "امام", "بابا", "مستشار", "محافظ", "مدير", "مديرة", "ناطق", "متحدث", "الرئيس"]
+    for w in [
+        "رئيس",
+        "رئيسة",
+        "ملك",
+        "ملكة",
+        "امير",
+        "اميرة",
+        "شيخ",
+        "سلطان",
+        "وزير",
+        "وزيرة",
+        "سيد",
+        "سيدة",
+        "دكتور",
+        "دكتورة",
+        "استاذ",
+        "مهندس",
+        "عميد",
+        "لواء",
+        "عقيد",
+        "عماد",
+        "جنرال",
+        "مشير",
+        "نائب",
+        "سفير",
+        "حاكم",
+        "قائد",
+        "زعيم",
+        "امام",
+        "بابا",
+        "مستشار",
+        "محافظ",
+        "مدير",
+        "مديرة",
+        "ناطق",
+        "متحدث",
+        "الرئيس",
+    ]
 )
 Key = tuple[str, ...]
 
@@ -68,7 +105,12 @@ class Keys:
         got = self._cache.get(word)
         if got is None:
             options = strips(normalise(word))
-            got = max(options, key=lambda o: (self.seen.get(o[1], 0), -len(o[0])))
+            stripped = [o for o in options[1:] if self.seen.get(o[1], 0)]
+            got = (
+                max(stripped, key=lambda o: (self.seen[o[1]], -len(o[0])))
+                if stripped
+                else options[0]
+            )
             self._cache[word] = got
         return got
 

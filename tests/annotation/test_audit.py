@@ -1,0 +1,228 @@
+"""`akhbar annotate audit` on the bundled sample: errors planted by the test are found, with
+the kind and evidence expected; the outputs match their schemas; every input kind (documents,
+the validate folder, a snapshot, a release) is read; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import orjson
+import pytest
+
+from akhbar.annotation.audit.run import AuditOptions, run_audit
+from akhbar.schemas.shape import check_shape
+from tests.helpers import run_akhbar
+from tests.helpers.corrupt import corrupt, score
+
+EXPORT = "corpus/sample/labelstudio_export.json"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    root = tmp_path_factory.mktemp("audit")
+    code, _, err = run_akhbar("corpus", "build", "corpus/sample/raw", "--out", root / "corpus")
+    assert code == 0, err
+    code, _, err = run_akhbar(
+        "annotate", "validate", EXPORT, "--corpus", root / "corpus", "--out", root / "validated"
+    )
+    assert code == 0, err
+    docs = [
+        orjson.loads(x) for x in (root / "validated" / "documents.jsonl").read_bytes().splitlines()
+    ]
+    return root, docs
+
+
+def _write(path, docs):
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
+    return path
+
+
+def _plant(docs):
+    """Five errors, each where the rest of the sample says otherwise: (kind, article, start)."""
+    docs = json.loads(json.dumps(docs))
+    texts = Counter((e["text"], e["label"]) for d in docs for e in d["entities"])
+    (text, label), _ = texts.most_common(1)[0]
+    where = [(d, e) for d in docs for e in d["entities"] if e["text"] == text]
+    planted = []
+    d, e = where[0]
+    e["label"] = "ORG" if label != "ORG" else "GPE"
+    planted.append(("entity_type", d["article_id"], e["start"]))
+    d, e = where[1]
+    assert d is not where[0][0]
+    d["entities"].remove(e)
+    for ev in d["events"]:
+        ev["arguments"] = [a for a in ev["arguments"] if a["entity_id"] != e["id"]]
+    planted.append(("entity_missed", d["article_id"], e["start"]))
+    d, e = next(
+        (d, e)
+        for d in docs[3:]
+        for e in d["entities"]
+        if e["text"].startswith("ال") and len(e["text"]) > 4 and e["text"] != text
+    )
+    e["start"] += 2
+    e["text"] = e["text"][2:]
+    planted.append(("entity_boundary", d["article_id"], e["start"]))
+    triggers = Counter((v["trigger"]["text"], v["type"]) for d in docs for v in d["events"])
+    (ttext, ttype), _ = triggers.most_common(1)[0]
+    twhere = [(d, v) for d in docs for v in d["events"] if v["trigger"]["text"] == ttext]
+    d, v = twhere[0]
+    v["type"] = "Attack" if ttype != "Attack" else "Die"
+    planted.append(("trigger_type", d["article_id"], v["trigger"]["start"]))
+    d, v = twhere[1]
+    d["events"].remove(v)
+    planted.append(("trigger_missed", d["article_id"], v["trigger"]["start"]))
+    return docs, planted
+
+
+def _at(suspects, kind, aid, start):
+    return [
+        s
+        for s in suspects
+        if s["kind"] == kind
+        and s["article_ids"] == [aid]
+        and s["span"]["start"] <= start < s["span"]["end"]
+    ]
+
+
+def test_planted_errors_are_found_and_were_not_there_before(sample, tmp_path):
+    root, docs = sample
+    bad, planted = _plant(docs)
+    clean = run_audit(
+        AuditOptions(_write(tmp_path / "clean.jsonl", docs), root / "corpus", tmp_path / "a0")
+    )
+    code, stdout, err = run_akhbar(
+        "annotate",
+        "audit",
+        _write(tmp_path / "bad.jsonl", bad),
+        "--corpus",
+        root / "corpus",
+        "--out",
+        tmp_path / "a1",
+    )
+    assert code == 0, err
+    assert "22 documents (documents)" in stdout
+    suspects = [
+        orjson.loads(x) for x in (tmp_path / "a1" / "audit.jsonl").read_bytes().splitlines()
+    ]
+    for kind, aid, start in planted:
+        got = _at(suspects, kind, aid, start)
+        assert got, f"{kind} in {aid} at {start} not found"
+        assert not _at(clean.suspects, kind, aid, start), f"{kind} was there before the plant"
+        s = got[0]
+        assert s["annotator"] == "1" and s["task_ids"] and s["evidence"]["excerpts"]
+        assert s["rank"] <= 15, (kind, s["rank"], s["why"])
+    relabelled = _at(suspects, "entity_type", planted[0][1], planted[0][2])[0]
+    assert relabelled["expected"] != relabelled["label"]
+    assert relabelled["evidence"]["documents"], "the articles that say otherwise are named"
+    summary = json.loads((tmp_path / "a1" / "audit.json").read_text(encoding="utf-8"))
+    assert summary["suspects"] == len(suspects) == sum(summary["by_kind"].values())
+    assert sum(
+        c for a in summary["by_annotator"].values() for k, c in a.items() if k != "documents"
+    ) == len(suspects)
+    md = (tmp_path / "a1" / "audit.md").read_text(encoding="utf-8")
+    assert "\u2068" in md and "## entity_type" in md  # Arabic in isolates
+
+
+def test_outputs_match_their_schemas(sample, tmp_path):
+    root, docs = sample
+    bad, _ = corrupt(docs, 0.1, seed=3)
+    res = run_audit(
+        AuditOptions(_write(tmp_path / "d.jsonl", bad), root / "corpus", tmp_path / "a")
+    )
+    assert res.suspects
+    lines = (tmp_path / "a" / "audit.jsonl").read_bytes().splitlines()
+    for n, line in enumerate(lines):
+        check_shape(orjson.loads(line), "audit_suspect", f"audit.jsonl line {n + 1}")
+    check_shape(json.loads((tmp_path / "a" / "audit.json").read_text()), "audit", "audit.json")
+    assert [orjson.loads(x)["rank"] for x in lines] == list(range(1, len(lines) + 1))
+    scores = [orjson.loads(x)["score"] for x in lines]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_seeded_corruptions_are_ranked_above_chance(sample, tmp_path):
+    """Not the benchmark's goals (make bench-audit): only that the ranking is far from random
+    on the sample, whose planted errors are a few among hundreds of annotations."""
+    root, docs = sample
+    bad, corruptions = corrupt(docs, 0.05, seed=0)
+    res = run_audit(
+        AuditOptions(_write(tmp_path / "d.jsonl", bad), root / "corpus", tmp_path / "a")
+    )
+    fig = score(res.suspects, corruptions)
+    n_items = sum(len(d["entities"]) + len(d["events"]) for d in bad)
+    assert fig["precision"] > 5 * len(corruptions) / n_items
+
+
+def test_every_input_kind(sample, tmp_path):
+    root, _ = sample
+    code, out, err = run_akhbar(
+        "annotate",
+        "audit",
+        root / "validated",
+        "--corpus",
+        root / "corpus",
+        "--out",
+        tmp_path / "v",
+    )
+    assert code == 0 and "22 documents (documents)" in out, err
+    code, out, err = run_akhbar(
+        "annotate", "audit", EXPORT, "--corpus", root / "corpus", "--out", tmp_path / "s"
+    )
+    assert code == 0 and "22 documents (snapshot)" in out, err
+    code, _, err = run_akhbar(
+        "release",
+        "build",
+        "--version",
+        "1.0.0",
+        "--corpus",
+        root / "corpus",
+        "--documents",
+        root / "validated",
+        "--out",
+        tmp_path / "releases",
+    )
+    assert code == 0, err
+    code, out, err = run_akhbar(
+        "annotate",
+        "audit",
+        tmp_path / "releases" / "v1.0.0",
+        "--corpus",
+        root / "corpus",
+        "--out",
+        tmp_path / "r",
+    )
+    assert code == 0 and "22 documents (release)" in out, err
+    a = orjson.loads((tmp_path / "v" / "audit.jsonl").read_bytes().splitlines()[0])
+    r = [orjson.loads(x) for x in (tmp_path / "r" / "audit.jsonl").read_bytes().splitlines()]
+    assert any(x["span"] == a["span"] and x["kind"] == a["kind"] for x in r)  # same findings
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (
+            b'{"article_id": "a", "text": "x", "entities": [], "events": []}\nnot json\n',
+            "line 2 is not JSON",
+        ),
+        (b'{"article_id": "a", "text": "x"}\n', "line 1 is not an annotated document"),
+        (None, "no such file or folder"),
+    ],
+)
+def test_bad_input_is_one_line(sample, tmp_path, content, needle):
+    root, _ = sample
+    src = tmp_path / "in.jsonl"
+    if content is not None:
+        src.write_bytes(content)
+    code, _, err = run_akhbar(
+        "annotate", "audit", src, "--corpus", root / "corpus", "--out", tmp_path / "o"
+    )
+    assert code != 0 and needle in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_folder_that_is_not_a_corpus_is_one_line(sample, tmp_path):
+    root, _ = sample
+    code, _, err = run_akhbar(
+        "annotate", "audit", root / "validated", "--corpus", tmp_path, "--out", tmp_path / "o"
+    )
+    assert code != 0 and "not a corpus store" in err and len(err.strip().splitlines()) == 1
