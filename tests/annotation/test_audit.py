@@ -226,3 +226,63 @@ def test_a_folder_that_is_not_a_corpus_is_one_line(sample, tmp_path):
         "annotate", "audit", root / "validated", "--corpus", tmp_path, "--out", tmp_path / "o"
     )
     assert code != 0 and "not a corpus store" in err and len(err.strip().splitlines()) == 1
+
+
+def test_release_build_records_the_audit(sample, tmp_path):
+    root, _ = sample
+    code, _, err = run_akhbar(
+        "annotate",
+        "audit",
+        root / "validated",
+        "--corpus",
+        root / "corpus",
+        "--out",
+        tmp_path / "a",
+    )
+    assert code == 0, err
+    summary = json.loads((tmp_path / "a" / "audit.json").read_text(encoding="utf-8"))
+    code, _, err = run_akhbar(
+        "release",
+        "build",
+        "--version",
+        "1.0.0",
+        "--corpus",
+        root / "corpus",
+        "--documents",
+        root / "validated",
+        "--audit",
+        tmp_path / "a",
+        "--out",
+        tmp_path / "releases",
+    )
+    assert code == 0, err
+    release = tmp_path / "releases" / "v1.0.0"
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["audit"]["by_kind"] == summary["by_kind"]
+    assert manifest["audit"]["suspects"] == summary["suspects"] > 0
+    card = (release / "README.md").read_text(encoding="utf-8")
+    assert "## Known issues" in card and f"left {summary['suspects']} suspect(s)" in card
+    kind, n = next((k, n) for k, n in summary["by_kind"].items() if n)
+    assert f"| {kind} | {n} |" in card
+
+
+def test_release_build_refuses_an_audit_of_the_wrong_shape(sample, tmp_path):
+    root, _ = sample
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "audit.json").write_text('{"documents": "many"}', encoding="utf-8")
+    code, _, err = run_akhbar(
+        "release",
+        "build",
+        "--version",
+        "1.0.0",
+        "--corpus",
+        root / "corpus",
+        "--documents",
+        root / "validated",
+        "--audit",
+        tmp_path / "a",
+        "--out",
+        tmp_path / "releases",
+    )
+    assert code != 0 and "audit.json" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "releases" / "v1.0.0").exists()

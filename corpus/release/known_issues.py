@@ -1,0 +1,70 @@
+"""The audit a release was given: its counts in the manifest, a "Known issues" card section.
+
+``akhbar release build --audit DIR`` reads ``DIR/audit.json`` as written by ``akhbar annotate
+audit``, as a plain file checked against ``schemas/audit.schema.json`` (releases never import
+the annotation layer), records its counts in the manifest and says in the card how many
+suspects of each kind remain and how the audit finds them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from akhbar.corpus.file_digest import sha256_file
+from akhbar.schemas.errors import InputError
+from akhbar.schemas.shape import check_shape
+
+FILE = "audit.json"
+
+
+def read_audit(directory: Path) -> dict[str, Any]:
+    """The summary of ``DIR/audit.json``, checked against its schema."""
+    path = Path(directory) / FILE
+    if not path.is_file():
+        raise InputError(
+            f"--audit {directory}: no {FILE} there; give the --out of akhbar annotate audit"
+        )
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as e:
+        raise InputError(f"{path}: not valid JSON ({e}); run akhbar annotate audit again") from e
+    return check_shape(data, "audit", str(path), InputError)
+
+
+def manifest_entry(data: dict[str, Any], directory: Path) -> dict[str, Any]:
+    """What the manifest records of the audit: its counts, and the file it came from (named,
+    not located)."""
+    sha, size = sha256_file(Path(directory) / FILE)
+    return {
+        "source": {"path": FILE, "sha256": sha, "bytes": size},
+        "input_kind": data["input"]["kind"],
+        "documents": data["documents"],
+        "suspects": data["suspects"],
+        "min_score": data["min_score"],
+        "by_kind": data["by_kind"],
+    }
+
+
+def section(data: dict[str, Any], entry: dict[str, Any]) -> str:
+    """The card's "Known issues" section."""
+    kinds = [(k, n) for k, n in data["by_kind"].items() if n]
+    rows = "\n".join(f"| {k} | {n:,} | {data['method'].get(k, '')} |" for k, n in kinds)
+    table = "| kind | suspects | how it is found |\n|---|---|---|\n" + rows + "\n" if kinds else ""
+    return "\n".join(
+        [
+            "## Known issues\n",
+            f"A consistency audit of {data['documents']:,} annotated documents "
+            "(`akhbar annotate audit`) compared each annotation with the rest of the corpus "
+            "and left "
+            f"{data['suspects']:,} suspect(s) scored at least {data['min_score']} unresolved: "
+            "annotations (or missing ones) that the corpus's own counts say are likely "
+            "errors. They are suspects, not confirmed errors; each is scored by how often the "
+            "same string is annotated otherwise elsewhere.\n",
+            table,
+            f"The audit's counts are in the manifest (`audit`; its `audit.json` had sha256 "
+            f"`{entry['source']['sha256'][:16]}…`).\n",
+        ]
+    )
