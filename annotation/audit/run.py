@@ -46,8 +46,8 @@ KINDS = {
     "trigger_missed": "a word marked as a trigger elsewhere left unmarked here",
     "trigger_boundary": "a proclitic or the article inside a trigger here and outside it in "
     "the other triggers of the same word or in the corpus at large",
-    "model_type": "a suggestion model, sure of the article, gives an annotated span another label",
-    "model_missed": "a suggestion model, sure of the article, marks an entity where none is "
+    "model_type": "a suggestion model, sure of the sentence, gives an annotated span another label",
+    "model_missed": "a suggestion model, sure of the sentence, marks an entity where none is "
     "annotated",
 }
 
@@ -73,8 +73,8 @@ class AuditOptions:
     )
     min_score: float = opt("Leave out suspects scored below this.", 0.3, min=0.0, max=1.0)
     min_confidence: float = opt(
-        "With --model: the least probability of the model's tagging of an article.",
-        0.9,
+        "With --model: the least probability of the model's tagging of a sentence.",
+        0.5,
         min=0.0,
         max=1.0,
     )
@@ -93,7 +93,7 @@ def find_suspects(
     min_score: float = 0.0,
     model: Path | None = None,
     corpus: Path | None = None,
-    min_confidence: float = 0.9,
+    min_confidence: float = 0.5,
 ) -> tuple[Finder, list[dict[str, Any]]]:
     """Every suspect of ``docs`` scored at least ``min_score``, best first."""
     f = Finder(docs)

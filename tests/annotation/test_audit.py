@@ -286,3 +286,36 @@ def test_release_build_refuses_an_audit_of_the_wrong_shape(sample, tmp_path):
     )
     assert code != 0 and "audit.json" in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "releases" / "v1.0.0").exists()
+
+
+def test_a_suggestion_model_points_at_planted_errors(tmp_path):
+    """A model trained on the sample's release (tests/helpers/suggest.py) disagrees with a
+    relabelled and a dropped entity in each article where it is sure of the sentence."""
+    from tests.helpers.suggest import build_sample_model
+
+    b = build_sample_model(tmp_path / "m")
+    docs = [orjson.loads(x) for x in b["documents"].read_bytes().splitlines()]
+    planted = []
+    for d in docs:
+        e = d["entities"][0]
+        e["label"] = "ORG" if e["label"] != "ORG" else "GPE"
+        planted.append(("model_type", d["article_id"], e["start"]))
+        e = d["entities"][1]
+        d["entities"].remove(e)
+        for ev in d["events"]:
+            ev["arguments"] = [a for a in ev["arguments"] if a["entity_id"] != e["id"]]
+        planted.append(("model_missed", d["article_id"], e["start"]))
+    code, _, err = run_akhbar(
+        "annotate", "audit", _write(tmp_path / "bad.jsonl", docs), "--corpus", b["corpus"],
+        "--out", tmp_path / "a", "--model", b["model"],
+    )  # fmt: skip
+    assert code == 0, err
+    suspects = [orjson.loads(x) for x in (tmp_path / "a" / "audit.jsonl").read_bytes().splitlines()]
+    model = [s for s in suspects if s["kind"].startswith("model_")]
+    found = [p for p in planted if _at(model, *p)]
+    assert len(found) >= 4, (found, [(s["kind"], s["span"]) for s in model])
+    hits = [s for s in model if any(_at([s], *p) for p in planted)]
+    assert len(hits) >= len(model) / 2  # the model mostly points at what was planted
+    assert all(s["score"] >= 0.5 and "sure of the sentence" in s["why"] for s in model)
+    summary = json.loads((tmp_path / "a" / "audit.json").read_text(encoding="utf-8"))
+    assert summary["model"]["min_confidence"] == 0.5
