@@ -50,6 +50,16 @@ def suspect_id(kind: str, article_id: str, start: int, end: int) -> str:
     return hashlib.sha256(f"{kind}|{article_id}|{start}|{end}".encode()).hexdigest()[:16]
 
 
+def _container(ents: list[Mention], key: Key, s: int, e: int) -> str | None:
+    """The label of the smallest entity of another key that holds [s, e), if any."""
+    holders = [
+        m
+        for m in ents
+        if m.key != key and m.start <= s and e <= m.end and (m.start, m.end) != (s, e)
+    ]
+    return min(holders, key=lambda m: m.end - m.start).label if holders else None
+
+
 class Finder:
     """The documents, their mentions and the corpus's counts; each check is a method."""
 
@@ -159,8 +169,9 @@ class Finder:
         entities_of: dict[int, list[Mention]] = defaultdict(list)
         for m in self.entities:
             entities_of[m.doc].append(m)
-        labelled: Counter[tuple[Key, bool]] = Counter()  # (key, inside another entity)
-        found: list[tuple[Key, bool, int, int, int]] = []  # unlabelled: key, inside, doc, s, e
+        # counted per context: the label of the entity the occurrence is inside, or None
+        labelled: Counter[tuple[Key, str | None]] = Counter()
+        found: list[tuple[Key, str | None, int, int, int]] = []  # unlabelled: key, where, doc, s, e
         for doc, d in enumerate(self.docs):
             text = d["text"]
             ws = [(m.start(), m.end(), self.keys.split(m.group())[1]) for m in WORD.finditer(text)]
@@ -176,10 +187,7 @@ class Finder:
                         continue
                     s, e = ws[i][0], ws[i + n - 1][1]
                     over = [m for m in own if m.start < e and s < m.end]
-                    inside = any(
-                        m.key != key and m.start <= s and e <= m.end and (m.start, m.end) != (s, e)
-                        for m in ents
-                    )
+                    inside = _container(ents, key, s, e)
                     if any(m.key == key for m in over):
                         labelled[(key, inside)] += 1
                     elif all(m.start <= s and e <= m.end for m in over):
@@ -191,7 +199,7 @@ class Finder:
                 continue
             counts = by_key[key]
             expected = max(counts, key=lambda x: (counts[x], x))
-            where = "inside another entity" if inside else "on its own"
+            where = f"inside a {inside}" if inside else "on its own"
             yield self.suspect(
                 kind,
                 lab / (lab + unl + 1),
