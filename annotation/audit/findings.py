@@ -6,8 +6,9 @@ smoothed so that one occurrence never weighs like many:
 - ``entity_type`` / ``trigger_type``: the same key labelled with several types; a mention of
   a minority type scores ``n_majority / (n + 1)`` (halved on a tie);
 - ``entity_missed`` / ``trigger_missed``: the key occurs unlabelled where it is labelled
-  elsewhere; scored ``labelled / (labelled + unlabelled + 1)``, counted apart inside another
-  entity (a nested mention) and outside any (so a corpus that never nests is not asked to);
+  elsewhere; scored ``labelled / (labelled + unlabelled + 1)`` where it stands on its own, and
+  counted apart inside the entities of each label (a corpus that never nests is not asked
+  to), with the string's rate inside any entity as a prior of weight 2;
 - ``entity_boundary`` / ``trigger_boundary``: a proclitic, the article ال or a title left inside the span here and
   outside elsewhere (or the reverse); scored ``(n_other + 2 p) / (n + 2)`` where ``n_other``
   mentions of the same key were drawn the other way and ``p`` is the corpus-wide share of the
@@ -29,6 +30,7 @@ EXCERPT = 40  # code points of context either side
 MAX_DOCUMENTS = 5  # article ids named as evidence
 MAX_WORDS = 8  # the longest span looked for unlabelled, in words
 PRIOR = 2.0  # weight of the corpus-wide convention in a boundary score
+BACKOFF = 2.0  # weight of a string's rate inside any entity, for one label's entities
 
 
 @dataclass(slots=True)
@@ -193,16 +195,27 @@ class Finder:
                     elif all(m.start <= s and e <= m.end for m in over):
                         found.append((key, inside, doc, s, e))  # a partial overlap: a boundary
         unlabelled = Counter((k, inside) for k, inside, *_ in found)
+        nested_lab: Counter[Key] = Counter()  # inside any entity: what a rare context backs off to
+        nested_unl: Counter[Key] = Counter()
+        for (k, inside), n in labelled.items():
+            nested_lab[k] += n if inside else 0
+        for (k, inside), n in unlabelled.items():
+            nested_unl[k] += n if inside else 0
         for key, inside, doc, s, e in found:
             lab, unl = labelled[(key, inside)], unlabelled[(key, inside)]
-            if not lab:
+            if inside:
+                pooled = nested_lab[key] / (nested_lab[key] + nested_unl[key] + 1)
+                score = (lab + BACKOFF * pooled) / (lab + unl + BACKOFF)
+            else:
+                score = lab / (lab + unl + 1)
+            if not lab and score < 0.5:
                 continue
             counts = by_key[key]
             expected = max(counts, key=lambda x: (counts[x], x))
             where = f"inside a {inside}" if inside else "on its own"
             yield self.suspect(
                 kind,
-                lab / (lab + unl + 1),
+                score,
                 doc,
                 s,
                 e,
