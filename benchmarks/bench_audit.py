@@ -112,6 +112,15 @@ def main() -> int:
                 fig = audit("wojood", docs, work / "wojood" / "corpus", work, seed)
                 figures.setdefault("wojood", []).append(fig)
                 show("wojood", seed, fig)
+    for name, figs in figures.items():
+        mean = {k: sum(f[k] for f in figs) / len(figs) for k in ("precision", "recall")}
+        found = sum(f["frequent_relabels"][0] for f in figs)
+        total = sum(f["frequent_relabels"][1] for f in figs)
+        print(
+            f"{name}, mean of {len(figs)} seeds: top-N precision {mean['precision']:.1%}, "
+            f"recall {mean['recall']:.1%}; frequent relabels found {found}/{total}; "
+            f"slowest audit {max(f['seconds'] for f in figs):.2f} s"
+        )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0

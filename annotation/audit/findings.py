@@ -18,6 +18,8 @@ smoothed so that one occurrence never weighs like many:
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +32,9 @@ EXCERPT = 40  # code points of context either side
 MAX_DOCUMENTS = 5  # article ids named as evidence
 MAX_WORDS = 8  # the longest span looked for unlabelled, in words
 PRIOR = 2.0  # weight of the corpus-wide convention in a boundary score
+WORDS_WEIGHT = 0.5  # a guess from words weighs less than the same string labelled otherwise
+WORDS_FULL = 2000  # mentions from which the words model is trusted fully
+ALPHA = 0.1  # smoothing of the word counts
 BACKOFF = 2.0  # weight of a string's rate inside any entity, for one label's entities
 
 
@@ -307,3 +312,70 @@ class Finder:
                     f"{g[other]} of the same {m.label} drawn the other way, and "
                     f"{p:.0%} of all such spans",
                 )
+
+    # --- types from the words ----------------------------------------------------------------
+
+    def word_types(self, kind: str, weight: float = WORDS_WEIGHT) -> Iterator[dict[str, Any]]:
+        """Mentions whose label is unlikely given their words, as a naive Bayes model of the
+        rest of the corpus sees them (each mention is judged without itself): a string seen
+        once is judged by its words (``قرية``, ``جامعة``) and their shapes (``0000``)."""
+        feats = [_features(m.key) for m in self.entities]
+        per_label: Counter[str] = Counter(m.label for m in self.entities)
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        totals: Counter[str] = Counter()
+        for m, fs in zip(self.entities, feats, strict=True):
+            for f in fs:
+                counts[f][m.label] += 1
+            totals[m.label] += len(fs)
+        vocab = len(counts)
+        labels = sorted(per_label)
+        n = len(self.entities)
+        weight *= min(1.0, n / WORDS_FULL)  # a model of a few hundred mentions is overconfident
+        if len(labels) < 2:
+            return
+        for m, fs in zip(self.entities, feats, strict=True):
+            logp = {}
+            for lab in labels:
+                own = lab == m.label
+                size = per_label[lab] - own
+                if size <= 0:
+                    continue
+                total = totals[lab] - (len(fs) if own else 0)
+                lp = math.log(size / (n - 1))
+                for f in fs:
+                    c = counts[f][lab] - own
+                    lp += math.log((c + ALPHA) / (total + ALPHA * vocab))
+                logp[lab] = lp
+            if m.label not in logp:
+                continue
+            top = max(logp.values())
+            z = sum(math.exp(v - top) for v in logp.values())
+            post = {lab: math.exp(v - top) / z for lab, v in logp.items()}
+            other = max((lab for lab in post if lab != m.label), key=lambda x: post[x])
+            if post[other] <= post[m.label]:
+                continue
+            yield self.suspect(
+                kind,
+                weight * post[other] * (1 - post[m.label]),
+                m.doc,
+                m.start,
+                m.end,
+                label=m.label,
+                expected=other,
+                key=m.key,
+                counts={lab: per_label[lab] for lab in (m.label, other)},
+                elsewhere=[],
+                why=f"entity {m.label} here; its words are those of {other} "
+                f"({post[other]:.0%} by the rest of the corpus, {post[m.label]:.0%} {m.label})",
+            )
+
+
+def _shape(word: str) -> str:
+    return re.sub(r"[^\d]+", "a", re.sub(r"\d", "0", word))
+
+
+def _features(key: Key) -> list[str]:
+    out = [f"w:{w}" for w in key]
+    out += [f"s:{_shape(w)}" for w in key if any(c.isdigit() for c in w)]
+    out.append(f"n:{min(len(key), 4)}")
+    return out

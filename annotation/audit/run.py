@@ -37,6 +37,8 @@ UNKNOWN = "(unknown)"  # the annotator of a release's or an import's documents
 KINDS = {
     "entity_type": "the same string (without proclitics, ال, diacritics and tatweel) labelled "
     "with another type in most of its mentions; the minority mention is the suspect",
+    "entity_type_words": "a mention whose words (and the shapes of its numbers) are those of "
+    "another type, by a naive Bayes model of the rest of the corpus",
     "entity_missed": "a string labelled as an entity elsewhere (or elsewhere in the same "
     "article) left unlabelled here, counted apart inside another entity and outside any",
     "entity_boundary": "a proclitic, the article ال or a title (الرئيس, ...) inside the span "
@@ -99,6 +101,7 @@ def find_suspects(
     f = Finder(docs)
     found = [
         *f.types(f.entities, "entity_type", "entity"),
+        *f.word_types("entity_type_words"),
         *f.missed(f.entities, "entity_missed", "entity"),
         *f.boundaries(f.entities, "entity_boundary"),
         *f.types(f.triggers, "trigger_type", "trigger"),
@@ -109,11 +112,29 @@ def find_suspects(
         from akhbar.annotation.audit.model_check import model_suspects
 
         found += model_suspects(f, Path(model), Path(corpus or "."), min_confidence)
-    found = [s for s in found if s["score"] >= min_score]
+    found = _one_per_item([s for s in found if s["score"] >= min_score])
     found.sort(key=lambda s: (-s["score"], s["kind"], s["article_ids"][0], s["span"]["start"]))
     for rank, s in enumerate(found, 1):
         s["rank"] = rank
     return f, found
+
+
+def _one_per_item(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One suspect per span (of an entity, or of a trigger): the best scored, with the other
+    kinds that point at it under ``also``."""
+    best: dict[tuple[str, str, int, int], dict[str, Any]] = {}
+    for s in sorted(found, key=lambda s: -s["score"]):
+        item = (
+            s["kind"].startswith("trigger"),
+            s["article_ids"][0],
+            s["span"]["start"],
+            s["span"]["end"],
+        )
+        if item in best:
+            best[item]["also"].append(s["kind"])
+        else:
+            best[item] = {**s, "also": []}
+    return list(best.values())
 
 
 def summarise(
