@@ -319,3 +319,30 @@ def test_a_suggestion_model_points_at_planted_errors(tmp_path):
     assert all(s["score"] >= 0.5 and "sure of the sentence" in s["why"] for s in model)
     summary = json.loads((tmp_path / "a" / "audit.json").read_text(encoding="utf-8"))
     assert summary["model"]["min_confidence"] == 0.5
+
+
+@pytest.mark.shared_data
+def test_frequent_type_swaps_in_wojood_are_found(tmp_path):
+    """On Wojood whole, relabelled mentions of strings seen at least five times are nearly all
+    among the top suspects (the benchmark, make bench-audit, prints every figure)."""
+    import os
+    from pathlib import Path
+
+    from akhbar.annotation.conll.importer import ImportOptions, import_conll
+    from akhbar.schemas.taxonomy import TAXONOMY_DIR
+    from tests.helpers import SHARED_DATA
+
+    wojood = Path(os.environ.get("AKHBAR_SHARED_DATA") or SHARED_DATA) / "wojood"
+    if not (wojood / "train.txt").is_file():
+        pytest.skip(f"{wojood} is absent (the shared data)")
+    files = [wojood / n for n in ("train.txt", "val.txt", "test.txt")]
+    import_conll(ImportOptions(files, TAXONOMY_DIR / "wojood.yaml", tmp_path / "w"))
+    docs = [orjson.loads(x) for x in (tmp_path / "w" / "documents.jsonl").read_bytes().splitlines()]
+    bad, corruptions = corrupt(docs, 0.05, seed=7)
+    res = run_audit(
+        AuditOptions(_write(tmp_path / "d.jsonl", bad), tmp_path / "w" / "corpus", tmp_path / "a")
+    )
+    fig = score(res.suspects, corruptions)
+    found, frequent = fig["frequent_relabels"]
+    assert frequent >= 10 and found >= 0.8 * frequent, fig
+    assert fig["recall_by_way"]["entity shift"][0] >= 0.5 * fig["recall_by_way"]["entity shift"][1]
