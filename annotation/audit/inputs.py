@@ -107,7 +107,7 @@ def read_documents(
         )
     if not path.is_file():
         raise InputError(f"{path}: no such file or folder; give documents, a snapshot or a release")
-    if input_kind(path) == DOCUMENTS_INPUT:
+    if path.suffix == ".jsonl" or input_kind(path) == DOCUMENTS_INPUT:
         return "documents", list(_jsonl(path))
     from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 
