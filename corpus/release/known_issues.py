@@ -18,6 +18,7 @@ from akhbar.schemas.errors import InputError
 from akhbar.schemas.shape import check_shape
 
 FILE = "audit.json"
+SUSPECTS = "audit.jsonl"
 
 
 def read_audit(directory: Path) -> dict[str, Any]:
@@ -31,7 +32,31 @@ def read_audit(directory: Path) -> dict[str, Any]:
         data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON ({e}); run akhbar annotate audit again") from e
-    return check_shape(data, "audit", str(path), InputError)
+    check_shape(data, "audit", str(path), InputError)
+    return {**data, "articles": _suspect_articles(Path(directory) / SUSPECTS)}
+
+
+def _suspect_articles(path: Path) -> dict[str, list[str]]:
+    """Article id -> the kinds of suspect in it, from ``audit.jsonl`` (so that ``release diff``
+    can say which changed articles were suspects); each line checked against its schema."""
+    if not path.is_file():
+        raise InputError(
+            f"{path}: missing; give the whole --out of akhbar annotate audit (audit.json and "
+            "audit.jsonl)"
+        )
+    out: dict[str, set[str]] = {}
+    with path.open("rb") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                s = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                raise InputError(f"{path}: line {n} is not JSON ({e}); run the audit again") from e
+            check_shape(s, "audit_suspect", f"{path} line {n}", InputError)
+            for aid in s["article_ids"]:
+                out.setdefault(aid, set()).add(s["kind"])
+    return {aid: sorted(kinds) for aid, kinds in sorted(out.items())}
 
 
 def manifest_entry(data: dict[str, Any], directory: Path) -> dict[str, Any]:
@@ -45,6 +70,7 @@ def manifest_entry(data: dict[str, Any], directory: Path) -> dict[str, Any]:
         "suspects": data["suspects"],
         "min_score": data["min_score"],
         "by_kind": data["by_kind"],
+        "articles": data["articles"],  # article id -> kinds of suspect: for release diff
     }
 
 

@@ -346,3 +346,37 @@ def test_frequent_type_swaps_in_wojood_are_found(tmp_path):
     found, frequent = fig["frequent_relabels"]
     assert frequent >= 10 and found >= 0.8 * frequent, fig
     assert fig["recall_by_way"]["entity shift"][0] >= 0.5 * fig["recall_by_way"]["entity shift"][1]
+
+
+def test_release_diff_says_which_changed_articles_were_audit_suspects(sample, tmp_path):
+    """v1.0.0 is released with a planted error and its audit; v1.1.0 with the error corrected:
+    the diff lists the article as changed, a suspect of v1.0.0's audit corrected after review."""
+    root, docs = sample
+    bad, planted = _plant(docs)
+    kind, aid, _ = planted[0]  # the relabelled entity
+    bad = [d if d["article_id"] == aid else docs[i] for i, d in enumerate(bad)]
+    doc = next(d for d in bad if d["article_id"] == aid)
+    ids = {e["id"] for e in doc["entities"] if e["start"] == planted[0][2]}
+    for ev in doc["events"]:  # the new label may not fill the roles the old one did
+        ev["arguments"] = [a for a in ev["arguments"] if a["entity_id"] not in ids]
+    for argv in (
+        ("annotate", "validate", _write(tmp_path / "bad.jsonl", bad), "--corpus", root / "corpus",
+         "--out", tmp_path / "vbad"),
+        ("annotate", "audit", tmp_path / "vbad", "--corpus", root / "corpus", "--out",
+         tmp_path / "audit"),
+        ("release", "build", "--version", "1.0.0", "--corpus", root / "corpus", "--documents",
+         tmp_path / "vbad", "--audit", tmp_path / "audit", "--out", tmp_path / "releases"),
+        ("release", "build", "--version", "1.1.0", "--corpus", root / "corpus", "--documents",
+         root / "validated", "--out", tmp_path / "releases"),
+    ):  # fmt: skip
+        code, out, err = run_akhbar(*argv)
+        assert code == 0, (argv, out, err)
+    code, out, err = run_akhbar(
+        "release", "diff", "1.0.0", "1.1.0", "--releases", tmp_path / "releases"
+    )
+    assert code == 0, err
+    changed = [line for line in out.splitlines() if line.startswith("- `")]
+    assert len(changed) == 1 and aid in changed[0], out
+    assert f"audit suspect in v1.0.0 ({kind}" in changed[0] and "corrected after review" in out
+    log = (tmp_path / "releases" / "v1.1.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "corrected after review" in log
