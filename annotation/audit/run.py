@@ -6,7 +6,7 @@ writes, all at once (:mod:`akhbar.corpus.runtime.publish`):
 
 - ``audit.jsonl``: one suspect per line, best first (``schemas/audit_suspect.schema.json``);
 - ``audit.json``: what was read, counts by kind, per annotator and per label, how each kind is
-  found (``schemas/audit.schema.json``);
+  found (``schemas/audit_summary.schema.json``);
 - ``audit.md``: the report, Arabic in right-to-left isolates.
 """
 

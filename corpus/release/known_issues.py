@@ -1,7 +1,7 @@
 """The audit a release was given: its counts in the manifest, a "Known issues" card section.
 
 ``akhbar release build --audit DIR`` reads ``DIR/audit.json`` as written by ``akhbar annotate
-audit``, as a plain file checked against ``schemas/audit.schema.json`` (releases never import
+audit``, as a plain file checked against ``schemas/audit_summary.schema.json`` (releases never import
 the annotation layer), records its counts in the manifest and says in the card how many
 suspects of each kind remain and how the audit finds them.
 """
@@ -32,7 +32,7 @@ def read_audit(directory: Path) -> dict[str, Any]:
         data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON ({e}); run akhbar annotate audit again") from e
-    check_shape(data, "audit", str(path), InputError)
+    check_shape(data, "audit_summary", str(path), InputError)
     return {**data, "articles": _suspect_articles(Path(directory) / SUSPECTS)}
 
 

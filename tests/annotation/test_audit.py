@@ -134,7 +134,9 @@ def test_outputs_match_their_schemas(sample, tmp_path):
     lines = (tmp_path / "a" / "audit.jsonl").read_bytes().splitlines()
     for n, line in enumerate(lines):
         check_shape(orjson.loads(line), "audit_suspect", f"audit.jsonl line {n + 1}")
-    check_shape(json.loads((tmp_path / "a" / "audit.json").read_text()), "audit", "audit.json")
+    check_shape(
+        json.loads((tmp_path / "a" / "audit.json").read_text()), "audit_summary", "audit.json"
+    )
     assert [orjson.loads(x)["rank"] for x in lines] == list(range(1, len(lines) + 1))
     scores = [orjson.loads(x)["score"] for x in lines]
     assert scores == sorted(scores, reverse=True)
