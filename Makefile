@@ -6,7 +6,7 @@ LS_VENV := .venv-labelstudio
 LS_VERSION := 1.23.2
 DEMO := build/demo
 
-.PHONY: demo test docs test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale bench-tiny-files bench-suggest clean
+.PHONY: demo test docs test-datasets-floor check-install lint format install labelstudio chromium screenshots bench-corpus bench-push bench-pull bench-validate bench-span-edges bench-release bench-publish bench-conll bench-scale bench-tiny-files bench-suggest bench-audit clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -127,6 +127,9 @@ bench-conll: install
 
 bench-suggest: install
 	$(BIN)/python benchmarks/bench_suggest.py
+
+bench-audit: install
+	$(BIN)/python benchmarks/bench_audit.py
 
 clean:
 	rm -rf build $(VENV) $(LS_VENV) $(FLOOR_VENV) .pytest_cache .ruff_cache

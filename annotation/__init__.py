@@ -18,6 +18,9 @@
   checked documents for ``push --predictions`` (``predict``), their scores and the edits they
   save (``evaluate``, ``metrics``); no Label Studio (it reads releases and corpus stores only,
   and ``validate``'s reader of documents).
+- ``audit/``: a corpus-wide consistency audit of documents, a snapshot or a release: likely
+  errors ranked with their evidence (``run`` is ``annotate audit``; ``keys``, ``findings``,
+  ``model_check`` with a ``suggest`` model, ``inputs``, ``report``); no Label Studio.
 
 Rooms import downwards: ``team`` and ``push`` use ``validate`` and ``labelstudio``;
 ``labelstudio`` uses only ``akhbar.schemas`` and ``akhbar.corpus``.

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from akhbar.annotation import pull
+from akhbar.annotation.audit import report as audit_report
+from akhbar.annotation.audit import run as audit_run
 from akhbar.annotation.labelstudio import client, labelconfig
 from akhbar.annotation.push import corpus_push
 from akhbar.annotation.team import adjudicate
@@ -129,3 +131,18 @@ def adjudicate_cmd(push_: bool, connect, **opts) -> None:
             f"  pushed    {n} proposals as predictions ({s['model_version']}); "
             f"{s['already_proposed']} already proposed, {s['already_resolved']} already resolved"
         )
+
+
+@annotate.command("audit")
+@from_fields(audit_run.AuditOptions)
+def audit_cmd(**opts) -> None:
+    """Find likely annotation errors across the corpus: the same string labelled with another
+    type elsewhere, left unlabelled where it is labelled elsewhere, drawn with other
+    boundaries; triggers likewise; with --model, a model's confident disagreements.
+
+    Example: akhbar annotate audit build/validated --corpus build/corpus --out build/audit
+    """
+    result = audit_run.run_audit(audit_run.AuditOptions(**opts))
+    for line in audit_report.summary_lines(result.summary):
+        click.echo(line)
+    click.echo(f"  wrote     {result.out_dir}/{{audit.jsonl, audit.json, audit.md}}")

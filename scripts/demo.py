@@ -5,8 +5,8 @@ corpus build (``corpus/sample/raw``) -> a local Label Studio (started by the sam
 (``corpus/sample/annotations.jsonl``) imported as finished annotations, and a second
 annotator's version of six articles (``annotations_second.jsonl``) posted as a second user ->
 pull a snapshot -> validate -> agreement -> adjudicate (the proposals posted back as
-predictions) -> release ``v1.0.0`` with its agreement -> verify it -> load every config with
-``datasets.load_dataset`` offline -> a summary a person can read.
+predictions) -> audit -> release ``v1.0.0`` with its agreement and audit -> verify it -> load
+every config with ``datasets.load_dataset`` offline -> a summary a person can read.
 
 Without Label Studio (``offline=True``, or the server cannot start) the push and pull are
 skipped and the bundled export ``corpus/sample/labelstudio_export.json`` (a snapshot pulled
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from akhbar import corpus
+from akhbar.annotation.audit.run import AuditOptions, run_audit
 from akhbar.annotation.labelstudio import server, server_url
 from akhbar.annotation.labelstudio.client import Client, Connection, transport_errors
 from akhbar.annotation.pull import PullOptions, count_export, pull_project
@@ -81,6 +82,7 @@ class DemoSummary:
     validation: dict[str, Any]
     agreement: dict[str, Any]  # agreement.json
     adjudication: dict[str, Any]  # adjudication.json
+    audit: dict[str, Any]  # audit.json
     proposals_pushed: int | None
     release: Path
     verified_files: int
@@ -126,6 +128,9 @@ class DemoSummary:
                 else ""
             )
             + f" -> {self.out_dir / 'adjudicated'}",
+            f"  audit     {self.audit['suspects']} suspects ("
+            + ", ".join(f"{n} {k}" for k, n in self.audit["by_kind"].items() if n)
+            + f") -> {self.out_dir / 'audit' / 'audit.md'}",
             f"  release   v{VERSION} at {self.release} "
             f"(verified: {self.verified_files} files match the manifest)",
             "  load      datasets.load_dataset(release, config), offline:",
@@ -360,6 +365,9 @@ def run_demo(
         with Client.connect(conn) as client:
             pushed = adjudicate.push_proposals(client, adj)
 
+    say(f"audit: {validated} -> {out / 'audit'}")
+    audit = run_audit(AuditOptions(validated, corpus_dir, out / "audit")).summary
+
     say(f"release: v{VERSION} -> {releases}")
     from akhbar.corpus.release.build import BuildOptions, build_release
     from akhbar.corpus.release.load import load_datasets
@@ -373,6 +381,7 @@ def run_demo(
             out=releases,
             workers=1,
             agreement=out / "agreement",
+            audit=out / "audit",
         )
     )
     problems = verify_release(built.path)
@@ -402,6 +411,7 @@ def run_demo(
         validation=validation,
         agreement=agreement,
         adjudication=adj.summary,
+        audit=audit,
         proposals_pushed=pushed,
         release=built.path,
         verified_files=len(load_manifest(built.path)["files"]),

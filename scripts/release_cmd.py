@@ -64,6 +64,13 @@ def release() -> None:
     help="Agreement (the --out of akhbar annotate agreement): copied in, described in the card.",
 )
 @click.option(
+    "--audit",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Audit (the --out of akhbar annotate audit): its counts in the manifest, a Known "
+    "issues section in the card.",
+)
+@click.option(
     "--card-info",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
@@ -83,6 +90,7 @@ def build_cmd(
     workers: int,
     part_size: int,
     agreement: Path | None,
+    audit: Path | None,
     card_info: Path | None,
 ) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
@@ -106,6 +114,7 @@ def build_cmd(
             license=license_,
             part_size=part_size,
             agreement=agreement,
+            audit=audit,
             card_info=card_info,
         )
     )

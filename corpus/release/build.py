@@ -21,7 +21,7 @@ import pyarrow as pa
 from akhbar import schemas
 from akhbar.corpus import __version__, tokenizer
 from akhbar.corpus.file_digest import sha256_file
-from akhbar.corpus.release import card, changelog, croissant, quality
+from akhbar.corpus.release import card, changelog, croissant, known_issues, quality
 from akhbar.corpus.release.card_info import missing_fields, read_card_info
 from akhbar.corpus.release.describe import check_card, describe_origin, release_license
 from akhbar.corpus.release.features import CONFIGS, all_features, arrow_schema
@@ -244,6 +244,11 @@ def _write_release(
         )
         manifest["agreement"] = entry
         quality_section = quality.section(figures, entry)
+    if plan.audit is not None:
+        entry = known_issues.manifest_entry(plan.audit, opts.audit)
+        manifest["audit"] = entry
+        issues = known_issues.section(plan.audit, entry)
+        quality_section = issues if quality_section is None else quality_section + "\n" + issues
     card.write_plot(tmp / card.PLOT, manifest, plan.labels)
     (tmp / "README.md").write_text(
         card.render(manifest, plan.labels, features, quality_section), encoding="utf-8"

@@ -1,7 +1,8 @@
 """What changed between two releases, from their manifests alone.
 
 Articles are compared by id: added, removed, annotations changed (the hash of an article's
-entities and events differs), moved to another split; label counts are compared per split.
+entities and events differs; one the old release's audit had suspects in is said to be
+corrected after review), moved to another split; label counts are compared per split.
 """
 
 from __future__ import annotations
@@ -92,7 +93,20 @@ def changes(
         ]
     lines += _id_list("Added articles", [f"`{a}` ({s})" for a, s in sorted(added)])
     lines += _id_list("Removed articles", [f"`{a}` (was {s})" for a, s in removed])
-    lines += _id_list("Changed annotations", [f"`{a}` ({s})" for a, s in sorted(changed)])
+    suspects = (old.get("audit") or {}).get("articles") or {}
+    lines += _id_list(
+        "Changed annotations",
+        [
+            f"`{a}` ({s})"
+            + (
+                f": audit suspect in v{old['version']} ({', '.join(suspects[a])}), "
+                "corrected after review"
+                if a in suspects
+                else ""
+            )
+            for a, s in sorted(changed)
+        ],
+    )
     lines += _id_list("Moved between splits", [f"`{a}`: {o} -> {n}" for a, o, n in sorted(moved)])
     lines += ["### Label counts per split (before → after)", ""]
     lines += _counts("Entities", "entities", old, new)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from akhbar.corpus.release import quality
+from akhbar.corpus.release import known_issues, quality
 from akhbar.corpus.release.index import INDEX, read_index
 from akhbar.corpus.release.inputs import (
     DocumentIndex,
@@ -60,6 +60,7 @@ class BuildOptions:
     part_size: int = 4096  # articles per part: one task for a worker, one file per split
     chunk_size: int = 256  # articles converted at once within a part
     agreement: Path | None = None  # the --out of akhbar annotate agreement
+    audit: Path | None = None  # the --out of akhbar annotate audit
     card_info: Path | None = None  # the curator's card-info YAML (card_info.py)
 
 
@@ -85,6 +86,7 @@ class Plan:
     moved: int
     from_source: list[int]  # per split, the released articles whose split their source gave
     agreement: tuple[dict[str, Any], bytes] | None = None  # figures, file bytes
+    audit: dict[str, Any] | None = None  # the audit's audit.json
 
     def articles(self) -> Iterator[tuple[str, str, str, str]]:
         """(id, split, cluster id, annotation hash) of every released article."""
@@ -223,4 +225,5 @@ def plan_release(opts: BuildOptions) -> Plan:
         moved=moved,
         from_source=from_source,
         agreement=quality.read_agreement(opts.agreement) if opts.agreement else None,
+        audit=known_issues.read_audit(opts.audit) if opts.audit else None,
     )

@@ -123,6 +123,13 @@ def test_offline_demo_ends_with_a_loaded_release(offline_run):
     assert any(
         line.startswith("  adjudicate 6 proposals (majority), 5 with conflicts") for line in lines
     )
+    audit = orjson.loads((out / "audit" / "audit.json").read_bytes())
+    assert audit["suspects"] > 0
+    assert any(
+        line.startswith(f"  audit     {audit['suspects']} suspects (") and "audit.md" in line
+        for line in lines
+    )
+    assert "## Known issues" in (out / "releases" / "v1.0.0" / "README.md").read_text("utf-8")
     f = orjson.loads((out / "agreement" / "agreement.json").read_bytes())
     assert f["documents"] == 6 and f["annotators"] == ["1", "2"]
     assert 0.9 < f["entities"]["exact"]["f1"] < 1 and f["events"]["argument"]["f1"] < 1
