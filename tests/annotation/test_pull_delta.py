@@ -256,8 +256,12 @@ def test_deleted_tasks_are_found_by_counting_ranges_of_ids():
 def test_the_base_is_the_latest_canonical_snapshot_of_the_same_project(tmp_path):
     def manifest(name: str, pid: int, created: str, **extra) -> None:
         (tmp_path / f"{name}.json").write_text("[\n]\n")
-        body = {
+        body = {  # as pull writes it (schemas/snapshot_manifest.schema.json)
             "snapshot": f"{name}.json",
+            "sha256": "0" * 64,
+            "bytes": 4,
+            "method": "snapshot",
+            "counts": {"tasks": 0},
             "project": {"id": pid},
             "created": created,
             "canonical": snapshot_canon.CANONICAL,
