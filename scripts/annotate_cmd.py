@@ -9,7 +9,7 @@ import click
 from akhbar.annotation import pull
 from akhbar.annotation.labelstudio import client, labelconfig
 from akhbar.annotation.push import corpus_push
-from akhbar.annotation.team import adjudicate
+from akhbar.annotation.team import adjudicate, resolve
 from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team import run as agreement_run
 from akhbar.cli.options import from_fields, server_options, taxonomy_option
@@ -126,6 +126,21 @@ def adjudicate_cmd(push_: bool, connect, **opts) -> None:
         with client.Client.connect(conn) as cl:
             n = adjudicate.push_proposals(cl, run)
         click.echo(
-            f"  pushed    {n} proposals as predictions ({s['model_version']}); "
+            f"  proposed  {n} tasks to the adjudicator as predictions ({s['model_version']}, "
+            f"scored by agreement; what it could not decide as {resolve.CONFLICTS_MODEL}); "
             f"{s['already_proposed']} already proposed, {s['already_resolved']} already resolved"
         )
+
+
+@annotate.command("resolve")
+@from_fields(resolve.ResolveOptions)
+@server_options
+def resolve_cmd(connect, **opts) -> None:
+    """Mark ground truth the annotations an adjudicator made from an akhbar proposal
+    (duplicated, edited, submitted): Community Edition has no ground-truth control.
+
+    Example: akhbar annotate resolve --project news-2026
+    """
+    report = resolve.resolve_project(connect(), resolve.ResolveOptions(**opts))
+    for line in report.lines():
+        click.echo(line)
