@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import orjson
 
 from akhbar.annotation.labelstudio import export_reader
 from akhbar.annotation.labelstudio.convert import select
@@ -124,6 +125,19 @@ def given_tokens(corpus_dir: Path) -> dict[str, str]:
     return out
 
 
+def annotator_emails(snapshot: Path) -> dict[str, str]:
+    """User id -> e-mail, as ``akhbar annotate pull`` recorded them in the manifest beside the
+    snapshot; empty for an export without one (annotators are then named by id)."""
+    manifest = snapshot.with_name(snapshot.name.removesuffix(".json") + ".manifest.json")
+    try:
+        found = orjson.loads(manifest.read_bytes()).get("annotators")
+    except (OSError, orjson.JSONDecodeError, AttributeError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, str) and v}
+
+
 class VersionReader:
     """Reads the shared tasks of snapshots against one corpus and taxonomy."""
 
@@ -132,6 +146,7 @@ class VersionReader:
         index = text_index(self.corpus_dir)
         self.checker = TaskChecker(Rules(taxonomy), index, ArticleTexts(self.corpus_dir))
         self.given = given_tokens(self.corpus_dir)
+        self.names: dict[str, str] = {}  # user id -> e-mail, from the snapshot's manifest
 
     def read(self, snapshot: str | Path, tally: SnapshotTally) -> Iterator[TaskVersions]:
         """The shared tasks of ``snapshot``, in export order; ``tally`` counts the rest."""
@@ -158,6 +173,7 @@ class VersionReader:
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
         global _READER
+        self.names = annotator_emails(snapshot)
         _READER = self  # forked workers inherit it (checkers do not pickle)
 
         def on_tasks(tasks: list[Any], seq: int) -> tuple[R, SnapshotTally]:
@@ -190,6 +206,7 @@ class VersionReader:
                 resolved = True
                 continue
             who = doc["annotator"] or f"annotation {doc['annotation_id']}"
+            who = self.names.get(who, who)
             by_user.setdefault(who, []).append((k, anns.get(doc["annotation_id"], doc)))
         tally.adjudications += resolved
         versions: dict[str, dict[str, Any]] = {}

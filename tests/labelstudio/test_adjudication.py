@@ -163,7 +163,7 @@ def test_adjudicator_account_duplicates_the_proposal_and_the_resolution_is_no_ve
         ("مخازن للأسلحة والذخيرة", "FAC"),
         ("مخازن للأسلحة والذخيرة", "LOC"),
     }
-    na, nb = str(a["id"]), str(b["id"])
+    na, nb = a["email"], b["email"]  # reports name annotators by e-mail
     assert dropped[("مواقع", "FAC")][0] == f"dropped: marked by {nb}, not by {na}"
     assert f"{na}: FAC «مواقع للمسلحين»" in dropped[("مواقع", "FAC")]
     assert f"{nb}: FAC «مواقع»" in dropped[("مواقع", "FAC")]
@@ -202,7 +202,9 @@ def test_adjudicator_account_duplicates_the_proposal_and_the_resolution_is_no_ve
         resolution["id"],
         "adjudication",
     )
-    assert selected[t1]["annotator"] != na and selected[t1]["annotator"] != nb
+    adjudicator = resolution["completed_by"]
+    assert selected[t1]["annotator_id"] == adjudicator
+    assert adjudicator not in (a["id"], b["id"], admin["id"])
     assert (selected[t2]["annotation_id"], selected[t2]["selection"]) == (
         admin_resolution["id"],
         "adjudication",
@@ -219,7 +221,7 @@ def test_adjudicator_account_duplicates_the_proposal_and_the_resolution_is_no_ve
     # the resolutions are no versions: the same annotators, the admin's own annotation still
     # theirs, the same figures
     assert sorted(after["annotators"]) == sorted(before["annotators"])
-    assert sorted(before["annotators"]) == sorted([na, nb, str(admin["id"])])
+    assert sorted(before["annotators"]) == sorted([na, nb, admin["email"]])
     assert after["entities"]["exact"]["f1"] == before["entities"]["exact"]["f1"]
     assert after["events"]["argument"]["f1"] == before["events"]["argument"]["f1"]
     assert after["read"]["replaced_annotations"] == 0

@@ -114,7 +114,7 @@ def test_three_annotators_agreement_adjudication_and_release(
     )
     assert code == 0, err
     f = orjson.loads((tmp_path / "agr" / "agreement.json").read_bytes())
-    names = {str(users[k]["id"]): k for k in "abc"}
+    names = {users[k]["email"]: k for k in "abc"}  # by e-mail, as the manifest has them
     assert f["documents"] == 1 and sorted(f["annotators"]) == sorted(names)
     assert f["read"]["single"] == 1
     # entities (A 6, B 6, C 5): exact TP A-B 4, A-C 5, B-C 3 over 12 + 11 + 11 mentions
