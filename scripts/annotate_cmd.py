@@ -9,7 +9,7 @@ import click
 from akhbar.annotation import pull
 from akhbar.annotation.labelstudio import client, labelconfig
 from akhbar.annotation.push import corpus_push
-from akhbar.annotation.team import adjudicate, resolve
+from akhbar.annotation.team import adjudicate, resolve, review_tabs
 from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team import run as agreement_run
 from akhbar.cli.options import from_fields, server_options, taxonomy_option
@@ -142,5 +142,20 @@ def resolve_cmd(connect, **opts) -> None:
     Example: akhbar annotate resolve --project news-2026
     """
     report = resolve.resolve_project(connect(), resolve.ResolveOptions(**opts))
+    for line in report.lines():
+        click.echo(line)
+
+
+@annotate.command("review")
+@from_fields(review_tabs.ReviewOptions)
+@server_options
+def review_cmd(connect, **opts) -> None:
+    """Create or update Data Manager tabs holding the tasks to look at: quarantined by a
+    validation (one tab per code), low agreement, audit suspects (one tab per kind).
+
+    Example: akhbar annotate review --project news-2026 --validation build/validated
+    --agreement build/agreement
+    """
+    report = review_tabs.review_project(connect(), review_tabs.ReviewOptions(**opts))
     for line in report.lines():
         click.echo(line)
