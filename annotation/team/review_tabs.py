@@ -12,6 +12,9 @@ exactly its task ids (``filter:tasks:id`` ``in_list``):
   ``--audit``) lists as suspects of that kind, mapped from article ids to task ids through the
   tasks' data.
 
+With ``--feedback DIR``, one report per annotator goes there too
+(:mod:`annotation.team.feedback`).
+
 The tabs are found again by title: running it again updates them in place, never makes a
 second one, leaves a tab whose tasks did not change untouched, and removes the akhbar tabs
 that no longer have a task. Tabs of other titles are never touched.
@@ -27,6 +30,7 @@ from typing import Any
 import orjson
 
 from akhbar.annotation.labelstudio.client import Client, Connection, plain
+from akhbar.annotation.team import feedback
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.schemas.errors import InputError, UsageError
 
@@ -42,6 +46,9 @@ class ReviewOptions:
     agreement: Path | None = opt("An agreement's --out (its lowest documents).", None)
     audit: Path | None = opt("An audit's --out (its suspects).", None)
     min_agreement: float = opt("Tasks whose entity F1 is below this are low agreement.", 0.8)
+    feedback: Path | None = opt(
+        "Directory for one feedback report per annotator (<annotator>.md).", None
+    )
 
 
 @dataclass
@@ -53,6 +60,7 @@ class ReviewReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unknown_articles: int = 0  # audit suspects whose article is no task of the project
+    feedback: dict[str, Path] = field(default_factory=dict)  # annotator -> report
 
     def lines(self) -> list[str]:
         out = [
@@ -64,6 +72,8 @@ class ReviewReport:
             out.append(f"  {title}: {len(ids)} tasks")
         for title in self.removed:
             out.append(f"  {title}: removed (no task left)")
+        for who, path in self.feedback.items():
+            out.append(f"  feedback  {who}: {path}")
         if self.unknown_articles:
             out.append(
                 f"  {self.unknown_articles} audit suspects name articles that are no task of "
@@ -204,6 +214,10 @@ def review_project(conn: Connection, opts: ReviewOptions) -> ReviewReport:
             if _reason_given(title, opts):
                 _delete(client, view["id"])
                 report.removed.append(title)
+    if opts.feedback is not None:
+        report.feedback = feedback.write_feedback(
+            Path(opts.feedback), opts.validation, opts.agreement, opts.audit
+        )
     return report
 
 

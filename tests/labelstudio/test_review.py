@@ -75,11 +75,17 @@ def test_review_tabs_hold_exactly_the_tasks_to_look_at(
     assert code == 0, err
     audit = tmp_path / "audit"
     audit.mkdir()
-    row = {"kind": "label_inconsistency", "score": 0.9, "article_ids": [rows[2]["id"], "gone"]}
+    row = {
+        "kind": "label_inconsistency",
+        "score": 0.9,
+        "article_ids": [rows[2]["id"], "gone"],
+        "annotators": ["reviewed-a@example.org"],
+    }
     (audit / "audit.jsonl").write_bytes(orjson.dumps(row) + b"\n")
 
     args = ["annotate", "review", "--project", ls_project, "--validation", tmp_path / "v",
-            "--agreement", tmp_path / "agr", "--audit", audit, *server]  # fmt: skip
+            "--agreement", tmp_path / "agr", "--audit", audit, "--feedback", tmp_path / "fb",
+            *server]  # fmt: skip
     code, out, err = run_akhbar(*args)
     assert code == 0, err
     assert "3 review tabs (3 created, 0 updated, 0 unchanged, 0 removed)" in out
@@ -92,6 +98,22 @@ def test_review_tabs_hold_exactly_the_tasks_to_look_at(
         "akhbar review: low agreement": [t[0]],
         "akhbar review: audit label_inconsistency": [t[2]],
     }
+
+    # one feedback report per annotator, each naming their own problems only
+    fa = (tmp_path / "fb" / "reviewed-a@example.org.md").read_text(encoding="utf-8")
+    fb = (tmp_path / "fb" / "reviewed-b@example.org.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "fb").glob("*.md")) == [
+        "reviewed-a@example.org.md",
+        "reviewed-b@example.org.md",
+    ]
+    assert f"- task {t[1]} (article {rows[1]['id']}): **AK103** span-text-mismatch" in fa
+    assert "Where spans go wrong" in fa and "excerpt:" in fa
+    assert "label_inconsistency (score 0.900)" in fa and "the entity label table" in fa
+    assert "AK103" not in fb and "label_inconsistency" not in fb
+    assert "None: every annotation of yours that was validated passed." in fb
+    # their agreement with each other: entities 8 alike of 6 + 6
+    assert f"| reviewed-b@example.org | 1 | {8 / 12:.3f} |" in fa
+    assert f"| reviewed-a@example.org | 1 | {8 / 12:.3f} |" in fb
 
     code, out, err = run_akhbar(*args)
     assert code == 0, err
