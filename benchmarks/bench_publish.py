@@ -91,9 +91,8 @@ def main() -> None:
                 print(f"demo release built in {time.perf_counter() - t0:.1f} s", flush=True)
                 measure("demo", root / "demo" / "releases" / "v1.0.0", hub)
             if args.docs:
-                from bench_release import generate
-
                 from akhbar.corpus.release.build import BuildOptions, build_release
+                from tests.helpers.generated_release import generate
 
                 t0 = time.perf_counter()
                 corpus, validated, _ = generate(args.docs, root / "gen")
