@@ -37,6 +37,7 @@ def _size(release: Path) -> tuple[int, int]:
 
 def measure(name: str, release: Path, hub) -> None:
     from akhbar.corpus.release.hub import publish_release
+    from akhbar.corpus.release.options import PublishOptions
     from akhbar.corpus.release.verify import verify_release
 
     files, size = _size(release)
@@ -47,10 +48,10 @@ def measure(name: str, release: Path, hub) -> None:
     assert not problems, problems[:3]
     repo = f"bench/{name}"
     t0 = time.perf_counter()
-    result = publish_release(release, repo, endpoint=hub.url)
+    result = publish_release(PublishOptions(release, repo, endpoint=hub.url))
     t_publish = time.perf_counter() - t0
     t0 = time.perf_counter()
-    again = publish_release(release, repo, endpoint=hub.url)
+    again = publish_release(PublishOptions(release, repo, endpoint=hub.url))
     t_again = time.perf_counter() - t0
     assert result.published and not again.published
     print(

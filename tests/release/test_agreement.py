@@ -121,7 +121,7 @@ def test_an_agreement_json_of_the_wrong_shape_is_one_line_naming_the_key(
     ("edit", "said"),
     [
         (lambda d: d.update(snapshot=7), "snapshot: expected a mapping with the snapshot's"),
-        (lambda d: d["taxonomy"].update(sha256=None), "taxonomy.sha256: expected a sha256"),
+        (lambda d: d["taxonomy"].update(sha256=12), "taxonomy.sha256: expected a sha256"),
         (lambda d: d.update(outputs=["documents.jsonl"]), "outputs: expected a mapping of output"),
     ],
 )
