@@ -335,6 +335,8 @@ def write_manifest(
         "label_config_sha256": labelconfig.config_sha256(config),
         "label_studio_version": fields.pop("label_studio_version", None) or client.version(),
         **fields,
+        # user id -> e-mail: the export names annotators by id; reports name them by e-mail
+        "annotators": {str(u["id"]): u["email"] for u in client.users() if u.get("email")},
     }
     if tax is not None:
         manifest["taxonomy"] = {

@@ -11,7 +11,7 @@ from akhbar.annotation.audit import report as audit_report
 from akhbar.annotation.audit import run as audit_run
 from akhbar.annotation.labelstudio import client, labelconfig
 from akhbar.annotation.push import corpus_push
-from akhbar.annotation.team import adjudicate
+from akhbar.annotation.team import adjudicate, resolve, review_tabs
 from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team import run as agreement_run
 from akhbar.cli.options import from_fields, server_options, taxonomy_option
@@ -128,7 +128,8 @@ def adjudicate_cmd(push_: bool, connect, **opts) -> None:
         with client.Client.connect(conn) as cl:
             n = adjudicate.push_proposals(cl, run)
         click.echo(
-            f"  pushed    {n} proposals as predictions ({s['model_version']}); "
+            f"  proposed  {n} tasks to the adjudicator as predictions ({s['model_version']}, "
+            f"scored by agreement; what it could not decide as {resolve.CONFLICTS_MODEL}); "
             f"{s['already_proposed']} already proposed, {s['already_resolved']} already resolved"
         )
 
@@ -146,3 +147,32 @@ def audit_cmd(**opts) -> None:
     for line in audit_report.summary_lines(result.summary):
         click.echo(line)
     click.echo(f"  wrote     {result.out_dir}/{{audit.jsonl, audit.json, audit.md}}")
+
+
+@annotate.command("resolve")
+@from_fields(resolve.ResolveOptions)
+@server_options
+def resolve_cmd(connect, **opts) -> None:
+    """Mark ground truth the annotations an adjudicator made from an akhbar proposal
+    (duplicated, edited, submitted): Community Edition has no ground-truth control.
+
+    Example: akhbar annotate resolve --project news-2026
+    """
+    report = resolve.resolve_project(connect(), resolve.ResolveOptions(**opts))
+    for line in report.lines():
+        click.echo(line)
+
+
+@annotate.command("review")
+@from_fields(review_tabs.ReviewOptions)
+@server_options
+def review_cmd(connect, **opts) -> None:
+    """Create or update Data Manager tabs holding the tasks to look at: quarantined by a
+    validation (one tab per code), low agreement, audit suspects (one tab per kind).
+
+    Example: akhbar annotate review --project news-2026 --validation build/validated
+    --agreement build/agreement
+    """
+    report = review_tabs.review_project(connect(), review_tabs.ReviewOptions(**opts))
+    for line in report.lines():
+        click.echo(line)

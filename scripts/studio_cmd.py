@@ -35,6 +35,20 @@ def _paths_options(f):
     return f
 
 
+# What a team on Label Studio's Community Edition must know (after the link, on stderr).
+INVITE_NOTES = (
+    "send it to each annotator: they sign up there and join this server's organisation",
+    "Community Edition has no annotator role: everyone who signs up can see and change every "
+    'task and annotation, so annotators work only through the project\'s "Label All Tasks" '
+    "button (it hands each the next task and hides the others' work)",
+    "a curator who opens the labelling stream just to look holds a task lock: the task is "
+    "kept from the annotators for a while; look from the Data Manager's list instead",
+    "give the adjudicator an account of its own (not an annotator's, not the admin's if the "
+    'admin annotates): in a proposal\'s ⋮ menu, "Duplicate Annotation", edit, Submit; then '
+    "`akhbar annotate resolve --project P` marks the resolutions ground truth",
+)
+
+
 @click.group()
 def studio() -> None:
     """A local Label Studio server for annotators.
@@ -97,7 +111,5 @@ def invite(connect) -> None:
     with client.Client.connect(connect()) as c:
         link = team_calls.invite_link(c)
     click.echo(link)
-    click.echo(
-        "send it to each annotator: they sign up there and join this server's organisation",
-        err=True,
-    )
+    for line in INVITE_NOTES:
+        click.echo(line, err=True)

@@ -6,11 +6,14 @@ role. Relation directions are normalised by :mod:`annotation.labelstudio.result_
 ``left``: to -> from, ``bi``: from the trigger end).
 
 Selection policy, when a task has several annotations: cancelled (skipped) annotations are
-never chosen; among the others a ground-truth annotation comes first, then the most recently
-updated one (ties: the higher annotation id). Errors play no part in the choice: when the
+never chosen; among the others a ground-truth annotation comes first, then an adjudicator's
+resolution (started from an akhbar adjudication proposal:
+:mod:`annotation.labelstudio.resolution`), then the most recently updated one (ties: the
+higher annotation id). Errors play no part in the choice: when the
 chosen annotation has errors, the task is quarantined rather than an older or unreviewed
 annotation released in its place. The document records the reason in ``selection``:
-``only`` (one candidate), ``ground_truth`` or ``latest``.
+``only`` (one candidate), ``ground_truth``, ``adjudication`` (a resolution not yet marked
+ground truth) or ``latest``.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from akhbar.annotation.labelstudio.resolution import from_proposal
 from akhbar.annotation.labelstudio.result_checks import Checked, parse_time
 
 POLICY = (
-    "one document per task from its non-cancelled annotations: ground truth first, then the "
+    "one document per task from its non-cancelled annotations: ground truth first, then an "
+    "adjudicator's resolution (started from an akhbar adjudication proposal), then the "
     "most recently updated (ties: higher annotation id); when the chosen one has errors the "
     "task is quarantined; cancelled (skipped) annotations are counted, never converted"
 )
@@ -42,21 +47,26 @@ def _ground_truth(ann: Any) -> bool:
     return isinstance(ann, dict) and ann.get("ground_truth") is True
 
 
-def select(candidates: list[tuple[int, Any]]) -> tuple[int, str]:
+def select(
+    candidates: list[tuple[int, Any]], proposals: frozenset[int] = frozenset()
+) -> tuple[int, str]:
     """Pick one of ``(position, annotation)`` (all non-cancelled, at least one): (position,
-    selection). Validity plays no part: when the pick has errors the task is quarantined
-    rather than an older or unreviewed annotation released in its place."""
+    selection). ``proposals``: the ids of the task's akhbar adjudication predictions (an
+    annotation started from one is a resolution). Validity plays no part: when the pick has
+    errors the task is quarantined rather than an older or unreviewed annotation released in
+    its place."""
     if len(candidates) == 1:
         return candidates[0][0], "only"
     gt = [c for c in candidates if _ground_truth(c[1])]
-    pool = gt or candidates
+    adjudicated = [c for c in candidates if from_proposal(c[1], proposals)]
+    pool = gt or adjudicated or candidates
 
     def key(c: tuple[int, Any]) -> tuple[datetime, int]:
         aid = c[1].get("id") if isinstance(c[1], dict) else None
         return _when(c[1]), aid if type(aid) is int else -1
 
     best = max(pool, key=key)
-    return best[0], "ground_truth" if gt else "latest"
+    return best[0], "ground_truth" if gt else "adjudication" if adjudicated else "latest"
 
 
 def annotator(completed_by: Any) -> tuple[str | None, int | None]:

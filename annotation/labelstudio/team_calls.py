@@ -60,10 +60,17 @@ def mark_ground_truth(client: Client, annotation_id: int) -> dict[str, Any]:
 
 
 def propose(
-    client: Client, task_id: int, result: list[dict[str, Any]], model_version: str
+    client: Client,
+    task_id: int,
+    result: list[dict[str, Any]],
+    model_version: str,
+    score: float = 1.0,
 ) -> dict[str, Any]:
-    """A prediction on ``task_id``: what an adjudicator starts from."""
-    return client.create_prediction(task_id, result=result, model_version=model_version, score=1.0)
+    """A prediction on ``task_id``: what an adjudicator starts from (``score``: shown as the
+    prediction score, by which the Data Manager sorts)."""
+    return client.create_prediction(
+        task_id, result=result, model_version=model_version, score=score
+    )
 
 
 def check_overlap(annotators: int, share: int) -> None:

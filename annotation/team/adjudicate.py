@@ -10,10 +10,18 @@ its span). What is not kept everywhere is a *conflict*, listed with each annotat
 - ``trigger``: the same, for triggers;
 - ``argument``: a trigger whose arguments differ between the annotators who marked it.
 
-The proposal is a document of ``schemas/document.schema.json``; pushed to Label Studio as a
-prediction (``model_version`` ``akhbar-adjudication-<strategy>``), an adjudicator reviews it
-beside the annotators' versions, submits it and marks it ground truth, which is what
-``akhbar annotate validate`` then selects.
+The proposal is a document of ``schemas/document.schema.json`` whose ``score`` is the task's
+agreement: the share of the items any annotator marked that every annotator marked alike (1
+only where they all agree). Pushed to Label Studio as a prediction (``model_version``
+``akhbar-adjudication-<strategy>``, that score as the prediction score, so the Data Manager
+sorts proposals by how disputed they are), with a second prediction
+(:data:`~annotation.labelstudio.resolution.CONFLICTS_MODEL`) where there are conflicts: one
+region for each item the proposal dropped, its meta naming who marked it and who did not, and
+one on each trigger whose arguments differ, listing each annotator's. An adjudicator
+duplicates the proposal in Label Studio, edits and submits it; the annotation records the
+proposal as its ``parent_prediction``, which makes it a resolution
+(:mod:`annotation.labelstudio.resolution`) that ``akhbar annotate validate`` selects and
+``akhbar annotate resolve`` marks ground truth.
 """
 
 from __future__ import annotations
@@ -29,9 +37,10 @@ import orjson
 
 from akhbar.annotation.labelstudio import team_calls
 from akhbar.annotation.labelstudio.client import Client
+from akhbar.annotation.labelstudio.labelconfig import ENTITY_CONTROL, TEXT_OBJECT, TRIGGER_CONTROL
+from akhbar.annotation.labelstudio.resolution import ADJUDICATION_MODEL, CONFLICTS_MODEL
 from akhbar.annotation.labelstudio.to_results import document_to_results
 from akhbar.annotation.team.annotator_versions import (
-    ADJUDICATION_MODEL,
     SnapshotTally,
     TaskVersions,
     VersionReader,
@@ -71,6 +80,19 @@ class Adjudication:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     resolved: bool = False  # an adjudicator already resolved the task
     proposed: bool = False  # a proposal was already posted to it
+
+
+def agreement_score(ents: dict[str, Any], trigs: dict[str, Any], args: dict[str, Any]) -> float:
+    """The share of the items (entities, triggers, arguments) any annotator marked that every
+    annotator marked alike; 1.0 when nobody marked anything."""
+    items = [
+        {("entity", k) for k in ents[n]}
+        | {("trigger", k) for k in trigs[n]}
+        | {("argument", k) for k in args[n]}
+        for n in ents
+    ]
+    union = set().union(*items)
+    return len(set.intersection(*items)) / len(union) if union else 1.0
 
 
 def _support(keys_by_annotator: dict[str, Any]) -> Counter:
@@ -138,6 +160,7 @@ def adjudicate(task: TaskVersions, strategy: str, tax: Taxonomy | None = None) -
         "taxonomy": first.get("taxonomy", ""),
         "entities": entities,
         "events": events,
+        "score": round(agreement_score(ents, trigs, args), 4),
     }
     conflicts = _span_conflicts(task, "entity", ents, set(keep_e))
     conflicts += _span_conflicts(task, "trigger", trigs, kept_t)
@@ -331,11 +354,78 @@ def proposals(run: AdjudicationRun) -> Iterator[dict[str, Any]]:
                 yield doc
 
 
+def _version_line(who: str, items: list[dict[str, Any]], key: str) -> str:
+    shown = ", ".join(f"{x[key]} \u00ab{x['text']}\u00bb" for x in items) or "nothing"
+    return f"{who}: {shown}"
+
+
+def conflict_results(conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a proposal could not decide, as Label Studio regions: one for each item of a
+    conflict that the proposal dropped, and one on each trigger whose arguments differ; each
+    region's meta text gives every annotator's version (the region details panel shows it)."""
+    out: list[dict[str, Any]] = []
+
+    def region(control: str, label: str, x: dict[str, Any], note: list[str]) -> None:
+        out.append(
+            {
+                "id": f"c{len(out) + 1}",
+                "from_name": control,
+                "to_name": TEXT_OBJECT,
+                "type": "labels",
+                "origin": "prediction",
+                "value": {
+                    "start": x["start"],
+                    "end": x["end"],
+                    "text": x["text"],
+                    "labels": [label],
+                },
+                "meta": {"text": note},
+            }
+        )
+
+    for c in conflicts:
+        if c["kind"] == "argument":
+            lines = [_version_line(w, v, "role") for w, v in sorted(c["versions"].items())]
+            region(TRIGGER_CONTROL, c["type"], c, ["arguments:", *lines])
+            continue
+        key = "label" if c["kind"] == "entity" else "type"
+        control = ENTITY_CONTROL if c["kind"] == "entity" else TRIGGER_CONTROL
+        kept = {(k[key], k["start"], k["end"]) for k in c["kept"]}
+        lines = [_version_line(w, v, key) for w, v in sorted(c["versions"].items())]
+        by: dict[tuple, tuple[dict[str, Any], list[str]]] = {}
+        for who, items in sorted(c["versions"].items()):
+            for x in items:
+                by.setdefault((x["start"], x["end"], x[key]), (x, []))[1].append(who)
+        for (s, e, label), (x, whom) in sorted(by.items()):
+            if (label, s, e) in kept:
+                continue
+            others = sorted(set(c["versions"]) - set(whom))
+            note = [f"dropped: marked by {', '.join(whom)}, not by {', '.join(others)}", *lines]
+            region(control, label, x, note)
+    return out
+
+
+def _conflicts_by_task(run: AdjudicationRun) -> dict[Any, list[dict[str, Any]]]:
+    by: dict[Any, list[dict[str, Any]]] = {}
+    with (run.out_dir / CONFLICTS).open("rb") as f:
+        for line in f:
+            c = orjson.loads(line)
+            if c["task_id"] in run.to_propose:
+                by.setdefault(c["task_id"], []).append(c)
+    return by
+
+
 def push_proposals(client: Client, run: AdjudicationRun) -> int:
-    """Post each new proposal to its task as a prediction; how many were posted."""
+    """Post each new proposal to its task as a prediction scored by the task's agreement, and
+    what it could not decide as a second prediction; how many tasks were proposed."""
     mv = run.summary["model_version"]
+    conflicts = _conflicts_by_task(run)
     n = 0
     for doc in proposals(run):
-        team_calls.propose(client, doc["task_id"], document_to_results(doc), mv)
+        score = doc.get("score", 1.0)
+        team_calls.propose(client, doc["task_id"], document_to_results(doc), mv, score)
+        undecided = conflict_results(conflicts.get(doc["task_id"], []))
+        if undecided:
+            team_calls.propose(client, doc["task_id"], undecided, CONFLICTS_MODEL, score)
         n += 1
     return n

@@ -8,10 +8,10 @@ each annotation is checked and converted exactly as validation does
 
 Who counts as an annotator: the user in ``completed_by`` (an annotation with none counts as an
 annotator of its own). When one user annotated a task twice, their most recent annotation is
-their version. An *adjudication* is not a version: on a task that holds an akhbar
-adjudication proposal (a prediction whose ``model_version`` starts with
-:data:`ADJUDICATION_MODEL`), a ground-truth annotation made after the proposal is the
-adjudicator's resolution; it is counted, not compared.
+their version. An adjudicator's *resolution* is not a version, whoever made it: an annotation started from
+an akhbar adjudication proposal (its ``parent_prediction`` a prediction whose
+``model_version`` starts with :data:`ADJUDICATION_MODEL`), or marked ground truth after one
+was posted (see :mod:`annotation.labelstudio.resolution`); it is counted, not compared.
 
 Tokens are those of the release's ``ner`` config: an article that brings its own tokenisation
 (``metadata.token_offsets``, from a CoNLL import) uses it, every other article the release's
@@ -27,10 +27,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import orjson
 
 from akhbar.annotation.labelstudio import export_reader
 from akhbar.annotation.labelstudio.convert import select
-from akhbar.annotation.labelstudio.result_checks import Rules, parse_time
+from akhbar.annotation.labelstudio.resolution import (
+    ADJUDICATION_MODEL,
+    is_resolution,
+    proposals,
+)
+from akhbar.annotation.labelstudio.result_checks import Rules
 from akhbar.annotation.validate.tasks import TaskChecker, is_error
 from akhbar.corpus.release.segment import parse_given_tokens, tokenize
 from akhbar.corpus.runtime.executor import make_executor
@@ -38,7 +44,7 @@ from akhbar.corpus.store import ArticleTexts, iter_article_batches, text_index
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
 
-ADJUDICATION_MODEL = "akhbar-adjudication"
+__all__ = ["ADJUDICATION_MODEL", "SnapshotTally", "TaskVersions", "VersionReader"]
 R = TypeVar("R")
 
 
@@ -52,7 +58,7 @@ class TaskVersions:
     versions: dict[str, dict[str, Any]]
     token_starts: np.ndarray | None = None
     token_ends: np.ndarray | None = None
-    adjudicated: bool = False  # a ground-truth annotation resolved it after a proposal
+    adjudicated: bool = False  # an adjudicator's resolution was found in it
     proposed: bool = False  # an akhbar adjudication proposal was posted to it
 
     def tokens(self) -> tuple[np.ndarray, np.ndarray]:
@@ -119,22 +125,17 @@ def given_tokens(corpus_dir: Path) -> dict[str, str]:
     return out
 
 
-def _proposal_time(task: dict[str, Any]) -> Any:
-    """When the first akhbar adjudication proposal was posted to the task, or None."""
-    times = [
-        parse_time(p.get("created_at") or "")
-        for p in task.get("predictions") or ()
-        if isinstance(p, dict) and str(p.get("model_version") or "").startswith(ADJUDICATION_MODEL)
-    ]
-    times = [t for t in times if t is not None]
-    return min(times) if times else None
-
-
-def _is_resolution(doc: dict[str, Any], ann: dict[str, Any], since: Any) -> bool:
-    if since is None or ann.get("ground_truth") is not True:
-        return False
-    made = parse_time(doc.get("created_at") or "")
-    return made is not None and made >= since
+def annotator_emails(snapshot: Path) -> dict[str, str]:
+    """User id -> e-mail, as ``akhbar annotate pull`` recorded them in the manifest beside the
+    snapshot; empty for an export without one (annotators are then named by id)."""
+    manifest = snapshot.with_name(snapshot.name.removesuffix(".json") + ".manifest.json")
+    try:
+        found = orjson.loads(manifest.read_bytes()).get("annotators")
+    except (OSError, orjson.JSONDecodeError, AttributeError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): v for k, v in found.items() if isinstance(v, str) and v}
 
 
 class VersionReader:
@@ -145,6 +146,7 @@ class VersionReader:
         index = text_index(self.corpus_dir)
         self.checker = TaskChecker(Rules(taxonomy), index, ArticleTexts(self.corpus_dir))
         self.given = given_tokens(self.corpus_dir)
+        self.names: dict[str, str] = {}  # user id -> e-mail, from the snapshot's manifest
 
     def read(self, snapshot: str | Path, tally: SnapshotTally) -> Iterator[TaskVersions]:
         """The shared tasks of ``snapshot``, in export order; ``tally`` counts the rest."""
@@ -171,6 +173,7 @@ class VersionReader:
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
         global _READER
+        self.names = annotator_emails(snapshot)
         _READER = self  # forked workers inherit it (checkers do not pickle)
 
         def on_tasks(tasks: list[Any], seq: int) -> tuple[R, SnapshotTally]:
@@ -195,14 +198,15 @@ class VersionReader:
             if is_error(i):
                 tally.invalid.append(i.to_dict())
         anns = {a.get("id"): a for a in task.get("annotations") or () if isinstance(a, dict)}
-        since = _proposal_time(task) if isinstance(task, dict) else None
+        found = proposals(task)
         by_user: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         resolved = False
         for k, doc in enumerate(out.versions or ()):
-            if _is_resolution(doc, anns.get(doc["annotation_id"], {}), since):
+            if is_resolution(anns.get(doc["annotation_id"]), found):
                 resolved = True
                 continue
             who = doc["annotator"] or f"annotation {doc['annotation_id']}"
+            who = self.names.get(who, who)
             by_user.setdefault(who, []).append((k, anns.get(doc["annotation_id"], doc)))
         tally.adjudications += resolved
         versions: dict[str, dict[str, Any]] = {}
@@ -212,7 +216,7 @@ class VersionReader:
             tally.replaced += len(cands) - 1
         n = len(versions)
         if n == 0:
-            tally.unannotated += 1
+            tally.unannotated += not resolved
             return None
         tally.annotators_per_task[n] = tally.annotators_per_task.get(n, 0) + 1
         if n == 1:
@@ -226,7 +230,7 @@ class VersionReader:
             text,
             versions,
             adjudicated=resolved,
-            proposed=since is not None,
+            proposed=bool(found.ids),
         )
         md = self.given.get(out.article_id)
         if md is not None:

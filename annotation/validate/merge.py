@@ -45,6 +45,7 @@ class Merger:
         self.quarantine_records = 0
         self.drafts = 0
         self.predictions = 0
+        self.unresolved: list[Any] = []  # task ids released without an adjudication
         self.seen_tasks: dict[Any, int] = {}  # task id -> index of its first occurrence
         self.documented: dict[str, Any] = {}  # article id -> task id of its document
         self.documented_at: dict[str, int] = {}  # article id -> its record's index, if no task id
@@ -140,7 +141,9 @@ class Merger:
         return f"the {self.record} at /{self.documented_at[article_id]}"
 
     def _count_clean(self, summary: tuple[Any, ...]) -> None:
-        _, _, status, selected, superseded, _, cancelled, drafts, predictions = summary
+        tid, _, status, selected, superseded, _, cancelled, drafts, predictions, unresolved = (
+            summary
+        )
         self.tasks[status] += 1
         a = self.annotations
         a["selected"] += selected
@@ -149,6 +152,8 @@ class Merger:
         self.documents += selected
         self.drafts += drafts
         self.predictions += predictions
+        if unresolved:
+            self.unresolved.append(tid)
 
     def _count(self, o: TaskOutcome, index: int) -> None:
         self.tasks[o.status] += 1
@@ -160,6 +165,8 @@ class Merger:
         self.documents += o.selected
         self.drafts += o.drafts
         self.predictions += o.predictions
+        if o.unresolved and o.selected:
+            self.unresolved.append(o.task_id)
         if o.issues:
             lines = []
             for i in o.issues:

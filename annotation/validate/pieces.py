@@ -35,7 +35,7 @@ class Piece:
     seq: int
     start: int  # byte offset of the piece's first task, -1 when read exactly
     # per task: (task_id, article_id, status, selected, superseded, quarantined, cancelled,
-    # drafts, predictions)
+    # drafts, predictions, unresolved)
     summaries: list[tuple[Any, ...]] = field(default_factory=list)
     details: dict[int, tuple[list[Issue], list[Any]]] = field(default_factory=dict)
     payloads: dict[int, Any] = field(default_factory=dict)  # local index -> task, if quarantined
@@ -82,6 +82,7 @@ def collect(outcomes: Iterable[tuple[TaskOutcome, Any]], part: Path, seq: int, s
                 o.cancelled,
                 o.drafts,
                 o.predictions,
+                o.unresolved,
             )
         )
     with open(part, "wb") as f:

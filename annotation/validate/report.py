@@ -81,6 +81,14 @@ def render_text(result: ValidationResult) -> str:
             f"{a['cancelled']} cancelled or skipped",
         ]
     lines.append(f"issues: {c['issues']['errors']} errors, {c['issues']['warnings']} warnings")
+    unresolved = c.get("unresolved", {}).get("task_ids") or []
+    if unresolved:
+        ids = ", ".join(map(str, unresolved[:20])) + (" …" if len(unresolved) > 20 else "")
+        lines.append(
+            f"warning: {len(unresolved)} tasks annotated by several people are released "
+            f"unresolved (one version taken, the others superseded): tasks {ids}; propose with "
+            f"akhbar annotate adjudicate --push and have an adjudicator resolve them"
+        )
     codes = sorted(c["by_code"], key=lambda k: (CHECKS[k].severity != ERROR, k))
     for code in codes:
         check = CHECKS[code]

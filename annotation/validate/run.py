@@ -341,6 +341,9 @@ def _summary(
             "quarantine_records": merger.quarantine_records,
             "drafts": merger.drafts,
             "predictions": merger.predictions,
+            # tasks with valid versions by several annotators released without an
+            # adjudicator's resolution (one version taken, the others superseded)
+            "unresolved": {"tasks": len(merger.unresolved), "task_ids": merger.unresolved},
             "issues": {"errors": errors, "warnings": sum(merger.by_code.values()) - errors},
             "by_code": {
                 c: {

@@ -20,6 +20,7 @@ import jsonschema
 import jsonschema_rs
 
 from akhbar.annotation.labelstudio.convert import select, to_document
+from akhbar.annotation.labelstudio.resolution import is_resolution, proposals
 from akhbar.annotation.labelstudio.result_checks import (
     Rules,
     check_annotation,
@@ -48,6 +49,9 @@ class TaskOutcome:
     cancelled: int = 0
     drafts: int = 0
     predictions: int = 0
+    # 1 when the task holds valid versions by several annotators and no adjudicator's
+    # resolution: one version is released, the others superseded
+    unresolved: int = 0
     document: dict[str, Any] | None = None
     issues: list[Issue] = field(default_factory=list)
     quarantined_ids: list[Any] = field(default_factory=list)
@@ -205,7 +209,8 @@ class TaskChecker:
                 out.issues.extend(found)
         if task_issues:
             bad.update(k for k, _ in cands)
-        pick, selection = select(cands)
+        found = proposals(task)
+        pick, selection = select(cands, found.ids)
         if every_version:
             out.versions = [
                 to_document(task, a, checked[k], "version", self.rules.tag)
@@ -222,9 +227,20 @@ class TaskChecker:
             else:
                 out.superseded += 1
         out.status = DOCUMENTED if out.document is not None else QUARANTINED
+        if out.document is not None and not any(is_resolution(a, found) for _, a in cands):
+            who = {_annotator_key(a) for k, a in cands if k not in bad}
+            out.unresolved = int(len(who) > 1)
         if out.issues:
             _fill(out.issues, out.task_id, aid)
         return out
+
+
+def _annotator_key(a: Any) -> Any:
+    """Who made an annotation (a user id, or the annotation itself when nobody is named)."""
+    who = a.get("completed_by") if isinstance(a, dict) else None
+    if isinstance(who, dict):
+        who = who.get("id")
+    return who if who is not None else ("annotation", id(a))
 
 
 def _cancelled(a: Any) -> bool:
