@@ -5,7 +5,7 @@ corpus build (``corpus/sample/raw``) -> a local Label Studio (started by the sam
 (``corpus/sample/annotations.jsonl``) imported as finished annotations, and a second
 annotator's version of six articles (``annotations_second.jsonl``) posted as a second user ->
 pull a snapshot -> validate -> agreement -> adjudicate (the proposals posted back as
-predictions) -> audit -> release ``v1.0.0`` with its agreement and audit -> verify it -> load
+predictions) -> audit -> review tabs and feedback (with a server) -> release ``v1.0.0`` with its agreement and audit -> verify it -> load
 every config with ``datasets.load_dataset`` offline -> a summary a person can read.
 
 Without Label Studio (``offline=True``, or the server cannot start) the push and pull are
@@ -38,6 +38,7 @@ from akhbar.annotation.pull import PullOptions, count_export, pull_project
 from akhbar.annotation.push.corpus_push import PushOptions, PushReport, push_corpus
 from akhbar.annotation.team import adjudicate, teammates
 from akhbar.annotation.team import report as agreement_report
+from akhbar.annotation.team.review_tabs import ReviewOptions, ReviewReport, review_project
 from akhbar.annotation.team.run import AgreementOptions, run_agreement
 from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
@@ -84,6 +85,7 @@ class DemoSummary:
     adjudication: dict[str, Any]  # adjudication.json
     audit: dict[str, Any]  # audit.json
     proposals_pushed: int | None
+    review: ReviewReport | None  # the Data Manager tabs (None without Label Studio)
     release: Path
     verified_files: int
     rows: dict[str, dict[str, int]]  # config -> split -> rows, as loaded by datasets
@@ -131,6 +133,7 @@ class DemoSummary:
             f"  audit     {self.audit['suspects']} suspects ("
             + ", ".join(f"{n} {k}" for k, n in self.audit["by_kind"].items() if n)
             + f") -> {self.out_dir / 'audit' / 'audit.md'}",
+            self._review_line(),
             f"  release   v{VERSION} at {self.release} "
             f"(verified: {self.verified_files} files match the manifest)",
             "  load      datasets.load_dataset(release, config), offline:",
@@ -164,6 +167,20 @@ class DemoSummary:
             "OWNER/NAME` with HF_TOKEN set or after `hf auth login`"
         )
         return out
+
+    def _review_line(self) -> str:
+        if self.review is None:
+            return (
+                "  review    skipped (needs Label Studio): `akhbar annotate review --project P "
+                "--validation DIR --agreement DIR --audit DIR` puts these tasks in tabs of the "
+                "project's Data Manager"
+            )
+        tabs = len(self.review.tabs)
+        return (
+            f"  review    {tabs} tabs in project {self.project!r}'s Data Manager (titled "
+            f"'akhbar review: ...'), one feedback report per annotator -> "
+            f"{self.out_dir / 'feedback'}"
+        )
 
 
 # --- steps ---------------------------------------------------------------------------------------
@@ -368,6 +385,20 @@ def run_demo(
     say(f"audit: {validated} -> {out / 'audit'}")
     audit = run_audit(AuditOptions(validated, corpus_dir, out / "audit")).summary
 
+    review = None
+    if conn is not None:
+        say(f"review: tabs in project {project!r}; feedback -> {out / 'feedback'}")
+        review = review_project(
+            conn,
+            ReviewOptions(
+                project,
+                validation=validated,
+                agreement=out / "agreement",
+                audit=out / "audit",
+                feedback=out / "feedback",
+            ),
+        )
+
     say(f"release: v{VERSION} -> {releases}")
     from akhbar.corpus.release.build import BuildOptions, build_release
     from akhbar.corpus.release.load import load_datasets
@@ -413,6 +444,7 @@ def run_demo(
         adjudication=adj.summary,
         audit=audit,
         proposals_pushed=pushed,
+        review=review,
         release=built.path,
         verified_files=len(load_manifest(built.path)["files"]),
         rows=rows,

@@ -130,6 +130,7 @@ def test_offline_demo_ends_with_a_loaded_release(offline_run):
         for line in lines
     )
     assert "## Known issues" in (out / "releases" / "v1.0.0" / "README.md").read_text("utf-8")
+    assert any(line.startswith("  review    skipped (needs Label Studio)") for line in lines)
     f = orjson.loads((out / "agreement" / "agreement.json").read_bytes())
     assert f["documents"] == 6 and f["annotators"] == ["1", "2"]
     assert 0.9 < f["entities"]["exact"]["f1"] < 1 and f["events"]["argument"]["f1"] < 1
@@ -249,6 +250,16 @@ def test_online_demo_pushes_pulls_and_is_idempotent(labelstudio, ls_project, tmp
         for line in lines
     )
     assert f"Open {labelstudio.url} in a browser to see project {ls_project!r}." in lines
+    review = next(line for line in lines if line.startswith("  review    "))
+    assert f"tabs in project {ls_project!r}'s Data Manager" in review, review
+    # the sample's planted disagreements and audit suspects are in tabs; each annotator has a
+    # feedback report
+    with labelstudio.client() as c:
+        pid = c.find_project(ls_project)["id"]
+        views = c.raw("GET", "/api/dm/views", retry=True, params={"project": pid})
+    titles = {(v.get("data") or {}).get("title") for v in views}
+    assert any(str(t).startswith("akhbar review: audit ") for t in titles), titles
+    assert len(list((out / "feedback").glob("*.md"))) == 2
     assert_documents_are_the_bundled_annotations(out / "validated")
     snapshots = [p for p in (out / "snapshots").glob("snapshot-*.json") if "manifest" not in p.name]
     assert len(snapshots) == 1
