@@ -49,6 +49,7 @@ from akhbar.annotation import pull
 from akhbar.annotation.labelstudio import snapshot_canon, task_listing
 from akhbar.annotation.labelstudio.client import Client, ServerError
 from akhbar.schemas.errors import InputError
+from akhbar.schemas.shape import check_shape
 from akhbar.schemas.taxonomy import Taxonomy
 
 MARGIN = timedelta(seconds=60)  # changes in flight when the earlier pull started
@@ -80,18 +81,26 @@ def find_base(out_dir: Path, project_id: int) -> tuple[Base | None, str]:
             m = json.loads(mp.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if not isinstance(m, dict) or (m.get("project") or {}).get("id") != project_id:
+        project = m.get("project") if isinstance(m, dict) else None
+        if not isinstance(project, dict) or project.get("id") != project_id:
             continue
         found.append((str(m.get("created", "")), mp, m))
     if not found:
         return None, ""  # a first pull: a full export, nothing to explain
     _, mp, m = max(found, key=lambda x: x[0])
-    snap = mp.with_name(str(m.get("snapshot", "")))
     if m.get("canonical") != snapshot_canon.CANONICAL or not m.get("server_time"):
         return None, f"{mp.name} is from an older akhbar (not in the canonical form)"
+    try:
+        check_shape(m, "snapshot_manifest", mp.name, InputError)
+        server_time = task_listing.parse_time(m["server_time"])
+    except InputError as e:
+        return None, f"{e} (not a manifest annotate pull wrote)"
+    except ValueError:
+        return None, f"{mp.name}: server_time {m['server_time']!r} is not a time"
+    snap = mp.with_name(m["snapshot"])
     if not snap.is_file():
         return None, f"{snap.name}, named by {mp.name}, is missing"
-    return Base(snap, m, task_listing.parse_time(m["server_time"])), ""
+    return Base(snap, m, server_time), ""
 
 
 @dataclass

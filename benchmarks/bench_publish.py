@@ -37,6 +37,7 @@ def _size(release: Path) -> tuple[int, int]:
 
 def measure(name: str, release: Path, hub) -> None:
     from akhbar.corpus.release.hub import publish_release
+    from akhbar.corpus.release.options import PublishOptions
     from akhbar.corpus.release.verify import verify_release
 
     files, size = _size(release)
@@ -47,10 +48,10 @@ def measure(name: str, release: Path, hub) -> None:
     assert not problems, problems[:3]
     repo = f"bench/{name}"
     t0 = time.perf_counter()
-    result = publish_release(release, repo, endpoint=hub.url)
+    result = publish_release(PublishOptions(release, repo, endpoint=hub.url))
     t_publish = time.perf_counter() - t0
     t0 = time.perf_counter()
-    again = publish_release(release, repo, endpoint=hub.url)
+    again = publish_release(PublishOptions(release, repo, endpoint=hub.url))
     t_again = time.perf_counter() - t0
     assert result.published and not again.published
     print(
@@ -91,9 +92,8 @@ def main() -> None:
                 print(f"demo release built in {time.perf_counter() - t0:.1f} s", flush=True)
                 measure("demo", root / "demo" / "releases" / "v1.0.0", hub)
             if args.docs:
-                from bench_release import generate
-
                 from akhbar.corpus.release.build import BuildOptions, build_release
+                from tests.helpers.generated_release import generate
 
                 t0 = time.perf_counter()
                 corpus, validated, _ = generate(args.docs, root / "gen")

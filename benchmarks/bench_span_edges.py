@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 from unittest import mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_validate import make_task
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the generator is shared
 
 from akhbar.annotation.labelstudio import span_edges
 from akhbar.annotation.labelstudio.result_checks import Rules, check_annotation
 from akhbar.schemas.taxonomy import load
+from tests.helpers.generated_export import make_task
 
 
 def sloppy(task: dict, rng: random.Random) -> dict:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from akhbar.cli.options import out_option, taxonomy_option, workers_option
+from akhbar.cli.options import from_fields, out_option, taxonomy_option, workers_option
+from akhbar.corpus.release.options import LoadOptions, PublishOptions
 
 # The release library imports ``datasets`` and ``matplotlib``; they are imported inside the
 # commands so that every other ``akhbar`` command starts fast.
@@ -168,15 +169,8 @@ def diff_cmd(old: str, new: str, releases: Path) -> None:
 
 
 @release.command("load")
-@click.argument("release_ref")
-@click.option("--no-verify", is_flag=True, help="Load without verifying the release first.")
-@click.option(
-    "--revision",
-    default=None,
-    help="With OWNER/NAME: the tag (vX.Y.Z), branch or commit to load from the Hub.",
-)
-@click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
-def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: str | None) -> None:
+@from_fields(LoadOptions)
+def load_cmd(**opts) -> None:
     """Verify a release, then load every config with datasets.load_dataset (offline); print
     the splits and a line of Python that loads each config. RELEASE_REF is a release
     directory, or OWNER/NAME of a dataset repository on the Hub (downloaded at --revision,
@@ -184,53 +178,31 @@ def load_cmd(release_ref: str, no_verify: bool, revision: str | None, endpoint: 
 
     Example: akhbar release load releases/v1.0.0
     """
-    from akhbar.corpus.release.load import load_release
-    from akhbar.corpus.release.verify import check_release_dir, verify_release
-
-    release_dir = Path(release_ref)
-    if not release_dir.exists() and release_ref.count("/") == 1 and not no_verify:
-        from akhbar.corpus.release.hub import load_published
-
-        loaded = load_published(release_ref, revision or "main", endpoint=endpoint)
-        for config, splits in loaded.items():
-            click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
-        return
-    check_release_dir(release_dir)
-    if not no_verify:
-        problems = verify_release(release_dir)
-        if problems:
-            for p in problems:
-                click.echo(p, err=True)
-            click.echo(
-                f"akhbar: error: {release_dir} does not verify ({len(problems)} problem(s)); "
-                "not loaded (--no-verify loads it anyway)",
-                err=True,
-            )
-            sys.exit(1)
+    from akhbar.corpus.release.load import NotVerified, load_ref
     from akhbar.schemas.errors import IntegrityError
 
-    where = str(release_dir.resolve())
     try:
-        loaded = load_release(release_dir)
+        loaded = load_ref(LoadOptions(**opts))
+    except NotVerified as e:
+        for p in e.problems:
+            click.echo(p, err=True)
+        click.echo(f"akhbar: error: {e}", err=True)
+        sys.exit(1)
     except IntegrityError as e:  # a damaged release: as for one that does not verify, exit 1
         click.echo(f"akhbar: error: {e}", err=True)
         sys.exit(1)
-    for config, splits in loaded.items():
+    for config, splits in loaded.splits.items():
         click.echo(f"{config}: " + ", ".join(f"{s} {n}" for s, n in splits.items()))
-        click.echo(
-            f"    from datasets import load_dataset; ds = load_dataset({where!r}, {config!r})"
-        )
+        if loaded.local is not None:
+            click.echo(
+                f"    from datasets import load_dataset; ds = load_dataset("
+                f"{str(loaded.local)!r}, {config!r})"
+            )
 
 
 @release.command("publish")
-@click.argument("release_dir", type=click.Path(path_type=Path))
-@click.option("--repo", required=True, help="Dataset repository on the Hub, OWNER/NAME.")
-@click.option("--endpoint", default=None, help="Hub endpoint (default: HF_ENDPOINT or the Hub).")
-@click.option("--private", is_flag=True, help="Create the repository private (if it is new).")
-@click.option("--branch", default="main", show_default=True, help="Branch to commit to.")
-def publish_cmd(
-    release_dir: Path, repo: str, endpoint: str | None, private: bool, branch: str
-) -> None:
+@from_fields(PublishOptions)
+def publish_cmd(**opts) -> None:
     """Publish a verified release to a Hugging Face dataset repository as one commit tagged
     vX.Y.Z, then download the tag and verify it. The token comes from HF_TOKEN or the stored
     Hugging Face login (`hf auth login`), never from the command line.
@@ -239,9 +211,7 @@ def publish_cmd(
     """
     from akhbar.corpus.release.hub import publish_release
 
-    result = publish_release(
-        release_dir, repo, endpoint=endpoint, private=private, branch=branch, log=click.echo
-    )
+    result = publish_release(PublishOptions(**opts), log=click.echo)
     state = "published" if result.published else "already published"
     click.echo(f"{state}: {result.url}")
     click.echo(f"  commit {result.commit}")

@@ -20,6 +20,7 @@ from typing import Any
 
 from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.release.manifest import MANIFEST, load_manifest
+from akhbar.corpus.release.options import PublishOptions
 from akhbar.corpus.release.versions import parse_version
 from akhbar.schemas.errors import AkhbarError, IntegrityError, UsageError
 
@@ -233,21 +234,22 @@ def _tag_version(name: str) -> tuple[int, int, int] | None:
 
 
 def publish_release(
-    release: Path,
-    repo: str,
-    *,
-    endpoint: str | None = None,
-    private: bool = False,
-    branch: str = "main",
-    log: Callable[[str], None] | None = None,
+    opts: PublishOptions, log: Callable[[str], None] | None = None
 ) -> PublishResult:
-    """Verify ``release``, commit it on ``branch`` of the dataset repo ``repo``, tag it, and
-    verify what the tag gives back. Raises a one-line :class:`AkhbarError` on any refusal."""
+    """``akhbar release publish``: verify the release, commit it on the branch of the dataset
+    repo, tag it, and verify what the tag gives back. Raises a one-line :class:`AkhbarError`
+    on any refusal."""
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
 
     from akhbar.corpus.release.verify import check_release_dir, verify_release
 
-    repo = check_repo_id(repo)
+    release, endpoint, private, branch = (
+        Path(opts.release),
+        opts.endpoint,
+        opts.private,
+        opts.branch,
+    )
+    repo = check_repo_id(opts.repo)
     check_release_dir(release)
     problems = verify_release(release)
     if problems:

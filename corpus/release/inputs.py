@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from akhbar.schemas.errors import InputError, IntegrityError
+from akhbar.schemas.shape import check_shape
 
 ARTICLE_COLUMNS = (
     "id",
@@ -114,8 +115,7 @@ def read_validation(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise InputError(f"{path}: not readable JSON ({e}); re-run akhbar annotate validate") from e
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object")
+    check_shape(data, "validation_summary", str(path), InputError)
     snap = data.get("snapshot")
     snapshot = {"path": None, "sha256": None}
     if isinstance(snap, dict):

@@ -10,10 +10,12 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from akhbar.corpus.release.manifest import MANIFEST, load_manifest
+from akhbar.corpus.release.options import LoadOptions
 from akhbar.schemas.errors import InputError, IntegrityError
 from akhbar.schemas.shape import check_shape
 
@@ -98,3 +100,42 @@ def load_release(release: Path) -> dict[str, dict[str, int]]:
             config: {name: dd[name].num_rows for name in dd}
             for config, dd in load_datasets(release, Path(cache)).items()
         }
+
+
+class NotVerified(IntegrityError):
+    """The release does not verify; ``problems`` says why, one line each."""
+
+    def __init__(self, release: Path, problems: list[str]) -> None:
+        super().__init__(
+            f"{release} does not verify ({len(problems)} problem(s)); not loaded (--no-verify "
+            "loads it anyway)"
+        )
+        self.problems = problems
+
+
+@dataclass
+class Loaded:
+    """What :func:`load_ref` loaded: config -> split -> rows, and from where."""
+
+    splits: dict[str, dict[str, int]] = field(default_factory=dict)
+    local: Path | None = None  # the release directory; None for a release from the Hub
+
+
+def load_ref(opts: LoadOptions) -> Loaded:
+    """``akhbar release load``: verify a release (a directory, or ``OWNER/NAME`` on the Hub,
+    downloaded at ``revision``), then load every config as ``datasets.load_dataset`` does.
+    A release that does not verify raises :class:`NotVerified`; one that verifies but cannot
+    be loaded, :class:`IntegrityError`."""
+    from akhbar.corpus.release.verify import check_release_dir, verify_release
+
+    path = Path(opts.release)
+    if not path.exists() and opts.release.count("/") == 1 and opts.verify:
+        from akhbar.corpus.release.hub import load_published
+
+        return Loaded(load_published(opts.release, opts.revision or "main", endpoint=opts.endpoint))
+    check_release_dir(path)
+    if opts.verify:
+        problems = verify_release(path)
+        if problems:
+            raise NotVerified(path, problems)
+    return Loaded(load_release(path), path.resolve())

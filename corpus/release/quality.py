@@ -16,9 +16,9 @@ import orjson
 
 from akhbar.corpus.file_digest import sha256_file
 from akhbar.schemas.errors import InputError
+from akhbar.schemas.shape import check_shape
 
 FILE = "agreement.json"
-REQUIRED = ("documents", "annotators", "entities", "events", "pairs")
 
 
 def read_agreement(directory: Path) -> tuple[dict[str, Any], bytes]:
@@ -35,12 +35,7 @@ def read_agreement(directory: Path) -> tuple[dict[str, Any], bytes]:
         raise InputError(
             f"{path}: not valid JSON ({e}); run akhbar annotate agreement again"
         ) from e
-    missing = [k for k in REQUIRED if not isinstance(data, dict) or k not in data]
-    if missing:
-        raise InputError(
-            f"{path}: no {', '.join(missing)}; not an agreement.json of akhbar annotate agreement"
-        )
-    return data, raw
+    return check_shape(data, "agreement_summary", str(path), InputError), raw
 
 
 def released_copy(data: dict[str, Any], raw: bytes) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import generated_export, generated_release
 from tests.helpers.arabic_news import BOOKS, FOOTBALL, WATER
 
 AKHBAR = Path(sys.executable).parent / "akhbar"
@@ -204,18 +204,10 @@ def test_case2_force_never_replaces_a_directory_akhbar_did_not_write(tmp_path):
 # --- case 8: annotate validate and release build ----------------------------------------------
 
 
-def _bench(name: str):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        return __import__(name)
-    finally:
-        sys.path.pop(0)
-
-
 @pytest.fixture(scope="module")
 def export(tmp_path_factory) -> tuple[Path, Path]:
     """A generated Label Studio export of 4,000 tasks and its corpus (the benchmark's data)."""
-    return _bench("bench_validate").generate(4000, tmp_path_factory.mktemp("export"))
+    return generated_export.generate(4000, tmp_path_factory.mktemp("export"))
 
 
 @pytest.mark.parametrize("attempt", range(3))
@@ -242,7 +234,7 @@ def test_case8_ctrl_c_on_validate_never_deadlocks_nor_prints_a_worker_traceback(
 
 @pytest.fixture(scope="module")
 def release_inputs(tmp_path_factory) -> tuple[Path, Path]:
-    corpus, documents, _ = _bench("bench_release").generate(3000, tmp_path_factory.mktemp("rel"))
+    corpus, documents, _ = generated_release.generate(3000, tmp_path_factory.mktemp("rel"))
     return corpus, documents
 
 
@@ -276,7 +268,7 @@ def test_case8_a_killed_release_build_leaves_no_worker_and_nothing_partial(
 def test_running_out_of_room_during_validate_is_one_line_and_leaves_nothing(tmp_path):
     import resource
 
-    snapshot, corpus = _bench("bench_validate").generate(400, tmp_path / "data")
+    snapshot, corpus = generated_export.generate(400, tmp_path / "data")
     out = tmp_path / "out"
 
     def small_files() -> None:  # the kernel refuses writes past 64 KiB, as a full disk would

@@ -14,6 +14,7 @@ import pytest
 
 from akhbar.annotation import pull, pull_delta
 from akhbar.annotation.push import corpus_push as push
+from akhbar.schemas.shape import check_shape
 from tests.helpers import run_akhbar, sample_articles
 
 pytestmark = pytest.mark.labelstudio
@@ -46,6 +47,7 @@ def _pull(labelstudio, project, out, *extra):
     path = Path(stdout.split("snapshot ", 1)[1].split(" (", 1)[0])
     manifest_path = path.with_name(path.name.removesuffix(".json") + ".manifest.json")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    check_shape(manifest, "snapshot_manifest", manifest_path.name)  # as the next pull reads it
     return path, manifest, stdout
 
 

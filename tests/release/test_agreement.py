@@ -89,3 +89,57 @@ def test_corpus_never_imports_annotation():
                 assert not node.module.startswith("akhbar.annotation"), path
             if isinstance(node, ast.Import):
                 assert not any(a.name.startswith("akhbar.annotation") for a in node.names), path
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda d: d.pop("pairs"), "(top level): 'pairs' is a required property"),
+        (lambda d: d.update(documents="six"), "documents: expected the number of documents"),
+        (lambda d: d.update(annotators=[1, 2]), "annotators.0: expected string"),
+        (lambda d: d["snapshot"].update(sha256="abc"), "snapshot.sha256: expected a sha256"),
+    ],
+)
+def test_an_agreement_json_of_the_wrong_shape_is_one_line_naming_the_key(
+    released, tmp_path, edit, said
+):
+    root, _ = released
+    data = orjson.loads((root / "agr" / "agreement.json").read_bytes())
+    edit(data)
+    (tmp_path / "agr").mkdir()
+    (tmp_path / "agr" / "agreement.json").write_bytes(orjson.dumps(data))
+    code, _, err = run_akhbar(
+        "release", "build", "--version", "2.0.0", "--corpus", root / "corpus", "--documents",
+        root / "val", "--out", tmp_path / "rel", "--agreement", tmp_path / "agr",
+    )  # fmt: skip
+    assert code == 2, err
+    assert err.count("\n") == 1 and said in err and "agreement.json" in err, err
+    assert not (tmp_path / "rel" / "v2.0.0").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda d: d.update(snapshot=7), "snapshot: expected a mapping with the snapshot's"),
+        (lambda d: d["taxonomy"].update(sha256=12), "taxonomy.sha256: expected a sha256"),
+        (lambda d: d.update(outputs=["documents.jsonl"]), "outputs: expected a mapping of output"),
+    ],
+)
+def test_a_validation_json_of_the_wrong_shape_is_one_line_naming_the_key(
+    released, tmp_path, edit, said
+):
+    root, _ = released
+    documents = tmp_path / "val"
+    documents.mkdir()
+    for f in (root / "val").iterdir():
+        (documents / f.name).write_bytes(f.read_bytes())
+    data = orjson.loads((documents / "validation.json").read_bytes())
+    edit(data)
+    (documents / "validation.json").write_bytes(orjson.dumps(data))
+    code, _, err = run_akhbar(
+        "release", "build", "--version", "2.0.0", "--corpus", root / "corpus", "--documents",
+        documents, "--out", tmp_path / "rel",
+    )  # fmt: skip
+    assert code == 2, err
+    assert err.count("\n") == 1 and said in err and "validation.json" in err, err
+    assert not (tmp_path / "rel" / "v2.0.0").exists()
