@@ -1,25 +1,29 @@
 """Fast tagging with a trained CRF: its weights as numpy tables, many sentences at once.
 
 CRFsuite trains the model; tagging long news articles with its own tagger costs a Python-to-C
-conversion of every feature string of every token (~45 per token), which made prediction the
+conversion of every feature string of every token (~50 per token), which made prediction the
 slowest step by far. Here the weights are read once from the model and summed per *word form*
-(a form's own features, and those it gives each neighbour), so a token costs a few table
-look-ups; Viterbi and the forward algorithm then run over a batch of sentences at a time,
-padded to the same length, in numpy. The result is CRFsuite's: the same tags, and the same
-sequence probability up to the rounding of the weights it exports (6 decimals); a test holds
-the two side by side.
+(a form's own features, and those it gives each neighbour), so a token's emission scores are a
+few rows gathered by numpy over a whole batch of sentences; the features of a token's context
+(sentence edges, word pairs, gazetteer matches) are looked up only where the model knows one
+that could fire. Viterbi and the forward algorithm then run compiled (:mod:`.kernels`). The
+result is CRFsuite's: the same tags, and the same sequence probability up to the rounding of
+the weights it exports (6 decimals); a test holds the two side by side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import pycrfsuite
 
-from akhbar.annotation.suggest.features import ArabicFeatures, _own
+from akhbar.annotation.suggest.features import ArabicFeatures
+from akhbar.annotation.suggest.gazetteer import MAX_TOKENS
+from akhbar.annotation.suggest.kernels import decode, sum_rows
 
-BATCH = 64  # sentences decoded together (sorted by length, so padding stays small)
+MAX_FORMS = 200_000  # a bound on memory for endless corpora: the tables start again past it
 
 
 class FastCRF:
@@ -36,114 +40,176 @@ class FastCRF:
                 k = self.attrs[attr] = len(rows)
                 rows.append(np.zeros(n))
             rows[k][index[label]] = w
-        rows.append(np.zeros(n))  # the last row: nothing (a slot with no known feature)
+        rows.append(np.zeros(n))  # so that a model without state features has a table too
         self.weights = np.stack(rows)
-        self.none = len(rows) - 1
         self.trans = np.zeros((n, n))
         for (a, b), w in info.transitions.items():
             self.trans[index[a], index[b]] = w
         self.exp_trans = np.exp(self.trans)
         self.features = features
-        # Per word form, 5 x labels: its own features' weights, then what it gives the token
-        # at each offset. Rows of ``tables``, found through ``forms``.
+        self.offsets = features.OFFSETS
+        # Word pairs the model weighs, as integer keys (left word's id * base + right word's),
+        # sorted per side for a vectorised look-up. Every split of a pair at "|" is
+        # registered, in case a word holds one.
+        splits: list[tuple[str, str, str, int]] = []
+        for attr, k in self.attrs.items():
+            if attr.startswith(("bi-=", "bi+=")):
+                pair = attr[4:]
+                at = pair.find("|")
+                while at >= 0:
+                    splits.append((attr[:4], pair[:at], pair[at + 1 :], k))
+                    at = pair.find("|", at + 1)
+        words: dict[str, int] = {}
+        for _, a, b, _ in splits:
+            words.setdefault(a, len(words))
+            words.setdefault(b, len(words))
+        self.pair_words = words
+        self.pair_base = len(words) + 1
+        self.pair_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for side in ("bi-=", "bi+="):
+            found = {
+                words[a] * self.pair_base + words[b]: k for sd, a, b, k in splits if sd == side
+            }
+            order = sorted(found)
+            self.pair_rows[side] = (
+                np.array(order, dtype=np.int64),
+                np.array([found[x] for x in order], dtype=np.int64),
+            )
+        # Per word form: its tables (slots x labels: its own features' weights, then what it
+        # gives the token at each offset), its normalised form, its id among the pairs' words
+        # (-1: in none) and whether a gazetteer entry may start at it. Allocated once at full
+        # size: the pages are only touched as forms come.
         self.forms: dict[str, int] = {}
-        self.tables = np.zeros((1024, 5, n))
+        self.norms: list[str] = []
+        self.tables = np.zeros((MAX_FORMS, 1 + len(self.offsets), n))
+        self.pair_id = np.full(MAX_FORMS, -1, dtype=np.int64)
+        self.gaz_start = np.zeros(MAX_FORMS, dtype=bool)
 
     def _add_forms(self, words: set[str]) -> None:
         """Tables of the forms not seen yet, all at once (one gather and one segmented sum)."""
         new = [w for w in words if w not in self.forms]
         if not new:
             return
-        if len(self.forms) + len(new) > 500_000:  # a bound on memory for endless corpora
+        if len(new) > MAX_FORMS:
+            raise ValueError(f"{len(new)} new word forms at once; tag fewer sentences at a time")
+        if len(self.forms) + len(new) > MAX_FORMS:
             self.forms.clear()
-        flat: list[int] = []
-        bounds: list[int] = []
-        attrs, none = self.attrs, self.none
+            self.norms.clear()
+        feats: list[str] = []
+        sizes: list[int] = []  # features per slot, slot after slot
+        own, may_start = self.features.own, self.features.may_start
+        words, norm_of = self.pair_words, self.features.norm
+        pair_ids, starts = [], []
         for w in new:
-            own, near = _own(w)
-            for feats in (own, *(near[o] for o in ArabicFeatures.OFFSETS)):
-                bounds.append(len(flat))
-                idx = [k for f in feats if (k := attrs.get(f)) is not None]
-                flat += idx or [none]
-        sums = np.add.reduceat(self.weights[flat], bounds, axis=0).reshape(len(new), 5, -1)
+            mine, near = own(w)
+            feats += mine
+            sizes.append(len(mine))
+            for slot in near:
+                feats += slot
+                sizes.append(len(slot))
+            norm = norm_of(w)
+            self.norms.append(norm)
+            pair_ids.append(words.get(norm, -1))
+            starts.append(may_start(norm))
+        attrs = self.attrs
+        groups = np.repeat(np.arange(len(sizes)), sizes)
+        rows = np.fromiter(map(attrs.get, feats, repeat(-1)), dtype=np.int64, count=len(feats))
+        slots = 1 + len(self.offsets)
+        sums = sum_rows(self.weights, rows, groups, len(sizes))
+        sums = sums.reshape(len(new), slots, -1)
         start = len(self.forms)
         need = start + len(new)
-        if need > len(self.tables):
-            grown = np.zeros((max(need, 2 * len(self.tables)), *self.tables.shape[1:]))
-            grown[:start] = self.tables[:start]
-            self.tables = grown
         self.tables[start:need] = sums
+        self.pair_id[start:need] = pair_ids
+        self.gaz_start[start:need] = starts
         for k, w in enumerate(new):
             self.forms[w] = start + k
 
-    def emissions(self, tokens: Sequence[str]) -> np.ndarray:
-        """Tokens x labels: the sum of the weights of every feature of each token."""
-        n = len(tokens)
-        forms = self.tables[[self.forms[t] for t in tokens]]  # n x 5 x labels
-        e = forms[:, 0].copy()
-        # OFFSETS = (-2, -1, 1, 2): token i gets what token i+off gives, at slot 1 + k
-        if n > 2:
-            e[2:] += forms[:-2, 1]
-            e[:-2] += forms[2:, 4]
-        if n > 1:
-            e[1:] += forms[:-1, 2]
-            e[:-1] += forms[1:, 3]
-        norms = [_own(t)[0][1][2:] for t in tokens]
-        attrs = self.attrs
-        for i, feats in enumerate(self.features.context(tokens, norms)):
-            for f in feats:
-                k = attrs.get(f)
-                if k is not None:
-                    e[i] += self.weights[k]
+    def _add(self, e: np.ndarray, at: int, attr: str) -> None:
+        k = self.attrs.get(attr)
+        if k is not None:
+            e[at] += self.weights[k]
+
+    def emissions(self, flat: list[str], lengths: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Tokens x labels for the tokens of many sentences one after the other: the sum of
+        the weights of every feature of each token."""
+        forms = self.forms
+        idx = np.fromiter((forms[t] for t in flat), dtype=np.intp, count=len(flat))
+        pos = np.arange(len(flat)) - np.repeat(bounds[:-1], lengths)
+        size = np.repeat(lengths, lengths)
+        tables = self.tables
+        e = tables[idx, 0]
+        for slot, off in enumerate(self.offsets, start=1):
+            # token i gets what the token at i + off gives at this offset's slot
+            at = np.flatnonzero((pos + off >= 0) & (pos + off < size))
+            e[at] += tables[idx[at + off], slot]
+        ends = bounds[1:][lengths > 0]
+        self._add_rows(e, bounds[:-1][lengths > 0], "BOS")
+        self._add_rows(e, ends - 1, "EOS")
+        norms = self.norms
+        # word pairs (i, i + 1) inside a sentence whose words both appear in a weighed pair
+        ids = self.pair_id[idx]
+        at = np.flatnonzero((ids[:-1] >= 0) & (ids[1:] >= 0) & (pos[1:] > 0))
+        if len(at):
+            key = ids[at] * self.pair_base + ids[at + 1]
+            for side, gets in (("bi-=", at + 1), ("bi+=", at)):
+                known, rows = self.pair_rows[side]
+                if not len(known):
+                    continue
+                where = np.minimum(np.searchsorted(known, key), len(known) - 1)
+                hit = known[where] == key
+                e[gets[hit]] += self.weights[rows[where[hit]]]
+        gaz = self.features.gazetteer
+        if gaz is not None:
+            cand = np.flatnonzero(self.gaz_start[idx]).tolist()
+            sent_of = np.searchsorted(bounds, cand, side="right") - 1
+            until = -1
+            for i, s in zip(cand, sent_of.tolist(), strict=True):
+                if i < until:
+                    continue
+                end = int(bounds[s + 1])
+                stop = min(end, i + MAX_TOKENS)
+                found = gaz.longest_at([norms[k] for k in idx[i:stop].tolist()], 0)
+                if found is None:
+                    continue
+                j, label = i + found[0], found[1]
+                until = j
+                for k in range(i, j):
+                    tag = ("B-" if k == i else "I-") + label
+                    self._add(e, k, "g=" + tag)
+                    if k + 1 < end:
+                        self._add(e, k + 1, "-1:g=" + tag)
+                    if k > bounds[s]:
+                        self._add(e, k - 1, "+1:g=" + tag)
         return e
+
+    def _add_rows(self, e: np.ndarray, at: np.ndarray, attr: str) -> None:
+        k = self.attrs.get(attr)
+        if k is not None and len(at):
+            e[at] += self.weights[k]
 
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], float]]:
         """(tags, probability of the tag sequence) per sentence."""
-        self._add_forms({t for s in sentences for t in s})
-        out: list[tuple[list[str], float] | None] = [None] * len(sentences)
-        order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))
-        for at in range(0, len(order), BATCH):
-            group = [k for k in order[at : at + BATCH] if sentences[k]]
-            for k in order[at : at + BATCH]:
-                if not sentences[k]:
-                    out[k] = ([], 1.0)
-            if group:
-                decoded = self._decode([self.emissions(sentences[k]) for k in group])
-                for k, result in zip(group, decoded, strict=True):
-                    out[k] = result
-        return out  # type: ignore[return-value]
-
-    def _decode(self, ems: list[np.ndarray]) -> list[tuple[list[str], float]]:
-        s, n_lab = len(ems), len(self.labels)
-        lengths = np.array([len(e) for e in ems])
-        top = int(lengths.max())
-        e = np.zeros((s, top, n_lab))
-        for k, em in enumerate(ems):
-            e[k, : len(em)] = em
-        delta = e[:, 0].copy()  # Viterbi: best score ending in each label
-        alpha = e[:, 0].copy()  # forward: log-sum over all paths ending in each label
-        back = np.zeros((s, top, n_lab), dtype=np.intp)
-        rows = np.arange(s)
-        for t in range(1, top):
-            active = (t < lengths)[:, None]
-            cand = delta[:, :, None] + self.trans[None]
-            bp = cand.argmax(axis=1)
-            back[:, t] = bp
-            best = np.take_along_axis(cand, bp[:, None, :], axis=1)[:, 0] + e[:, t]
-            delta = np.where(active, best, delta)
-            m = alpha.max(axis=1, keepdims=True)
-            fwd = np.log(np.exp(alpha - m) @ self.exp_trans) + m + e[:, t]
-            alpha = np.where(active, fwd, alpha)
-        m = alpha.max(axis=1)
-        log_z = m + np.log(np.exp(alpha - m[:, None]).sum(axis=1))
-        last = delta.argmax(axis=1)
-        score = delta[rows, last]
-        tags = np.zeros((s, top), dtype=np.intp)
-        cur = np.zeros(s, dtype=np.intp)
-        for t in range(top - 1, -1, -1):
-            cur = np.where(lengths - 1 == t, last, cur)
-            tags[:, t] = cur
-            if t:
-                cur = np.where(t <= lengths - 1, back[rows, t, cur], cur)
-        prob = np.exp(score - log_z)
-        return [([self.labels[i] for i in tags[k, : lengths[k]]], float(prob[k])) for k in range(s)]
+        flat = [t for s in sentences for t in s]
+        self._add_forms(set(flat))
+        lengths = np.fromiter((len(s) for s in sentences), dtype=np.intp, count=len(sentences))
+        bounds = np.zeros(len(sentences) + 1, dtype=np.intp)
+        np.cumsum(lengths, out=bounds[1:])
+        e = self.emissions(flat, lengths, bounds)
+        tags, logp = decode(e, bounds.astype(np.int64), self.trans, self.exp_trans)
+        prob = np.exp(logp).tolist()
+        b = bounds.tolist()
+        # Most sentences of an article have no entity: their tags are made at once.
+        outside = self.labels.index("O") if "O" in self.labels else -1
+        marked = np.concatenate([[0], np.cumsum(tags != outside)])
+        busy = (marked[bounds[1:]] - marked[bounds[:-1]]).tolist()
+        labels = self.labels
+        return [
+            (
+                [labels[t] for t in tags[b[k] : b[k + 1]].tolist()]
+                if busy[k]
+                else ["O"] * (b[k + 1] - b[k]),
+                prob[k],
+            )
+            for k in range(len(sentences))
+        ]

@@ -14,7 +14,7 @@ from functools import lru_cache
 from akhbar.annotation.suggest.arabic import normalise, shape, strip_article, strip_proclitics
 from akhbar.annotation.suggest.gazetteer import Gazetteer
 
-ARABIC = "akhbar-arabic-v1"
+ARABIC = "akhbar-arabic-v2"
 BASELINE = "plain-window2-v1"
 DESCRIPTIONS = {
     ARABIC: (
@@ -22,23 +22,28 @@ DESCRIPTIONS = {
         "word without proclitics (و ف ب ل ك) and without the article ال, prefixes and suffixes "
         "of 1-3 letters of the word and of its stem, the proclitics and article removed, shape "
         "(digits, Arabic, Latin, punctuation, mixed), the neighbours' word, stem and shape two "
-        "positions each side, the previous and next word pairs, and the gazetteer tag (the "
-        "release's own entity strings) of the word and its neighbours"
+        "positions each side, the previous and next word pairs, the gazetteer tag (the "
+        "release's own entity strings) of the word and its neighbours, and the entity label "
+        "the stems of the word and its neighbours mostly carry in the release"
     ),
     BASELINE: "word, prefixes and suffixes of 1-3 characters, words two positions each side",
 }
+OFFSETS = (-2, -1, 1, 2)
+Features = tuple[str, ...]
 
 
 @lru_cache(maxsize=200_000)
-def _own(word: str) -> tuple[list[str], dict[int, list[str]]]:
-    """The features of a word form at its own position, and those it gives its neighbours
-    (by offset: -2, -1, +1, +2)."""
+def _base(word: str) -> tuple[Features, tuple[Features, ...], str]:
+    """The features of a word form at its own position, those it gives its neighbours (one
+    tuple per offset of ``OFFSETS``), and its stem: what depends on the form alone. Tuples of
+    strings: the garbage collector stops tracking them, which matters with a large cache."""
     n = normalise(word)
     bare = strip_proclitics(n)
     s = strip_article(bare)
     clitics = n[: len(n) - len(bare)]
     sh = shape(word)
-    own = [
+    x2 = n[-2:]
+    own = (
         "w=" + word.lower(),
         "n=" + n,
         "s=" + s,
@@ -47,7 +52,7 @@ def _own(word: str) -> tuple[list[str], dict[int, list[str]]]:
         "p2=" + n[:2],
         "p3=" + n[:3],
         "x1=" + n[-1:],
-        "x2=" + n[-2:],
+        "x2=" + x2,
         "x3=" + n[-3:],
         "sp2=" + s[:2],
         "sx2=" + s[-2:],
@@ -55,26 +60,26 @@ def _own(word: str) -> tuple[list[str], dict[int, list[str]]]:
         "pc=" + clitics,
         "al=" + str(bare != s),
         "len=" + str(min(len(s), 8)),
-    ]
-    near = {}
-    for off in (-2, -1, 1, 2):
-        tag = f"{off:+d}:"
-        near[off] = [tag + "n=" + n, tag + "s=" + s, tag + "sh=" + sh]
-        if abs(off) == 1:
-            near[off] += [tag + "x2=" + n[-2:], tag + "pc=" + clitics]
-    return own, near
+    )
+    near = (  # for OFFSETS in order
+        ("-2:n=" + n, "-2:s=" + s, "-2:sh=" + sh),
+        ("-1:n=" + n, "-1:s=" + s, "-1:sh=" + sh, "-1:x2=" + x2, "-1:pc=" + clitics),
+        ("+1:n=" + n, "+1:s=" + s, "+1:sh=" + sh, "+1:x2=" + x2, "+1:pc=" + clitics),
+        ("+2:n=" + n, "+2:s=" + s, "+2:sh=" + sh),
+    )
+    return own, near, s
 
 
 class ArabicFeatures:
     """Our features; ``gazetteer`` may be None (no gazetteer tags).
 
-    A token's features are its word form's own (:func:`_own`), those its neighbours' forms give
+    A token's features are its word form's own (:meth:`own`), those its neighbours' forms give
     it, and the features of its context (:meth:`context`); the fast decoder
     (:mod:`~akhbar.annotation.suggest.decode`) relies on exactly this split.
     """
 
     name = ARABIC
-    OFFSETS = (-2, -1, 1, 2)
+    OFFSETS = OFFSETS
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer
@@ -101,17 +106,37 @@ class ArabicFeatures:
                 f.append("+1:g=" + gaz[i + 1])
         return out
 
+    def own(self, word: str) -> tuple[Features, tuple[Features, ...]]:
+        """A word form's features at its own position, and those it gives each offset of
+        ``OFFSETS``: the form's own (:func:`_base`), and the label its stem mostly carries in
+        the gazetteer's release, for it and its next neighbours."""
+        own, near, stem = _base(word)
+        label = self.gazetteer.stems.get(stem) if self.gazetteer else None
+        if label is None:
+            return own, near
+        before, after = near[1] + ("-1:tg=" + label,), near[2] + ("+1:tg=" + label,)
+        return (*own, "tg=" + label), (near[0], before, after, near[3])
+
+    @staticmethod
+    def norm(word: str) -> str:
+        """The form the word pairs and the gazetteer match on."""
+        return normalise(word)
+
+    def may_start(self, norm: str) -> bool:
+        """Whether a gazetteer entry may start at a word of this normalised form."""
+        return self.gazetteer is not None and self.gazetteer.may_start(norm)
+
     def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
         n = len(tokens)
-        cached = [_own(t) for t in tokens]
-        context = self.context(tokens, [c[0][1][2:] for c in cached])
+        cached = [self.own(t) for t in tokens]
+        context = self.context(tokens, [normalise(t) for t in tokens])
         out = []
         for i in range(n):
             f = list(cached[i][0])
-            for off in self.OFFSETS:
+            for k, off in enumerate(self.OFFSETS):
                 j = i + off
                 if 0 <= j < n:
-                    f += cached[j][1][off]
+                    f += cached[j][1][k]
             out.append(f + context[i])
         return out
 

@@ -3,7 +3,9 @@
 Entries are the normalised token sequences of the release's entities with their most frequent
 label, kept where the sequence is an entity at least ``min_share`` of the times it occurs (so a
 word that is once a name and usually not, ``الاحتلال`` say, does not become one everywhere). A
-match may start after proclitics (``وبغداد`` matches ``بغداد``). The gazetteer repeats the
+match may start after proclitics (``وبغداد`` matches ``بغداد``). Word stems (no proclitics, no
+article) are kept too, with the label they carry in at least ``min_share`` of their
+occurrences: a feature for the words of names the release spelt otherwise. The gazetteer repeats the
 release's own mistakes: it is a feature the tagger weighs, never a rule.
 """
 
@@ -13,7 +15,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from akhbar.annotation.suggest.arabic import normalise, proclitic_variants, strip_proclitics
+from akhbar.annotation.suggest.arabic import (
+    normalise,
+    proclitic_variants,
+    stem,
+    strip_proclitics,
+)
 
 MAX_TOKENS = 6
 
@@ -26,6 +33,9 @@ class Gazetteer:
     # whose first word is not one of them, but is once its proclitics are dropped, starts after
     # them (``وبغداد`` -> ``بغداد``)
     starts: set[str] = field(default_factory=set)
+    # word stems (no proclitics, no article) -> the entity label they carry in at least
+    # ``min_share`` of their occurrences (a first name, a month, a ministry's word)
+    stems: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def learn(
@@ -54,7 +64,20 @@ class Gazetteer:
             if c.total() >= min_share * max(seen[k], c.total())
         }
         starts = {norms[a] for norms, spans in sentences for a, _, _ in spans}
-        return cls(entries, {k[0] for k in entries}, starts)
+        in_entity: dict[str, Counter] = defaultdict(Counter)
+        occurs: Counter = Counter()
+        for norms, spans in sentences:
+            stems = [stem(n) for n in norms]
+            occurs.update(stems)
+            for a, b, label in spans:
+                for k in range(a, b):
+                    in_entity[stems[k]][label] += 1
+        by_stem = {}
+        for k, c in in_entity.items():
+            label, n = c.most_common(1)[0]
+            if n >= min_share * occurs[k]:
+                by_stem[k] = label
+        return cls(entries, {k[0] for k in entries}, starts, by_stem)
 
     def matches(
         self, tokens: Sequence[str], *, normalised: bool = False, longest: bool = True
@@ -66,22 +89,37 @@ class Gazetteer:
         n = len(norms)
         i = 0
         while i < n:
-            first = strip_proclitics(norms[i])
             found = None
-            if first in self.firsts:
+            if longest:
+                hit = self.longest_at(norms, i)
+                found = None if hit is None else (i, *hit)
+            elif self.may_start(norms[i]):
+                first = strip_proclitics(norms[i])
                 for j in range(min(n, i + MAX_TOKENS), i, -1):
                     label = self.entries.get((first, *norms[i + 1 : j]))
                     if label is not None:
-                        found = (i, j, label)
-                        if longest:
-                            break
-                        out.append(found)
-            if longest and found:
+                        out.append((i, j, label))
+            if found:
                 out.append(found)
                 i = found[1]
             else:
                 i += 1
         return out
+
+    def may_start(self, norm: str) -> bool:
+        """Whether an entry may start at a word of this normalised form."""
+        return strip_proclitics(norm) in self.firsts
+
+    def longest_at(self, norms: Sequence[str], i: int) -> tuple[int, str] | None:
+        """(end token, label) of the longest entry starting at ``norms[i]``, or None."""
+        first = strip_proclitics(norms[i])
+        if first not in self.firsts:
+            return None
+        for j in range(min(len(norms), i + MAX_TOKENS), i, -1):
+            label = self.entries.get((first, *norms[i + 1 : j]))
+            if label is not None:
+                return j, label
+        return None
 
     def tags(self, tokens: Sequence[str]) -> list[str | None]:
         """A BIO tag per token from the longest matches (None outside any)."""
@@ -104,9 +142,10 @@ class Gazetteer:
         return {
             "entries": [[list(k), v] for k, v in sorted(self.entries.items())],
             "starts": sorted(self.starts),
+            "stems": dict(sorted(self.stems.items())),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Gazetteer:
         entries = {tuple(k): v for k, v in data["entries"]}
-        return cls(entries, {k[0] for k in entries}, set(data["starts"]))
+        return cls(entries, {k[0] for k in entries}, set(data["starts"]), dict(data["stems"]))

@@ -40,7 +40,7 @@ TAXONOMY = "taxonomy.json"
 CARD = "model.json"
 README = "README.md"
 KIND = "suggestion model"  # the publish marker's kind
-FORMAT = "akhbar-suggest/1"
+FORMAT = "akhbar-suggest/2"
 
 
 def model_hash(directory: Path) -> str:

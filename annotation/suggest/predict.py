@@ -91,7 +91,9 @@ def _document(
     entities: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for starts, ends, tokens, tagged in sents:
-        for _, a, b, label in metrics.bio_spans(tagged.tags):
+        tags = tagged.tags
+        spans = metrics.bio_spans(tags) if tags.count("O") != len(tags) else ()
+        for _, a, b, label in spans:
             start = starts[a]
             if not given:  # our own tokens keep proclitics on the word: leave them outside
                 start += model.gazetteer.entity_start(tokens[a])

@@ -20,6 +20,10 @@ from akhbar.annotation.suggest.arabic import normalise, proclitic_variants
 class TriggerLexicon:
     entries: dict[str, str] = field(default_factory=dict)  # normalised word -> event type
     counts: dict[str, list[int]] = field(default_factory=dict)  # word -> [as trigger, seen]
+    # token as written -> lookup's answer: a news article repeats its words
+    _hits: dict[str, tuple[str, int] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def lookup(self, token: str) -> tuple[str, int] | None:
         """(event type, code points to drop at the token's start) or None."""
@@ -34,8 +38,13 @@ class TriggerLexicon:
     ) -> list[tuple[int, int, str]]:
         """(start, end, event type) of every trigger among the tokens."""
         out = []
+        hits = self._hits
         for tok, s, e in zip(tokens, starts, ends, strict=True):
-            hit = self.lookup(tok)
+            hit = hits.get(tok, False)
+            if hit is False:
+                if len(hits) > 200_000:  # a bound on memory for endless corpora
+                    hits.clear()
+                hit = hits[tok] = self.lookup(tok)
             if hit is not None:
                 out.append((s + hit[1], e, hit[0]))
         return out

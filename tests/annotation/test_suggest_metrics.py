@@ -122,6 +122,8 @@ def test_gazetteer_keeps_strings_that_are_mostly_entities_and_finds_them_after_c
     assert gaz.tags(["الاحتلال"]) == [None]  # an entity once in three times: left out
     assert gaz.entity_start("وبغداد") == 1  # بغداد starts entities; وبغداد never does
     assert gaz.entity_start("بغداد") == 0
+    # stems: بغداد is in an entity every time it occurs, احتلال once in three times
+    assert gaz.stems == {stem("بغداد"): "GPE"}
     assert Gazetteer.from_json(gaz.to_json()) == gaz
 
 
