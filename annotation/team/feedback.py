@@ -97,8 +97,10 @@ def collect(
 ) -> dict[str, Feedback]:
     """Annotator -> their feedback, from whichever outputs are given."""
     out: dict[str, Feedback] = {}
+    # Documents (and so the audit) name an annotator by user id; the snapshot's manifest
+    # gives the e-mail that agreement uses, so that one person gets one report.
+    names = _names(validation) if validation is not None else {}
     if validation is not None:
-        names = _names(validation)
         for rec in _jsonl(validation / "quarantine.jsonl"):
             anns = {a.get("id"): a for a in (rec.get("task") or {}).get("annotations") or ()}
             for issue in rec.get("errors") or ():
@@ -115,7 +117,7 @@ def collect(
         for row in _jsonl(audit / "audit.jsonl"):
             whom = row.get("annotators") or row.get("annotator") or ()
             for who in [whom] if isinstance(whom, str) else whom:
-                out.setdefault(str(who), Feedback()).suspects.append(row)
+                out.setdefault(_who(who, names) or str(who), Feedback()).suspects.append(row)
     return out
 
 
