@@ -23,6 +23,7 @@ from akhbar.annotation.team.annotator_versions import annotator_emails
 from akhbar.annotation.validate.report import isolate, isolate_quoted
 from akhbar.corpus.runtime.publish import Output
 from akhbar.schemas.checks import CHECKS
+from akhbar.schemas.errors import InputError
 
 SUMMARY = "feedback.json"
 GUIDE = "the annotator's guide (docs/guidelines.md)"
@@ -64,13 +65,23 @@ class Feedback:
     suspects: list[dict[str, Any]] = field(default_factory=list)  # audit rows
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.is_file():
-        return
-    with path.open("rb") as f:
-        for line in f:
-            if line.strip():
-                yield orjson.loads(line)
+def read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of a JSON Lines output of validate or audit; one line naming the file (and
+    the line) if it is missing or not JSON. Also used by ``review_tabs``."""
+    try:
+        with path.open("rb") as f:
+            for n, line in enumerate(f, 1):
+                if line.strip():
+                    try:
+                        yield orjson.loads(line)
+                    except orjson.JSONDecodeError as e:
+                        raise InputError(
+                            f"{path}:{n}: not JSON ({e}); give the file as written"
+                        ) from None
+    except FileNotFoundError:
+        raise InputError(
+            f"{path}: no such file; give the --out of the command that wrote it"
+        ) from None
 
 
 def _names(validation: Path) -> dict[str, str]:
@@ -101,7 +112,7 @@ def collect(
     # gives the e-mail that agreement uses, so that one person gets one report.
     names = _names(validation) if validation is not None else {}
     if validation is not None:
-        for rec in _jsonl(validation / "quarantine.jsonl"):
+        for rec in read_rows(validation / "quarantine.jsonl"):
             anns = {a.get("id"): a for a in (rec.get("task") or {}).get("annotations") or ()}
             for issue in rec.get("errors") or ():
                 ann = anns.get(issue.get("annotation_id"))
@@ -114,7 +125,7 @@ def collect(
             for me, other in ((p["a"], p["b"]), (p["b"], p["a"])):
                 out.setdefault(me, Feedback()).pairs.append({**p, "other": other})
     if audit is not None:
-        for row in _jsonl(audit / "audit.jsonl"):
+        for row in read_rows(audit / "audit.jsonl"):
             whom = row.get("annotators") or row.get("annotator") or ()
             for who in [whom] if isinstance(whom, str) else whom:
                 out.setdefault(_who(who, names) or str(who), Feedback()).suspects.append(row)

@@ -22,7 +22,6 @@ that no longer have a task. Tabs of other titles are never touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,28 +81,11 @@ class ReviewReport:
         return out
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        with path.open("rb") as f:
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        yield orjson.loads(line)
-                    except orjson.JSONDecodeError as e:
-                        raise InputError(
-                            f"{path}:{n}: not JSON ({e}); give the file as written"
-                        ) from None
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: no such file; give the --out of the command that wrote it"
-        ) from None
-
-
 def quarantined(validation: Path) -> dict[str, set[int]]:
     """Error code -> the quarantined task ids with an error of that code."""
-    tasks = {r.get("task_id") for r in _jsonl(validation / "quarantine.jsonl")}
+    tasks = {r.get("task_id") for r in feedback.read_rows(validation / "quarantine.jsonl")}
     out: dict[str, set[int]] = {}
-    for issue in _jsonl(validation / "issues.jsonl"):
+    for issue in feedback.read_rows(validation / "issues.jsonl"):
         tid = issue.get("task_id")
         if tid in tasks and type(tid) is int and issue.get("severity", "error") == "error":
             out.setdefault(issue["code"], set()).add(tid)
@@ -128,7 +110,7 @@ def low_agreement(agreement: Path, below: float) -> set[int]:
 def audit_suspects(audit: Path) -> dict[str, set[str]]:
     """Suspect kind -> the article ids of its suspects."""
     out: dict[str, set[str]] = {}
-    for row in _jsonl(audit / "audit.jsonl"):
+    for row in feedback.read_rows(audit / "audit.jsonl"):
         ids = row.get("article_ids") or ()
         out.setdefault(str(row.get("kind", "suspect")), set()).update(
             a for a in ids if isinstance(a, str)
