@@ -47,6 +47,7 @@ def _click_type(annotation: str, spec: dict[str, Any]) -> Any:
     if "Path" in annotation:
         return click.Path(
             path_type=Path,
+            exists=spec.get("exists", False),
             file_okay=spec.get("file_okay", True),
             dir_okay=spec.get("dir_okay", True),
         )
@@ -67,7 +68,11 @@ def _param(f: dataclasses.Field) -> Callable[[F], F]:
     if spec.get("argument"):
         nargs = spec.get("nargs", 1)
         return click.argument(
-            f.name, type=kind, nargs=nargs, required=True, metavar=spec.get("metavar")
+            f.name,
+            type=kind,
+            nargs=nargs,
+            required=spec.get("required", True),
+            metavar=spec.get("metavar"),
         )
     has_default = f.default is not dataclasses.MISSING or f.default_factory is not (
         dataclasses.MISSING
@@ -76,6 +81,10 @@ def _param(f: dataclasses.Field) -> Callable[[F], F]:
     default = spec.get("cli_default", default)  # where the command line's differs
     flag = spec.get("flag") or "--" + f.name.rstrip("_").replace("_", "-")
     common = {"help": spec.get("help"), "hidden": spec.get("hidden", False)}
+    if spec.get("multiple"):  # repeatable: the field gets a tuple of the values given
+        return click.option(
+            flag, f.name, type=kind, multiple=True, metavar=spec.get("metavar"), **common
+        )
     if "flag_value" in spec:  # a switch that sets a value, e.g. --no-near-dup sets near=False
         return click.option(flag, f.name, flag_value=spec["flag_value"], default=default, **common)
     if annotation.startswith("bool"):
@@ -154,17 +163,6 @@ def taxonomy_option(*, required: bool = False, help: str | None = None) -> Calla
     )
 
 
-def workers_option(what: str, *, default: int | None = 0) -> Callable[[F], F]:
-    """``what``: what the processes do (e.g. "checking the export")."""
-    return click.option(
-        "--workers",
-        type=click.IntRange(min=0),
-        default=default,
-        metavar="N",
-        help=f"Processes {what} (0: one per core, 1: this process only).",
-    )
-
-
 def out_option(
     help: str, *, dest: str = "out_dir", required: bool = True, default: Path | None = None
 ) -> Callable[[F], F]:
@@ -177,12 +175,4 @@ def out_option(
         metavar="DIR",
         type=click.Path(path_type=Path),  # a file there: the publish helper's one-line error
         help=help,
-    )
-
-
-def force_option(what: str) -> Callable[[F], F]:
-    return click.option(
-        "--force",
-        is_flag=True,
-        help=f"Replace an earlier {what} at --out (never a directory akhbar did not write).",
     )

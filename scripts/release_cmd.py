@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from akhbar.cli.options import from_fields, out_option, taxonomy_option, workers_option
-from akhbar.corpus.release.options import LoadOptions, PublishOptions
+from akhbar.cli.options import from_fields
+from akhbar.corpus.release.options import BuildOptions, LoadOptions, PublishOptions
 
 # The release library imports ``datasets`` and ``matplotlib``; they are imported inside the
 # commands so that every other ``akhbar`` command starts fast.
@@ -23,101 +23,16 @@ def release() -> None:
 
 
 @release.command("build")
-@click.option("--version", "version", required=True, help="Semantic version, e.g. 1.0.0.")
-@click.option(
-    "--corpus",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Corpus store (the --out of akhbar corpus build).",
-)
-@click.option(
-    "--documents",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Validated documents (the --out of akhbar annotate validate).",
-)
-@taxonomy_option(help="Taxonomy the documents were validated with (default: the bundled one).")
-@out_option(
-    "Directory of releases; the release goes to OUT/vX.Y.Z.", dest="out", default=Path("releases")
-)
-@click.option(
-    "--ratios",
-    default=None,
-    help="train,validation,test shares for articles without a recorded split (finite, "
-    "non-negative, summing to 1), e.g. 0.8,0.1,0.1 or 0,0,1.",
-)
-@click.option("--resplit", is_flag=True, help="Allow articles to change split.")
-@click.option("--previous", default=None, help="Previous release (version or directory).")
-@click.option("--license", "license_", default="other", show_default=True, help="Hub licence id.")
-@workers_option("converting and writing parts")
-@click.option(
-    "--part-size",
-    type=click.IntRange(min=1),
-    default=4096,
-    show_default=True,
-    help="Articles per part; each part is one Parquet file per config and split.",
-)
-@click.option(
-    "--agreement",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Agreement (the --out of akhbar annotate agreement): copied in, described in the card.",
-)
-@click.option(
-    "--audit",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Audit (the --out of akhbar annotate audit): its counts in the manifest, a Known "
-    "issues section in the card.",
-)
-@click.option(
-    "--card-info",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="YAML with the citation, licence, attribution, intended uses, maintainer, contact and "
-    "source dataset (schemas/card_info.schema.json); recorded in the manifest.",
-)
-def build_cmd(
-    version: str,
-    corpus: Path,
-    documents: Path,
-    taxonomy: Path | None,
-    out: Path,
-    ratios: str | None,
-    resplit: bool,
-    previous: str | None,
-    license_: str,
-    workers: int,
-    part_size: int,
-    agreement: Path | None,
-    audit: Path | None,
-    card_info: Path | None,
-) -> None:
+@from_fields(BuildOptions)
+def build_cmd(**opts) -> None:
     """Build OUT/vX.Y.Z: Parquet configs, dataset card, manifest, Croissant, changelog.
 
     Example: akhbar release build --version 1.0.0 --corpus build/corpus
     --documents build/validated --out releases
     """
-    from akhbar.corpus.release.build import BuildOptions, build_release
+    from akhbar.corpus.release.build import build_release
 
-    result = build_release(
-        BuildOptions(
-            version=version,
-            corpus=corpus,
-            documents=documents,
-            out=out,
-            taxonomy=taxonomy,
-            resplit=resplit,
-            ratios=ratios,
-            previous=previous,
-            workers=workers,
-            license=license_,
-            part_size=part_size,
-            agreement=agreement,
-            audit=audit,
-            card_info=card_info,
-        )
-    )
+    result = build_release(BuildOptions(**opts))
     since = f" (previous: v{result.previous})" if result.previous else " (first release)"
     click.echo(f"built {result.path}{since}")
     for config, splits in result.rows.items():

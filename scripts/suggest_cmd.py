@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
-from akhbar.cli.options import force_option, out_option, taxonomy_option
+from akhbar.annotation.suggest.options import EvaluateOptions, PredictOptions, TrainOptions
+from akhbar.cli.options import from_fields
 
-# The tagger's modules (pycrfsuite, pyarrow) are imported inside the commands so that every
-# other ``akhbar`` command starts fast.
+# The tagger's modules (pycrfsuite, numba, pyarrow) are imported inside the commands so that
+# every other ``akhbar`` command starts fast; their options come from a light module.
 
 
 @click.group()
@@ -22,22 +22,17 @@ def suggest() -> None:
 
 
 @suggest.command("train")
-@click.argument("release_dir", type=click.Path(path_type=Path))
-@out_option("Model directory to write (published whole or not at all).")
-@click.option("--split", default="train", show_default=True, help="Split to learn from.")
-@taxonomy_option(help="Taxonomy the release was built with (default: the bundled one it names).")
-@force_option("model")
-def train_cmd(
-    release_dir: Path, out_dir: Path, split: str, taxonomy: Path | None, force: bool
-) -> None:
+@from_fields(TrainOptions)
+def train_cmd(**opts) -> None:
     """Train a suggestion model on RELEASE_DIR's ner and events configs; score it on the
     release's validation split.
 
     Example: akhbar suggest train releases/v1.0.0 --out build/model
     """
-    from akhbar.annotation.suggest.train import TrainOptions, train_model
+    from akhbar.annotation.suggest.train import train_model
 
-    card = train_model(TrainOptions(release_dir, out_dir, split, taxonomy, force))
+    out_dir = opts["out_dir"]
+    card = train_model(TrainOptions(**opts))
     r = card["release"]
     click.echo(
         f"trained {card['model_version']} on {r['sentences']} sentences ({r['tokens']} tokens) "
@@ -58,38 +53,16 @@ def train_cmd(
 
 
 @suggest.command("predict")
-@click.argument("model_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--corpus",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Corpus store (the --out of akhbar corpus build).",
-)
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(path_type=Path),
-    metavar="FILE",
-    help="Predictions to write (JSON Lines, one annotated document per article).",
-)
-@click.option(
-    "--skip",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DOCUMENTS_OR_SNAPSHOT",
-    help="Leave out the articles annotated here (documents.jsonl or a pulled snapshot).",
-)
-@force_option("predictions file")
-def predict_cmd(model_dir: Path, corpus: Path, out: Path, skip: Path | None, force: bool) -> None:
+@from_fields(PredictOptions)
+def predict_cmd(**opts) -> None:
     """Suggest entities and triggers for every article of a corpus, as documents that
     `akhbar annotate push --predictions` takes.
 
     Example: akhbar suggest predict build/model --corpus build/corpus --out build/pre.jsonl
     """
-    from akhbar.annotation.suggest.predict import PredictOptions, predict_corpus
+    from akhbar.annotation.suggest.predict import predict_corpus
 
-    r = predict_corpus(PredictOptions(model_dir, corpus, out, skip, force))
+    r = predict_corpus(PredictOptions(**opts))
     click.echo(
         f"wrote {r.out}: {r.predicted} articles, {r.entities} entities, {r.events} triggers "
         f"suggested by {r.model_version}; {r.skipped} annotated articles skipped"
@@ -97,17 +70,15 @@ def predict_cmd(model_dir: Path, corpus: Path, out: Path, skip: Path | None, for
 
 
 @suggest.command("evaluate")
-@click.argument("model_dir", type=click.Path(path_type=Path))
-@click.argument("release_dir", type=click.Path(path_type=Path))
-@click.option("--split", default="test", show_default=True, help="Split to score on.")
+@from_fields(EvaluateOptions)
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
-def evaluate_cmd(model_dir: Path, release_dir: Path, split: str, as_json: bool) -> None:
+def evaluate_cmd(as_json: bool, **opts) -> None:
     """Exact-span P/R/F1 (micro, per label), trigger F1, and the edits an annotator needs per
     100 tokens from the suggestions against from blank.
 
     Example: akhbar suggest evaluate build/model releases/v1.0.0 --split test
     """
-    from akhbar.annotation.suggest.evaluate import EvaluateOptions, evaluate_model, report
+    from akhbar.annotation.suggest.evaluate import evaluate_model, report
 
-    figures = evaluate_model(EvaluateOptions(model_dir, release_dir, split))
+    figures = evaluate_model(EvaluateOptions(**opts))
     click.echo(json.dumps(figures, ensure_ascii=False, indent=2) if as_json else report(figures))

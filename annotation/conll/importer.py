@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from akhbar.annotation.conll.reader import (
+    DEFAULT_SENTENCE_END,
     SPECIAL_TOKENS,
     ConllReader,
     LineTally,
@@ -41,6 +42,7 @@ from akhbar.corpus.dedup.cluster import cluster_id
 from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.records import Article, Provenance, article_id
 from akhbar.corpus.release.splits import SPLITS
+from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import DUPLICATE_SCHEMA
 from akhbar.corpus.store_writer import CorpusWriter, articles_table
@@ -244,19 +246,49 @@ def parse_split_option(value: str) -> ConllInput:
 class ImportOptions:
     """What ``akhbar annotate import-conll`` is asked to do (see :func:`import_conll`)."""
 
-    conll: Path | Sequence[Path | ConllInput]  # the CoNLL/IOB file(s), each with its split
-    taxonomy: Taxonomy | Path  # declares the files' entity types
-    out: Path  # gets corpus/, documents.jsonl and conll_issues.jsonl
-    source: str | None = None  # the articles' source name; None: the taxonomy's name
-    force: bool = False
-    strict: bool = False  # stop at the first malformed line instead of skipping it
-    sentence_end: Iterable[str] | None = None  # tokens that end a sentence (ConllReader)
-    article_size: int = 1  # sentences per article
+    conll: Path | Sequence[Path | ConllInput] = opt(
+        "CoNLL/IOB files; each takes the split its name names, if any.",
+        argument=True,
+        nargs=-1,
+        required=False,
+        exists=True,
+        dir_okay=False,
+        metavar="[CONLL_FILES]...",
+    )
+    taxonomy: Taxonomy | Path = opt(
+        "Taxonomy declaring the files' entity types: a file or a bundled name (e.g. wojood)."
+    )
+    out: Path = opt("Directory for corpus/, documents.jsonl and conll_issues.jsonl.")
+    split_files: Sequence[str] = opt(
+        "A file and the source's split it holds (train, validation, test); repeat for each "
+        "file. A FILE given without --split takes the split its name names (train.txt, "
+        "val.txt, dev.txt, test.txt), if any; release build keeps these splits.",
+        (),
+        flag="--split",
+        multiple=True,
+        metavar="SPLIT=FILE",
+    )  # read with the files of ``conll`` (parse_split_option)
+    source: str | None = opt("Source name for the articles (default: the taxonomy's name).", None)
+    strict: bool = opt("Stop at the first malformed line instead of skipping it.", False)
+    sentence_end: str | Iterable[str] | None = opt(
+        "Space-separated tokens that end a sentence, also in files with blank lines "
+        f"(default: '{' '.join(DEFAULT_SENTENCE_END)}', used only when the file has no blank "
+        "lines).",
+        None,
+        metavar="TOKENS",
+    )  # a string is split at spaces (ConllReader takes the tokens)
+    article_size: int = opt("Sentences per article (one annotation task).", 1, min=1)
+    force: bool = opt(
+        "Replace an earlier import at --out (never a directory akhbar did not write).", False
+    )
 
 
-def _inputs(conll: Path | Sequence[Path | ConllInput]) -> list[ConllInput]:
+def _items(conll: Path | Sequence[Path | ConllInput]) -> list[Path | ConllInput]:
+    return [conll] if isinstance(conll, (str, Path)) else list(conll)
+
+
+def _inputs(items: list[Path | ConllInput]) -> list[ConllInput]:
     """Every input as a ConllInput; a bare path takes the split its name names, if any."""
-    items = [conll] if isinstance(conll, (str, Path)) else list(conll)
     out = [
         i if isinstance(i, ConllInput) else ConllInput(Path(i), split_from_name(Path(i)))
         for i in items
@@ -282,14 +314,17 @@ def _inputs(conll: Path | Sequence[Path | ConllInput]) -> list[ConllInput]:
 def import_conll(opts: ImportOptions) -> ImportResult:
     """Write ``OUT/corpus/`` (a corpus store), ``OUT/documents.jsonl`` and
     ``OUT/conll_issues.jsonl`` from CoNLL files; see :class:`ConllReader` for the options."""
-    inputs = _inputs(opts.conll)
+    inputs = _inputs([*_items(opts.conll), *(parse_split_option(v) for v in opts.split_files)])
     out, force = Path(opts.out), opts.force
     tax = load_taxonomy(opts.taxonomy)
     if opts.article_size < 1:
         raise UsageError(f"--article-size must be 1 or more, got {opts.article_size}")
     article_size = opts.article_size
     source = opts.source or tax.name
-    reader = ConllReader(frozenset(tax.entity_names), opts.sentence_end, opts.strict)
+    ends = opts.sentence_end
+    reader = ConllReader(
+        frozenset(tax.entity_names), ends.split() if isinstance(ends, str) else ends, opts.strict
+    )
     result = ImportResult(out / "corpus", out / DOCUMENTS, out / ISSUES, lines=reader.tally)
     articles: list[Article] = []
     lines: list[bytes] = []

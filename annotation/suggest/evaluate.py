@@ -11,20 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from akhbar.annotation.suggest import metrics
 from akhbar.annotation.suggest.model import SuggestModel
+from akhbar.annotation.suggest.options import EvaluateOptions
 from akhbar.annotation.suggest.release_data import ReleaseSplit, read_split
-
-
-@dataclass
-class EvaluateOptions:
-    model_dir: Path
-    release: Path
-    split: str = "test"
 
 
 def score_split(model: SuggestModel, data: ReleaseSplit) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import orjson
 
 from akhbar.annotation.suggest import metrics
 from akhbar.annotation.suggest.model import SuggestModel, confidence
+from akhbar.annotation.suggest.options import PredictOptions
 from akhbar.corpus.release.segment import parse_given_tokens, segment
 from akhbar.corpus.runtime.publish import publishing
 from akhbar.corpus.store import load_corpus
@@ -29,16 +30,6 @@ from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.errors import InputError, IntegrityError
 
 ARTICLE_BATCH = 32  # articles tagged together
-
-
-@dataclass
-class PredictOptions:
-    model_dir: Path
-    corpus: Path
-    out: Path  # predictions.jsonl
-    skip: Path | None = None  # documents.jsonl or a snapshot: articles already annotated
-    force: bool = False
-    limit: int | None = None  # at most this many articles (a sample)
 
 
 @dataclass

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import pycrfsuite
 from akhbar.annotation.suggest import metrics, model
 from akhbar.annotation.suggest.features import ARABIC, DESCRIPTIONS, featurizer
 from akhbar.annotation.suggest.gazetteer import Gazetteer
+from akhbar.annotation.suggest.options import TrainOptions
 from akhbar.annotation.suggest.release_data import ReleaseSplit, Sentence, read_split
 from akhbar.annotation.suggest.triggers import TriggerLexicon
 from akhbar.corpus.runtime.publish import publishing
@@ -38,20 +38,6 @@ CRF_PARAMS = {
     "max_iterations": 150,
     "feature.possible_transitions": True,
 }
-
-
-@dataclass
-class TrainOptions:
-    release: Path
-    out_dir: Path
-    split: str = "train"
-    taxonomy: Path | None = None  # default: the bundled taxonomy the release names
-    force: bool = False
-    features: str = ARABIC
-    fraction: float = 1.0  # of the split's sentences (a learning curve), a seeded sample
-    seed: int = 13
-    validation_split: str | None = "validation"
-    crf_params: dict[str, Any] = field(default_factory=lambda: dict(CRF_PARAMS))
 
 
 def _spans(s: Sentence) -> list[tuple[int, int, str]]:
@@ -132,6 +118,7 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
             "needs annotated sentences to learn from"
         )
     keep = {s.article_id for s in sentences}
+    crf_params = CRF_PARAMS if opts.crf_params is None else opts.crf_params
     with publishing(
         opts.out_dir,
         replace=opts.force,
@@ -141,7 +128,7 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
     ) as out:
         tmp = out.path
         t0 = time.perf_counter()
-        gazetteer = fit(sentences, tmp / model.CRF, opts.features, opts.crf_params)
+        gazetteer = fit(sentences, tmp / model.CRF, opts.features, crf_params)
         lexicon = TriggerLexicon.learn(
             [(t.text, t.type) for t in data.triggers if t.article_id in keep],
             (tok for s in sentences for tok in s.tokens),
@@ -173,7 +160,7 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
             },
             "taxonomy": data.taxonomy,
             "features": {"name": opts.features, "description": DESCRIPTIONS[opts.features]},
-            "crf": {"library": "python-crfsuite", "algorithm": "lbfgs", **opts.crf_params},
+            "crf": {"library": "python-crfsuite", "algorithm": "lbfgs", **crf_params},
             "gazetteer_entries": len(gazetteer.entries) if gazetteer else 0,
             "trigger_lexicon": {"entries": len(lexicon.entries), "min_count": 2},
             "training_seconds": round(seconds, 2),

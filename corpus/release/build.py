@@ -39,6 +39,7 @@ from akhbar.corpus.release.manifest import (
     now_utc,
     write_manifest,
 )
+from akhbar.corpus.release.options import BuildOptions
 from akhbar.corpus.release.parts import (
     Part,
     PartResult,
@@ -46,7 +47,7 @@ from akhbar.corpus.release.parts import (
     convert_part_in_worker,
     init_worker,
 )
-from akhbar.corpus.release.plan import BuildOptions, Plan, plan_release
+from akhbar.corpus.release.plan import Plan, plan_release
 from akhbar.corpus.release.rows import Converter, SplitStats
 from akhbar.corpus.release.splits import (
     METHOD,

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from akhbar.corpus.release.card_spec import check_card_metadata
+from akhbar.corpus.release.options import BuildOptions
 from akhbar.corpus.release.origin import count_origin
-from akhbar.corpus.release.plan import BuildOptions, Plan
+from akhbar.corpus.release.plan import Plan
 from akhbar.schemas.errors import IntegrityError, UsageError
 from akhbar.schemas.guidelines import guidelines_markdown
 from akhbar.schemas.yaml_safe import load_yaml

@@ -23,6 +23,7 @@ from akhbar.corpus.release.manifest import (
     article_map,
     load_manifest,
 )
+from akhbar.corpus.release.options import BuildOptions
 from akhbar.corpus.release.splits import (
     DEFAULT_RATIOS,
     SPLITS,
@@ -43,25 +44,6 @@ from akhbar.schemas.errors import InputError, IntegrityError, OutputError, Usage
 from akhbar.schemas.shape import check_shape
 from akhbar.schemas.taxonomy import Taxonomy
 from akhbar.schemas.taxonomy import load as load_taxonomy
-
-
-@dataclass(slots=True)
-class BuildOptions:
-    version: str
-    corpus: Path
-    documents: Path
-    out: Path
-    taxonomy: Path | None = None
-    resplit: bool = False
-    ratios: str | None = None
-    previous: str | None = None
-    workers: int = 0  # 0: one per core
-    license: str = "other"
-    part_size: int = 4096  # articles per part: one task for a worker, one file per split
-    chunk_size: int = 256  # articles converted at once within a part
-    agreement: Path | None = None  # the --out of akhbar annotate agreement
-    audit: Path | None = None  # the --out of akhbar annotate audit
-    card_info: Path | None = None  # the curator's card-info YAML (card_info.py)
 
 
 @dataclass(slots=True)

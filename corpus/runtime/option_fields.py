@@ -20,7 +20,9 @@ def opt(help: str = "", default: Any = MISSING, **cli: Any) -> Any:
 
     ``cli`` may hold ``flag`` (the spelling, e.g. ``"--no-near-dup"``), ``metavar``,
     ``choices``, ``min``/``max`` (bounds of a number), ``argument`` (positional), ``nargs``,
-    ``file_okay``/``dir_okay`` (for a path), ``negatable`` (a ``--x/--no-x`` switch),
+    ``required`` (an argument with ``nargs=-1`` may be given no value), ``multiple`` (a
+    repeatable option), ``exists``/``file_okay``/``dir_okay`` (for a path), ``negatable`` (a
+    ``--x/--no-x`` switch), ``cli_default`` (where the command line's default differs),
     ``show_default`` and ``hidden``.
     """
     meta = {"cli": {"help": help, **cli}}
