@@ -100,19 +100,36 @@ class SnapshotTally:
         }
 
 
-_READER: VersionReader | None = None  # the reader of this process's run (see batches)
+_READER: VersionReader | None = None  # in a worker: the run's reader (init_worker)
 
 
-def _range_step(
-    snapshot: str, step: Callable[[list[TaskVersions]], R], r: export_reader.Range
+def init_worker(reader: VersionReader) -> None:
+    """The executor's initializer: the run's reader, in each worker (forked, so the reader,
+    whose checker does not pickle, is inherited, not sent)."""
+    global _READER
+    _READER = reader
+
+
+def check_range(
+    reader: VersionReader,
+    snapshot: str,
+    step: Callable[[list[TaskVersions]], R],
+    r: export_reader.Range,
 ) -> tuple[R, SnapshotTally]:
     """Read, check and ``step`` one range: (result, its tally); ParseFailure if it does not
     parse as whole tasks."""
     tally = SnapshotTally()
     tasks = export_reader.parse_range(Path(snapshot), r.start, r.end)
-    assert _READER is not None
-    shared = [tv for t in tasks if (tv := _READER.task(t, tally)) is not None]
+    shared = [tv for t in tasks if (tv := reader.task(t, tally)) is not None]
     return step(shared), tally
+
+
+def run_range(
+    snapshot: str, step: Callable[[list[TaskVersions]], R], r: export_reader.Range
+) -> tuple[R, SnapshotTally]:
+    """Worker side of :func:`check_range` (the reader comes from :func:`init_worker`)."""
+    assert _READER is not None, "init_worker was not called"
+    return check_range(_READER, snapshot, step, r)
 
 
 def given_tokens(corpus_dir: Path) -> dict[str, str]:
@@ -172,16 +189,19 @@ class VersionReader:
         snapshot = Path(snapshot)
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
-        global _READER
         self.names = annotator_emails(snapshot)
-        _READER = self  # forked workers inherit it (checkers do not pickle)
 
         def on_tasks(tasks: list[Any], seq: int) -> tuple[R, SnapshotTally]:
             part = SnapshotTally()
             return step([tv for t in tasks if (tv := self.task(t, part)) is not None]), part
 
-        on_range = functools.partial(_range_step, str(snapshot), step)
-        with make_executor(export_reader.workers_for(snapshot, workers)) as executor:
+        workers = export_reader.workers_for(snapshot, workers)
+        with make_executor(workers, init_worker, (self,)) as executor:
+            on_range = (
+                functools.partial(run_range, str(snapshot), step)
+                if executor.workers > 1
+                else functools.partial(check_range, self, str(snapshot), step)
+            )
             for part in export_reader.read(snapshot, on_range, on_tasks, executor, range_bytes):
                 result, read = part.result
                 tally.merge(read)
