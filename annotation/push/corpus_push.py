@@ -9,7 +9,8 @@
    ids and ``meta`` (article id, text digest). Reading first is what makes a push
    idempotent and resumable: an article already in the project is skipped, including one
    whose import the server committed but whose answer never arrived. A project the push
-   has just created is known to be empty.
+   has just created is known to be empty. The corpus side is its ids and the store's text
+   digests (``annotation.push.articles``): texts are read only for the articles sent.
 3. An article whose text differs from the text already in the project under the same id is
    refused before anything is imported: the annotations there point into the old text.
 4. Pre-annotations are checked (``annotation.push.preannotations``); bad ones are reported and left
