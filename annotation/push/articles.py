@@ -87,10 +87,9 @@ class PushArticles:
         if dupes:
             path = store.articles_path(corpus_dir)
             raise IntegrityError(f"{path}: article ids repeat ({dupes[:5]}); rebuild the corpus")
-        everyone = len(ids)
 
         def load(wanted: list[str]) -> list[TaskArticle]:
-            if len(wanted) == everyone:  # all of them: read in order, no filter
+            if wanted == ids:  # all of them, in order: read as stored, no filter
                 return _task_articles(store.read_articles(corpus_dir, TASK_COLUMNS, limit))
             found = _task_articles(store.read_articles(corpus_dir, TASK_COLUMNS, ids=wanted))
             by_id = {a.article_id: a for a in found}
