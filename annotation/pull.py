@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from akhbar.annotation.labelstudio import labelconfig, snapshot_canon, task_listing
 from akhbar.annotation.labelstudio.client import Client, Connection, ServerError
+from akhbar.corpus.file_digest import sha256_file
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.runtime.publish import Output, publishing
 from akhbar.schemas import taxonomy
@@ -88,15 +89,6 @@ class Snapshot:
 
 def _utc_stamp(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ")
-
-
-def _file_digests(path: Path) -> tuple[str, str]:
-    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            sha.update(chunk)
-            md5.update(chunk)
-    return sha.hexdigest(), md5.hexdigest()
 
 
 class ExportCheck:
@@ -301,7 +293,7 @@ def publish(output: Output, out: Path, sha: str, now: datetime) -> tuple[Path, P
     if final.exists():
         # Same time and same hash: the same project pulled twice within a second. Keep the
         # file that is there; anything else under this name is not ours to replace.
-        if _file_digests(final)[0] != sha:
+        if sha256_file(final).sha256 != sha:
             raise OutputError(
                 f"{final} exists with other content; snapshots are never overwritten: "
                 f"move it away or pull into another directory"

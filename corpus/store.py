@@ -2,7 +2,10 @@
 
 Layout of ``DIR``:
 
-- ``articles.parquet``: kept articles, one row each, in input order (``ARTICLE_SCHEMA``);
+- ``articles.parquet``: kept articles, one row each, in input order (``ARTICLE_SCHEMA``), each
+  with ``text_sha256``, :func:`text_digest` of its text, made once by the build so that later
+  stages recognise a text without reading it (a store built before that column existed has
+  it computed on read, the same values);
 - ``duplicates.parquet``: the same columns plus ``duplicate_of``, ``kind`` and ``similarity``;
 - or, partitioned (a build on a cluster, whose workers write their share): the directories
   ``articles/`` and ``duplicates/`` of ``part-NNNNN.parquet`` files, the same rows in the same
@@ -20,8 +23,8 @@ an object that ``schemas/article.schema.json`` describes.
 This module is the one way to read a store: ``_articles_file`` alone opens the articles (a
 missing store, an unreadable file or a missing column is one error, the same for every stage);
 :func:`iter_article_batches` and :func:`read_articles` read through it, :func:`text_index` and
-:class:`ArticleTexts` are built on them, and :func:`text_digest` is the one digest of an article's text by which every
-stage compares a text with the corpus. Writing is :mod:`akhbar.corpus.store_writer`: a store
+:class:`ArticleTexts` are built on them, and :func:`text_digest` is the one digest of an
+article's text by which every stage compares a text with the corpus. Writing is :mod:`akhbar.corpus.store_writer`: a store
 appears whole or not at all (:mod:`akhbar.corpus.runtime.publish`); an existing ``DIR`` is replaced only
 with ``force`` and only if it is a corpus store (or empty).
 """
@@ -33,7 +36,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import orjson
@@ -57,6 +60,7 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("id", pa.string(), nullable=False),
         pa.field("title", pa.string(), nullable=False),
         pa.field("text", pa.string(), nullable=False),
+        pa.field("text_sha256", pa.string(), nullable=False),  # text_digest(text), at build
         pa.field("source", pa.string()),
         pa.field("url", pa.string()),
         pa.field("published", pa.string()),  # ISO 8601 as found
@@ -79,6 +83,7 @@ DUPLICATE_SCHEMA = pa.schema(
     ],
     metadata={"akhbar.schema": SCHEMA_ID},
 )
+TEXT_DIGEST = "text_sha256"  # the column of :func:`text_digest`; see :func:`iter_article_batches`
 JSON_COLUMNS = ("metadata", "provenance")
 # zstd: a third smaller than snappy for Arabic text, at a small cost in write time.
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "row_group_size": 8192}
@@ -162,19 +167,44 @@ def _open_articles(path: Path, columns: Sequence[str]) -> pq.ParquetFile:
     except (OSError, pa.ArrowException) as e:
         raise InputError(f"{path}: not a readable Parquet file ({e}); rebuild the corpus") from e
     names = pf.schema_arrow.names
-    missing = [c for c in columns if c not in names]
+    missing = [c for c in _file_columns(names, columns) if c not in names]
     if missing:
         raise IntegrityError(
             f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
         )
     for c in columns:
+        if c not in names:
+            continue  # the text digest of a store built before it was stored: computed
         t = pf.schema_arrow.field(c).type
         if c in _STRING_COLUMNS and not (pa.types.is_string(t) or pa.types.is_large_string(t)):
             raise IntegrityError(f"{path}: the {c} column holds {t}, not strings; rebuild it")
     return pf
 
 
-_STRING_COLUMNS = frozenset({"id", "title", "text", "cluster_id"})
+_STRING_COLUMNS = frozenset({"id", "title", "text", TEXT_DIGEST, "cluster_id"})
+_Data = TypeVar("_Data", pa.RecordBatch, pa.Table)
+
+
+def _file_columns(names: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """The columns to read from a file that has ``names`` to give ``columns``: a store built
+    before the text digest was a column has none, so its texts are read to compute it."""
+    if TEXT_DIGEST not in columns or TEXT_DIGEST in names:
+        return list(columns)
+    return [c for c in columns if c != TEXT_DIGEST] + ([] if "text" in columns else ["text"])
+
+
+def _with_digest(data: _Data, columns: Sequence[str]) -> _Data:
+    """``data`` (a batch or a table) as ``columns``, its text digest column computed from its
+    text if it has none (the one place a store's digests are computed on read)."""
+    if TEXT_DIGEST not in columns or TEXT_DIGEST in data.schema.names:
+        return data
+    digests = pa.array(text_digests(data.column("text")), pa.string())
+    arrays = {n: data.column(n) for n in data.schema.names} | {TEXT_DIGEST: digests}
+    fields = [
+        ARTICLE_SCHEMA.field(c) if c == TEXT_DIGEST else data.schema.field(c) for c in columns
+    ]
+    schema = pa.schema(fields, metadata=data.schema.metadata)
+    return type(data).from_arrays([arrays[c] for c in columns], schema=schema)
 
 
 def iter_article_batches(
@@ -183,12 +213,16 @@ def iter_article_batches(
     """The store's articles, in store order, as Arrow batches of ``columns`` (default: all).
 
     The one function that reads ``articles``: a missing store, an unreadable file or a missing
-    column is one error, the same for every stage.
+    column is one error, the same for every stage. The ``text_sha256`` column (``TEXT_DIGEST``,
+    :func:`text_digest` of the text, written by the build) is read as stored; a store built
+    before it was stored has its digests computed here from the texts, the same values.
     """
     columns = list(columns) or ARTICLE_SCHEMA.names
     for pf in _articles_files(corpus_dir, columns):
+        read = _file_columns(pf.schema_arrow.names, columns)
         try:
-            yield from pf.iter_batches(batch_size=batch_size, columns=columns)
+            for batch in pf.iter_batches(batch_size=batch_size, columns=read):
+                yield _with_digest(batch, columns)
         except (OSError, pa.ArrowException) as e:
             raise InputError(
                 f"{articles_path(corpus_dir)}: not a readable Parquet file ({e}); rebuild the "
@@ -207,12 +241,13 @@ def read_articles(
     columns = list(columns) or ARTICLE_SCHEMA.names
     schema = pa.schema([ARTICLE_SCHEMA.field(c) for c in columns])
     if ids is not None:
-        _articles_files(corpus_dir, columns)  # one error for a missing store or column
+        files = _articles_files(corpus_dir, columns)  # one error for a missing store or column
         try:
-            tables = [
-                pq.read_table(p, columns=columns, filters=[("id", "in", list(ids))])
-                for p in article_files(corpus_dir)
-            ]
+            tables = []
+            for pf, path in zip(files, article_files(corpus_dir), strict=True):
+                read = _file_columns(pf.schema_arrow.names, columns)
+                table = pq.read_table(path, columns=read, filters=[("id", "in", list(ids))])
+                tables.append(_with_digest(table, columns))
             return pa.concat_tables(tables) if tables else schema.empty_table()
         except (OSError, pa.ArrowException) as e:
             raise InputError(
@@ -221,7 +256,9 @@ def read_articles(
             ) from e
     batches: list[pa.RecordBatch] = []
     rows = 0
-    for batch in iter_article_batches(corpus_dir, columns, 65536):
+    # with a limit, no more rows than it are decoded (beyond the row group it ends in)
+    size = 65536 if limit is None else max(1, min(limit, 65536))
+    for batch in iter_article_batches(corpus_dir, columns, size):
         if limit is not None and rows + batch.num_rows >= limit:
             batches.append(batch.slice(0, limit - rows))
             break
@@ -231,11 +268,12 @@ def read_articles(
 
 
 def text_index(corpus_dir: str | Path) -> dict[str, str]:
-    """article id -> :func:`text_digest` of its text, for every article of the store."""
+    """article id -> :func:`text_digest` of its text, for every article of the store (read
+    from its ``text_sha256`` column: no text is read, unless the store predates it)."""
     index: dict[str, str] = {}
-    for batch in iter_article_batches(corpus_dir, ("id", "text")):
+    for batch in iter_article_batches(corpus_dir, ("id", TEXT_DIGEST), 65536):
         for aid, digest in zip(
-            batch.column(0).to_pylist(), text_digests(batch.column(1)), strict=True
+            batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
         ):
             if isinstance(aid, str) and digest is not None:
                 index[aid] = digest
@@ -310,12 +348,13 @@ def _read_duplicates(corpus_dir: Path) -> pa.Table:
             table = pq.read_table(path, memory_map=True)
         except (OSError, pa.ArrowInvalid) as e:
             raise IntegrityError(f"{path}: not a readable Parquet file ({e})") from e
-        missing = [n for n in DUPLICATE_SCHEMA.names if n not in table.schema.names]
+        names = table.schema.names
+        missing = [n for n in _file_columns(names, DUPLICATE_SCHEMA.names) if n not in names]
         if missing:
             raise IntegrityError(
                 f"{path}: missing columns {missing}; rebuild the store with `akhbar corpus build`"
             )
-        tables.append(table.select(DUPLICATE_SCHEMA.names))
+        tables.append(_with_digest(table, DUPLICATE_SCHEMA.names).select(DUPLICATE_SCHEMA.names))
     return pa.concat_tables(tables) if tables else DUPLICATE_SCHEMA.empty_table()
 
 

@@ -31,7 +31,9 @@ from akhbar.corpus.store import (
     PARQUET_OPTIONS,
     REJECTED,
     REPORT,
+    TEXT_DIGEST,
     part_name,
+    text_digest,
 )
 from akhbar.schemas.errors import IntegrityError, OutputError
 
@@ -44,11 +46,14 @@ def _json(value: Any) -> str:
 
 
 def article_columns(articles: list[Article]) -> dict[str, list[Any]]:
-    """The stored columns of ``articles`` except ``cluster_id``, in schema order."""
+    """The stored columns of ``articles`` except ``cluster_id``, in schema order. The text's
+    digest is made here, once per article where it is cleaned (by the build's workers, under
+    either executor), so that no later stage hashes the corpus's texts again."""
     return {
         "id": [a.id for a in articles],
         "title": [a.title for a in articles],
         "text": [a.text for a in articles],
+        TEXT_DIGEST: [text_digest(a.text) for a in articles],
         "source": [a.source for a in articles],
         "url": [a.url for a in articles],
         "published": [a.published for a in articles],

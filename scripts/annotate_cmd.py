@@ -7,13 +7,12 @@ from pathlib import Path
 import click
 
 from akhbar.annotation import pull
-from akhbar.annotation.audit import report as audit_report
 from akhbar.annotation.audit import run as audit_run
 from akhbar.annotation.labelstudio import client, labelconfig
 from akhbar.annotation.push import corpus_push
 from akhbar.annotation.team import adjudicate, resolve, review_tabs
-from akhbar.annotation.team import report as agreement_report
 from akhbar.annotation.team import run as agreement_run
+from akhbar.cli.lazy_group import LazyGroup
 from akhbar.cli.options import from_fields, server_options, taxonomy_option
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import load as load_taxonomy
@@ -21,7 +20,13 @@ from akhbar.schemas.taxonomy import load as load_taxonomy
 _taxonomy_option = taxonomy_option()
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "validate": "akhbar.cli.validate_cmd:validate",
+        "import-conll": "akhbar.cli.import_cmd:import_conll_cmd",
+    },
+)
 def annotate() -> None:
     """Commands of the annotate stage: Label Studio projects, push and pull.
 
@@ -88,6 +93,8 @@ def agreement_cmd(as_json: bool, **opts) -> None:
     if as_json:
         click.echo((out_dir / agreement_run.AGREEMENT).read_text(encoding="utf-8"), nl=False)
         return
+    from akhbar.annotation.team import report as agreement_report  # its own stage's imports
+
     for line in agreement_report.summary_lines(result.figures):
         click.echo(line)
     click.echo(f"  wrote     {out_dir}/{{agreement.json, agreement.md, agreement.png}}")
@@ -144,6 +151,8 @@ def audit_cmd(**opts) -> None:
     Example: akhbar annotate audit build/validated --corpus build/corpus --out build/audit
     """
     result = audit_run.run_audit(audit_run.AuditOptions(**opts))
+    from akhbar.annotation.audit import report as audit_report  # its own stage's imports
+
     for line in audit_report.summary_lines(result.summary):
         click.echo(line)
     click.echo(f"  wrote     {result.out_dir}/{{audit.jsonl, audit.json, audit.md}}")

@@ -11,20 +11,23 @@ import sys
 
 import click
 
-from akhbar.cli.annotate_cmd import annotate
-from akhbar.cli.corpus_cmd import corpus
-from akhbar.cli.demo_cmd import demo
-from akhbar.cli.import_cmd import import_conll_cmd
-from akhbar.cli.release_cmd import release
-from akhbar.cli.studio_cmd import studio
-from akhbar.cli.suggest_cmd import suggest
-from akhbar.cli.validate_cmd import validate
+from akhbar.cli.lazy_group import LazyGroup
 from akhbar.corpus import __version__
 from akhbar.corpus.runtime.executor import Terminated, handle_sigterm
 from akhbar.schemas.errors import AkhbarError
 
+# Each group's module is imported when it is run (a command pays only for its own stage).
+COMMANDS = {
+    "corpus": "akhbar.cli.corpus_cmd:corpus",
+    "studio": "akhbar.cli.studio_cmd:studio",
+    "annotate": "akhbar.cli.annotate_cmd:annotate",
+    "release": "akhbar.cli.release_cmd:release",
+    "demo": "akhbar.cli.demo_cmd:demo",
+    "suggest": "akhbar.cli.suggest_cmd:suggest",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="akhbar")
 def cli() -> None:
     """akhbar: clean Arabic news into a corpus, annotate it in Label Studio, validate the
@@ -32,16 +35,6 @@ def cli() -> None:
 
     Example: akhbar corpus build corpus/sample/raw --out build/corpus
     """
-
-
-cli.add_command(corpus)
-cli.add_command(studio)
-annotate.add_command(validate)
-annotate.add_command(import_conll_cmd)
-cli.add_command(annotate)
-cli.add_command(release)
-cli.add_command(demo)
-cli.add_command(suggest)
 
 
 # Out of room: no space, quota exceeded, or over the file size limit.

@@ -9,7 +9,8 @@
    ids and ``meta`` (article id, text digest). Reading first is what makes a push
    idempotent and resumable: an article already in the project is skipped, including one
    whose import the server committed but whose answer never arrived. A project the push
-   has just created is known to be empty.
+   has just created is known to be empty. The corpus side is its ids and the store's text
+   digests (``annotation.push.articles``): texts are read only for the articles sent.
 3. An article whose text differs from the text already in the project under the same id is
    refused before anything is imported: the annotations there point into the old text.
 4. Pre-annotations are checked (``annotation.push.preannotations``); bad ones are reported and left
@@ -32,7 +33,6 @@ Task ``data`` is ``{text, title, article_id, source, url}``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from akhbar.annotation.push import ledger as push_ledger
 from akhbar.annotation.push import preannotations as preds
 from akhbar.annotation.push import settle as push_settle
 from akhbar.annotation.push import suggestions
+from akhbar.annotation.push.articles import META_KEY, PushArticles, TaskArticle
 from akhbar.annotation.push.ledger import Existing, Fingerprint
 from akhbar.annotation.push.preannotations import (
     ANNOTATION,
@@ -55,7 +56,6 @@ from akhbar.annotation.push.preannotations import (
 )
 from akhbar.annotation.push.project import ensure_project
 from akhbar.annotation.push.task_batches import DEFAULT_BATCH_SIZE, Maker
-from akhbar.corpus import store
 from akhbar.corpus.runtime.option_fields import opt
 from akhbar.corpus.store import text_digest
 from akhbar.schemas import taxonomy
@@ -63,36 +63,6 @@ from akhbar.schemas.errors import IntegrityError, OutputError, UsageError
 from akhbar.schemas.taxonomy import Taxonomy
 
 TASK_FIELDS = ("text", "title", "article_id", "source", "url")
-META_KEY = "akhbar"  # task meta: {"akhbar": {"article_id": ..., "text_sha256": ...}}
-
-
-@dataclass(frozen=True, slots=True)
-class TaskArticle:
-    """The part of an article that becomes a task's ``data``."""
-
-    article_id: str
-    title: str
-    text: str
-    source: str | None = None
-    url: str | None = None
-
-    def data(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "title": self.title,
-            "article_id": self.article_id,
-            "source": self.source,
-            "url": self.url,
-        }
-
-    def digest(self) -> str:
-        return text_digest(self.text)
-
-    def meta(self, digest: str | None = None) -> dict[str, Any]:
-        """The task's ``meta``: what a later push compares without downloading the text
-        (``digest``: this article's, if already made)."""
-        sha = digest or self.digest()
-        return {META_KEY: {"article_id": self.article_id, "text_sha256": sha}}
 
 
 @dataclass
@@ -148,23 +118,9 @@ class PushReport:
 
 
 def read_task_articles(corpus_dir: str | Path, limit: int | None = None) -> list[TaskArticle]:
-    """The kept articles of a corpus store, in order (the first ``limit`` of them)."""
-    if limit is not None and limit < 0:
-        raise UsageError(f"--limit {limit}: give the number of articles to push, 0 or more")
-    table = store.read_articles(corpus_dir, ("id", "title", "text", "source", "url"), limit)
-    cols = {c: table.column(c).to_pylist() for c in table.column_names}
-    articles = [
-        TaskArticle(aid, title or "", text, src, url)
-        for aid, title, text, src, url in zip(
-            cols["id"], cols["title"], cols["text"], cols["source"], cols["url"], strict=True
-        )
-    ]
-    seen: set[str] = set()
-    dupes = [a.article_id for a in articles if a.article_id in seen or seen.add(a.article_id)]
-    if dupes:
-        path = store.articles_path(corpus_dir)
-        raise IntegrityError(f"{path}: article ids repeat ({dupes[:5]}); rebuild the corpus")
-    return articles
+    """The kept articles of a corpus store, in order (the first ``limit`` of them), whole."""
+    offered = PushArticles.from_store(corpus_dir, limit)
+    return offered.load(offered.ids)
 
 
 def _stored(value: Any) -> Any:
@@ -231,13 +187,16 @@ def _same_text(digest: str, a: TaskArticle) -> bool:
     return digest == a.digest() or (a.text != stripped and digest == text_digest(stripped))
 
 
-def _refuse_drift(
-    articles: Iterable[TaskArticle], existing: dict[str, Existing], title: str
-) -> None:
+def _refuse_drift(offered: PushArticles, existing: dict[str, Existing], title: str) -> None:
+    differ = [
+        aid
+        for aid, digest in zip(offered.ids, offered.digests, strict=True)
+        if aid in existing and existing[aid].text_sha256 != digest
+    ]
     drift = [
         (a.article_id, existing[a.article_id].task_id)
-        for a in articles
-        if a.article_id in existing and not _same_text(existing[a.article_id].text_sha256, a)
+        for a in offered.load(differ)  # their texts, for the digest tasks carried before
+        if not _same_text(existing[a.article_id].text_sha256, a)
     ]
     if drift:
         shown = ", ".join(f"{aid} (task {tid})" for aid, tid in drift[:5])
@@ -320,7 +279,7 @@ def _send(
 
 def push(
     client: Client,
-    articles: list[TaskArticle],
+    articles: PushArticles | list[TaskArticle],
     project_title: str,
     tax: Taxonomy,
     preannotations: Checked | None = None,
@@ -328,38 +287,46 @@ def push(
     progress: bool = True,
     update_config: bool = False,
 ) -> PushReport:
-    """Make the project hold one task per article; see the module docstring."""
+    """Make the project hold one task per article; see the module docstring. What is new is
+    decided by article ids and text digests; only new articles' texts are read (``articles``
+    from :meth:`PushArticles.from_store`, or a list held in memory)."""
     if batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {batch_size}")
     t0 = time.perf_counter()
+    offered = articles if isinstance(articles, PushArticles) else PushArticles.of(articles)
     pre = preannotations or Checked()
     # Annotations ride only with a new task, so an article whose annotation was rejected is
     # held back: once the annotation is fixed, the next push creates the task with it.
     held = {p.article_id for p in pre.problems if p.kind == ANNOTATION and p.article_id}
-    with Maker(pre.by_article, batch_size) as maker:
+    loaded: dict[str, TaskArticle] = {}
+
+    def creating() -> None:
         # A project about to be created will take every article: its first batch is made
         # while the server creates the project.
+        every = offered.load([aid for aid in offered.ids if aid not in held])
+        loaded.update((a.article_id, a) for a in every)
+        maker.start(every)
+
+    with Maker(pre.by_article, batch_size) as maker:
         setup = ensure_project(
-            client,
-            project_title,
-            tax,
-            creating=lambda: maker.start([a for a in articles if a.article_id not in held]),
-            update_config=update_config,
+            client, project_title, tax, creating=creating, update_config=update_config
         )
         project, created = setup.project, setup.created
         pid = project["id"]
         report = PushReport(
-            pid, project_title, created, setup.config_updated, articles=len(articles)
+            pid, project_title, created, setup.config_updated, articles=len(offered)
         )
         report.notes = setup.lines(project_title)
         report.rejected = list(pre.problems)
 
         existing, before, report.from_ledger = known_tasks(client, project, created)
-        _refuse_drift(articles, existing, project_title)
-        new = [a for a in articles if a.article_id not in existing]
-        report.existing = len(articles) - len(new)
-        report.held_back = sum(a.article_id in held for a in new)
-        new = [a for a in new if a.article_id not in held]
+        _refuse_drift(offered, existing, project_title)
+        fresh = [aid for aid in offered.ids if aid not in existing]
+        report.existing = len(offered) - len(fresh)
+        report.held_back = sum(aid in held for aid in fresh)
+        fresh = [aid for aid in fresh if aid not in held]
+        loaded.update((a.article_id, a) for a in offered.load(i for i in fresh if i not in loaded))
+        new = [loaded[aid] for aid in fresh]
         _predictions_for_existing(client, pid, existing, pre.by_article, report)
 
         if report.from_ledger and not new:
@@ -438,8 +405,7 @@ def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -
     if overlap is not None:
         team_calls.check_overlap(overlap, overlap_share)
     tax = taxonomy.load(opts.taxonomy)
-    articles = read_task_articles(opts.corpus, opts.limit)
-    texts = {a.article_id: a.text for a in articles}
+    articles = PushArticles.from_store(opts.corpus, opts.limit)
     items: list = []
     problems: list[Problem] = []
     for path, kind in ((opts.predictions, PREDICTION), (opts.annotations, ANNOTATION)):
@@ -447,7 +413,8 @@ def push_corpus(conn: Connection, opts: PushOptions, *, transport: Any = None) -
             loaded, bad = preds.load(path, kind, opts.model_version)
             items += loaded
             problems += bad
-    checked = preds.check(items, texts, tax)
+    # the texts of the articles that have pre-annotations, to check them against
+    checked = preds.check(items, articles.texts(p.article_id for p, _ in items), tax)
     checked.problems = problems + checked.problems
     with Client.connect(conn, transport=transport) as client:
         report = push(

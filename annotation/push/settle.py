@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 
 from akhbar.annotation.labelstudio.client import Client
 from akhbar.annotation.push import ledger as push_ledger
+from akhbar.annotation.push.articles import META_KEY
 from akhbar.annotation.push.ledger import Existing, Fingerprint
-
-META_KEY = "akhbar"  # as corpus_push.META_KEY (which imports this module)
 
 
 @dataclass

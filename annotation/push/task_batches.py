@@ -25,7 +25,7 @@ import orjson
 from akhbar.annotation.push.preannotations import ANNOTATION, PREDICTION, PreAnnotation
 
 if TYPE_CHECKING:
-    from akhbar.annotation.push.corpus_push import TaskArticle
+    from akhbar.annotation.push.articles import TaskArticle
 
 # Tasks per import request, chosen by measurement (benchmarks/bench_push.py --sweep): on
 # 10,000 SaudiNewsNet articles, a push in batches of 1000 took 1.4x one request of all the

@@ -60,7 +60,7 @@ from akhbar.corpus.release.versions import (
 )
 from akhbar.corpus.runtime.executor import make_executor
 from akhbar.corpus.runtime.publish import Output, OutputLock, move
-from akhbar.corpus.store import article_files, articles_path, iter_article_batches, text_digests
+from akhbar.corpus.store import TEXT_DIGEST, article_files, articles_path, iter_article_batches
 from akhbar.schemas.errors import OutputError
 
 
@@ -113,14 +113,14 @@ def _parts(opts: BuildOptions, plan: Plan, data_dir: Path) -> Iterator[Part]:
         where = [unpack_location(p) for p in found if p is not None]
         if not all(keep):
             batch = batch.filter(pa.array(keep))
-        # Workers take the text from the documents, checked against this digest of the corpus
-        # text: article texts never pass through the pipe.
-        digests = text_digests(batch.column("text"))
+        # Workers take the text from the documents, checked against the store's digest of the
+        # corpus text: article texts are neither read nor passed through the pipe.
+        digests = batch.column(TEXT_DIGEST).to_pylist()
         yield Part(
             index=index,
             documents_path=docs_path,
             data_dir=str(data_dir),
-            articles=batch.drop_columns(["text"]),
+            articles=batch.drop_columns([TEXT_DIGEST]),
             digests=digests,
             locations=[(w[0], w[1], w[2]) for w in where],
             splits=[plan.splits[w[3]] for w in where],

@@ -19,13 +19,14 @@ from typing import Any
 
 import orjson
 
+from akhbar.corpus.store import TEXT_DIGEST
 from akhbar.schemas.errors import InputError, IntegrityError
 from akhbar.schemas.shape import check_shape
 
 ARTICLE_COLUMNS = (
     "id",
     "title",
-    "text",
+    TEXT_DIGEST,  # the text comes from the documents, checked against it; never read here
     "source",
     "url",
     "published",

@@ -27,8 +27,8 @@ class Part:
     index: int
     documents_path: str
     data_dir: str  # the release's data/ directory (temporary while building)
-    articles: pa.RecordBatch  # ARTICLE_COLUMNS but the text, only articles with a document
-    digests: list[str]  # text_digest of each article's text
+    articles: pa.RecordBatch  # ARTICLE_COLUMNS but the digest, only articles with a document
+    digests: list[str]  # text_digest of each article's text, as the store holds it
     locations: list[tuple[int, int, int]]
     splits: list[int]
     ordinals: list[int]  # each article's document ordinal, for the build's bookkeeping

@@ -19,7 +19,7 @@ import pytest
 
 from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.pipeline import CorpusBuildOptions, build_corpus
-from akhbar.corpus.store import iter_article_batches, load_corpus, read_articles
+from akhbar.corpus.store import TEXT_DIGEST, iter_article_batches, load_corpus, read_articles
 from akhbar.schemas.errors import UsageError
 from tests.helpers import REPO, run_akhbar
 from tests.helpers.arabic_news import BOOKS, FOOTBALL, WATER, edit_words
@@ -72,6 +72,8 @@ def assert_same_store(local: Path, ray: Path) -> None:
     a, b = load_corpus(local), load_corpus(ray)
     assert (local / "articles.parquet").is_file() and (ray / "articles").is_dir()
     assert a.articles.num_rows > 0
+    for part in [*(ray / "articles").glob("part-*"), *(ray / "duplicates").glob("part-*")]:
+        assert TEXT_DIGEST in pq.read_schema(part).names  # written by the workers, not computed
     assert a.articles.equals(b.articles, check_metadata=True)
     assert a.duplicates.equals(b.duplicates, check_metadata=True)
     assert (local / "rejected.jsonl").read_bytes() == (ray / "rejected.jsonl").read_bytes()

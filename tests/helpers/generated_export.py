@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar.corpus.records import article_id
+from akhbar.corpus.store import text_digests
 
 # (phrase, entity type) pools; triggers by event type with the role of their GPE argument
 PER = ["المتحدث باسم الجيش", "وزير الداخلية", "قائد الشرطة", "ثلاثة مدنيين", "طفلان", "مسلحون",
@@ -202,6 +203,7 @@ def _corpus_table(cols: dict[str, list]) -> pa.Table:
     return pa.table(
         {
             **{k: pa.array(v, pa.string()) for k, v in cols.items()},
+            "text_sha256": pa.array(text_digests(pa.array(cols["text"], pa.string()))),
             "published": pa.array([None] * n, pa.string()),
             "retrieved": pa.array([None] * n, pa.string()),
             "author": pa.array([None] * n, pa.string()),

@@ -151,6 +151,7 @@ def generate(n: int, root: Path, seed: int = 5) -> tuple[Path, Path, dict]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from akhbar.corpus.store import text_digest
     from akhbar.schemas.taxonomy import load
 
     labels = load()
@@ -159,8 +160,8 @@ def generate(n: int, root: Path, seed: int = 5) -> tuple[Path, Path, dict]:
     corpus.mkdir(parents=True)
     validated.mkdir(parents=True)
     schema = pa.schema(
-        [(c, pa.string()) for c in ("id", "title", "text", "source", "url", "published",
-                                    "retrieved", "author", "language")]
+        [(c, pa.string()) for c in ("id", "title", "text", "text_sha256", "source", "url",
+                                    "published", "retrieved", "author", "language")]
         + [("truncated", pa.bool_()), ("cluster_id", pa.string()), ("metadata", pa.string()),
            ("provenance", pa.string())]
     )  # fmt: skip
@@ -176,7 +177,7 @@ def generate(n: int, root: Path, seed: int = 5) -> tuple[Path, Path, dict]:
             if prev_id and rng.random() < 0.05:  # a near-duplicate joins the previous cluster
                 art["cluster_id"] = prev_id
             prev_id = art["id"]
-            rows.append(art)
+            rows.append({**art, "text_sha256": text_digest(art["text"])})
             docs.write(orjson.dumps(doc) + b"\n")
             stats["entities"] += len(doc["entities"])
             stats["events"] += len(doc["events"])

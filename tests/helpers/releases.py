@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from akhbar.corpus.records import article_id
+from akhbar.corpus.store import text_digest
 
 TAXONOMY = "ace-ar-conflict@1.0.0"
 _CLOSE = re.compile(r"\|([A-Za-z]+)(\]\]|\}\})")
@@ -276,6 +277,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("id", pa.string()),
         ("title", pa.string()),
         ("text", pa.string()),
+        ("text_sha256", pa.string()),
         ("source", pa.string()),
         ("url", pa.string()),
         ("published", pa.string()),
@@ -302,6 +304,7 @@ def write_corpus(root: Path, articles: list[Art]) -> Path:
                 "id": a.id,
                 "title": a.title,
                 "text": a.text,
+                "text_sha256": text_digest(a.text),
                 "source": a.source,
                 "url": a.url,
                 "published": a.published,
