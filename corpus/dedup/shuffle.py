@@ -29,10 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 import xxhash
 from datasketch import MinHashLSH
 
+from akhbar.corpus.arrow_arrays import numpy_of, string_array
 from akhbar.corpus.config import DedupConfig
 from akhbar.corpus.dedup.cluster import Resolution, UnionFind, cluster_id
 from akhbar.corpus.dedup.near import MinHasher, fmix64
@@ -109,7 +109,7 @@ def reduce_ids(parts: Sequence[tuple[np.ndarray, list[str]]]) -> dict[int, str]:
     if not ids:
         return {}
     # Arrow's hash table numbers the distinct ids: no Python object per id beyond the list.
-    code = pa.array(ids, pa.string()).dictionary_encode().indices.to_numpy().astype(np.int64)
+    code = numpy_of(string_array(ids).dictionary_encode().indices).astype(np.int64)
     rows = np.flatnonzero(np.bincount(code)[code] > 1)
     if not len(rows):
         return {}
