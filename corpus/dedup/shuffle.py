@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
-from datasketch import MinHashLSH
 
 from akhbar.corpus.arrow_arrays import numpy_of, string_array
 from akhbar.corpus.config import DedupConfig
@@ -78,7 +77,11 @@ def bands(config: DedupConfig) -> tuple[int, int]:
 
 @functools.cache
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    # datasketch finds them by numerical integration: a few tens of milliseconds a call
+    # datasketch finds them by numerical integration: a few tens of milliseconds a call. It is
+    # imported here, when the first build needs it, because it loads scipy (~50 MB in every
+    # process that imports it, workers forked afterwards included).
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
