@@ -92,3 +92,8 @@ def numpy_of(array: pa.Array) -> np.ndarray:
         bits = np.unpackbits(np.frombuffer(data, np.uint8), count=end, bitorder="little")
         return bits[array.offset :].astype(bool)
     return np.frombuffer(data, dtype, len(array), array.offset * np.dtype(dtype).itemsize)
+
+
+def empty_table(schema: pa.Schema) -> pa.Table:
+    """``schema.empty_table()``, which builds its columns from Python lists."""
+    return pa.Table.from_batches([record_batch({n: [] for n in schema.names}, schema)])

@@ -18,7 +18,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from akhbar.corpus.arrow_arrays import array_of, numpy_of, record_batch, string_array
+from akhbar.corpus.arrow_arrays import (
+    array_of,
+    empty_table,
+    numpy_of,
+    record_batch,
+    string_array,
+)
 from akhbar.corpus.records import Article, Duplicate, Rejection
 from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import (
@@ -92,7 +98,7 @@ def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
     edges = np.flatnonzero(np.diff(np.concatenate(([0], kept.view(np.int8), [0]))))
     starts, ends = edges[0::2], edges[1::2]
     if not len(starts):
-        return table.schema.empty_table()
+        return empty_table(table.schema)
     return pa.concat_tables([table.slice(s, e - s) for s, e in zip(starts, ends, strict=True)])
 
 
@@ -284,7 +290,7 @@ class TableSink:
 
     def close(self) -> None:
         if self._rows or not self._written:
-            rest = pa.concat_tables(self._pending) if self._pending else self.schema.empty_table()
+            rest = pa.concat_tables(self._pending) if self._pending else empty_table(self.schema)
             self._writer.write_table(rest, row_group_size=self._size)
         self._pending = []
         self._writer.close()
