@@ -30,7 +30,7 @@ from akhbar.corpus.prepare import (
 from akhbar.corpus.runtime.executor import make_executor
 from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables
 
-GROUP_BYTES = 1 << 20  # input bytes per task, at most, when files are gathered into one
+GROUP_BYTES = 1 << 18  # input bytes per task, about, when small files are gathered into one
 
 
 def file_groups(
