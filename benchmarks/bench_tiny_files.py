@@ -8,7 +8,9 @@ duplicate) are built by the command line in a fresh process, while a sampler rea
 ``bench_scale.py`` does), and for their summed PSS (pages shared by forked workers counted
 once). Printed per size: wall time, files/s, peak RSS of all processes, and
 the growth exponents of time and memory against the count between the smallest and the largest
-size (1.0: linear; 0: flat). The goal (issue 19): 100,000 files under 600 MB, time linear.
+size (1.0: linear; 0: flat), and the cost of each further file. The goal (issue 19): 100,000
+files under 600 MB, time linear; ``make bench-tiny-files`` runs 10,000 and 100,000 files (about
+five minutes; figures in docs/scaling.md, "Many small input files").
 
     .venv/bin/python benchmarks/bench_tiny_files.py [--sizes 10000,100000] [--workers 0]
 """
@@ -127,6 +129,10 @@ def main() -> None:
         t = math.log(results[-1]["wall"] / results[0]["wall"]) / ratio
         m = math.log(results[-1]["total_mb"] / results[0]["total_mb"]) / ratio
         print(f"growth exponents ({sizes[0]:,} -> {sizes[-1]:,}): time {t:.2f}, memory {m:.2f}")
+        extra = sizes[-1] - sizes[0]
+        per_ms = 1000 * (results[-1]["wall"] - results[0]["wall"]) / extra
+        per_kb = 1024 * (results[-1]["total_mb"] - results[0]["total_mb"]) / extra
+        print(f"each further file: {per_ms:.2f} ms, {per_kb:.2f} KB of RSS (all processes)")
     print(
         f"peak memory of all processes at {sizes[-1]:,} files: RSS summed "
         f"{results[-1]['total_mb']:.0f} MB, PSS summed {results[-1]['pss_mb']:.0f} MB (goal: under "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -19,10 +19,36 @@ from tqdm import tqdm
 
 from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.dedup.local import Deduplicator
-from akhbar.corpus.prepare import CHUNK, Prepare, Prepared, ReadAndPrepare, chunked
-from akhbar.corpus.readers import read_file
+from akhbar.corpus.prepare import (
+    CHUNK,
+    Prepare,
+    Prepared,
+    ReadAndPrepare,
+    file_chunks,
+    gathered,
+)
 from akhbar.corpus.runtime.executor import make_executor
 from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables
+
+GROUP_BYTES = 1 << 18  # input bytes per task, about, when small files are gathered into one
+
+
+def file_groups(
+    files: Sequence[tuple[str, Path]], most: int, max_bytes: int = GROUP_BYTES
+) -> Iterator[list[tuple[str, Path]]]:
+    """Consecutive files in groups of at most ``most`` files and about ``max_bytes``: one task
+    per small file would cost more to send and return than to do. A large file goes alone."""
+    group: list[tuple[str, Path]] = []
+    size = 0
+    for item in files:
+        with contextlib.suppress(OSError):  # read_file turns it into a rejection
+            size += os.stat(item[1]).st_size
+        group.append(item)
+        if len(group) >= most or size >= max_bytes:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def _progress_enabled() -> bool:
@@ -44,7 +70,7 @@ class LocalBuild:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def prepare(self, files: list[tuple[str, Path]], writer: CorpusWriter, tally: Tally) -> int:
+    def prepare(self, files: Sequence[tuple[str, Path]], writer: CorpusWriter, tally: Tally) -> int:
         """Clean and fingerprint every file; return the number of records read."""
         config, records = self.config, 0
         self.spill = spill = writer.spill()
@@ -55,31 +81,23 @@ class LocalBuild:
                 tqdm(desc="cleaning", unit=" records", disable=not self.show, file=sys.stderr)
             ) as bar,
         ):
-            prepared_chunks: Iterator[Prepared]
+            prepared_groups: Iterator[Prepared]
             # Chunks never span files, whichever way the work is shared out, so the batches
             # (and the bytes of the Parquet files) are the same for any number of workers.
             if executor.workers > 1 and len(files) >= 2 * executor.workers:
-                # Enough files to share out: each task reads one file and prepares it.
-                per_file = executor.map(ReadAndPrepare(config), ([f] for f in files))
-                prepared_chunks = (p for prepared in per_file for p in prepared)
+                # Enough files to share out: each task reads a few files and prepares them.
+                most = max(1, min(CHUNK, len(files) // (4 * executor.workers)))
+                prepared_groups = executor.map(ReadAndPrepare(config), file_groups(files, most))
             else:
-                chunks = (
-                    chunk
-                    for display, path in files
-                    for chunk in chunked(read_file(path, display, config), CHUNK)
+                prepared_groups = executor.map(
+                    Prepare(config), gathered(file_chunks(files, config))
                 )
-                prepared_chunks = executor.map(Prepare(config), chunks)
-            for prepared in prepared_chunks:
+            for prepared in prepared_groups:
                 writer.reject(prepared.rejected)
                 tally.merge(prepared.tally)
-                batch = prepared.articles
-                spill.write(batch)
-                self.dedup.add(
-                    batch.column("id").to_pylist(),
-                    prepared.lengths,
-                    prepared.keys,
-                    prepared.signatures,
-                )
+                for batch in prepared.chunk_batches():
+                    spill.write(batch)
+                self.dedup.add(prepared.ids(), prepared.lengths, prepared.keys, prepared.signatures)
                 records += prepared.records
                 bar.update(prepared.records)
         return records

@@ -37,22 +37,12 @@ from akhbar.corpus.store_writer import CorpusWriter, Tally, resolved_tables, wri
 def _prepare(config: CorpusConfig, display: str, path: Path) -> tuple[Any, Any, Any]:
     """Read and prepare one file: (summary for the driver, fingerprints, cleaned batches)."""
     prepared = ReadAndPrepare(config)([(display, path)])
-    tally = Tally()
-    rejected: list[bytes] = []
-    ids: list[str] = []
-    lengths: list[int] = []
-    keys: list[bytes] = []
-    sigs: list[np.ndarray | None] = []
-    for p in prepared:
-        tally.merge(p.tally)
-        rejected += p.rejected
-        ids += p.articles.column("id").to_pylist()
-        lengths += p.lengths
-        keys += p.keys
-        sigs += p.signatures
-    fp = shuffle.Fingerprints.of(ids, lengths, keys, sigs, config.dedup.num_perm)
-    summary = (sum(p.records for p in prepared), len(ids), rejected, tally)
-    return summary, fp, [p.articles for p in prepared]
+    ids = prepared.ids()
+    fp = shuffle.Fingerprints.of(
+        ids, prepared.lengths, prepared.keys, prepared.signatures, config.dedup.num_perm
+    )
+    summary = (prepared.records, len(ids), prepared.rejected, prepared.tally)
+    return summary, fp, list(prepared.chunk_batches())
 
 
 def _write(

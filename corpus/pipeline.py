@@ -27,7 +27,7 @@ from akhbar.corpus import __version__
 from akhbar.corpus.build_local import LocalBuild
 from akhbar.corpus.cleaning.registry import known_rules
 from akhbar.corpus.config import CorpusBuildOptions, CorpusConfig, load_config
-from akhbar.corpus.readers import list_inputs, read_inputs
+from akhbar.corpus.readers import InputFiles, check_fields, list_inputs
 from akhbar.corpus.runtime.executor import resolve_workers
 from akhbar.corpus.store_writer import CorpusWriter, Tally
 from akhbar.schemas.errors import InputError, UsageError
@@ -52,9 +52,7 @@ def commit_report(
     return report
 
 
-def _input_files(
-    inputs: Sequence[str | Path], out: Path, config: CorpusConfig
-) -> list[tuple[str, Path]]:
+def _input_files(inputs: Sequence[str | Path], out: Path, config: CorpusConfig) -> InputFiles:
     """Check the arguments and list the input files, before anything is written."""
     if not inputs:
         raise UsageError("no INPUT given: name one or more files or directories of articles")
@@ -71,9 +69,8 @@ def _input_files(
                 f"--out {out} is inside the input directory {p}: the next build would read "
                 "the corpus as input; choose an --out outside the inputs"
             )
-    paths = [str(p) for p in inputs]
-    read_inputs(paths, config)  # checks the paths and the field mapping; reads nothing yet
-    return list_inputs(paths)  # what read_inputs reads, in the same order, file by file
+    check_fields(config)  # the field mapping, before anything is listed or read
+    return list_inputs([str(p) for p in inputs])  # what read_inputs reads, file by file
 
 
 class BuildEngine(Protocol):
@@ -85,7 +82,7 @@ class BuildEngine(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def prepare(self, files: list[tuple[str, Path]], writer: CorpusWriter, tally: Tally) -> int:
+    def prepare(self, files: InputFiles, writer: CorpusWriter, tally: Tally) -> int:
         """Read, clean and fingerprint every file; rejections to ``writer``; records read."""
 
     def write(self, writer: CorpusWriter, tally: Tally) -> None:

@@ -18,6 +18,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from akhbar.corpus.arrow_arrays import (
+    array_of,
+    empty_table,
+    numpy_of,
+    record_batch,
+    string_array,
+)
 from akhbar.corpus.records import Article, Duplicate, Rejection
 from akhbar.corpus.runtime.publish import Output
 from akhbar.corpus.store import (
@@ -68,7 +75,7 @@ def article_columns(articles: list[Article]) -> dict[str, list[Any]]:
 
 def cleaned_batch(articles: list[Article]) -> pa.RecordBatch:
     """Cleaned articles before de-duplication, as one Arrow batch (``CLEANED_SCHEMA``)."""
-    return pa.RecordBatch.from_pydict(article_columns(articles), schema=CLEANED_SCHEMA)
+    return record_batch(article_columns(articles), CLEANED_SCHEMA)
 
 
 def articles_table(articles: list[Article]) -> pa.Table:
@@ -96,7 +103,7 @@ def _kept_rows(table: pa.Table, kept: np.ndarray) -> pa.Table:
     edges = np.flatnonzero(np.diff(np.concatenate(([0], kept.view(np.int8), [0]))))
     starts, ends = edges[0::2], edges[1::2]
     if not len(starts):
-        return table.schema.empty_table()
+        return empty_table(table.schema)
     return pa.concat_tables([table.slice(s, e - s) for s, e in zip(starts, ends, strict=True)])
 
 
@@ -106,20 +113,20 @@ def resolved_tables(cleaned: pa.Table, resolution: Resolution) -> tuple[pa.Table
     table = cleaned.set_column(
         cleaned.schema.get_field_index("id"),
         ARTICLE_SCHEMA.field("id"),
-        pa.array(resolution.ids, pa.string()),
+        string_array(resolution.ids),
     )
     table = table.append_column(
-        ARTICLE_SCHEMA.field("cluster_id"), pa.array(resolution.cluster_ids, pa.string())
+        ARTICLE_SCHEMA.field("cluster_id"), string_array(resolution.cluster_ids)
     )
     table = table.select(ARTICLE_SCHEMA.names).cast(ARTICLE_SCHEMA)
-    duplicate_of = pa.array(resolution.duplicate_of, pa.string())
+    duplicate_of = string_array(resolution.duplicate_of)
     is_dup = pc.is_valid(duplicate_of)
-    kept = _kept_rows(table, ~is_dup.to_numpy(zero_copy_only=False))
+    kept = _kept_rows(table, ~numpy_of(is_dup))
     dups = table.filter(is_dup)
     for name, values in (
         ("duplicate_of", duplicate_of),
-        ("kind", pa.array(resolution.kind, pa.string())),
-        ("similarity", pa.array(resolution.similarity, pa.float64())),
+        ("kind", string_array(resolution.kind)),
+        ("similarity", array_of(resolution.similarity, pa.float64())),
     ):
         dups = dups.append_column(DUPLICATE_SCHEMA.field(name), values.filter(is_dup))
     return kept, dups.cast(DUPLICATE_SCHEMA)
@@ -288,7 +295,7 @@ class TableSink:
 
     def close(self) -> None:
         if self._rows or not self._written:
-            rest = pa.concat_tables(self._pending) if self._pending else self.schema.empty_table()
+            rest = pa.concat_tables(self._pending) if self._pending else empty_table(self.schema)
             self._writer.write_table(rest, row_group_size=self._size)
         self._pending = []
         self._writer.close()

@@ -23,9 +23,12 @@ and are kept only when their estimated Jaccard similarity reaches the threshold
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+
+if TYPE_CHECKING:  # datasketch imports scipy (~50 MB): loaded where a hasher is made
+    from datasketch import LeanMinHash
 
 SCHEME = "affine32"
 EMPTY = np.uint32(0xFFFFFFFF)  # a signature value no shingle reached; all EMPTY = no shingles
@@ -129,6 +132,8 @@ class MinHasher:
     def __init__(self, num_perm: int = 128, ngram: int = 5, seed: int = 1) -> None:
         if ngram < 1:
             raise ValueError(f"ngram must be at least 1, got {ngram}")
+        from datasketch import MinHash
+
         self.num_perm, self.ngram, self.seed = num_perm, ngram, seed
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         self._a = np.ascontiguousarray(a, dtype=_U32).reshape(-1, 1)
@@ -165,6 +170,8 @@ class MinHasher:
         """
         if signature.dtype != np.uint32 or signature.shape != (self.num_perm,):
             raise ValueError(f"expected {self.num_perm} uint32 values, got {signature.shape}")
+        from datasketch import LeanMinHash
+
         sketch = LeanMinHash.__new__(LeanMinHash)
         sketch.seed, sketch.scheme, sketch.hashvalues = self.seed, SCHEME, signature
         return sketch

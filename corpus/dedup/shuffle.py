@@ -29,10 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 import xxhash
-from datasketch import MinHashLSH
 
+from akhbar.corpus.arrow_arrays import numpy_of, string_array
 from akhbar.corpus.config import DedupConfig
 from akhbar.corpus.dedup.cluster import Resolution, UnionFind, cluster_id
 from akhbar.corpus.dedup.near import MinHasher, fmix64
@@ -78,7 +77,11 @@ def bands(config: DedupConfig) -> tuple[int, int]:
 
 @functools.cache
 def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    # datasketch finds them by numerical integration: a few tens of milliseconds a call
+    # datasketch finds them by numerical integration: a few tens of milliseconds a call. It is
+    # imported here, when the first build needs it, because it loads scipy (~50 MB in every
+    # process that imports it, workers forked afterwards included).
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 
@@ -109,7 +112,7 @@ def reduce_ids(parts: Sequence[tuple[np.ndarray, list[str]]]) -> dict[int, str]:
     if not ids:
         return {}
     # Arrow's hash table numbers the distinct ids: no Python object per id beyond the list.
-    code = pa.array(ids, pa.string()).dictionary_encode().indices.to_numpy().astype(np.int64)
+    code = numpy_of(string_array(ids).dictionary_encode().indices).astype(np.int64)
     rows = np.flatnonzero(np.bincount(code)[code] > 1)
     if not len(rows):
         return {}

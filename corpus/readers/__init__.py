@@ -26,14 +26,21 @@ from pathlib import Path
 from akhbar.corpus.config import CorpusConfig
 from akhbar.corpus.readers.base import OUR_FIELDS, Origin, excerpt_of, reject_input
 from akhbar.corpus.readers.html import parse_html
+from akhbar.corpus.readers.input_files import InputFiles
 from akhbar.corpus.readers.json_records import parse_json, parse_jsonl
-from akhbar.corpus.readers.names import recorded_name
 from akhbar.corpus.readers.txt import parse_txt
 from akhbar.corpus.readers.zip_archive import Parser, parse_zip
 from akhbar.corpus.records import RawRecord, Rejection
 from akhbar.schemas.errors import UsageError
 
-__all__ = ["SUPPORTED_SUFFIXES", "list_inputs", "read_file", "read_inputs"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "InputFiles",
+    "check_fields",
+    "list_inputs",
+    "read_file",
+    "read_inputs",
+]
 
 # Readers of one file's bytes, by extension (also used for members of zip archives).
 PARSERS: dict[str, Parser] = {
@@ -55,34 +62,35 @@ def read_inputs(
     Checks the paths and the field mapping before reading anything, so that a usage error
     (raised here, not later from the iterator) never leaves a half-done run behind.
     """
-    config = _with_default_fields(config)
+    config = check_fields(config)
     files = list_inputs(paths)
     return (item for display, path in files for item in read_file(path, display, config))
 
 
-def list_inputs(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
+def list_inputs(paths: Sequence[str | Path]) -> InputFiles:
     """``(name for provenance, path)`` of every input file, directories walked in sorted order.
     The name is valid UTF-8 whatever the bytes of the file's name (:mod:`.names`: reversibly
     escaped), so that provenance, reports and ``rejected.jsonl`` can always be written.
 
     Hidden files and directories (``.name``) are skipped; other files with an extension we
-    cannot read are listed, so that they come out as ``unsupported`` rejections.
+    cannot read are listed, so that they come out as ``unsupported`` rejections. The list is
+    compact (:class:`.input_files.InputFiles`: tens of bytes a file).
     """
     if not paths:
         raise UsageError("no inputs given; name files or directories to read")
-    files: list[tuple[str, Path]] = []
+    files = InputFiles()
     for given in paths:
         path = Path(given)
         if path.is_file():
-            files.append((recorded_name(path.as_posix()), path))
+            files.add_file(path)
         elif path.is_dir():
             found = sorted(_walk(path))
-            if not any(p.suffix.lower() in SUPPORTED_SUFFIXES for _, p in found):
+            if not any(_suffix(rel) in SUPPORTED_SUFFIXES for rel in found):
                 raise UsageError(
                     f"{path}: no input files in this directory (looked for "
                     f"{', '.join(SUPPORTED_SUFFIXES)}); give a file or a directory of inputs"
                 )
-            files.extend((recorded_name(f"{path.as_posix()}/{rel}"), p) for rel, p in found)
+            files.add_tree(path, found)
         elif path.exists():
             raise UsageError(f"{path}: neither a file nor a directory; give a file or directory")
         else:
@@ -90,35 +98,41 @@ def list_inputs(paths: Sequence[str | Path]) -> list[tuple[str, Path]]:
     return files
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    """Every entry under ``root`` that is not a directory to descend into, symlinks followed
-    but each real directory entered once (so a loop ends). A directory that cannot be listed,
-    or that was entered already, is yielded itself: ``read_file`` turns it into a rejection."""
+def _suffix(relative: str) -> str:
+    return os.path.splitext(relative.rpartition("/")[2])[1].lower()
+
+
+def _walk(root: Path) -> Iterator[str]:
+    """The path relative to ``root`` of every entry under it that is not a directory to
+    descend into, symlinks followed but each real directory entered once (so a loop ends). A
+    directory that cannot be listed, or that was entered already, is yielded itself:
+    ``read_file`` turns it into a rejection. Only strings: the listing of a million files
+    must not hold a million ``Path`` objects."""
     entered = {os.path.realpath(root)}
 
-    def visit(directory: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+    def visit(directory: str, prefix: str) -> Iterator[str]:
         try:
             with os.scandir(directory) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(((e.name, e) for e in it), key=lambda pair: pair[0])
         except OSError:
-            yield prefix.rstrip("/") or ".", directory
+            yield prefix.rstrip("/") or "."
             return
-        for entry in entries:
-            if entry.name.startswith("."):
+        for name, entry in entries:
+            if name.startswith("."):
                 continue
-            full, rel = Path(entry.path), prefix + entry.name
+            rel = prefix + name
             try:
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError:
                 is_dir = False
-            real = os.path.realpath(full) if is_dir else None
+            real = os.path.realpath(entry.path) if is_dir else None
             if real is None or real in entered:
-                yield rel, full
+                yield rel
                 continue
             entered.add(real)
-            yield from visit(full, rel + "/")
+            yield from visit(entry.path, rel + "/")
 
-    yield from visit(root, "")
+    yield from visit(str(root), "")
 
 
 def _not_a_file(path: Path) -> tuple[str, str] | None:
@@ -247,7 +261,7 @@ def _within_limits(
             yield item
 
 
-def _with_default_fields(config: CorpusConfig) -> CorpusConfig:
+def check_fields(config: CorpusConfig) -> CorpusConfig:
     """The config with its field mapping checked and completed by the default mapping (as
     ``load_config`` does for a YAML file), so every reader can look every field up."""
     unknown = sorted(set(config.fields) - set(OUR_FIELDS))
