@@ -24,6 +24,7 @@ class TriggerLexicon:
     _hits: dict[str, tuple[str, int] | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _found: set[str] = field(default_factory=set, repr=False, compare=False)  # tokens with a hit
 
     def lookup(self, token: str) -> tuple[str, int] | None:
         """(event type, code points to drop at the token's start) or None."""
@@ -37,14 +38,22 @@ class TriggerLexicon:
         self, tokens: Sequence[str], starts: Sequence[int], ends: Sequence[int]
     ) -> list[tuple[int, int, str]]:
         """(start, end, event type) of every trigger among the tokens."""
-        out = []
-        hits = self._hits
-        for tok, s, e in zip(tokens, starts, ends, strict=True):
-            hit = hits.get(tok, False)
-            if hit is False:
-                if len(hits) > 200_000:  # a bound on memory for endless corpora
-                    hits.clear()
+        hits, found = self._hits, self._found
+        new = set(tokens).difference(hits)  # a set operation: most tokens were met before
+        if new:
+            if len(hits) + len(new) > 200_000:  # a bound on memory for endless corpora
+                hits.clear()
+                found.clear()
+                new = set(tokens)
+            for tok in new:
                 hit = hits[tok] = self.lookup(tok)
+                if hit is not None:
+                    found.add(tok)
+        if found.isdisjoint(tokens):  # most sentences have no trigger
+            return []
+        out = []
+        for tok, s, e in zip(tokens, starts, ends, strict=True):
+            hit = hits[tok]
             if hit is not None:
                 out.append((s + hit[1], e, hit[0]))
         return out
