@@ -28,6 +28,11 @@ class TriggerLexicon:
 
     def lookup(self, token: str) -> tuple[str, int] | None:
         """(event type, code points to drop at the token's start) or None."""
+        # A variant is the normalised token less its first one or two letters (proclitics are
+        # letters that normalising keeps as they are): most tokens are ruled out at once.
+        n, entries = normalise(token), self.entries
+        if n not in entries and n[1:] not in entries and n[2:] not in entries:
+            return None
         for form, drop in proclitic_variants(token):
             etype = self.entries.get(form)
             if etype is not None:

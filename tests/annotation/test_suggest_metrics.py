@@ -4,7 +4,7 @@ worked by hand, and the Arabic word helpers of the features."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
@@ -205,3 +205,22 @@ def test_the_fast_decoder_s_form_tables_are_the_sums_of_the_form_s_features(tmp_
             rows = [fast.attrs[f] for f in slot_feats if f in fast.attrs]
             expected = fast.weights[rows].sum(axis=0) if rows else np.zeros(len(fast.labels))
             np.testing.assert_allclose(fast.tables[fast.forms[w], slot], expected, atol=1e-12)
+
+
+@given(st.text(alphabet="وفبلكقتلاهجومأإةىـًُّ", max_size=8))
+@example("وقُتل")
+@example("فبالهجوم")
+@example("لقاء")
+@example("وه")
+def test_a_trigger_is_looked_up_as_every_proclitic_variant_would_find_it(token):
+    """The quick test that rules a token out never rules out one that a variant finds."""
+    lex = TriggerLexicon({"قتل": "Die", "هجوم": "Attack", "لقا": "Meet", "اه": "X"})
+    want = next(
+        (
+            (lex.entries[form], drop)
+            for form, drop in proclitic_variants(token)
+            if form in lex.entries
+        ),
+        None,
+    )
+    assert lex.lookup(token) == want
