@@ -3,8 +3,11 @@
 CRFsuite trains the model; tagging long news articles with its own tagger costs a Python-to-C
 conversion of every feature string of every token (~50 per token), which made prediction the
 slowest step by far. Here the weights are read once from the model and summed per *word form*
-(a form's own features, and those it gives each neighbour), so a token's emission scores are a
-few rows gathered by numpy over a whole batch of sentences; the features of a token's context
+(a form's own features, and those it gives each neighbour). A new form costs only its own
+features' strings: the model's weights are indexed by own feature, each standing for its
+copies at the neighbours' slots (``s=...`` for ``-1:s=...``), and the sums are compiled. A
+token's emission scores are then a few table rows gathered over a whole batch of sentences
+(compiled too); the features of a token's context
 (sentence edges, word pairs, gazetteer matches) are looked up only where the model knows one
 that could fire. Viterbi and the forward algorithm then run compiled (:mod:`.kernels`). The
 result is CRFsuite's: the same tags, and the same sequence probability up to the rounding of
@@ -19,9 +22,9 @@ from itertools import repeat
 import numpy as np
 import pycrfsuite
 
-from akhbar.annotation.suggest.features import ArabicFeatures
+from akhbar.annotation.suggest.features import NEAR_NAMES, OWN_NAMES, ArabicFeatures
 from akhbar.annotation.suggest.gazetteer import MAX_TOKENS
-from akhbar.annotation.suggest.kernels import decode, sum_rows
+from akhbar.annotation.suggest.kernels import decode, gather_tables, sum_keys
 
 MAX_FORMS = 200_000  # a bound on memory for endless corpora: the tables start again past it
 
@@ -48,6 +51,7 @@ class FastCRF:
         self.exp_trans = np.exp(self.trans)
         self.features = features
         self.offsets = features.OFFSETS
+        self.offset_array = np.array(self.offsets, dtype=np.int64)
         # Word pairs the model weighs, as integer keys (left word's id * base + right word's),
         # sorted per side for a vectorised look-up. Every split of a pair at "|" is
         # registered, in case a word holds one.
@@ -84,9 +88,11 @@ class FastCRF:
         self.tables = np.zeros((MAX_FORMS, 1 + len(self.offsets), n))
         self.pair_id = np.full(MAX_FORMS, -1, dtype=np.int64)
         self.gaz_start = np.zeros(MAX_FORMS, dtype=bool)
+        self._index_keys()
 
     def _add_forms(self, words: set[str]) -> None:
-        """Tables of the forms not seen yet, all at once (one gather and one segmented sum)."""
+        """Tables of the forms not seen yet, all at once: a form's own features are looked up
+        (each with the weight rows it stands for at every slot), the sum is compiled."""
         new = [w for w in words if w not in self.forms]
         if not new:
             return
@@ -95,35 +101,58 @@ class FastCRF:
         if len(self.forms) + len(new) > MAX_FORMS:
             self.forms.clear()
             self.norms.clear()
-        feats: list[str] = []
-        sizes: list[int] = []  # features per slot, slot after slot
-        own, may_start = self.features.own, self.features.may_start
+        own, may_start = self.features.own_features, self.features.may_start
         words, norm_of = self.pair_words, self.features.norm
+        feats: list[str] = []
+        sizes: list[int] = []
         pair_ids, starts = [], []
         for w in new:
-            mine, near = own(w)
+            mine = own(w)
             feats += mine
             sizes.append(len(mine))
-            for slot in near:
-                feats += slot
-                sizes.append(len(slot))
             norm = norm_of(w)
             self.norms.append(norm)
             pair_ids.append(words.get(norm, -1))
             starts.append(may_start(norm))
-        attrs = self.attrs
-        groups = np.repeat(np.arange(len(sizes)), sizes)
-        rows = np.fromiter(map(attrs.get, feats, repeat(-1)), dtype=np.int64, count=len(feats))
-        slots = 1 + len(self.offsets)
-        sums = sum_rows(self.weights, rows, groups, len(sizes))
-        sums = sums.reshape(len(new), slots, -1)
+        ids = np.fromiter(map(self.key_ids.get, feats, repeat(0)), np.int64, count=len(feats))
+        form_ptr = np.zeros(len(new) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=form_ptr[1:])
         start = len(self.forms)
         need = start + len(new)
-        self.tables[start:need] = sums
+        self.tables[start:need] = 0.0
+        sum_keys(
+            self.weights,
+            self.key_ptr,
+            self.entry_slot,
+            self.entry_row,
+            ids,
+            form_ptr,
+            self.tables[start:need],
+        )
         self.pair_id[start:need] = pair_ids
         self.gaz_start[start:need] = starts
         for k, w in enumerate(new):
             self.forms[w] = start + k
+
+    def _index_keys(self) -> None:
+        """Each own feature a form may have (``s=...``), with the (slot, weight row) of every
+        feature of the model it stands for: itself at slot 0, its copy for offset ``o``
+        (``-1:s=...``) at that offset's slot. Key 0 stands for nothing."""
+        slot_of = {f"{off:+d}:": k for k, off in enumerate(self.offsets, start=1)}
+        found: dict[str, list[tuple[int, int]]] = {}
+        for attr, row in self.attrs.items():
+            slot = slot_of.get(attr[:3], 0)
+            key = attr[3:] if slot else attr
+            name = key[: key.find("=")]
+            wanted = OWN_NAMES if not slot else NEAR_NAMES[self.offsets[slot - 1]]
+            if "=" in key and name in wanted:
+                found.setdefault(key, []).append((slot, row))
+        self.key_ids = {key: k for k, key in enumerate(found, start=1)}
+        entries = [e for es in found.values() for e in es]
+        self.key_ptr = np.zeros(len(found) + 2, dtype=np.int64)
+        np.cumsum([0, *map(len, found.values())], out=self.key_ptr[1:])
+        self.entry_slot = np.array([s for s, _ in entries], dtype=np.int64)
+        self.entry_row = np.array([r for _, r in entries], dtype=np.int64)
 
     def _add(self, e: np.ndarray, at: int, attr: str) -> None:
         k = self.attrs.get(attr)
@@ -134,15 +163,10 @@ class FastCRF:
         """Tokens x labels for the tokens of many sentences one after the other: the sum of
         the weights of every feature of each token."""
         forms = self.forms
-        idx = np.fromiter((forms[t] for t in flat), dtype=np.intp, count=len(flat))
+        idx = np.fromiter(map(forms.__getitem__, flat), dtype=np.intp, count=len(flat))
         pos = np.arange(len(flat)) - np.repeat(bounds[:-1], lengths)
-        size = np.repeat(lengths, lengths)
-        tables = self.tables
-        e = tables[idx, 0]
-        for slot, off in enumerate(self.offsets, start=1):
-            # token i gets what the token at i + off gives at this offset's slot
-            at = np.flatnonzero((pos + off >= 0) & (pos + off < size))
-            e[at] += tables[idx[at + off], slot]
+        # a token's own table, and at each offset's slot what its neighbour there gives it
+        e = gather_tables(self.tables, idx, bounds.astype(np.int64), self.offset_array)
         ends = bounds[1:][lengths > 0]
         self._add_rows(e, bounds[:-1][lengths > 0], "BOS")
         self._add_rows(e, ends - 1, "EOS")

@@ -2,8 +2,8 @@
 
 A feature set is named and versioned (the model card records the name), and turns a sentence's
 tokens into one list of feature strings per token. The features of a word form are computed
-once and cached, with their copies for the neighbouring positions: tagging then costs a few
-list concatenations per token, which keeps prediction fast on long articles.
+once and cached; those it gives its neighbours are copies of some of its own, named for the
+offset (``-1:s=...``), so the fast decoder needs a new form's own features alone.
 """
 
 from __future__ import annotations
@@ -32,42 +32,74 @@ OFFSETS = (-2, -1, 1, 2)
 Features = tuple[str, ...]
 
 
+# A form gives its neighbours some of its own features, named for the offset ("-1:s=..."):
+# the names each offset takes. The fast decoder reads a model's weights through this too, so
+# a form's features there are its own ones alone (:mod:`~akhbar.annotation.suggest.decode`).
+OWN_NAMES = frozenset(
+    [
+        "w",
+        "n",
+        "s",
+        "sh",
+        "p1",
+        "p2",
+        "p3",
+        "x1",
+        "x2",
+        "x3",
+        "sp2",
+        "sx2",
+        "sx3",
+        "pc",
+        "al",
+        "len",
+        "tg",
+    ]
+)
+NEAR_NAMES = {
+    -2: ("n", "s", "sh"),
+    -1: ("n", "s", "sh", "x2", "pc", "tg"),
+    1: ("n", "s", "sh", "x2", "pc", "tg"),
+    2: ("n", "s", "sh"),
+}
+
+
 @lru_cache(maxsize=200_000)
-def _base(word: str) -> tuple[Features, tuple[Features, ...], str]:
-    """The features of a word form at its own position, those it gives its neighbours (one
-    tuple per offset of ``OFFSETS``), and its stem: what depends on the form alone. Tuples of
-    strings: the garbage collector stops tracking them, which matters with a large cache."""
+def _base(word: str) -> tuple[Features, str]:
+    """The features of a word form at its own position that depend on the form alone, and
+    its stem. Tuples of strings: the garbage collector stops tracking them, which matters with
+    a large cache."""
     n = normalise(word)
     bare = strip_proclitics(n)
     s = strip_article(bare)
-    clitics = n[: len(n) - len(bare)]
-    sh = shape(word)
-    x2 = n[-2:]
     own = (
         "w=" + word.lower(),
         "n=" + n,
         "s=" + s,
-        "sh=" + sh,
+        "sh=" + shape(word),
         "p1=" + n[:1],
         "p2=" + n[:2],
         "p3=" + n[:3],
         "x1=" + n[-1:],
-        "x2=" + x2,
+        "x2=" + n[-2:],
         "x3=" + n[-3:],
         "sp2=" + s[:2],
         "sx2=" + s[-2:],
         "sx3=" + s[-3:],
-        "pc=" + clitics,
+        "pc=" + n[: len(n) - len(bare)],
         "al=" + str(bare != s),
         "len=" + str(min(len(s), 8)),
     )
-    near = (  # for OFFSETS in order
-        ("-2:n=" + n, "-2:s=" + s, "-2:sh=" + sh),
-        ("-1:n=" + n, "-1:s=" + s, "-1:sh=" + sh, "-1:x2=" + x2, "-1:pc=" + clitics),
-        ("+1:n=" + n, "+1:s=" + s, "+1:sh=" + sh, "+1:x2=" + x2, "+1:pc=" + clitics),
-        ("+2:n=" + n, "+2:s=" + s, "+2:sh=" + sh),
+    return own, s
+
+
+@lru_cache(maxsize=200_000)
+def _near(own: Features) -> tuple[Features, ...]:
+    """The features a form with these own features gives each offset of ``OFFSETS``."""
+    return tuple(
+        tuple(f"{off:+d}:{f}" for f in own if f[: f.index("=")] in NEAR_NAMES[off])
+        for off in OFFSETS
     )
-    return own, near, s
 
 
 class ArabicFeatures:
@@ -106,16 +138,18 @@ class ArabicFeatures:
                 f.append("+1:g=" + gaz[i + 1])
         return out
 
+    def own_features(self, word: str) -> Features:
+        """A word form's features at its own position: those of the form alone
+        (:func:`_base`), and the label its stem mostly carries in the gazetteer's release."""
+        own, stem = _base(word)
+        label = self.gazetteer.stems.get(stem) if self.gazetteer else None
+        return own if label is None else (*own, "tg=" + label)
+
     def own(self, word: str) -> tuple[Features, tuple[Features, ...]]:
         """A word form's features at its own position, and those it gives each offset of
-        ``OFFSETS``: the form's own (:func:`_base`), and the label its stem mostly carries in
-        the gazetteer's release, for it and its next neighbours."""
-        own, near, stem = _base(word)
-        label = self.gazetteer.stems.get(stem) if self.gazetteer else None
-        if label is None:
-            return own, near
-        before, after = near[1] + ("-1:tg=" + label,), near[2] + ("+1:tg=" + label,)
-        return (*own, "tg=" + label), (near[0], before, after, near[3])
+        ``OFFSETS`` (:data:`NEAR_NAMES`)."""
+        own = self.own_features(word)
+        return own, _near(own)
 
     @staticmethod
     def norm(word: str) -> str:

@@ -30,6 +30,7 @@ def decode(
     best = np.empty(n_lab)
     alpha = np.empty(n_lab)
     nxt = np.empty(n_lab)
+    bk = np.empty(n_lab, dtype=np.int64)
     for s in range(n_sent):
         a, b = bounds[s], bounds[s + 1]
         if a == b:
@@ -44,21 +45,24 @@ def decode(
         for j in range(n_lab):
             alpha[j] /= z
         for t in range(a + 1, b):
-            # Viterbi: the best previous label for each label (the first on ties, as CRFsuite)
+            # Viterbi: the best previous label for each label (the first on ties, as CRFsuite),
+            # with selects rather than branches, so that the loop over j is vectorised
+            d0 = delta[0]
             for j in range(n_lab):
-                best[j] = delta[0] + trans[0, j]
-                back[t - a, j] = 0
+                best[j] = d0 + trans[0, j]
+                bk[j] = 0
             for i in range(1, n_lab):
                 di = delta[i]
                 for j in range(n_lab):
                     v = di + trans[i, j]
-                    if v > best[j]:
-                        best[j] = v
-                        back[t - a, j] = i
+                    gt = v > best[j]
+                    best[j] = v if gt else best[j]
+                    bk[j] = i if gt else bk[j]
             # forward: alpha @ exp(trans) * exp(e[t]), rescaled
             m = e[t].max()
             for j in range(n_lab):
                 nxt[j] = 0.0
+                back[t - a, j] = bk[j]
             for i in range(n_lab):
                 ai = alpha[i]
                 for j in range(n_lab):
@@ -84,15 +88,46 @@ def decode(
 
 
 @njit(cache=True, nogil=True)
-def sum_rows(
-    weights: np.ndarray, rows: np.ndarray, groups: np.ndarray, n_groups: int
+def sum_keys(
+    weights: np.ndarray,
+    key_ptr: np.ndarray,
+    entry_slot: np.ndarray,
+    entry_row: np.ndarray,
+    keys: np.ndarray,
+    form_ptr: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[f, slot]`` += the weight rows at that slot of form ``f``'s keys (``keys[
+    form_ptr[f]]`` to ``keys[form_ptr[f + 1]]``); key ``k`` stands for entries ``key_ptr[k]``
+    to ``key_ptr[k + 1]``, each a (slot, weight row)."""
+    n_lab = weights.shape[1]
+    for f in range(len(form_ptr) - 1):
+        for i in range(form_ptr[f], form_ptr[f + 1]):
+            k = keys[i]
+            for x in range(key_ptr[k], key_ptr[k + 1]):
+                slot, r = entry_slot[x], entry_row[x]
+                for j in range(n_lab):
+                    out[f, slot, j] += weights[r, j]
+
+
+@njit(cache=True, nogil=True)
+def gather_tables(
+    tables: np.ndarray, forms: np.ndarray, bounds: np.ndarray, offsets: np.ndarray
 ) -> np.ndarray:
-    """``out[g]`` = the sum of ``weights[rows[k]]`` over every k with ``groups[k] == g``."""
-    out = np.zeros((n_groups, weights.shape[1]))
-    for k in range(len(rows)):
-        r = rows[k]
-        if r >= 0:
-            g = groups[k]
-            for j in range(weights.shape[1]):
-                out[g, j] += weights[r, j]
-    return out
+    """Tokens x labels: each token's own row of its form's table (slot 0), plus, for each
+    offset ``offsets[k]`` inside its sentence, the row the form there gives at slot ``k + 1``."""
+    n_lab = tables.shape[2]
+    e = np.empty((len(forms), n_lab))
+    for s in range(len(bounds) - 1):
+        a, b = bounds[s], bounds[s + 1]
+        for i in range(a, b):
+            f = forms[i]
+            for j in range(n_lab):
+                e[i, j] = tables[f, 0, j]
+            for k in range(len(offsets)):
+                t = i + offsets[k]
+                if a <= t < b:
+                    g = forms[t]
+                    for j in range(n_lab):
+                        e[i, j] += tables[g, k + 1, j]
+    return e

@@ -24,9 +24,15 @@ class TriggerLexicon:
     _hits: dict[str, tuple[str, int] | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _found: set[str] = field(default_factory=set, repr=False, compare=False)  # tokens with a hit
 
     def lookup(self, token: str) -> tuple[str, int] | None:
         """(event type, code points to drop at the token's start) or None."""
+        # A variant is the normalised token less its first one or two letters (proclitics are
+        # letters that normalising keeps as they are): most tokens are ruled out at once.
+        n, entries = normalise(token), self.entries
+        if n not in entries and n[1:] not in entries and n[2:] not in entries:
+            return None
         for form, drop in proclitic_variants(token):
             etype = self.entries.get(form)
             if etype is not None:
@@ -37,14 +43,22 @@ class TriggerLexicon:
         self, tokens: Sequence[str], starts: Sequence[int], ends: Sequence[int]
     ) -> list[tuple[int, int, str]]:
         """(start, end, event type) of every trigger among the tokens."""
-        out = []
-        hits = self._hits
-        for tok, s, e in zip(tokens, starts, ends, strict=True):
-            hit = hits.get(tok, False)
-            if hit is False:
-                if len(hits) > 200_000:  # a bound on memory for endless corpora
-                    hits.clear()
+        hits, found = self._hits, self._found
+        new = set(tokens).difference(hits)  # a set operation: most tokens were met before
+        if new:
+            if len(hits) + len(new) > 200_000:  # a bound on memory for endless corpora
+                hits.clear()
+                found.clear()
+                new = set(tokens)
+            for tok in new:
                 hit = hits[tok] = self.lookup(tok)
+                if hit is not None:
+                    found.add(tok)
+        if found.isdisjoint(tokens):  # most sentences have no trigger
+            return []
+        out = []
+        for tok, s, e in zip(tokens, starts, ends, strict=True):
+            hit = hits[tok]
             if hit is not None:
                 out.append((s + hit[1], e, hit[0]))
         return out

@@ -4,7 +4,7 @@ worked by hand, and the Arabic word helpers of the features."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 
@@ -171,3 +171,56 @@ def test_the_fast_decoder_tags_as_crfsuite_does(tmp_path):
         want = tagger.tag()
         assert tags == want
         assert prob == pytest.approx(tagger.probability(want), rel=1e-4)
+
+
+def test_the_fast_decoder_s_form_tables_are_the_sums_of_the_form_s_features(tmp_path):
+    """A form's table, built from its own features alone (each standing for its copies at the
+    neighbours' slots), equals the weights of every feature the form has at each slot."""
+    import numpy as np
+    import pycrfsuite
+
+    from akhbar.annotation.suggest.decode import FastCRF
+    from akhbar.annotation.suggest.features import ARABIC, featurizer
+    from akhbar.annotation.suggest.release_data import Sentence
+    from akhbar.annotation.suggest.train import fit
+
+    words = ["قال", "وزير", "الداخلية", "محمد", "في", "بغداد", "وبغداد", "،", "2024", "اليوم"]
+    labels = {"محمد": "B-PER", "بغداد": "B-GPE", "وبغداد": "B-GPE"}
+    sents = [
+        Sentence(f"a{i}", 0, t, [0] * len(t), [1] * len(t), [labels.get(w, "O") for w in t])
+        for i, t in enumerate([words, words[::-1], words[2:], words[:5] * 2])
+    ]
+    path = tmp_path / "crf.model"
+    gaz = fit(sents, path, ARABIC, {"c1": 0.0, "c2": 0.1, "max_iterations": 30})
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    fast = FastCRF(tagger, featurizer(ARABIC, gaz))
+    forms = [*words, "وقال", "كلمة"]
+    fast._add_forms(set(forms))
+    feats = fast.features
+    for w in forms:
+        own, near = feats.own(w)
+        want = [own, *near]
+        for slot, slot_feats in enumerate(want):
+            rows = [fast.attrs[f] for f in slot_feats if f in fast.attrs]
+            expected = fast.weights[rows].sum(axis=0) if rows else np.zeros(len(fast.labels))
+            np.testing.assert_allclose(fast.tables[fast.forms[w], slot], expected, atol=1e-12)
+
+
+@given(st.text(alphabet="وفبلكقتلاهجومأإةىـًُّ", max_size=8))
+@example("وقُتل")
+@example("فبالهجوم")
+@example("لقاء")
+@example("وه")
+def test_a_trigger_is_looked_up_as_every_proclitic_variant_would_find_it(token):
+    """The quick test that rules a token out never rules out one that a variant finds."""
+    lex = TriggerLexicon({"قتل": "Die", "هجوم": "Attack", "لقا": "Meet", "اه": "X"})
+    want = next(
+        (
+            (lex.entries[form], drop)
+            for form, drop in proclitic_variants(token)
+            if form in lex.entries
+        ),
+        None,
+    )
+    assert lex.lookup(token) == want
