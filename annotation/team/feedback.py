@@ -38,8 +38,10 @@ READ_FOR_CODE = {
     "AK14": f"{GUIDE}, Where spans go wrong: no space, punctuation or half word inside a span",
     "AK15": "nothing: the task's article, not the annotation, is at fault (the curator's)",
 }
+# The first key found in a kind's name (audit/run.py's KINDS) says what to read.
 READ_FOR_AUDIT = {
-    "label": f"{GUIDE}, The guidelines: the entity label table, the same string the same type",
+    "entity_type": f"{GUIDE}, The guidelines: the entity label table, the same string the "
+    "same type",
     "missed": f"{GUIDE}, The guidelines: every mention of an entity is marked, not the first",
     "boundary": f"{GUIDE}, Where spans go wrong: proclitics, ال and titles at a span's edges",
     "trigger": f"{GUIDE}, The guidelines: the event table, the same word the same event type",
@@ -173,7 +175,7 @@ def render(who: str, fb: Feedback, audited: bool = True) -> str:
         kind = str(row.get("kind", "suspect"))
         arts = ", ".join(map(str, row.get("article_ids") or ()))
         lines.append(f"- {kind} (score {_f(row.get('score'))}): articles {arts}")
-        for ex in (row.get("excerpts") or ())[:3]:
+        for ex in ((row.get("evidence") or {}).get("excerpts") or ())[:3]:
             lines.append(f"  - {isolate(str(ex))}")
         reading[kind] = read_for_audit(kind)
     lines += ["", "## What to read again", ""]
