@@ -54,6 +54,9 @@ DEFINITIONS = {
     "is the mean over the pairs where it is defined",
     "trigger": "same event type and the exact trigger span",
     "argument": "its trigger matched, the same role and the exact argument span",
+    "by_annotator": "each annotator's agreement with the others per entity label and event "
+    "type: pairwise F1 over the pairs they are in, TP and counts summed (micro); mine: their "
+    "own items of that label, counted once per pair, theirs: the others' in the same pairs",
 }
 
 
@@ -115,7 +118,14 @@ def score(task: Versions, index: dict[str, int]) -> TaskScore:
     v = len(index) + 1
     confusions = []
     for i, j in combinations(range(len(names)), 2):
-        totals = _pair_counts(count, ents[i], ents[j], trig[i], trig[j], args[i], args[j])
+        pair = (names[i], names[j])
+
+        def count_pair(key: tuple, tp: int, n_a: int, n_b: int, pair: tuple = pair) -> None:
+            # per label and type, for this pair too: each annotator's agreement per label
+            count(key, tp, n_a, n_b)
+            count(("pair", pair, *key), tp, n_a, n_b)
+
+        totals = _pair_counts(count_pair, ents[i], ents[j], trig[i], trig[j], args[i], args[j])
         for key, (tp, n_a, n_b) in totals.items():
             count(key, tp, n_a, n_b)
             if key != ("entities", "overlap"):
@@ -223,6 +233,8 @@ class Agreement:
         self.pair_rows: list[tuple[int, int, np.ndarray]] = []  # (pair, document, confusion)
         self.pairs: dict[tuple[str, str], int] = {}
         self.pair_docs: Counter = Counter()
+        # (annotator, "label"|"type", name, kind) -> [TP, theirs, the others'] over their pairs
+        self.by_annotator: dict[tuple, list[int]] = {}
         self.support: Counter = Counter()
         self.lowest: list[tuple[float, int, dict[str, Any]]] = []
         self.annotators_per_doc: Counter = Counter()
@@ -248,6 +260,9 @@ class Agreement:
         counts: dict[int, list[int]] = {}
         for key, c in sc.counts.items():
             if key[0] == "pair":
+                if key[2] in ("label", "type"):  # totals only: no interval is drawn for them
+                    self._add_annotator(*key[1], key[2:], c)
+                    continue
                 key = ("pair", self._pair(*key[1]), *key[2:])
             counts[self.column(key)] = c
         v = len(self.values)
@@ -280,6 +295,33 @@ class Agreement:
             heapq.heapreplace(self.lowest, (*item, entry))
         else:
             heapq.heappush(self.lowest, (*item, entry))
+
+    def _add_annotator(self, a: str, b: str, key: tuple, c: list[int]) -> None:
+        """Add a pair's counts of one label (or type) to each one's agreement with the
+        others: [TP, their own items, the other's items]."""
+        tp, n_a, n_b = c
+        for me, mine, theirs in ((a, n_a, n_b), (b, n_b, n_a)):
+            acc = self.by_annotator.setdefault((me, *key), [0, 0, 0])
+            acc[0] += tp
+            acc[1] += mine
+            acc[2] += theirs
+
+    def annotator_figures(self) -> dict[str, Any]:
+        """Each annotator's agreement with the others per entity label and event type: the
+        counts of every pair they are in, summed (micro), scored as the pairs are."""
+        out: dict[str, Any] = {}
+        for (me, what, name, kind), (tp, mine, theirs) in sorted(self.by_annotator.items()):
+            mine_of = out.setdefault(me, {"entities": {}, "events": {}})
+            if what == "label":
+                row = mine_of["entities"].setdefault(name, {})
+                row[f"{kind}_f1"] = f1(tp, mine, theirs)
+                if kind == "exact":
+                    row["mine"], row["theirs"] = mine, theirs
+            else:
+                row = mine_of["events"].setdefault(name, {})
+                row[f"{kind}_f1"] = f1(tp, mine, theirs)
+                row[f"{kind}s_mine"], row[f"{kind}s_theirs"] = mine, theirs
+        return out
 
     def _pair(self, a: str, b: str) -> int:
         if (a, b) not in self.pairs:
@@ -375,6 +417,7 @@ class Agreement:
                 "by_type": by_type,
             },
             "pairs": pairs,
+            "by_annotator": self.annotator_figures(),
             "lowest": [e for _, _, e in sorted(self.lowest, key=lambda x: (-x[0], -x[1]))],
             "definitions": DEFINITIONS,
         }

@@ -114,6 +114,12 @@ def test_review_tabs_hold_exactly_the_tasks_to_look_at(
     # their agreement with each other: entities 8 alike of 6 + 6
     assert f"| reviewed-b@example.org | 1 | {8 / 12:.3f} |" in fa
     assert f"| reviewed-a@example.org | 1 | {8 / 12:.3f} |" in fb
+    # and per label (agreement's by_annotator): A's two FAC, B's narrower one, none alike
+    # exactly, one overlapping; B's LOC A did not mark; the Attack's Target moved with B
+    assert "| FAC | 0.000 | 0.667 | 2 | 1 |" in fa and "| FAC | 0.000 | 0.667 | 1 | 2 |" in fb
+    assert "| LOC | 0.000 | 0.000 | 1 | 0 |" in fb and "| LOC | 0.000 | 0.000 | 0 | 1 |" in fa
+    assert "| GPE | 1.000 | 1.000 | 1 | 1 |" in fa and "| Attack | 1.000 | 0.750 |" in fb
+    assert fa.index("| FAC |") < fa.index("| GPE |")  # the lowest first
 
     code, out, err = run_akhbar(*args)
     assert code == 0, err

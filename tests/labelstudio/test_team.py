@@ -88,6 +88,19 @@ def test_three_annotators_agreement_adjudication_and_release(
     assert pair_f1 == pytest.approx(
         {frozenset("ab"): 8 / 12, frozenset("ac"): 10 / 11, frozenset("bc"): 6 / 11}
     )
+    # each annotator against the others per label: FAC of A, 2 of theirs (once per pair)
+    # against B's 1 and C's 2, alike exactly with C's 2 only; C's missing ORG
+    mine = {names[n]: f["by_annotator"][n] for n in f["by_annotator"]}
+    assert mine["a"]["entities"]["FAC"] == {
+        "exact_f1": pytest.approx(2 * 2 / 7), "overlap_f1": pytest.approx(2 * 3 / 7),
+        "mine": 4, "theirs": 3,
+    }  # fmt: skip
+    assert mine["c"]["entities"]["ORG"] == {
+        "exact_f1": 0.0, "overlap_f1": 0.0, "mine": 0, "theirs": 2
+    }  # fmt: skip
+    assert mine["b"]["entities"]["LOC"]["exact_f1"] == 0.0
+    # arguments of the Attack: C's wrong role agrees with neither (3 of 4 with A, 2 with B)
+    assert mine["c"]["events"]["Attack"]["argument_f1"] == pytest.approx(2 * 5 / 16)
     first = sorted(names)[0]  # precision takes each pair's first annotator as the prediction
     n = {"a": 6, "b": 6, "c": 5}
     predicted = sum(n[names[p["a"]]] for p in f["pairs"])
