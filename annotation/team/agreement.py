@@ -119,13 +119,9 @@ def score(task: Versions, index: dict[str, int]) -> TaskScore:
     confusions = []
     for i, j in combinations(range(len(names)), 2):
         pair = (names[i], names[j])
-
-        def count_pair(key: tuple, tp: int, n_a: int, n_b: int, pair: tuple = pair) -> None:
-            # per label and type, for this pair too: each annotator's agreement per label
-            count(key, tp, n_a, n_b)
-            count(("pair", pair, *key), tp, n_a, n_b)
-
-        totals = _pair_counts(count_pair, ents[i], ents[j], trig[i], trig[j], args[i], args[j])
+        totals = _pair_counts(
+            count, ents[i], ents[j], trig[i], trig[j], args[i], args[j], counts, pair
+        )
         for key, (tp, n_a, n_b) in totals.items():
             count(key, tp, n_a, n_b)
             if key != ("entities", "overlap"):
@@ -172,9 +168,13 @@ def _pair_counts(
     tb: dict[str, dict[tuple, int]],
     aa: dict[str, dict[tuple, int]],
     ab: dict[str, dict[tuple, int]],
+    per_pair: dict[tuple, list[int]],
+    pair: tuple[str, str],
 ) -> dict[tuple, list[int]]:
-    """Count one pair on one document per label and type (through ``count``); return the
-    totals over labels and types, which are the sums of those."""
+    """Count one pair on one document per label and type (through ``count``, and into
+    ``per_pair`` under ``("pair", pair, ...)``, for each annotator's agreement per label: a
+    pair meets a label once per document, so those are set, not added); return the totals
+    over labels and types, which are the sums of those."""
     empty: dict[tuple, int] = {}
     totals = {
         key: [0, 0, 0]
@@ -200,6 +200,8 @@ def _pair_counts(
         ov = tp if tp == min(na, nb) else overlap_matches(items_of(la), items_of(lb))
         count(("label", label, "exact"), tp, na, nb)
         count(("label", label, "overlap"), ov, na, nb)
+        per_pair[("pair", pair, "label", label, "exact")] = [tp, na, nb]
+        per_pair[("pair", pair, "label", label, "overlap")] = [ov, na, nb]
         add(("entities", "exact"), tp, na, nb)
         add(("entities", "overlap"), ov, na, nb)
     for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
@@ -207,6 +209,7 @@ def _pair_counts(
             xa, xb = a.get(typ, empty), b.get(typ, empty)
             tp, na, nb = common(xa, xb), sum(xa.values()), sum(xb.values())
             count(("type", typ, kind), tp, na, nb)
+            per_pair[("pair", pair, "type", typ, kind)] = [tp, na, nb]
             add(("events", kind), tp, na, nb)
     return totals
 
