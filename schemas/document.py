@@ -75,6 +75,7 @@ class Document(TypedDict, total=False):
     annotation_id: int | str | None
     annotator: str | None
     annotator_id: int | None
+    annotator_email: str | None
     created_at: str | None
     updated_at: str | None
     selection: str

@@ -18,7 +18,9 @@ ground truth) or ``latest``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from akhbar.annotation.labelstudio.resolution import from_proposal
@@ -81,6 +83,16 @@ def annotator(completed_by: Any) -> tuple[str | None, int | None]:
     return None, None
 
 
+def annotator_email(completed_by: Any, emails: Mapping[str, str]) -> str | None:
+    """The e-mail of ``completed_by``: the expanded user's, else the one ``emails`` (user id
+    -> e-mail, from the snapshot's manifest) gives its id; None when neither knows it."""
+    if isinstance(completed_by, dict):
+        if isinstance(completed_by.get("email"), str) and completed_by["email"]:
+            return completed_by["email"]
+        completed_by = completed_by.get("id")
+    return emails.get(str(completed_by)) if type(completed_by) is int else None
+
+
 def _int(x: Any) -> Any:
     # ``1.0`` passes the schema as an integer; the document says 1
     return int(x) if type(x) is float and x.is_integer() else x
@@ -92,8 +104,10 @@ def to_document(
     checked: Checked,
     selection: str,
     taxonomy_tag: str,
+    emails: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[str, Any]:
-    """The annotated document of one task from its selected, error-free annotation.
+    """The annotated document of one task from its selected, error-free annotation;
+    ``emails`` (user id -> e-mail) names its annotator's e-mail beside the id.
 
     The entity and event dicts were built by the checks; ``value.text`` was checked to equal
     the text at the offsets, so it stands for the span's text. Spans trimmed at their edges
@@ -108,6 +122,7 @@ def to_document(
         "annotation_id": _int(ann["id"]),
         "annotator": who,
         "annotator_id": who_id,
+        "annotator_email": annotator_email(ann.get("completed_by"), emails),
         "created_at": ann.get("created_at"),
         "updated_at": ann.get("updated_at"),
         "selection": selection,

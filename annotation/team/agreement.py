@@ -54,6 +54,9 @@ DEFINITIONS = {
     "is the mean over the pairs where it is defined",
     "trigger": "same event type and the exact trigger span",
     "argument": "its trigger matched, the same role and the exact argument span",
+    "by_annotator": "each annotator's agreement with the others per entity label and event "
+    "type: pairwise F1 over the pairs they are in, TP and counts summed (micro); mine: their "
+    "own items of that label, counted once per pair, theirs: the others' in the same pairs",
 }
 
 
@@ -115,7 +118,10 @@ def score(task: Versions, index: dict[str, int]) -> TaskScore:
     v = len(index) + 1
     confusions = []
     for i, j in combinations(range(len(names)), 2):
-        totals = _pair_counts(count, ents[i], ents[j], trig[i], trig[j], args[i], args[j])
+        pair = (names[i], names[j])
+        totals = _pair_counts(
+            count, ents[i], ents[j], trig[i], trig[j], args[i], args[j], counts, pair
+        )
         for key, (tp, n_a, n_b) in totals.items():
             count(key, tp, n_a, n_b)
             if key != ("entities", "overlap"):
@@ -162,9 +168,13 @@ def _pair_counts(
     tb: dict[str, dict[tuple, int]],
     aa: dict[str, dict[tuple, int]],
     ab: dict[str, dict[tuple, int]],
+    per_pair: dict[tuple, list[int]],
+    pair: tuple[str, str],
 ) -> dict[tuple, list[int]]:
-    """Count one pair on one document per label and type (through ``count``); return the
-    totals over labels and types, which are the sums of those."""
+    """Count one pair on one document per label and type (through ``count``, and into
+    ``per_pair`` under ``("pair", pair, ...)``, for each annotator's agreement per label: a
+    pair meets a label once per document, so those are set, not added); return the totals
+    over labels and types, which are the sums of those."""
     empty: dict[tuple, int] = {}
     totals = {
         key: [0, 0, 0]
@@ -190,6 +200,8 @@ def _pair_counts(
         ov = tp if tp == min(na, nb) else overlap_matches(items_of(la), items_of(lb))
         count(("label", label, "exact"), tp, na, nb)
         count(("label", label, "overlap"), ov, na, nb)
+        per_pair[("pair", pair, "label", label, "exact")] = [tp, na, nb]
+        per_pair[("pair", pair, "label", label, "overlap")] = [ov, na, nb]
         add(("entities", "exact"), tp, na, nb)
         add(("entities", "overlap"), ov, na, nb)
     for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
@@ -197,6 +209,7 @@ def _pair_counts(
             xa, xb = a.get(typ, empty), b.get(typ, empty)
             tp, na, nb = common(xa, xb), sum(xa.values()), sum(xb.values())
             count(("type", typ, kind), tp, na, nb)
+            per_pair[("pair", pair, "type", typ, kind)] = [tp, na, nb]
             add(("events", kind), tp, na, nb)
     return totals
 
@@ -223,6 +236,8 @@ class Agreement:
         self.pair_rows: list[tuple[int, int, np.ndarray]] = []  # (pair, document, confusion)
         self.pairs: dict[tuple[str, str], int] = {}
         self.pair_docs: Counter = Counter()
+        # (annotator, "label"|"type", name, kind) -> [TP, theirs, the others'] over their pairs
+        self.by_annotator: dict[tuple, list[int]] = {}
         self.support: Counter = Counter()
         self.lowest: list[tuple[float, int, dict[str, Any]]] = []
         self.annotators_per_doc: Counter = Counter()
@@ -248,6 +263,9 @@ class Agreement:
         counts: dict[int, list[int]] = {}
         for key, c in sc.counts.items():
             if key[0] == "pair":
+                if key[2] in ("label", "type"):  # totals only: no interval is drawn for them
+                    self._add_annotator(*key[1], key[2:], c)
+                    continue
                 key = ("pair", self._pair(*key[1]), *key[2:])
             counts[self.column(key)] = c
         v = len(self.values)
@@ -280,6 +298,33 @@ class Agreement:
             heapq.heapreplace(self.lowest, (*item, entry))
         else:
             heapq.heappush(self.lowest, (*item, entry))
+
+    def _add_annotator(self, a: str, b: str, key: tuple, c: list[int]) -> None:
+        """Add a pair's counts of one label (or type) to each one's agreement with the
+        others: [TP, their own items, the other's items]."""
+        tp, n_a, n_b = c
+        for me, mine, theirs in ((a, n_a, n_b), (b, n_b, n_a)):
+            acc = self.by_annotator.setdefault((me, *key), [0, 0, 0])
+            acc[0] += tp
+            acc[1] += mine
+            acc[2] += theirs
+
+    def annotator_figures(self) -> dict[str, Any]:
+        """Each annotator's agreement with the others per entity label and event type: the
+        counts of every pair they are in, summed (micro), scored as the pairs are."""
+        out: dict[str, Any] = {}
+        for (me, what, name, kind), (tp, mine, theirs) in sorted(self.by_annotator.items()):
+            mine_of = out.setdefault(me, {"entities": {}, "events": {}})
+            if what == "label":
+                row = mine_of["entities"].setdefault(name, {})
+                row[f"{kind}_f1"] = f1(tp, mine, theirs)
+                if kind == "exact":
+                    row["mine"], row["theirs"] = mine, theirs
+            else:
+                row = mine_of["events"].setdefault(name, {})
+                row[f"{kind}_f1"] = f1(tp, mine, theirs)
+                row[f"{kind}s_mine"], row[f"{kind}s_theirs"] = mine, theirs
+        return out
 
     def _pair(self, a: str, b: str) -> int:
         if (a, b) not in self.pairs:
@@ -375,6 +420,7 @@ class Agreement:
                 "by_type": by_type,
             },
             "pairs": pairs,
+            "by_annotator": self.annotator_figures(),
             "lowest": [e for _, _, e in sorted(self.lowest, key=lambda x: (-x[0], -x[1]))],
             "definitions": DEFINITIONS,
         }

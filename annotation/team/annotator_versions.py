@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-import orjson
 
 from akhbar.annotation.labelstudio import export_reader
+from akhbar.annotation.labelstudio.annotator_emails import annotator_emails
 from akhbar.annotation.labelstudio.convert import select
 from akhbar.annotation.labelstudio.resolution import (
     ADJUDICATION_MODEL,
@@ -44,7 +44,13 @@ from akhbar.corpus.store import ArticleTexts, iter_article_batches, text_index
 from akhbar.schemas.errors import InputError
 from akhbar.schemas.taxonomy import Taxonomy
 
-__all__ = ["ADJUDICATION_MODEL", "SnapshotTally", "TaskVersions", "VersionReader"]
+__all__ = [
+    "ADJUDICATION_MODEL",
+    "SnapshotTally",
+    "TaskVersions",
+    "VersionReader",
+    "annotator_emails",
+]
 R = TypeVar("R")
 
 
@@ -142,19 +148,6 @@ def given_tokens(corpus_dir: Path) -> dict[str, str]:
     return out
 
 
-def annotator_emails(snapshot: Path) -> dict[str, str]:
-    """User id -> e-mail, as ``akhbar annotate pull`` recorded them in the manifest beside the
-    snapshot; empty for an export without one (annotators are then named by id)."""
-    manifest = snapshot.with_name(snapshot.name.removesuffix(".json") + ".manifest.json")
-    try:
-        found = orjson.loads(manifest.read_bytes()).get("annotators")
-    except (OSError, orjson.JSONDecodeError, AttributeError):
-        return {}
-    if not isinstance(found, dict):
-        return {}
-    return {str(k): v for k, v in found.items() if isinstance(v, str) and v}
-
-
 class VersionReader:
     """Reads the shared tasks of snapshots against one corpus and taxonomy."""
 
@@ -190,6 +183,7 @@ class VersionReader:
         if not snapshot.is_file():
             raise InputError(f"{snapshot}: no such file; give a snapshot from akhbar annotate pull")
         self.names = annotator_emails(snapshot)
+        self.checker.emails = self.names  # the versions name their annotator's e-mail too
 
         def on_tasks(tasks: list[Any], seq: int) -> tuple[R, SnapshotTally]:
             part = SnapshotTally()

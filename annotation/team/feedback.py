@@ -3,7 +3,8 @@
 ``feedback/<annotator>.md`` (annotators named by e-mail where the snapshot's manifest has it,
 by user id otherwise) holds: the tasks of theirs that a validation quarantined, with each
 error's code, message and excerpt (Arabic in right-to-left isolates, as the other reports);
-their agreement with each other annotator (an agreement's ``pairs``); the audit suspects in
+their agreement with each other annotator (an agreement's ``pairs``) and with all the others
+per label and event type (its ``by_annotator``); the audit suspects in
 their annotations (an audit row names its annotators where known); and, for each kind of
 problem found, the part of the annotator's guide to read again. Nothing of another annotator
 appears in a report.
@@ -38,8 +39,10 @@ READ_FOR_CODE = {
     "AK14": f"{GUIDE}, Where spans go wrong: no space, punctuation or half word inside a span",
     "AK15": "nothing: the task's article, not the annotation, is at fault (the curator's)",
 }
+# The first key found in a kind's name (audit/run.py's KINDS) says what to read.
 READ_FOR_AUDIT = {
-    "label": f"{GUIDE}, The guidelines: the entity label table, the same string the same type",
+    "entity_type": f"{GUIDE}, The guidelines: the entity label table, the same string the "
+    "same type",
     "missed": f"{GUIDE}, The guidelines: every mention of an entity is marked, not the first",
     "boundary": f"{GUIDE}, Where spans go wrong: proclitics, ال and titles at a span's edges",
     "trigger": f"{GUIDE}, The guidelines: the event table, the same word the same event type",
@@ -62,6 +65,8 @@ class Feedback:
 
     quarantined: list[dict[str, Any]] = field(default_factory=list)  # error issues
     pairs: list[dict[str, Any]] = field(default_factory=list)  # with each other annotator
+    # their agreement with the others per label and event type (agreement's by_annotator)
+    by_label: dict[str, Any] = field(default_factory=dict)
     suspects: list[dict[str, Any]] = field(default_factory=list)  # audit rows
 
 
@@ -124,6 +129,8 @@ def collect(
         for p in figures.get("pairs") or ():
             for me, other in ((p["a"], p["b"]), (p["b"], p["a"])):
                 out.setdefault(me, Feedback()).pairs.append({**p, "other": other})
+        for me, mine in (figures.get("by_annotator") or {}).items():
+            out.setdefault(me, Feedback()).by_label = mine
     if audit is not None:
         for row in read_rows(audit / "audit.jsonl"):
             whom = row.get("annotators") or row.get("annotator") or ()
@@ -134,6 +141,35 @@ def collect(
 
 def _f(x: Any) -> str:
     return "–" if x is None else f"{x:.3f}"
+
+
+def _by_label(figures: dict[str, Any]) -> list[str]:
+    """The table of one annotator's agreement with the others per label and event type."""
+    ents, events = figures.get("entities") or {}, figures.get("events") or {}
+    if not ents and not events:
+        return []
+    lines = [
+        "",
+        "Per label, with all the others together (the lowest first: where to look):",
+        "",
+        "| label | exact F1 | overlap F1 | yours | theirs |",
+        "|---|---|---|---|---|",
+    ]
+
+    def low(item: tuple[str, dict[str, Any]], f: str) -> tuple[float, str]:
+        x = item[1].get(f)
+        return (2.0 if x is None else x, item[0])
+
+    for label, r in sorted(ents.items(), key=lambda i: low(i, "exact_f1")):
+        lines.append(
+            f"| {label} | {_f(r.get('exact_f1'))} | {_f(r.get('overlap_f1'))} "
+            f"| {r.get('mine')} | {r.get('theirs')} |"
+        )
+    if events:
+        lines += ["", "| event type | trigger F1 | argument F1 |", "|---|---|---|"]
+        for typ, r in sorted(events.items(), key=lambda i: low(i, "trigger_f1")):
+            lines.append(f"| {typ} | {_f(r.get('trigger_f1'))} | {_f(r.get('argument_f1'))} |")
+    return lines
 
 
 def render(who: str, fb: Feedback, audited: bool = True) -> str:
@@ -164,6 +200,7 @@ def render(who: str, fb: Feedback, audited: bool = True) -> str:
                 f"| {_f(p.get('token_kappa'))} | {_f(p.get('trigger_f1'))} "
                 f"| {_f(p.get('argument_f1'))} |"
             )
+        lines += _by_label(fb.by_label)
     else:
         lines.append("No article of yours was also annotated by someone else.")
     lines += ["", "## Audit suspects in your annotations", ""]
@@ -173,7 +210,7 @@ def render(who: str, fb: Feedback, audited: bool = True) -> str:
         kind = str(row.get("kind", "suspect"))
         arts = ", ".join(map(str, row.get("article_ids") or ()))
         lines.append(f"- {kind} (score {_f(row.get('score'))}): articles {arts}")
-        for ex in (row.get("excerpts") or ())[:3]:
+        for ex in ((row.get("evidence") or {}).get("excerpts") or ())[:3]:
             lines.append(f"  - {isolate(str(ex))}")
         reading[kind] = read_for_audit(kind)
     lines += ["", "## What to read again", ""]

@@ -95,8 +95,14 @@ def collect(outcomes: Iterable[tuple[TaskOutcome, Any]], part: Path, seq: int, s
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(rules: Rules, index: dict[str, str], corpus_dir: str, parts: str) -> None:
-    _WORKER["checker"] = TaskChecker(rules, index, ArticleTexts(corpus_dir))
+def init_worker(
+    rules: Rules,
+    index: dict[str, str],
+    corpus_dir: str,
+    parts: str,
+    emails: dict[str, str] | None = None,
+) -> None:
+    _WORKER["checker"] = TaskChecker(rules, index, ArticleTexts(corpus_dir), emails)
     _WORKER["parts"] = Path(parts)
 
 

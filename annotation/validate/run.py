@@ -33,6 +33,7 @@ import orjson
 
 from akhbar import schemas
 from akhbar.annotation.labelstudio import export_reader
+from akhbar.annotation.labelstudio.annotator_emails import annotator_emails
 from akhbar.annotation.labelstudio.convert import POLICY
 from akhbar.annotation.labelstudio.export_reader import Range
 from akhbar.annotation.labelstudio.result_checks import Rules
@@ -198,11 +199,13 @@ def _validate(
         parts.mkdir()
         merger = Merger(tmp)
         texts = ArticleTexts(corpus_dir)
-        checker = TaskChecker(rules, index, texts)
+        # documents name their annotator's e-mail, as pull recorded it in the manifest
+        emails = annotator_emails(snapshot)
+        checker = TaskChecker(rules, index, texts, emails)
         # The pool forks while the hasher is between two blocks, not in the middle of one.
         with hasher.lock:
             executor = make_executor(
-                workers, init_worker, (rules, index, str(corpus_dir), str(parts))
+                workers, init_worker, (rules, index, str(corpus_dir), str(parts), emails)
             )
         with executor:
             _read(snapshot, opts.range_bytes, executor, checker, parts, merger)

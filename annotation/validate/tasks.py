@@ -72,8 +72,10 @@ class TaskChecker:
         rules: Rules,
         corpus: dict[str, str],
         corpus_text: Callable[[str], str | None],
+        emails: dict[str, str] | None = None,
     ) -> None:
         self.rules = rules
+        self.emails = emails or {}  # user id -> e-mail (the snapshot's manifest)
         self.corpus = corpus
         self.corpus_text = corpus_text
         schema = export_schema()
@@ -213,7 +215,7 @@ class TaskChecker:
         pick, selection = select(cands, found.ids)
         if every_version:
             out.versions = [
-                to_document(task, a, checked[k], "version", self.rules.tag)
+                to_document(task, a, checked[k], "version", self.rules.tag, self.emails)
                 for k, a in cands
                 if k not in bad
             ]
@@ -223,7 +225,9 @@ class TaskChecker:
                 out.quarantined_ids.append(a.get("id") if isinstance(a, dict) else None)
             elif k == pick:
                 out.selected = 1
-                out.document = to_document(task, a, checked[k], selection, self.rules.tag)
+                out.document = to_document(
+                    task, a, checked[k], selection, self.rules.tag, self.emails
+                )
             else:
                 out.superseded += 1
         out.status = DOCUMENTED if out.document is not None else QUARANTINED

@@ -5,14 +5,13 @@ the validate folder, a snapshot, a release) is read; bad input is one line."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import orjson
 import pytest
 
-from akhbar.annotation.audit.run import AuditOptions, run_audit
 from akhbar.schemas.shape import check_shape
 from tests.helpers import run_akhbar
+from tests.helpers.audit import at, audit, plant, write_docs
 from tests.helpers.corrupt import corrupt, score
 
 EXPORT = "corpus/sample/labelstudio_export.json"
@@ -33,104 +32,36 @@ def sample(tmp_path_factory):
     return root, docs
 
 
-def _write(path, docs):
-    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
-    return path
-
-
-def _plant(docs):
-    """Five errors, each where the rest of the sample says otherwise: (kind, article, start)."""
-    docs = json.loads(json.dumps(docs))
-    texts = Counter((e["text"], e["label"]) for d in docs for e in d["entities"])
-    (text, label), _ = texts.most_common(1)[0]
-    where = [(d, e) for d in docs for e in d["entities"] if e["text"] == text]
-    planted = []
-    d, e = where[0]
-    e["label"] = "ORG" if label != "ORG" else "GPE"
-    planted.append(("entity_type", d["article_id"], e["start"]))
-    d, e = where[1]
-    assert d is not where[0][0]
-    d["entities"].remove(e)
-    for ev in d["events"]:
-        ev["arguments"] = [a for a in ev["arguments"] if a["entity_id"] != e["id"]]
-    planted.append(("entity_missed", d["article_id"], e["start"]))
-    d, e = next(
-        (d, e)
-        for d in docs[3:]
-        for e in d["entities"]
-        if e["text"].startswith("ال") and len(e["text"]) > 4 and e["text"] != text
-    )
-    e["start"] += 2
-    e["text"] = e["text"][2:]
-    planted.append(("entity_boundary", d["article_id"], e["start"]))
-    triggers = Counter((v["trigger"]["text"], v["type"]) for d in docs for v in d["events"])
-    (ttext, ttype), _ = triggers.most_common(1)[0]
-    twhere = [(d, v) for d in docs for v in d["events"] if v["trigger"]["text"] == ttext]
-    d, v = twhere[0]
-    v["type"] = "Attack" if ttype != "Attack" else "Die"
-    planted.append(("trigger_type", d["article_id"], v["trigger"]["start"]))
-    d, v = twhere[1]
-    d["events"].remove(v)
-    planted.append(("trigger_missed", d["article_id"], v["trigger"]["start"]))
-    return docs, planted
-
-
-def _at(suspects, kind, aid, start):
-    return [
-        s
-        for s in suspects
-        if s["kind"] == kind
-        and s["article_ids"] == [aid]
-        and s["span"]["start"] <= start < s["span"]["end"]
-    ]
-
-
 def test_planted_errors_are_found_and_were_not_there_before(sample, tmp_path):
     root, docs = sample
-    bad, planted = _plant(docs)
-    clean = run_audit(
-        AuditOptions(_write(tmp_path / "clean.jsonl", docs), root / "corpus", tmp_path / "a0")
-    )
-    code, stdout, err = run_akhbar(
-        "annotate",
-        "audit",
-        _write(tmp_path / "bad.jsonl", bad),
-        "--corpus",
-        root / "corpus",
-        "--out",
-        tmp_path / "a1",
-    )
-    assert code == 0, err
-    assert "22 documents (documents)" in stdout
-    suspects = [
-        orjson.loads(x) for x in (tmp_path / "a1" / "audit.jsonl").read_bytes().splitlines()
-    ]
+    bad, planted = plant(docs)
+    clean = audit(docs, root / "corpus", tmp_path / "a0")
+    found = audit(bad, root / "corpus", tmp_path / "a1")
+    assert "22 documents (documents)" in found.stdout
+    suspects = found.suspects
     for kind, aid, start in planted:
-        got = _at(suspects, kind, aid, start)
+        got = at(suspects, kind, aid, start)
         assert got, f"{kind} in {aid} at {start} not found"
-        assert not _at(clean.suspects, kind, aid, start), f"{kind} was there before the plant"
+        assert not at(clean.suspects, kind, aid, start), f"{kind} was there before the plant"
         s = got[0]
         assert s["annotator"] == "1" and s["task_ids"] and s["evidence"]["excerpts"]
         assert s["rank"] <= 15, (kind, s["rank"], s["why"])
-    relabelled = _at(suspects, "entity_type", planted[0][1], planted[0][2])[0]
+    relabelled = at(suspects, "entity_type", planted[0][1], planted[0][2])[0]
     assert relabelled["expected"] != relabelled["label"]
     assert relabelled["evidence"]["documents"], "the articles that say otherwise are named"
-    summary = json.loads((tmp_path / "a1" / "audit.json").read_text(encoding="utf-8"))
+    summary = found.summary
     assert summary["suspects"] == len(suspects) == sum(summary["by_kind"].values())
     assert sum(
         c for a in summary["by_annotator"].values() for k, c in a.items() if k != "documents"
     ) == len(suspects)
-    md = (tmp_path / "a1" / "audit.md").read_text(encoding="utf-8")
+    md = (found.out / "audit.md").read_text(encoding="utf-8")
     assert "\u2068" in md and "## entity_type" in md  # Arabic in isolates
 
 
 def test_outputs_match_their_schemas(sample, tmp_path):
     root, docs = sample
     bad, _ = corrupt(docs, 0.1, seed=3)
-    res = run_audit(
-        AuditOptions(_write(tmp_path / "d.jsonl", bad), root / "corpus", tmp_path / "a")
-    )
-    assert res.suspects
+    assert audit(bad, root / "corpus", tmp_path / "a").suspects
     lines = (tmp_path / "a" / "audit.jsonl").read_bytes().splitlines()
     for n, line in enumerate(lines):
         check_shape(orjson.loads(line), "audit_suspect", f"audit.jsonl line {n + 1}")
@@ -147,10 +78,7 @@ def test_seeded_corruptions_are_ranked_above_chance(sample, tmp_path):
     on the sample, whose planted errors are a few among hundreds of annotations."""
     root, docs = sample
     bad, corruptions = corrupt(docs, 0.05, seed=0)
-    res = run_audit(
-        AuditOptions(_write(tmp_path / "d.jsonl", bad), root / "corpus", tmp_path / "a")
-    )
-    fig = score(res.suspects, corruptions)
+    fig = score(audit(bad, root / "corpus", tmp_path / "a").suspects, corruptions)
     n_items = sum(len(d["entities"]) + len(d["events"]) for d in bad)
     assert fig["precision"] > 5 * len(corruptions) / n_items
 
@@ -307,20 +235,14 @@ def test_a_suggestion_model_points_at_planted_errors(tmp_path):
         for ev in d["events"]:
             ev["arguments"] = [a for a in ev["arguments"] if a["entity_id"] != e["id"]]
         planted.append(("model_missed", d["article_id"], e["start"]))
-    code, _, err = run_akhbar(
-        "annotate", "audit", _write(tmp_path / "bad.jsonl", docs), "--corpus", b["corpus"],
-        "--out", tmp_path / "a", "--model", b["model"],
-    )  # fmt: skip
-    assert code == 0, err
-    suspects = [orjson.loads(x) for x in (tmp_path / "a" / "audit.jsonl").read_bytes().splitlines()]
-    model = [s for s in suspects if s["kind"].startswith("model_")]
-    found = [p for p in planted if _at(model, *p)]
+    audited = audit(docs, b["corpus"], tmp_path / "a", "--model", b["model"])
+    model = [s for s in audited.suspects if s["kind"].startswith("model_")]
+    found = [p for p in planted if at(model, *p)]
     assert len(found) >= 4, (found, [(s["kind"], s["span"]) for s in model])
-    hits = [s for s in model if any(_at([s], *p) for p in planted)]
+    hits = [s for s in model if any(at([s], *p) for p in planted)]
     assert len(hits) >= len(model) / 2  # the model mostly points at what was planted
     assert all(s["score"] >= 0.5 and "sure of the sentence" in s["why"] for s in model)
-    summary = json.loads((tmp_path / "a" / "audit.json").read_text(encoding="utf-8"))
-    assert summary["model"]["min_confidence"] == 0.5
+    assert audited.summary["model"]["min_confidence"] == 0.5
 
 
 @pytest.mark.shared_data
@@ -341,10 +263,7 @@ def test_frequent_type_swaps_in_wojood_are_found(tmp_path):
     import_conll(ImportOptions(files, TAXONOMY_DIR / "wojood.yaml", tmp_path / "w"))
     docs = [orjson.loads(x) for x in (tmp_path / "w" / "documents.jsonl").read_bytes().splitlines()]
     bad, corruptions = corrupt(docs, 0.05, seed=7)
-    res = run_audit(
-        AuditOptions(_write(tmp_path / "d.jsonl", bad), tmp_path / "w" / "corpus", tmp_path / "a")
-    )
-    fig = score(res.suspects, corruptions)
+    fig = score(audit(bad, tmp_path / "w" / "corpus", tmp_path / "a").suspects, corruptions)
     found, frequent = fig["frequent_relabels"]
     assert frequent >= 10 and found >= 0.8 * frequent, fig
     assert fig["recall_by_way"]["entity shift"][0] >= 0.5 * fig["recall_by_way"]["entity shift"][1]
@@ -354,18 +273,20 @@ def test_release_diff_says_which_changed_articles_were_audit_suspects(sample, tm
     """v1.0.0 is released with a planted error and its audit; v1.1.0 with the error corrected:
     the diff lists the article as changed, a suspect of v1.0.0's audit corrected after review."""
     root, docs = sample
-    bad, planted = _plant(docs)
+    bad, planted = plant(docs)
     kind, aid, _ = planted[0]  # the relabelled entity
     bad = [d if d["article_id"] == aid else docs[i] for i, d in enumerate(bad)]
     doc = next(d for d in bad if d["article_id"] == aid)
     ids = {e["id"] for e in doc["entities"] if e["start"] == planted[0][2]}
     for ev in doc["events"]:  # the new label may not fill the roles the old one did
         ev["arguments"] = [a for a in ev["arguments"] if a["entity_id"] not in ids]
+    code, _, err = run_akhbar(
+        "annotate", "validate", write_docs(tmp_path / "bad.jsonl", bad), "--corpus",
+        root / "corpus", "--out", tmp_path / "vbad",
+    )  # fmt: skip
+    assert code == 0, err
+    audit(tmp_path / "vbad", root / "corpus", tmp_path / "audit")
     for argv in (
-        ("annotate", "validate", _write(tmp_path / "bad.jsonl", bad), "--corpus", root / "corpus",
-         "--out", tmp_path / "vbad"),
-        ("annotate", "audit", tmp_path / "vbad", "--corpus", root / "corpus", "--out",
-         tmp_path / "audit"),
         ("release", "build", "--version", "1.0.0", "--corpus", root / "corpus", "--documents",
          tmp_path / "vbad", "--audit", tmp_path / "audit", "--out", tmp_path / "releases"),
         ("release", "build", "--version", "1.1.0", "--corpus", root / "corpus", "--documents",

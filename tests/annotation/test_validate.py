@@ -19,6 +19,7 @@ from akhbar.annotation.labelstudio import export_reader
 from akhbar.annotation.labelstudio.result_checks import export_schema
 from akhbar.annotation.validate.run import ValidateOptions, validate_snapshot
 from akhbar.schemas import taxonomy
+from akhbar.schemas.document import matches_schema
 from akhbar.schemas.errors import InputError, IntegrityError, OutputError
 from tests.helpers import TEST_DATA
 
@@ -355,3 +356,31 @@ def test_duplicates_found_across_pieces(corpus, tmp_path):
     assert "task id 1 occurs again (first at /0)" in record["errors"][0]["message"]
     assert record["quarantined_annotation_ids"] == [101, 102]  # both valid ones, none lost
     assert result.counts["documents"] == 3 and result.counts["annotations"]["quarantined"] == 2
+
+
+def test_documents_name_the_annotators_e_mail_from_the_manifest(big, tmp_path):
+    """A pulled snapshot's manifest names its annotators (user id -> e-mail): each document
+    carries the e-mail beside the id, with one worker and with several; an expanded user's
+    own e-mail comes first, and an id the manifest does not know has none."""
+    exported, corpus = big
+    snap = tmp_path / "snapshot-20261120T100000Z-0123.json"
+    snap.write_bytes(exported.read_bytes())
+    manifest = snap.with_name(snap.name.removesuffix(".json") + ".manifest.json")
+    manifest.write_text(json.dumps({"annotators": {"1": "first@example.org"}}), encoding="utf-8")
+    by_workers = {}
+    for workers, range_bytes in ((1, 1 << 30), (2, 20_000)):
+        out = tmp_path / f"w{workers}"
+        validate_snapshot(
+            ValidateOptions(snap, corpus, out, workers=workers, range_bytes=range_bytes)
+        )
+        by_workers[workers] = docs = read_jsonl(out / "documents.jsonl")
+        emails = {(d["annotator_id"], d["annotator_email"]) for d in docs}
+        assert (1, "first@example.org") in emails and (2, "reviewer@example.org") in emails
+        assert {e for i, e in emails if i not in (1, 2)} <= {None}
+        assert all(d["annotator"] == str(d["annotator_id"]) or "@" in d["annotator"] for d in docs)
+        assert all(matches_schema(d) for d in docs)
+    assert by_workers[1] == by_workers[2]
+    # an export without a manifest: the ids only, as before
+    validate_snapshot(ValidateOptions(exported, corpus, tmp_path / "bare", workers=1))
+    bare = read_jsonl(tmp_path / "bare" / "documents.jsonl")
+    assert {d["annotator_email"] for d in bare if d["annotator_id"] == 1} == {None}

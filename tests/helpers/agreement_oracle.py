@@ -156,6 +156,9 @@ def expected(tasks, label_names=LABELS, types=TYPES, token_pattern=r"\S+"):
     by_label = {}
     by_type = {}
     pairs = {}
+    # annotator -> label -> [exact TP, overlap TP, theirs, the other's], over their pairs
+    mine_by_label: dict = {}
+    mine_by_type: dict = {}  # annotator -> type -> [trigger TP, n, argument TP, n]
     columns = []  # reliability data: one column per token, one row per annotator
     names = sorted({n for t in shared for n in t.versions})
     for t in shared:
@@ -191,6 +194,12 @@ def expected(tasks, label_names=LABELS, types=TYPES, token_pattern=r"\S+"):
                     d[0] += matched(la, lb)
                     d[1] += best_matching(la, lb)
                     d[2] += len(la) + len(lb)
+                    for me, xs, ys in ((a, la, lb), (b, lb, la)):
+                        m = mine_by_label.setdefault(me, {}).setdefault(label, [0, 0, 0, 0])
+                        m[0] += matched(xs, ys)
+                        m[1] += best_matching(xs, ys)
+                        m[2] += len(xs)
+                        m[3] += len(ys)
             for typ in types:
                 ta = [x for x in trigs(da) if x[0] == typ]
                 tb = [x for x in trigs(db) if x[0] == typ]
@@ -202,6 +211,12 @@ def expected(tasks, label_names=LABELS, types=TYPES, token_pattern=r"\S+"):
                     d[1] += len(ta) + len(tb)
                     d[2] += matched(ga, gb)
                     d[3] += len(ga) + len(gb)
+                    for me in (a, b):
+                        m = mine_by_type.setdefault(me, {}).setdefault(typ, [0, 0, 0, 0])
+                        m[0] += matched(ta, tb)
+                        m[1] += len(ta) + len(tb)
+                        m[2] += matched(ga, gb)
+                        m[3] += len(ga) + len(gb)
     kappas = {k: plain_kappa(p["xa"], p["xb"]) for k, p in pairs.items()}
     defined = [k for k in kappas.values() if k is not None]
     return {
@@ -222,6 +237,19 @@ def expected(tasks, label_names=LABELS, types=TYPES, token_pattern=r"\S+"):
             for k, p in pairs.items()
         },
         "kappa_mean": sum(defined) / len(defined) if defined else None,
+        "by_annotator": {
+            n: {
+                "entities": {
+                    label: (plain_f1(v[0], v[2], v[3]), plain_f1(v[1], v[2], v[3]), v[2], v[3])
+                    for label, v in mine_by_label.get(n, {}).items()
+                },
+                "events": {
+                    typ: (plain_f1(v[0], v[1], 0), plain_f1(v[2], v[3], 0))
+                    for typ, v in mine_by_type.get(n, {}).items()
+                },
+            }
+            for n in sorted(set(mine_by_label) | set(mine_by_type))
+        },
         "alpha": package_alpha(columns, names, label_names),
     }
 
@@ -285,6 +313,18 @@ def check_all(tasks):
         assert close(p["token_kappa"], kappa)
         assert close(p["trigger_f1"], tf)
         assert close(p["argument_f1"], af)
+    mine = got["by_annotator"]
+    assert set(mine) == set(want["by_annotator"])
+    for n, w in want["by_annotator"].items():
+        assert set(mine[n]["entities"]) == set(w["entities"])
+        for label, (ex, ov, m, t) in w["entities"].items():
+            r = mine[n]["entities"][label]
+            assert close(r["exact_f1"], ex) and close(r["overlap_f1"], ov)
+            assert (r["mine"], r["theirs"]) == (m, t)
+        assert set(mine[n]["events"]) == set(w["events"])
+        for typ, (tf, af) in w["events"].items():
+            r = mine[n]["events"][typ]
+            assert close(r.get("trigger_f1"), tf) and close(r.get("argument_f1"), af)
     return agr, got
 
 

@@ -60,14 +60,59 @@ class LabelingPage:
         # a wrong password stays on the login page; a right one leaves it
         p.wait_for_url(lambda u: "/user/login" not in u)
 
-    def open_task(self, project_id: int, task_id: int) -> None:
+    def sign_up(self, invite: str, email: str, password: str) -> None:
+        """A new teammate fills in the invite link's sign-up form (and is then logged in)."""
+        p = self.page
+        p.goto(invite)
+        p.fill("input[name=email]", email)
+        p.fill("input[name=password]", password)
+        p.click("button[type=submit]")
+        p.wait_for_url(lambda u: "/user/signup" not in u)
+
+    def open_task(self, project_id: int, task_id: int, own: bool = True) -> None:
+        """Open a task from the Data Manager: one's own new annotation (Submit), or, with
+        ``own=False``, the tabs of the annotations and predictions already there."""
         p = self.page
         p.goto(f"{self.url}/projects/{project_id}/data?task={task_id}")
         p.wait_for_selector(f"{TEXT} .lsf-richtext__line")
-        p.get_by_role("button", name="Submit").wait_for()
+        if own:
+            p.get_by_role("button", name="Submit").wait_for()
+        else:
+            p.locator(".lsf-annotation-button_selected").wait_for()
         p.wait_for_load_state("networkidle")
         p.add_script_tag(path=str(GEOMETRY_JS))
         self.root = p.query_selector(TEXT)
+
+    # --- the tabs of a task's annotations and predictions -------------------------------------
+
+    def prediction_tab(self, prediction_id: int) -> Any:
+        """The tab of a prediction at the top of the labelling page (tabs carry the id of
+        their annotation or prediction; a prediction's has the prediction picture)."""
+        pic = self.page.locator(".lsf-annotation-button__userpic_prediction")
+        return self.page.locator(
+            f".lsf-annotation-button[data-annotation-id='{prediction_id}']"
+        ).filter(has=pic)
+
+    def show(self, tab: Any) -> None:
+        """Click a tab and wait until its regions are on the text."""
+        tab.locator(".lsf-annotation-button__mainSection").click()
+        tab.and_(self.page.locator(".lsf-annotation-button_selected")).wait_for()
+        self._text_again()
+
+    def duplicate(self, tab: Any) -> None:
+        """The tab's ⋮ → "Duplicate Annotation": a new annotation of one's own, started from
+        it (Label Studio records the prediction as its parent), shown for editing."""
+        tab.locator(".lsf-annotation-button__trigger").click()
+        self.page.get_by_text("Duplicate Annotation", exact=True).click()
+        self.page.locator(".lsf-annotation-button_selected.lsf-annotation-button_draft").wait_for()
+        self.page.get_by_role("button", name="Submit").wait_for()
+        self._text_again()
+
+    def _text_again(self) -> None:
+        # switching tabs draws the text anew: the old element is gone
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_selector(f"{TEXT} .lsf-richtext__line")
+        self.root = self.page.query_selector(TEXT)
 
     # --- geometry -----------------------------------------------------------------------------
 

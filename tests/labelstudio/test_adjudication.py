@@ -22,7 +22,7 @@ from akhbar.annotation.labelstudio.calls import http_client
 from akhbar.annotation.labelstudio.to_results import document_to_results
 from akhbar.annotation.push.corpus_push import existing_tasks
 from tests.helpers import run_akhbar, sample_articles
-from tests.labelstudio.test_team import entity, versions
+from tests.helpers.team_versions import entity, versions
 
 pytestmark = pytest.mark.labelstudio
 

@@ -12,8 +12,6 @@ pull, validate, agreement and release see exactly that.
 
 from __future__ import annotations
 
-import copy
-
 import orjson
 import pytest
 
@@ -23,52 +21,9 @@ from akhbar.annotation.push.corpus_push import existing_tasks
 from akhbar.annotation.team.annotator_versions import TaskVersions
 from tests.helpers import run_akhbar, sample_articles
 from tests.helpers.agreement_oracle import expected
+from tests.helpers.team_versions import entity, versions
 
 pytestmark = pytest.mark.labelstudio
-
-
-def span(text: str, s: str, occurrence: int = 0) -> tuple[int, int]:
-    i = -1
-    for _ in range(occurrence + 1):
-        i = text.index(s, i + 1)
-    return i, i + len(s)
-
-
-def entity(text, eid, label, s):
-    a, b = span(text, s)
-    return {"id": eid, "start": a, "end": b, "text": s, "label": label}
-
-
-def versions(text: str) -> dict[str, dict]:
-    """Annotator A's document, and B's and C's with the planned disagreements."""
-    ents = [
-        entity(text, "e1", "WEA", "الطائرات الحربية"),
-        entity(text, "e2", "FAC", "مواقع للمسلحين"),
-        entity(text, "e3", "GPE", "حلب"),
-        entity(text, "e4", "TIME", "فجر الخميس"),
-        entity(text, "e5", "ORG", "الجيش"),
-        entity(text, "e6", "FAC", "مخازن للأسلحة والذخيرة"),
-    ]
-    a0, a1 = span(text, "قصفت")
-    event = {
-        "id": "t1",
-        "type": "Attack",
-        "trigger": {"start": a0, "end": a1, "text": "قصفت"},
-        "arguments": [
-            {"role": "Instrument", "entity_id": "e1"},
-            {"role": "Target", "entity_id": "e2"},
-            {"role": "Place", "entity_id": "e3"},
-            {"role": "Time", "entity_id": "e4"},
-        ],
-    }
-    a = {"entities": ents, "events": [event]}
-    b = copy.deepcopy(a)
-    b["entities"][1].update(entity(text, "e2", "FAC", "مواقع"))  # a boundary
-    b["entities"][5]["label"] = "LOC"  # a label
-    c = copy.deepcopy(a)
-    del c["entities"][4]  # a missed entity
-    c["events"][0]["arguments"][2]["role"] = "Target"  # a wrong role
-    return {"a": a, "b": b, "c": c}
 
 
 def test_three_annotators_agreement_adjudication_and_release(
@@ -133,6 +88,19 @@ def test_three_annotators_agreement_adjudication_and_release(
     assert pair_f1 == pytest.approx(
         {frozenset("ab"): 8 / 12, frozenset("ac"): 10 / 11, frozenset("bc"): 6 / 11}
     )
+    # each annotator against the others per label: FAC of A, 2 of theirs (once per pair)
+    # against B's 1 and C's 2, alike exactly with C's 2 only; C's missing ORG
+    mine = {names[n]: f["by_annotator"][n] for n in f["by_annotator"]}
+    assert mine["a"]["entities"]["FAC"] == {
+        "exact_f1": pytest.approx(2 * 2 / 7), "overlap_f1": pytest.approx(2 * 3 / 7),
+        "mine": 4, "theirs": 3,
+    }  # fmt: skip
+    assert mine["c"]["entities"]["ORG"] == {
+        "exact_f1": 0.0, "overlap_f1": 0.0, "mine": 0, "theirs": 2
+    }  # fmt: skip
+    assert mine["b"]["entities"]["LOC"]["exact_f1"] == 0.0
+    # arguments of the Attack: C's wrong role agrees with neither (3 of 4 with A, 2 with B)
+    assert mine["c"]["events"]["Attack"]["argument_f1"] == pytest.approx(2 * 5 / 16)
     first = sorted(names)[0]  # precision takes each pair's first annotator as the prediction
     n = {"a": 6, "b": 6, "c": 5}
     predicted = sum(n[names[p["a"]]] for p in f["pairs"])
