@@ -10,6 +10,7 @@ also need ``AKHBAR_TEST_LS_SETTINGS``, the settings file holding its user and pa
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -62,12 +63,36 @@ def _own_cache_dir(tmp_path_factory) -> Iterator[None]:
         os.environ["XDG_CACHE_HOME"] = old
 
 
-@pytest.fixture(scope="session")
-def labelstudio(tmp_path_factory) -> Iterator[LabelStudioServer]:
-    """One real Label Studio server for the session (or the one named by the environment)."""
+class _Starting(threading.Thread):
+    """``server.up`` in the background: Label Studio takes a minute or more to start, and the
+    tests before the first one that needs it run meanwhile."""
+
+    def __init__(self, paths) -> None:
+        super().__init__(name="akhbar-test-labelstudio", daemon=True)
+        self.paths = paths
+        self.status = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from akhbar.annotation.labelstudio import server
+
+        try:
+            self.status = server.up(self.paths, port=server.free_port())
+        except BaseException as e:  # raised again by the fixture that waits for it
+            self.error = e
+
+
+def _uses_labelstudio(session: pytest.Session) -> bool:
+    return any("labelstudio" in getattr(item, "fixturenames", ()) for item in session.items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _labelstudio_starting(request, tmp_path_factory) -> Iterator[_Starting | None]:
+    """When a collected test needs the session's server (and the environment names none), it
+    starts as the session does; stopped at the end whatever happened meanwhile."""
     url, key = os.environ.get("AKHBAR_TEST_LS_URL"), os.environ.get("AKHBAR_TEST_LS_API_KEY")
-    if url and key:
-        yield LabelStudioServer(url.rstrip("/"), key, None)
+    if (url and key) or not _uses_labelstudio(request.session):
+        yield None
         return
     from akhbar.annotation.labelstudio import server
 
@@ -77,11 +102,35 @@ def labelstudio(tmp_path_factory) -> Iterator[LabelStudioServer]:
         settings=root / "akhbar" / "labelstudio.json",
         venv=REPO / server.DEFAULT_VENV,
     )
+    starting = _Starting(paths)
+    starting.start()
     try:
-        st = server.up(paths, port=server.free_port())
-        yield LabelStudioServer(st.url, st.api_key, paths)
+        yield starting
     finally:
+        server.down(paths)  # a server still starting dies, and up() then fails at once
+        starting.join()
         server.down(paths)
+
+
+@pytest.fixture(scope="session")
+def labelstudio(_labelstudio_starting) -> Iterator[LabelStudioServer]:
+    """One real Label Studio server for the session (or the one named by the environment),
+    started in the background when the session begins (``_labelstudio_starting``)."""
+    url, key = os.environ.get("AKHBAR_TEST_LS_URL"), os.environ.get("AKHBAR_TEST_LS_API_KEY")
+    if url and key:
+        yield LabelStudioServer(url.rstrip("/"), key, None)
+        return
+    from akhbar.annotation.labelstudio import server
+
+    starting = _labelstudio_starting
+    assert starting is not None, "a test that needs Label Studio was not among those collected"
+    starting.join()
+    if starting.error is not None:
+        raise starting.error
+    try:
+        yield LabelStudioServer(starting.status.url, starting.status.api_key, starting.paths)
+    finally:
+        server.down(starting.paths)
 
 
 @pytest.fixture
@@ -108,6 +157,19 @@ def write_corpus(tmp_path) -> Callable[..., Path]:
         return d
 
     return write
+
+
+# --- the bundled sample, built once --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_model(tmp_path_factory) -> dict[str, Path]:
+    """The sample's corpus, validated hand annotations, release v1.0.0 and a suggestion model
+    trained on it (``tests/helpers/suggest.py``), built once by the real command line for every
+    test that only reads them (a test that writes makes its own outputs elsewhere)."""
+    from tests.helpers.suggest import build_sample_model
+
+    return build_sample_model(tmp_path_factory.mktemp("sample-model"))
 
 
 # --- Ray ---------------------------------------------------------------------------------------

@@ -218,12 +218,10 @@ def test_release_build_refuses_an_audit_of_the_wrong_shape(sample, tmp_path):
     assert not (tmp_path / "releases" / "v1.0.0").exists()
 
 
-def test_a_suggestion_model_points_at_planted_errors(tmp_path):
+def test_a_suggestion_model_points_at_planted_errors(sample_model, tmp_path):
     """A model trained on the sample's release (tests/helpers/suggest.py) disagrees with a
     relabelled and a dropped entity in each article where it is sure of the sentence."""
-    from tests.helpers.suggest import build_sample_model
-
-    b = build_sample_model(tmp_path / "m")
+    b = sample_model
     docs = [orjson.loads(x) for x in b["documents"].read_bytes().splitlines()]
     planted = []
     for d in docs:

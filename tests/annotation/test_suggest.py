@@ -17,13 +17,12 @@ from akhbar.corpus.store import load_corpus
 from akhbar.schemas.document import check_document, errors
 from akhbar.schemas.taxonomy import load as load_taxonomy
 from tests.helpers import REPO, run_akhbar
-from tests.helpers.suggest import build_sample_model
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
+def built(sample_model) -> dict[str, Path]:
     """The sample corpus, its validated hand annotations, release v1.0.0 and a model."""
-    return build_sample_model(tmp_path_factory.mktemp("suggest"))
+    return sample_model
 
 
 def test_model_card_names_the_release_features_and_validation_scores(built):

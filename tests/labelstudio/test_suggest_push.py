@@ -8,14 +8,13 @@ import orjson
 import pytest
 
 from tests.helpers import run_akhbar
-from tests.helpers.suggest import build_sample_model
 
 pytestmark = pytest.mark.labelstudio
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    return build_sample_model(tmp_path_factory.mktemp("suggest-ls"))
+def built(sample_model):
+    return sample_model
 
 
 def test_pushed_suggestions_are_shown_least_certain_first(labelstudio, ls_project, built, tmp_path):
