@@ -200,8 +200,9 @@ def _pair_counts(
         ov = tp if tp == min(na, nb) else overlap_matches(items_of(la), items_of(lb))
         count(("label", label, "exact"), tp, na, nb)
         count(("label", label, "overlap"), ov, na, nb)
-        per_pair[("pair", pair, "label", label, "exact")] = [tp, na, nb]
-        per_pair[("pair", pair, "label", label, "overlap")] = [ov, na, nb]
+        # tuples, not lists: never changed, and the garbage collector stops tracking them
+        per_pair[("pair", pair, "label", label, "exact")] = (tp, na, nb)
+        per_pair[("pair", pair, "label", label, "overlap")] = (ov, na, nb)
         add(("entities", "exact"), tp, na, nb)
         add(("entities", "overlap"), ov, na, nb)
     for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
@@ -209,7 +210,7 @@ def _pair_counts(
             xa, xb = a.get(typ, empty), b.get(typ, empty)
             tp, na, nb = common(xa, xb), sum(xa.values()), sum(xb.values())
             count(("type", typ, kind), tp, na, nb)
-            per_pair[("pair", pair, "type", typ, kind)] = [tp, na, nb]
+            per_pair[("pair", pair, "type", typ, kind)] = (tp, na, nb)
             add(("events", kind), tp, na, nb)
     return totals
 
@@ -236,8 +237,9 @@ class Agreement:
         self.pair_rows: list[tuple[int, int, np.ndarray]] = []  # (pair, document, confusion)
         self.pairs: dict[tuple[str, str], int] = {}
         self.pair_docs: Counter = Counter()
-        # (annotator, "label"|"type", name, kind) -> [TP, theirs, the others'] over their pairs
-        self.by_annotator: dict[tuple, list[int]] = {}
+        # ("pair", (a, b), "label"|"type", name, kind) -> [TP, a's, b's], summed over documents;
+        # split into each annotator's figures only when they are written (annotator_figures)
+        self.pair_labels: dict[tuple, list[int]] = {}
         self.support: Counter = Counter()
         self.lowest: list[tuple[float, int, dict[str, Any]]] = []
         self.annotators_per_doc: Counter = Counter()
@@ -264,7 +266,13 @@ class Agreement:
         for key, c in sc.counts.items():
             if key[0] == "pair":
                 if key[2] in ("label", "type"):  # totals only: no interval is drawn for them
-                    self._add_annotator(*key[1], key[2:], c)
+                    acc = self.pair_labels.get(key)
+                    if acc is None:
+                        self.pair_labels[key] = list(c)
+                    else:
+                        acc[0] += c[0]
+                        acc[1] += c[1]
+                        acc[2] += c[2]
                     continue
                 key = ("pair", self._pair(*key[1]), *key[2:])
             counts[self.column(key)] = c
@@ -299,21 +307,18 @@ class Agreement:
         else:
             heapq.heappush(self.lowest, (*item, entry))
 
-    def _add_annotator(self, a: str, b: str, key: tuple, c: list[int]) -> None:
-        """Add a pair's counts of one label (or type) to each one's agreement with the
-        others: [TP, their own items, the other's items]."""
-        tp, n_a, n_b = c
-        for me, mine, theirs in ((a, n_a, n_b), (b, n_b, n_a)):
-            acc = self.by_annotator.setdefault((me, *key), [0, 0, 0])
-            acc[0] += tp
-            acc[1] += mine
-            acc[2] += theirs
-
     def annotator_figures(self) -> dict[str, Any]:
         """Each annotator's agreement with the others per entity label and event type: the
         counts of every pair they are in, summed (micro), scored as the pairs are."""
+        by_annotator: dict[tuple, list[int]] = {}
+        for (_, (a, b), *key), (tp, n_a, n_b) in self.pair_labels.items():
+            for me, mine, theirs in ((a, n_a, n_b), (b, n_b, n_a)):
+                acc = by_annotator.setdefault((me, *key), [0, 0, 0])
+                acc[0] += tp
+                acc[1] += mine
+                acc[2] += theirs
         out: dict[str, Any] = {}
-        for (me, what, name, kind), (tp, mine, theirs) in sorted(self.by_annotator.items()):
+        for (me, what, name, kind), (tp, mine, theirs) in sorted(by_annotator.items()):
             mine_of = out.setdefault(me, {"entities": {}, "events": {}})
             if what == "label":
                 row = mine_of["entities"].setdefault(name, {})
