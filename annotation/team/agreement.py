@@ -77,7 +77,9 @@ class TaskScore:
     """The counts of one task: per figure ``[TP, n_a, n_b]`` summed over its pairs (keys
     ``("pair", (a, b), ...)`` for one pair), a token confusion matrix per pair (in
     ``combinations`` order), mentions per label, tokens, and its F1 over entities, triggers
-    and arguments; ``differences`` only for the lowest of its batch."""
+    and arguments; ``differences`` only for the lowest of its batch. ``pair_labels`` holds the
+    per-label counts of each pair (``("pair", (a, b), "label"|"type", name, kind)``) summed
+    over the whole batch, on its first task only: sent once from a worker, not per task."""
 
     task_id: Any
     article_id: str
@@ -88,10 +90,16 @@ class TaskScore:
     tokens: int
     f1: float | None
     differences: list[dict[str, Any]] | None = None
+    pair_labels: dict[tuple, list[int]] | None = None
 
 
-def score(task: Versions, index: dict[str, int]) -> TaskScore:
-    """Score one task (two or more versions) against the label ``index`` (label -> position)."""
+def score(
+    task: Versions, index: dict[str, int], pair_labels: dict[tuple, list[int]] | None = None
+) -> TaskScore:
+    """Score one task (two or more versions) against the label ``index`` (label -> position);
+    each pair's per-label counts are added to ``pair_labels``."""
+    if pair_labels is None:
+        pair_labels = {}
     names = sorted(task.versions)
     docs = [task.versions[n] for n in names]
     counts: dict[tuple, list[int]] = {}
@@ -120,7 +128,7 @@ def score(task: Versions, index: dict[str, int]) -> TaskScore:
     for i, j in combinations(range(len(names)), 2):
         pair = (names[i], names[j])
         totals = _pair_counts(
-            count, ents[i], ents[j], trig[i], trig[j], args[i], args[j], counts, pair
+            count, ents[i], ents[j], trig[i], trig[j], args[i], args[j], pair_labels, pair
         )
         for key, (tp, n_a, n_b) in totals.items():
             count(key, tp, n_a, n_b)
@@ -146,7 +154,10 @@ def score(task: Versions, index: dict[str, int]) -> TaskScore:
 def score_batch(tasks: list[Versions], index: dict[str, int]) -> list[TaskScore]:
     """Score consecutive tasks; the differences of the :data:`LOWEST` lowest are kept, which
     holds every task that can be among the lowest of all."""
-    scores = [score(t, index) for t in tasks if len(t.versions) >= 2]
+    pair_labels: dict[tuple, list[int]] = {}
+    scores = [score(t, index, pair_labels) for t in tasks if len(t.versions) >= 2]
+    if scores:
+        scores[0].pair_labels = pair_labels
     ranked = sorted(
         (k for k, sc in enumerate(scores) if sc.f1 is not None), key=lambda k: scores[k].f1
     )
@@ -171,10 +182,9 @@ def _pair_counts(
     per_pair: dict[tuple, list[int]],
     pair: tuple[str, str],
 ) -> dict[tuple, list[int]]:
-    """Count one pair on one document per label and type (through ``count``, and into
-    ``per_pair`` under ``("pair", pair, ...)``, for each annotator's agreement per label: a
-    pair meets a label once per document, so those are set, not added); return the totals
-    over labels and types, which are the sums of those."""
+    """Count one pair on one document per label and type (through ``count``, and added into
+    ``per_pair`` under ``("pair", pair, ...)``, for each annotator's agreement per label);
+    return the totals over labels and types, which are the sums of those."""
     empty: dict[tuple, int] = {}
     totals = {
         key: [0, 0, 0]
@@ -200,9 +210,8 @@ def _pair_counts(
         ov = tp if tp == min(na, nb) else overlap_matches(items_of(la), items_of(lb))
         count(("label", label, "exact"), tp, na, nb)
         count(("label", label, "overlap"), ov, na, nb)
-        # tuples, not lists: never changed, and the garbage collector stops tracking them
-        per_pair[("pair", pair, "label", label, "exact")] = (tp, na, nb)
-        per_pair[("pair", pair, "label", label, "overlap")] = (ov, na, nb)
+        _add(per_pair, ("pair", pair, "label", label, "exact"), tp, na, nb)
+        _add(per_pair, ("pair", pair, "label", label, "overlap"), ov, na, nb)
         add(("entities", "exact"), tp, na, nb)
         add(("entities", "overlap"), ov, na, nb)
     for kind, a, b in (("trigger", ta, tb), ("argument", aa, ab)):
@@ -210,9 +219,19 @@ def _pair_counts(
             xa, xb = a.get(typ, empty), b.get(typ, empty)
             tp, na, nb = common(xa, xb), sum(xa.values()), sum(xb.values())
             count(("type", typ, kind), tp, na, nb)
-            per_pair[("pair", pair, "type", typ, kind)] = (tp, na, nb)
+            _add(per_pair, ("pair", pair, "type", typ, kind), tp, na, nb)
             add(("events", kind), tp, na, nb)
     return totals
+
+
+def _add(into: dict[tuple, list[int]], key: tuple, tp: int, n_a: int, n_b: int) -> None:
+    acc = into.get(key)
+    if acc is None:
+        into[key] = [tp, n_a, n_b]
+    else:
+        acc[0] += tp
+        acc[1] += n_a
+        acc[2] += n_b
 
 
 # --- accumulating over documents ----------------------------------------------------------------
@@ -265,17 +284,10 @@ class Agreement:
         counts: dict[int, list[int]] = {}
         for key, c in sc.counts.items():
             if key[0] == "pair":
-                if key[2] in ("label", "type"):  # totals only: no interval is drawn for them
-                    acc = self.pair_labels.get(key)
-                    if acc is None:
-                        self.pair_labels[key] = list(c)
-                    else:
-                        acc[0] += c[0]
-                        acc[1] += c[1]
-                        acc[2] += c[2]
-                    continue
                 key = ("pair", self._pair(*key[1]), *key[2:])
             counts[self.column(key)] = c
+        for key, (tp, n_a, n_b) in (sc.pair_labels or {}).items():
+            _add(self.pair_labels, key, tp, n_a, n_b)  # totals only: no interval is drawn
         v = len(self.values)
         coinc = np.zeros((v, v), dtype=np.float64)
         for (i, j), c in zip(combinations(range(len(names)), 2), sc.confusions, strict=True):
