@@ -15,6 +15,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 from typing import Any, Protocol
 
@@ -103,15 +104,7 @@ def score(
     names = sorted(task.versions)
     docs = [task.versions[n] for n in names]
     counts: dict[tuple, list[int]] = {}
-
-    def count(key: tuple, tp: int, n_a: int, n_b: int) -> None:
-        acc = counts.get(key)
-        if acc is None:
-            counts[key] = [tp, n_a, n_b]
-        else:
-            acc[0] += tp
-            acc[1] += n_a
-            acc[2] += n_b
+    count = partial(_add, counts)
 
     # each version's items grouped by label (entities) or type (triggers, arguments)
     ents = [grouped(entity_keys(doc)) for doc in docs]
@@ -225,6 +218,7 @@ def _pair_counts(
 
 
 def _add(into: dict[tuple, list[int]], key: tuple, tp: int, n_a: int, n_b: int) -> None:
+    """Add [TP, n_a, n_b] to ``into[key]``, starting it at zero."""
     acc = into.get(key)
     if acc is None:
         into[key] = [tp, n_a, n_b]
