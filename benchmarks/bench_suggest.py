@@ -7,7 +7,9 @@ official ones: the models learn from the train split and are scored on the test 
 CRF's settings were chosen on the validation split). For 10, 25, 50 and 100% of the train
 sentences (whole articles, a seeded sample) it prints, for our features and for the baseline
 (word, prefixes and suffixes, two words each side): exact-span micro F1 on the test split,
-edits per 100 tokens from the suggestions and from a blank page, training time. Then
+edits per 100 tokens from the suggestions and from a blank page, training time. Our model's
+word clusters are learned from the Wojood train sentences it is given and from one SaudiNewsNet
+archive's articles, unannotated (``--unlabelled``), never from the validation or test text. Then
 prediction speed in this one process, pinned to one core: articles/s of ``akhbar suggest
 predict``'s work (tokenise, tag, build and check the document) on Wojood's articles and on
 SaudiNewsNet articles (longer), per CPU second and by the wall clock.
@@ -111,6 +113,17 @@ def main() -> int:
             f"{time.perf_counter() - t0:.1f} s: train {len(train.sentences)} sentences, test "
             f"{len(test.sentences)} sentences ({test.tokens} tokens)"
         )
+        snn = sorted((args.data / "saudinewsnet").glob("*.zip"))
+        unlabelled = []
+        if snn:
+            build_corpus(
+                CorpusBuildOptions([snn[0]], work / "snn", workers=1, near=False, progress=False)
+            )
+            unlabelled = [work / "snn"]
+        print(
+            "word clusters of our model learned from the train sentences and "
+            + (f"{snn[0].name} (SaudiNewsNet, unannotated)" if snn else "nothing else")
+        )
         rows = []
         header = (
             f"{'train':>6} {'model':<9} {'F1':>6} {'P':>6} {'R':>6} {'edits/100 sugg':>15} "
@@ -125,6 +138,7 @@ def main() -> int:
                         release,
                         out,
                         "train",
+                        unlabelled=unlabelled if features == ARABIC else [],
                         features=features,
                         fraction=frac,
                         validation_split=None,
@@ -161,11 +175,7 @@ def main() -> int:
             f"{cpu:.0f}/s of CPU time ({wall:.0f}/s by the wall clock)"
         )
         snn_rate = None
-        snn = sorted((args.data / "saudinewsnet").glob("*.zip"))
         if snn and args.snn:
-            build_corpus(
-                CorpusBuildOptions([snn[0]], work / "snn", workers=1, near=False, progress=False)
-            )
             n, snn_rate, wall = speed(full, work / "snn", args.snn)
             print(
                 f"prediction, one core: SaudiNewsNet {n} articles ({snn[0].name}), "

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from akhbar.annotation.suggest.arabic import normalise, shape, strip_article, strip_proclitics
+from akhbar.annotation.suggest.clusters import WordClusters
 from akhbar.annotation.suggest.gazetteer import Gazetteer
 
-ARABIC = "akhbar-arabic-v2"
+ARABIC = "akhbar-arabic-v3"
 BASELINE = "plain-window2-v1"
 DESCRIPTIONS = {
     ARABIC: (
@@ -24,7 +25,9 @@ DESCRIPTIONS = {
         "(digits, Arabic, Latin, punctuation, mixed), the neighbours' word, stem and shape two "
         "positions each side, the previous and next word pairs, the gazetteer tag (the "
         "release's own entity strings) of the word and its neighbours, and the entity label "
-        "the stems of the word and its neighbours mostly carry in the release"
+        "the stems of the word and its neighbours mostly carry in the release, and the word "
+        "clusters (coarse and fine) of the stem and the coarse ones of its neighbours, learned "
+        "from unannotated text"
     ),
     BASELINE: "word, prefixes and suffixes of 1-3 characters, words two positions each side",
 }
@@ -54,12 +57,14 @@ OWN_NAMES = frozenset(
         "al",
         "len",
         "tg",
+        "c1",
+        "c2",
     ]
 )
 NEAR_NAMES = {
     -2: ("n", "s", "sh"),
-    -1: ("n", "s", "sh", "x2", "pc", "tg"),
-    1: ("n", "s", "sh", "x2", "pc", "tg"),
+    -1: ("n", "s", "sh", "x2", "pc", "tg", "c1"),
+    1: ("n", "s", "sh", "x2", "pc", "tg", "c1"),
     2: ("n", "s", "sh"),
 }
 
@@ -113,8 +118,11 @@ class ArabicFeatures:
     name = ARABIC
     OFFSETS = OFFSETS
 
-    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer | None = None, clusters: WordClusters | None = None
+    ) -> None:
         self.gazetteer = gazetteer
+        self.clusters = clusters.stems if clusters else {}
 
     def context(self, tokens: Sequence[str], norms: Sequence[str]) -> list[list[str]]:
         """Per token: sentence edges, the word pairs it is in, the gazetteer tags around it."""
@@ -143,7 +151,12 @@ class ArabicFeatures:
         (:func:`_base`), and the label its stem mostly carries in the gazetteer's release."""
         own, stem = _base(word)
         label = self.gazetteer.stems.get(stem) if self.gazetteer else None
-        return own if label is None else (*own, "tg=" + label)
+        if label is not None:
+            own = (*own, "tg=" + label)
+        ids = self.clusters.get(stem)
+        if ids is not None:
+            own = (*own, *(f"c{k}={c}" for k, c in enumerate(ids, 1)))
+        return own
 
     def own(self, word: str) -> tuple[Features, tuple[Features, ...]]:
         """A word form's features at its own position, and those it gives each offset of
@@ -195,9 +208,11 @@ class BaselineFeatures:
         return out
 
 
-def featurizer(name: str, gazetteer: Gazetteer | None = None) -> ArabicFeatures | BaselineFeatures:
+def featurizer(
+    name: str, gazetteer: Gazetteer | None = None, clusters: WordClusters | None = None
+) -> ArabicFeatures | BaselineFeatures:
     if name == ARABIC:
-        return ArabicFeatures(gazetteer)
+        return ArabicFeatures(gazetteer, clusters)
     if name == BASELINE:
         return BaselineFeatures()
     raise ValueError(f"unknown feature set {name!r}; known: {ARABIC}, {BASELINE}")

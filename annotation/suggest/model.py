@@ -4,6 +4,8 @@
 
 - ``crf.model``: the CRF (CRFsuite's own format);
 - ``gazetteer.json`` and ``triggers.json``: the release's entity strings and trigger lexicon;
+- ``clusters.json``: word clusters learned from unannotated text (empty when there was too
+  little of it);
 - ``taxonomy.json``: the taxonomy the release was built with (so predictions are checked
   against the same labels without the release at hand);
 - ``model.json``: the card's facts (model version, release version and manifest sha256,
@@ -11,7 +13,7 @@
   card for people.
 
 The model version is ``<release name>@<release version>+crf-<hash>``, the hash being the sha256
-of the CRF, gazetteer and lexicon files: two models that would tag differently never share one.
+of the CRF, gazetteer, clusters and lexicon files: two models that would tag differently never share one.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import pycrfsuite
 
+from akhbar.annotation.suggest.clusters import WordClusters
 from akhbar.annotation.suggest.decode import FastCRF
 from akhbar.annotation.suggest.features import ArabicFeatures, featurizer
 from akhbar.annotation.suggest.gazetteer import Gazetteer
@@ -35,18 +38,19 @@ from akhbar.schemas.taxonomy import Taxonomy
 
 CRF = "crf.model"
 GAZETTEER = "gazetteer.json"
+CLUSTERS = "clusters.json"
 TRIGGERS = "triggers.json"
 TAXONOMY = "taxonomy.json"
 CARD = "model.json"
 README = "README.md"
 KIND = "suggestion model"  # the publish marker's kind
-FORMAT = "akhbar-suggest/2"
+FORMAT = "akhbar-suggest/3"
 
 
 def model_hash(directory: Path) -> str:
     """sha256 over the files that decide what the model predicts."""
     h = hashlib.sha256()
-    for name in (CRF, GAZETTEER, TRIGGERS):
+    for name in (CRF, GAZETTEER, CLUSTERS, TRIGGERS):
         data = (directory / name).read_bytes()
         h.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
     return h.hexdigest()
@@ -63,7 +67,8 @@ class SuggestModel:
 
     def __init__(self, directory: str | Path) -> None:
         d = Path(directory)
-        missing = [n for n in (CRF, GAZETTEER, TRIGGERS, TAXONOMY, CARD) if not (d / n).is_file()]
+        names = (CRF, GAZETTEER, CLUSTERS, TRIGGERS, TAXONOMY, CARD)
+        missing = [n for n in names if not (d / n).is_file()]
         if missing:
             raise InputError(
                 f"{d}: not a suggestion model (missing {', '.join(missing)}); train one with "
@@ -73,6 +78,9 @@ class SuggestModel:
             self.card: dict[str, Any] = json.loads((d / CARD).read_text(encoding="utf-8"))
             self.gazetteer = Gazetteer.from_json(
                 json.loads((d / GAZETTEER).read_text(encoding="utf-8"))
+            )
+            clusters = WordClusters.from_json(
+                json.loads((d / CLUSTERS).read_text(encoding="utf-8"))
             )
             self.lexicon = TriggerLexicon.from_json(
                 json.loads((d / TRIGGERS).read_text(encoding="utf-8"))
@@ -89,7 +97,7 @@ class SuggestModel:
             )
         self.directory = d
         self.taxonomy: Taxonomy = taxonomy_mod.parse(tax_data, str(d / TAXONOMY))
-        self.features = featurizer(self.card["features"]["name"], self.gazetteer)
+        self.features = featurizer(self.card["features"]["name"], self.gazetteer, clusters)
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(d / CRF))
         self.version: str = self.card["model_version"]

@@ -7,6 +7,7 @@ modules (pycrfsuite, numba, pyarrow) are imported only when a suggest command ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,16 @@ class TrainOptions:
     )
     force: bool = opt(
         "Replace an earlier model at --out (never a directory akhbar did not write).", False
+    )
+    unlabelled: Sequence[Path] = opt(
+        "A corpus (the --out of akhbar corpus build) whose articles' text, unannotated, the "
+        "word clusters are learned from, with the split's own; repeat for more. The corpus "
+        "about to be annotated is the natural choice.",
+        (),
+        multiple=True,
+        exists=True,
+        file_okay=False,
+        metavar="CORPUS_DIR",
     )
     features: str = ARABIC
     fraction: float = 1.0  # of the split's sentences (a learning curve), a seeded sample

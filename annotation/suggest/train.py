@@ -14,18 +14,21 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pycrfsuite
 
 from akhbar.annotation.suggest import metrics, model
+from akhbar.annotation.suggest.clusters import WordClusters
 from akhbar.annotation.suggest.features import ARABIC, DESCRIPTIONS, featurizer
 from akhbar.annotation.suggest.gazetteer import Gazetteer
 from akhbar.annotation.suggest.options import TrainOptions
 from akhbar.annotation.suggest.release_data import ReleaseSplit, Sentence, read_split
 from akhbar.annotation.suggest.triggers import TriggerLexicon
 from akhbar.corpus.runtime.publish import publishing
+from akhbar.corpus.store import load_corpus
 from akhbar.schemas import taxonomy as taxonomy_mod
 from akhbar.schemas.errors import InputError, UsageError
 
@@ -49,6 +52,7 @@ def fit(
     model_path: Path,
     features: str,
     crf_params: dict[str, Any],
+    clusters: WordClusters | None = None,
 ) -> Gazetteer | None:
     """Train the CRF into ``model_path``; return the gazetteer to save with it (None for a
     feature set without one)."""
@@ -60,7 +64,7 @@ def fit(
         gazetteer = Gazetteer.learn(pairs)
         for k in range(FOLDS):
             others = Gazetteer.learn([p for i, p in enumerate(pairs) if i % FOLDS != k])
-            feats = featurizer(features, others)
+            feats = featurizer(features, others, clusters)
             for i in range(k, len(sentences), FOLDS):
                 trainer.append(feats.sentence(sentences[i].tokens), sentences[i].tags)
     else:
@@ -93,6 +97,23 @@ def _taxonomy(opts: TrainOptions, data: ReleaseSplit) -> tuple[dict[str, Any], s
         f"{opts.release}: built with the taxonomy {name} (sha256 {str(want)[:12]}…), which is "
         "not bundled; pass its file as --taxonomy FILE"
     )
+
+
+def unlabelled_sentences(
+    corpora: Sequence[Path], sentences: list[Sentence]
+) -> Iterator[Sequence[str]]:
+    """The text word clusters are learned from: the training sentences' tokens, then every
+    article of the unannotated corpora, tokenised as predict tokenises them."""
+    from akhbar.annotation.suggest.predict import sentences as tokenise
+
+    for s in sentences:
+        yield s.tokens
+    for corpus in corpora:
+        for article in load_corpus(corpus).iter_articles():
+            text = article["text"]
+            where = f"{corpus} article {article['id']}"
+            for starts, ends in tokenise(text, article.get("metadata"), where)[0]:
+                yield [text[a:b] for a, b in zip(starts, ends, strict=True)]
 
 
 def sample(sentences: list[Sentence], fraction: float, seed: int) -> list[Sentence]:
@@ -128,7 +149,10 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
     ) as out:
         tmp = out.path
         t0 = time.perf_counter()
-        gazetteer = fit(sentences, tmp / model.CRF, opts.features, crf_params)
+        clusters = WordClusters()
+        if opts.features == ARABIC:
+            clusters = WordClusters.learn(unlabelled_sentences(opts.unlabelled, sentences))
+        gazetteer = fit(sentences, tmp / model.CRF, opts.features, crf_params, clusters)
         lexicon = TriggerLexicon.learn(
             [(t.text, t.type) for t in data.triggers if t.article_id in keep],
             (tok for s in sentences for tok in s.tokens),
@@ -136,6 +160,9 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
         (tmp / model.GAZETTEER).write_text(
             json.dumps((gazetteer or Gazetteer()).to_json(), ensure_ascii=False), encoding="utf-8"
+        )
+        (tmp / model.CLUSTERS).write_text(
+            json.dumps(clusters.to_json(), ensure_ascii=False), encoding="utf-8"
         )
         (tmp / model.TRIGGERS).write_text(
             json.dumps(lexicon.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
@@ -162,6 +189,12 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
             "features": {"name": opts.features, "description": DESCRIPTIONS[opts.features]},
             "crf": {"library": "python-crfsuite", "algorithm": "lbfgs", **crf_params},
             "gazetteer_entries": len(gazetteer.entries) if gazetteer else 0,
+            "clusters": {
+                "stems": len(clusters.stems),
+                "sizes": list(clusters.sizes),
+                "learned_from_tokens": clusters.tokens,
+                "unlabelled": [p.name for p in opts.unlabelled],
+            },
             "trigger_lexicon": {"entries": len(lexicon.entries), "min_count": 2},
             "training_seconds": round(seconds, 2),
             "validation": None,
@@ -183,6 +216,20 @@ def train_model(opts: TrainOptions) -> dict[str, Any]:
     return card
 
 
+def _clusters_line(c: dict[str, Any]) -> str:
+    given = ", ".join(c["unlabelled"]) or "none given"
+    if not c["stems"]:
+        return (
+            f"Word clusters: none, {c['learned_from_tokens']} tokens of text were too few "
+            f"(unannotated corpora: {given}); pass --unlabelled CORPUS_DIR with more."
+        )
+    return (
+        f"Word clusters: {c['stems']} word stems in {' and '.join(map(str, c['sizes']))} "
+        f"clusters, learned from {c['learned_from_tokens']} tokens (the split's own and the "
+        f"unannotated corpora: {given})."
+    )
+
+
 def card_markdown(card: dict[str, Any]) -> str:
     """The model card for people."""
     r = card["release"]
@@ -197,6 +244,8 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
         f"Gazetteer: {card['gazetteer_entries']} entity strings of the release (it repeats the "
         f"release's own mistakes). Trigger lexicon: {card['trigger_lexicon']['entries']} words.",
+        "",
+        _clusters_line(card["clusters"]),
         "",
     ]
     val = card.get("validation")

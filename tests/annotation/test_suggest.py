@@ -32,7 +32,9 @@ def test_model_card_names_the_release_features_and_validation_scores(built):
     assert card["release"]["manifest_sha256"] == manifest_sha
     assert card["model_version"].startswith("akhbar-ace-ar-conflict@1.0.0+crf-")
     assert card["model_version"].endswith(card["model_sha256"][:12])
-    assert card["features"]["name"] == "akhbar-arabic-v2"
+    assert card["features"]["name"] == "akhbar-arabic-v3"
+    assert card["clusters"]["unlabelled"] == ["corpus"]  # names, never paths
+    assert card["clusters"]["learned_from_tokens"] > 0
     val = card["validation"]
     assert val["split"] == "validation"
     assert val["sentences"] == len(read_split(built["release"], "validation").sentences)

@@ -10,6 +10,7 @@ from seqeval.metrics import classification_report, f1_score, precision_score, re
 
 from akhbar.annotation.suggest import metrics
 from akhbar.annotation.suggest.arabic import normalise, proclitic_variants, stem
+from akhbar.annotation.suggest.clusters import WordClusters
 from akhbar.annotation.suggest.gazetteer import Gazetteer
 from akhbar.annotation.suggest.triggers import TriggerLexicon
 
@@ -156,11 +157,18 @@ def test_the_fast_decoder_tags_as_crfsuite_does(tmp_path):
         tokens = [rng.choice(words) for _ in range(rng.randint(1, 25))]
         tags = ["B-" + labels[t] if t in labels else "O" for t in tokens]
         sents.append(Sentence(f"a{i}", 0, tokens, [0] * len(tokens), [1] * len(tokens), tags))
+    # word clusters as unannotated text would give them; وحيد is in no training sentence
+    clusters = WordClusters(
+        {"محمد": (0, 1), "علي": (0, 1), "وحيد": (0, 1), "بغداد": (1, 2), "دمشق": (1, 3)}, (2, 4)
+    )
     path = tmp_path / "crf.model"
-    gaz = fit(sents[:40], path, ARABIC, {"c1": 0.05, "c2": 0.05, "max_iterations": 60})
+    params = {"c1": 0.05, "c2": 0.05, "max_iterations": 60}
+    gaz = fit(sents[:40], path, ARABIC, params, clusters)
     tagger = pycrfsuite.Tagger()
     tagger.open(str(path))
-    feats = featurizer(ARABIC, gaz)
+    feats = featurizer(ARABIC, gaz, clusters)
+    weighed = {attr for attr, _ in tagger.info().state_features}
+    assert any(a.split(":")[-1].startswith(("c1=", "c2=")) for a in weighed)  # uses them
     unseen = [[*s.tokens, "كلمة", "جديدة"] for s in sents[40:]] + [["وحيد"], []]
     fast = FastCRF(tagger, feats).tag_many(unseen)
     for tokens, (tags, prob) in zip(unseen, fast, strict=True):
@@ -190,11 +198,12 @@ def test_the_fast_decoder_s_form_tables_are_the_sums_of_the_form_s_features(tmp_
         Sentence(f"a{i}", 0, t, [0] * len(t), [1] * len(t), [labels.get(w, "O") for w in t])
         for i, t in enumerate([words, words[::-1], words[2:], words[:5] * 2])
     ]
+    clusters = WordClusters({"محمد": (0, 1), "بغداد": (1, 2), "قال": (2, 3)}, (3, 4))
     path = tmp_path / "crf.model"
-    gaz = fit(sents, path, ARABIC, {"c1": 0.0, "c2": 0.1, "max_iterations": 30})
+    gaz = fit(sents, path, ARABIC, {"c1": 0.0, "c2": 0.1, "max_iterations": 30}, clusters)
     tagger = pycrfsuite.Tagger()
     tagger.open(str(path))
-    fast = FastCRF(tagger, featurizer(ARABIC, gaz))
+    fast = FastCRF(tagger, featurizer(ARABIC, gaz, clusters))
     forms = [*words, "وقال", "كلمة"]
     fast._add_forms(set(forms))
     feats = fast.features

@@ -17,7 +17,7 @@ def build_sample_model(root: Path) -> dict[str, Path]:
         ("annotate", "validate", SAMPLE / "annotations.jsonl", "--corpus", corpus, "--out", validated),
         ("release", "build", "--version", "1.0.0", "--corpus", corpus, "--documents", validated,
          "--out", releases, "--workers", "1"),
-        ("suggest", "train", releases / "v1.0.0", "--out", root / "model"),
+        ("suggest", "train", releases / "v1.0.0", "--out", root / "model", "--unlabelled", corpus),
     ):  # fmt: skip
         code, out, err = run_akhbar(*argv)
         assert code == 0, (argv, out, err)
