@@ -38,6 +38,11 @@ def train_cmd(**opts) -> None:
         f"trained {card['model_version']} on {r['sentences']} sentences ({r['tokens']} tokens) "
         f"of {r['name']} {r['version']}, split {r['split']}, in {card['training_seconds']} s"
     )
+    c = card["clusters"]
+    click.echo(
+        f"word clusters: {c['stems']} stems, from {c['learned_from_tokens']} tokens"
+        + ("" if c["stems"] else " (too few: pass --unlabelled CORPUS_DIR with more text)")
+    )
     val = card["validation"]
     if val is None:
         click.echo("no validation split with sentences: not scored")

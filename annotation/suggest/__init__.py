@@ -3,7 +3,9 @@ releases.
 
 A CRF sequence tagger is trained on a release's ``ner`` config (:mod:`.train`), predicts
 annotated documents for articles not yet annotated (:mod:`.predict`), and is measured against a
-release's gold spans, with the edits an annotator saves (:mod:`.evaluate`). Nothing here talks
+release's gold spans, with the edits an annotator saves (:mod:`.evaluate`). Its features
+(:mod:`.features`) draw on the release's own entity strings (:mod:`.gazetteer`) and on word
+clusters learned from unannotated corpora (:mod:`.clusters`). Nothing here talks
 to Label Studio: predictions reach annotators through ``annotate push --predictions``.
 
 It lives in ``annotation/`` because what it makes are annotations (documents judged by the one

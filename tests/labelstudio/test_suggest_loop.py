@@ -42,7 +42,8 @@ def test_release_train_suggest_annotate_release(labelstudio, ls_project, tmp_pat
     )
     _ok("release", "build", "--version", "1.0.0", "--corpus", corpus, "--documents",
         tmp_path / "v1docs", "--out", releases, "--workers", "1")  # fmt: skip
-    _ok("suggest", "train", releases / "v1.0.0", "--out", tmp_path / "model")
+    _ok("suggest", "train", releases / "v1.0.0", "--out", tmp_path / "model",
+        "--unlabelled", corpus)  # fmt: skip
     pre = tmp_path / "pre.jsonl"
     _ok("suggest", "predict", tmp_path / "model", "--corpus", corpus, "--out", pre,
         "--skip", tmp_path / "v1docs" / "documents.jsonl")  # fmt: skip
