@@ -122,7 +122,11 @@ class ArabicFeatures:
         self, gazetteer: Gazetteer | None = None, clusters: WordClusters | None = None
     ) -> None:
         self.gazetteer = gazetteer
-        self.clusters = clusters.stems if clusters else {}
+        # a stem's cluster features, made once: a new word form only looks its stem up
+        self.clusters: dict[str, Features] = {
+            st: tuple(f"c{k}={c}" for k, c in enumerate(ids, 1))
+            for st, ids in (clusters.stems.items() if clusters else ())
+        }
 
     def context(self, tokens: Sequence[str], norms: Sequence[str]) -> list[list[str]]:
         """Per token: sentence edges, the word pairs it is in, the gazetteer tags around it."""
@@ -153,10 +157,8 @@ class ArabicFeatures:
         label = self.gazetteer.stems.get(stem) if self.gazetteer else None
         if label is not None:
             own = (*own, "tg=" + label)
-        ids = self.clusters.get(stem)
-        if ids is not None:
-            own = (*own, *(f"c{k}={c}" for k, c in enumerate(ids, 1)))
-        return own
+        clustered = self.clusters.get(stem)
+        return own if clustered is None else own + clustered
 
     def own(self, word: str) -> tuple[Features, tuple[Features, ...]]:
         """A word form's features at its own position, and those it gives each offset of
