@@ -97,7 +97,13 @@ class SuggestModel:
             )
         self.directory = d
         self.taxonomy: Taxonomy = taxonomy_mod.parse(tax_data, str(d / TAXONOMY))
-        self.features = featurizer(self.card["features"]["name"], self.gazetteer, clusters)
+        try:
+            self.features = featurizer(self.card["features"]["name"], self.gazetteer, clusters)
+        except (ValueError, KeyError, TypeError) as e:
+            raise InputError(
+                f"{d / CARD}: no feature set akhbar knows ({e}); train the model again with "
+                "this version of akhbar"
+            ) from e
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(d / CRF))
         self.version: str = self.card["model_version"]

@@ -171,3 +171,29 @@ def test_bad_inputs_are_one_line_errors(built, tmp_path):
     )
     assert code == 2 and "not the taxonomy release 1.0.0 was built with" in err
     assert not (tmp_path / "m2").exists()
+
+
+def test_a_model_from_an_older_akhbar_or_with_an_unknown_feature_set_is_a_one_line_error(
+    built, tmp_path
+):
+    import shutil
+
+    def predict_with(model: Path) -> tuple[int, str]:
+        code, _, err = run_akhbar(
+            "suggest", "predict", model, "--corpus", built["corpus"], "--out", tmp_path / "p"
+        )
+        return code, err
+
+    old = tmp_path / "old"
+    shutil.copytree(built["model"], old)
+    (old / "clusters.json").unlink()  # format 2 had no clusters
+    code, err = predict_with(old)
+    assert code == 2 and "missing clusters.json" in err and err.count("\n") == 1
+    odd = tmp_path / "odd"
+    shutil.copytree(built["model"], odd)
+    card = json.loads((odd / "model.json").read_text(encoding="utf-8"))
+    card["features"]["name"] = "akhbar-arabic-v2"
+    (odd / "model.json").write_text(json.dumps(card), encoding="utf-8")
+    code, err = predict_with(odd)
+    assert code == 2 and "no feature set akhbar knows" in err and err.count("\n") == 1
+    assert not (tmp_path / "p").exists()
