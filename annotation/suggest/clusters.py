@@ -12,6 +12,7 @@ is downloaded. scikit-learn does the SVD and the k-means.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +24,9 @@ SIZES = (64, 512)  # clusters, coarse and fine (chosen on Wojood's validation sp
 MIN_COUNT = 3  # a stem seen fewer times is left out: its contexts say too little
 CONTEXTS = 3000  # the most frequent stems serve as contexts, on either side
 DIMS = 64
+# A bound on memory and time (about 0.5 GB at most); far more text than clusters of a news
+# corpus's stems need.
+MAX_TOKENS = 30_000_000
 
 
 @dataclass
@@ -42,17 +46,22 @@ class WordClusters:
         sizes: Sequence[int] = SIZES,
         min_count: int = MIN_COUNT,
         seed: int = 13,
+        max_tokens: int = MAX_TOKENS,
     ) -> WordClusters:
-        """From tokenised sentences (tokens as written). Too little text for the sizes asked
-        gives no clusters at all (the tagger then goes without the feature)."""
+        """From tokenised sentences (tokens as written), up to the sentence that reaches
+        ``max_tokens``. Too little text for the sizes asked gives no clusters at all (the
+        tagger then goes without the feature)."""
         ids: dict[str, int] = {}
-        seq: list[int] = []
+        seq = array("q")  # 8 bytes a token, where a list of ints takes about 4 times that
+        n_tokens = 0
         for tokens in sentences:
             seq.append(-1)  # a sentence bound: no context across it
-            seq += [ids.setdefault(stem(normalise(t)), len(ids)) for t in tokens]
+            seq.extend(ids.setdefault(stem(normalise(t)), len(ids)) for t in tokens)
+            n_tokens += len(tokens)
+            if n_tokens >= max_tokens:
+                break
         seq.append(-1)
-        a = np.array(seq, dtype=np.int64)
-        n_tokens = int((a >= 0).sum())
+        a = np.frombuffer(seq, dtype=np.int64)
         counts = np.bincount(a[a >= 0], minlength=len(ids))
         keep = np.flatnonzero(counts >= min_count)
         if len(keep) < 4 * max(sizes):

@@ -57,3 +57,8 @@ def test_too_little_text_gives_no_clusters():
     clusters = WordClusters.learn(_text(n=2), sizes=(3, 6))
     assert clusters.stems == {}
     assert clusters.of(_key("بغداد")) is None
+
+
+def test_learning_stops_at_the_sentence_that_reaches_the_bound():
+    clusters = WordClusters.learn(_text(), sizes=(3, 6), max_tokens=70)
+    assert clusters.tokens == 70  # ten sentences of seven tokens (and their ten bounds)
