@@ -87,7 +87,47 @@ class FastCRF:
         self.norms: list[str] = []
         self.tables = np.zeros((MAX_FORMS, 1 + len(self.offsets), n))
         self.pair_id = np.full(MAX_FORMS, -1, dtype=np.int64)
-        self.gaz_start = np.zeros(MAX_FORMS, dtype=bool)
+        # The gazetteer's entries by first form (strings -> ids), so that the tokens where one
+        # may match are found by array look-ups: per form, the label of its one-token entry
+        # (-1: none), its id among the first forms of longer entries and among their second
+        # words (-1: none); the (first, second) pairs of the longer entries as integer keys.
+        gaz = features.gazetteer
+        entries = gaz.entries if gaz is not None else {}
+        self.gaz_labels = sorted(set(entries.values()))
+        label_id = {label: k for k, label in enumerate(self.gaz_labels)}
+        self.gaz_single = {key[0]: label_id[lab] for key, lab in entries.items() if len(key) == 1}
+        self.gaz_leads: dict[str, int] = {}
+        self.gaz_seconds: dict[str, int] = {}
+        for key in entries:
+            if len(key) > 1:
+                self.gaz_leads.setdefault(key[0], len(self.gaz_leads))
+                self.gaz_seconds.setdefault(key[1], len(self.gaz_seconds))
+        self.gaz_base = len(self.gaz_seconds) + 1
+        self.gaz_pairs = np.unique(
+            np.array(
+                [
+                    self.gaz_leads[k[0]] * self.gaz_base + self.gaz_seconds[k[1]]
+                    for k in entries
+                    if len(k) > 1
+                ],
+                dtype=np.int64,
+            )
+        )
+        # weight rows (-1: none) of each gazetteer tag (label, B- or I-) at its token, given to
+        # the next token (``-1:g=``) and to the one before (``+1:g=``)
+        self.gaz_rows = np.array(
+            [
+                [
+                    [self.attrs.get(f"{at}{bi}-{label}", -1) for bi in "BI"]
+                    for label in self.gaz_labels
+                ]
+                for at in ("g=", "-1:g=", "+1:g=")
+            ],
+            dtype=np.int64,
+        ).reshape(3, len(self.gaz_labels), 2)
+        self.gaz_one = np.full(MAX_FORMS, -1, dtype=np.int64)
+        self.gaz_lead = np.full(MAX_FORMS, -1, dtype=np.int64)
+        self.gaz_next = np.full(MAX_FORMS, -1, dtype=np.int64)
         self._index_keys()
 
     def _add_forms(self, words: set[str]) -> None:
@@ -101,11 +141,14 @@ class FastCRF:
         if len(self.forms) + len(new) > MAX_FORMS:
             self.forms.clear()
             self.norms.clear()
-        own, may_start = self.features.own_features, self.features.may_start
+        own = self.features.own_features
         words, norm_of = self.pair_words, self.features.norm
+        gaz = self.features.gazetteer
+        first_form = gaz.first_form if gaz is not None else str
+        single, leads, seconds = self.gaz_single, self.gaz_leads, self.gaz_seconds
         feats: list[str] = []
         sizes: list[int] = []
-        pair_ids, starts = [], []
+        pair_ids, one, lead, nxt = [], [], [], []
         for w in new:
             mine = own(w)
             feats += mine
@@ -113,7 +156,10 @@ class FastCRF:
             norm = norm_of(w)
             self.norms.append(norm)
             pair_ids.append(words.get(norm, -1))
-            starts.append(may_start(norm))
+            first = first_form(norm)
+            one.append(single.get(first, -1))
+            lead.append(leads.get(first, -1))
+            nxt.append(seconds.get(norm, -1))
         ids = np.fromiter(map(self.key_ids.get, feats, repeat(0)), np.int64, count=len(feats))
         form_ptr = np.zeros(len(new) + 1, dtype=np.int64)
         np.cumsum(sizes, out=form_ptr[1:])
@@ -130,7 +176,9 @@ class FastCRF:
             self.tables[start:need],
         )
         self.pair_id[start:need] = pair_ids
-        self.gaz_start[start:need] = starts
+        self.gaz_one[start:need] = one
+        self.gaz_lead[start:need] = lead
+        self.gaz_next[start:need] = nxt
         for k, w in enumerate(new):
             self.forms[w] = start + k
 
@@ -154,11 +202,6 @@ class FastCRF:
         self.entry_slot = np.array([s for s, _ in entries], dtype=np.int64)
         self.entry_row = np.array([r for _, r in entries], dtype=np.int64)
 
-    def _add(self, e: np.ndarray, at: int, attr: str) -> None:
-        k = self.attrs.get(attr)
-        if k is not None:
-            e[at] += self.weights[k]
-
     def emissions(self, flat: list[str], lengths: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Tokens x labels for the tokens of many sentences one after the other: the sum of
         the weights of every feature of each token."""
@@ -170,7 +213,6 @@ class FastCRF:
         ends = bounds[1:][lengths > 0]
         self._add_rows(e, bounds[:-1][lengths > 0], "BOS")
         self._add_rows(e, ends - 1, "EOS")
-        norms = self.norms
         # word pairs (i, i + 1) inside a sentence whose words both appear in a weighed pair
         ids = self.pair_id[idx]
         at = np.flatnonzero((ids[:-1] >= 0) & (ids[1:] >= 0) & (pos[1:] > 0))
@@ -184,28 +226,58 @@ class FastCRF:
                 hit = known[where] == key
                 e[gets[hit]] += self.weights[rows[where[hit]]]
         gaz = self.features.gazetteer
-        if gaz is not None:
-            cand = np.flatnonzero(self.gaz_start[idx]).tolist()
-            sent_of = np.searchsorted(bounds, cand, side="right") - 1
+        if gaz is not None and self.gaz_labels:
+            first = np.zeros(len(flat), dtype=bool)
+            first[bounds[:-1][lengths > 0]] = True
+            self._add_gazetteer(e, idx, bounds, first, gaz)
+        return e
+
+    def _add_gazetteer(
+        self, e: np.ndarray, idx: np.ndarray, bounds: np.ndarray, first: np.ndarray, gaz
+    ) -> None:
+        """The gazetteer tags' features (:meth:`Gazetteer.tags`: the longest entry at each
+        token, left to right, not overlapping, inside the sentence). Only where a longer entry's
+        first two words stand is an entry looked up; elsewhere a token's one-token entry is
+        its match."""
+        n = len(idx)
+        last = np.zeros(n, dtype=bool)
+        last[:-1] = first[1:]
+        if n:
+            last[-1] = True
+        lead = self.gaz_lead[idx]
+        maybe = np.flatnonzero((lead[:-1] >= 0) & ~last[:-1])
+        if len(maybe) and len(self.gaz_pairs):
+            key = lead[maybe] * self.gaz_base + self.gaz_next[idx[maybe + 1]]
+            where = np.minimum(np.searchsorted(self.gaz_pairs, key), len(self.gaz_pairs) - 1)
+            maybe = maybe[(self.gaz_pairs[where] == key) & (self.gaz_next[idx[maybe + 1]] >= 0)]
+        else:
+            maybe = maybe[:0]
+        tag_label = self.gaz_one[idx]  # a token's gazetteer label (-1: none) and B/I
+        inside = np.zeros(n, dtype=bool)
+        if len(maybe):
+            norms, label_id = self.norms, {lab: k for k, lab in enumerate(self.gaz_labels)}
+            stop_of = bounds[np.searchsorted(bounds, maybe, side="right")].tolist()
             until = -1
-            for i, s in zip(cand, sent_of.tolist(), strict=True):
+            for i, end in zip(maybe.tolist(), stop_of, strict=True):
                 if i < until:
                     continue
-                end = int(bounds[s + 1])
                 stop = min(end, i + MAX_TOKENS)
                 found = gaz.longest_at([norms[k] for k in idx[i:stop].tolist()], 0)
-                if found is None:
-                    continue
-                j, label = i + found[0], found[1]
-                until = j
-                for k in range(i, j):
-                    tag = ("B-" if k == i else "I-") + label
-                    self._add(e, k, "g=" + tag)
-                    if k + 1 < end:
-                        self._add(e, k + 1, "-1:g=" + tag)
-                    if k > bounds[s]:
-                        self._add(e, k - 1, "+1:g=" + tag)
-        return e
+                if found is not None and found[0] > 1:
+                    until = i + found[0]
+                    tag_label[i:until] = label_id[found[1]]
+                    inside[i + 1 : until] = True
+        at = np.flatnonzero(tag_label >= 0)
+        if not len(at):
+            return
+        labels, bi = tag_label[at], inside[at].astype(np.intp)
+        # A token gets the tag of the token before it, its own, then that of the token after
+        # it: the order in which the features' weights are summed.
+        for kind, gets, ok in ((1, at + 1, ~last[at]), (0, at, None), (2, at - 1, ~first[at])):
+            rows = self.gaz_rows[kind, labels, bi]
+            use = rows >= 0 if ok is None else (rows >= 0) & ok
+            if use.any():
+                e[gets[use]] += self.weights[rows[use]]
 
     def _add_rows(self, e: np.ndarray, at: np.ndarray, attr: str) -> None:
         k = self.attrs.get(attr)
