@@ -284,16 +284,23 @@ class FastCRF:
         if k is not None and len(at):
             e[at] += self.weights[k]
 
+    def tag_flat(self, flat: list[str], bounds: np.ndarray) -> tuple[np.ndarray, list[float]]:
+        """The tags (indices of ``labels``) of the tokens of many sentences one after the other
+        (sentence ``k`` is ``flat[bounds[k]:bounds[k + 1]]``), and the probability of each
+        sentence's tag sequence."""
+        self._add_forms(set(flat))
+        bounds = np.asarray(bounds, dtype=np.intp)
+        e = self.emissions(flat, np.diff(bounds), bounds)
+        tags, logp = decode(e, bounds.astype(np.int64), self.trans, self.exp_trans)
+        return tags, np.exp(logp).tolist()
+
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[tuple[list[str], float]]:
         """(tags, probability of the tag sequence) per sentence."""
         flat = [t for s in sentences for t in s]
-        self._add_forms(set(flat))
         lengths = np.fromiter((len(s) for s in sentences), dtype=np.intp, count=len(sentences))
         bounds = np.zeros(len(sentences) + 1, dtype=np.intp)
         np.cumsum(lengths, out=bounds[1:])
-        e = self.emissions(flat, lengths, bounds)
-        tags, logp = decode(e, bounds.astype(np.int64), self.trans, self.exp_trans)
-        prob = np.exp(logp).tolist()
+        tags, prob = self.tag_flat(flat, bounds)
         b = bounds.tolist()
         # Most sentences of an article have no entity: their tags are made at once.
         outside = self.labels.index("O") if "O" in self.labels else -1

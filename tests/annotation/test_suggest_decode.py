@@ -1,16 +1,22 @@
 """The fast decoder's emission scores against the plain sum of every feature's weights, with a
-gazetteer whose entries overlap and nest (its matches are found by array look-ups there)."""
+gazetteer whose entries overlap and nest (its matches are found by array look-ups there); the
+spans prediction reads from a batch's tags at once against ``bio_spans`` per sentence."""
 
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pycrfsuite
+from hypothesis import given
+from hypothesis import strategies as st
 
 from akhbar.annotation.suggest.decode import FastCRF
 from akhbar.annotation.suggest.features import ARABIC, featurizer
 from akhbar.annotation.suggest.gazetteer import Gazetteer
+from akhbar.annotation.suggest.metrics import bio_spans
+from akhbar.annotation.suggest.predict import _Labels, _spans
 from akhbar.annotation.suggest.release_data import Sentence
 from akhbar.annotation.suggest.train import fit
 
@@ -78,3 +84,77 @@ def test_the_fast_emissions_are_the_sums_of_every_feature_s_weights(tmp_path):
             np.testing.assert_allclose(e[k], want, atol=1e-9)
             k += 1
     assert k == len(flat)
+
+
+LABELS = ["O", "B-PER", "I-PER", "B-GPE", "I-GPE", "I-ORG", "B", "X-PER"]
+
+
+@given(st.lists(st.lists(st.sampled_from(LABELS), max_size=9), max_size=8))
+def test_a_batch_s_spans_are_those_of_bio_spans_sentence_by_sentence(sentences):
+    meaning = _Labels(LABELS)
+    index = {label: k for k, label in enumerate(LABELS)}
+    tags = np.array([index[t] for s in sentences for t in s], dtype=np.int64)
+    first = np.zeros(len(tags), dtype=bool)
+    want, at = [], 0
+    for s in sentences:
+        if s:
+            first[at] = True
+        want += [(at + a, at + b, label) for _, a, b, label in bio_spans(s)]
+        at += len(s)
+    begin, end, name = _spans(tags, first, meaning)
+    got = [(a, b, meaning.names[n]) for a, b, n in zip(begin, end, name, strict=True)]
+    assert got == want
+
+
+def _per_sentence(model, article: dict) -> tuple[list, list, float]:
+    """An article's entities, triggers and score made sentence by sentence (``tag_many``,
+    ``bio_spans``, the lexicon per sentence): what prediction does for a batch at once."""
+    from akhbar.annotation.suggest.model import confidence
+    from akhbar.annotation.suggest.predict import sentences
+
+    text = article["text"]
+    sents, given_tokens = sentences(text, article.get("metadata"), "test")
+    tokens = [[text[a:b] for a, b in zip(st, en, strict=True)] for st, en in sents]
+    entities, triggers, probs = [], [], []
+    for (starts, ends), toks, tagged in zip(sents, tokens, model.tag_many(tokens), strict=True):
+        probs.append(tagged.probability)
+        for _, a, b, label in bio_spans(tagged.tags):
+            drop = 0 if given_tokens else model.gazetteer.entity_start(toks[a])
+            entities.append((starts[a] + drop, ends[b - 1], label))
+        triggers += model.lexicon.find(toks, starts, ends)
+    return entities, triggers, confidence(probs)
+
+
+def test_a_batch_s_documents_are_those_made_sentence_by_sentence(sample_model):
+    import orjson
+
+    from akhbar.annotation.suggest.model import SuggestModel
+    from akhbar.annotation.suggest.predict import predict_articles
+    from akhbar.corpus.store import load_corpus
+
+    model = SuggestModel(sample_model["model"])
+    articles = list(load_corpus(sample_model["corpus"]).iter_articles())
+    text = articles[0]["text"]
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)][:40]
+    # tokens given with the article, whose sentences skip the first tokens and come out of
+    # order; an article without text
+    odd = {
+        "id": "odd",
+        "text": text,
+        "metadata": orjson.dumps(
+            {
+                "token_offsets": words,
+                "sentence_offsets": [[words[20][0], 0], [words[3][0], 0], [words[30][0], 0]],
+            }
+        ).decode(),
+    }
+    articles += [odd, {"id": "empty", "text": ""}]
+    docs = predict_articles(model, articles)
+    assert any(d["entities"] for d in docs) and any(d["events"] for d in docs)
+    for article, doc in zip(articles, docs, strict=True):
+        entities, triggers, score = _per_sentence(model, article)
+        assert [(e["start"], e["end"], e["label"]) for e in doc["entities"]] == entities
+        assert [(t["trigger"]["start"], t["trigger"]["end"], t["type"]) for t in doc["events"]] == (
+            triggers if model.taxonomy.events else []
+        )
+        assert doc["score"] == score
