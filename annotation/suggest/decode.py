@@ -17,7 +17,7 @@ the weights it exports (6 decimals); a test holds the two side by side.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 import pycrfsuite
@@ -141,25 +141,14 @@ class FastCRF:
         if len(self.forms) + len(new) > MAX_FORMS:
             self.forms.clear()
             self.norms.clear()
-        own = self.features.own_features
-        words, norm_of = self.pair_words, self.features.norm
+        # map() over the new forms keeps the per-form look-ups out of a Python loop
         gaz = self.features.gazetteer
-        first_form = gaz.first_form if gaz is not None else str
-        single, leads, seconds = self.gaz_single, self.gaz_leads, self.gaz_seconds
-        feats: list[str] = []
-        sizes: list[int] = []
-        pair_ids, one, lead, nxt = [], [], [], []
-        for w in new:
-            mine = own(w)
-            feats += mine
-            sizes.append(len(mine))
-            norm = norm_of(w)
-            self.norms.append(norm)
-            pair_ids.append(words.get(norm, -1))
-            first = first_form(norm)
-            one.append(single.get(first, -1))
-            lead.append(leads.get(first, -1))
-            nxt.append(seconds.get(norm, -1))
+        owns = list(map(self.features.own_features, new))
+        norms = list(map(self.features.norm, new))
+        firsts = list(map(gaz.first_form, norms)) if gaz is not None else norms
+        self.norms += norms
+        feats = list(chain.from_iterable(owns))
+        sizes = list(map(len, owns))
         ids = np.fromiter(map(self.key_ids.get, feats, repeat(0)), np.int64, count=len(feats))
         form_ptr = np.zeros(len(new) + 1, dtype=np.int64)
         np.cumsum(sizes, out=form_ptr[1:])
@@ -175,10 +164,10 @@ class FastCRF:
             form_ptr,
             self.tables[start:need],
         )
-        self.pair_id[start:need] = pair_ids
-        self.gaz_one[start:need] = one
-        self.gaz_lead[start:need] = lead
-        self.gaz_next[start:need] = nxt
+        self.pair_id[start:need] = list(map(self.pair_words.get, norms, repeat(-1)))
+        self.gaz_one[start:need] = list(map(self.gaz_single.get, firsts, repeat(-1)))
+        self.gaz_lead[start:need] = list(map(self.gaz_leads.get, firsts, repeat(-1)))
+        self.gaz_next[start:need] = list(map(self.gaz_seconds.get, norms, repeat(-1)))
         for k, w in enumerate(new):
             self.forms[w] = start + k
 

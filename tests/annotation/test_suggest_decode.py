@@ -158,3 +158,25 @@ def test_a_batch_s_documents_are_those_made_sentence_by_sentence(sample_model):
             triggers if model.taxonomy.events else []
         )
         assert doc["score"] == score
+
+
+def _shape_by_three_tests(word: str) -> str:
+    """``shape`` as it was written first: the quick test for an all-Arabic word must agree."""
+    if word.isdigit():
+        return "digits"
+    has_ar = re.search("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]", word) is not None
+    has_lat = re.search("[A-Za-z]", word) is not None
+    if has_ar and not has_lat and re.search(r"\d", word) is None:
+        return "arabic"
+    if has_lat and not has_ar:
+        return "Latin" if word[:1].isupper() else "latin"
+    if re.search(r"\w", word) is None:
+        return "punct"
+    return "mixed"
+
+
+@given(st.text(alphabet="بغدادـًٰٱۓ۔ۺ٠٩۰۹0aZ.،", max_size=6))
+def test_a_word_s_shape_is_the_same_by_the_quick_test(word):
+    from akhbar.annotation.suggest.arabic import shape
+
+    assert shape(word) == _shape_by_three_tests(word)
