@@ -79,18 +79,56 @@ class _Tokenised:
     lengths: list[int]  # tokens per sentence
 
 
-def _tokenised(article: dict[str, Any]) -> _Tokenised:
-    text = article["text"]
-    starts, ends, bounds, given = token_spans(
-        text, article.get("metadata"), f"article {article['id']}"
-    )
-    lengths = [b - a for a, b in itertools.pairwise(bounds)]
-    if bounds[0] != 0 or min(lengths, default=0) < 0:  # given sentences that skip tokens
-        pick = [i for a, b in itertools.pairwise(bounds) for i in range(a, b)]
-        starts, ends = [starts[i] for i in pick], [ends[i] for i in pick]
-        lengths = [max(n, 0) for n in lengths]
-    tokens = list(map(text.__getitem__, map(slice, starts, ends)))
-    return _Tokenised(article, given, starts, ends, tokens, lengths)
+def _segmented(texts: list[str]) -> list[tuple[list[int], list[int], list[int]]]:
+    """Per text: token starts, ends and sentence bounds as :func:`segment` gives them, the
+    texts segmented as one joined by line breaks, as a release's ``ner`` config does (a line
+    break ends a sentence and no token crosses it; a test holds the two equal)."""
+    if not texts:
+        return []
+    big = "\n".join(texts)
+    seg = segment(big)
+    at = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in texts], out=at[1:])
+    first_token = np.searchsorted(seg.starts, at).tolist()
+    first_sentence = np.searchsorted(seg.sentence_starts, first_token).tolist()
+    starts, ends = seg.starts.tolist(), seg.ends.tolist()
+    sentence_starts = seg.sentence_starts.tolist()
+    out = []
+    for k, base in enumerate(at[:-1].tolist()):
+        a, b = first_token[k], first_token[k + 1]
+        st, en = starts[a:b], ends[a:b]
+        if base:
+            st = [x - base for x in st]
+            en = [x - base for x in en]
+        bounds = [i - a for i in sentence_starts[first_sentence[k] : first_sentence[k + 1]]]
+        out.append((st, en, [*bounds, b - a]))
+    return out
+
+
+def _tokenised(articles: list[dict[str, Any]]) -> list[_Tokenised]:
+    """The articles' tokens: those an article brings, else ours (:func:`_segmented`)."""
+    given: dict[int, tuple] = {}
+    for k, article in enumerate(articles):
+        got = parse_given_tokens(
+            article.get("metadata"), article["text"], f"article {article['id']}"
+        )
+        if got is not None:
+            starts, ends, sent = got
+            bounds = [*starts.searchsorted(sent).tolist(), len(starts)]
+            given[k] = (starts.tolist(), ends.tolist(), bounds)
+    ours = iter(_segmented([a["text"] for k, a in enumerate(articles) if k not in given]))
+    out = []
+    for k, article in enumerate(articles):
+        text = article["text"]
+        starts, ends, bounds = given[k] if k in given else next(ours)
+        lengths = [b - a for a, b in itertools.pairwise(bounds)]
+        if bounds[0] != 0 or min(lengths, default=0) < 0:  # given sentences that skip tokens
+            pick = [i for a, b in itertools.pairwise(bounds) for i in range(a, b)]
+            starts, ends = [starts[i] for i in pick], [ends[i] for i in pick]
+            lengths = [max(n, 0) for n in lengths]
+        tokens = list(map(text.__getitem__, map(slice, starts, ends)))
+        out.append(_Tokenised(article, k in given, starts, ends, tokens, lengths))
+    return out
 
 
 class _Labels:
@@ -128,7 +166,7 @@ def _spans(tags: np.ndarray, first: np.ndarray, meaning: _Labels) -> tuple[np.nd
 def predict_articles(model: SuggestModel, articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each article's suggestions as an annotated document (the sentences of all the articles
     are tagged together: the decoder works in batches)."""
-    done = [_tokenised(article) for article in articles]
+    done = _tokenised(articles)
     flat = [t for d in done for t in d.tokens]
     lengths = [n for d in done for n in d.lengths]
     bounds = np.zeros(len(lengths) + 1, dtype=np.intp)

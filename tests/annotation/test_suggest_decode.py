@@ -180,3 +180,16 @@ def test_a_word_s_shape_is_the_same_by_the_quick_test(word):
     from akhbar.annotation.suggest.arabic import shape
 
     assert shape(word) == _shape_by_three_tests(word)
+
+
+@given(st.lists(st.text(alphabet="بد. 5,٣٫!؟…\n\r»)\"'a", max_size=12), max_size=6))
+def test_texts_segmented_joined_are_segmented_as_each_alone(texts):
+    from akhbar.annotation.suggest.predict import _segmented
+    from akhbar.corpus.release.segment import segment
+
+    want = []
+    for text in texts:
+        seg = segment(text)
+        bounds = [*seg.sentence_starts.tolist(), len(seg.starts)]
+        want.append((seg.starts.tolist(), seg.ends.tolist(), bounds))
+    assert _segmented(texts) == want
