@@ -36,15 +36,11 @@ class FastCRF:
         index = {lab: k for k, lab in enumerate(self.labels)}
         n = len(self.labels)
         self.attrs: dict[str, int] = {}  # feature -> row of ``weights``
-        rows: list[np.ndarray] = []
-        for (attr, label), w in info.state_features.items():
-            k = self.attrs.get(attr)
-            if k is None:
-                k = self.attrs[attr] = len(rows)
-                rows.append(np.zeros(n))
-            rows[k][index[label]] = w
-        rows.append(np.zeros(n))  # so that a model without state features has a table too
-        self.weights = np.stack(rows)
+        state = info.state_features
+        at = [self.attrs.setdefault(attr, len(self.attrs)) for attr, _ in state]
+        # one row more, so that a model without state features has a table too
+        self.weights = np.zeros((len(self.attrs) + 1, n))
+        self.weights[at, [index[label] for _, label in state]] = list(state.values())
         self.trans = np.zeros((n, n))
         for (a, b), w in info.transitions.items():
             self.trans[index[a], index[b]] = w
@@ -86,6 +82,7 @@ class FastCRF:
         self.forms: dict[str, int] = {}
         self.norms: list[str] = []
         self.tables = np.zeros((MAX_FORMS, 1 + len(self.offsets), n))
+        self.used = 0  # rows of ``tables`` written so far
         self.pair_id = np.full(MAX_FORMS, -1, dtype=np.int64)
         # The gazetteer's entries by first form (strings -> ids), so that the tokens where one
         # may match are found by array look-ups: per form, the label of its one-token entry
@@ -133,14 +130,16 @@ class FastCRF:
     def _add_forms(self, words: set[str]) -> None:
         """Tables of the forms not seen yet, all at once: a form's own features are looked up
         (each with the weight rows it stands for at every slot), the sum is compiled."""
-        new = [w for w in words if w not in self.forms]
+        new = list(words.difference(self.forms))  # in C: a set less a dict's keys
         if not new:
             return
-        if len(new) > MAX_FORMS:
-            raise ValueError(f"{len(new)} new word forms at once; tag fewer sentences at a time")
+        if len(words) > MAX_FORMS:
+            raise ValueError(f"{len(words)} word forms at once; tag fewer sentences at a time")
         if len(self.forms) + len(new) > MAX_FORMS:
             self.forms.clear()
             self.norms.clear()
+            self.used = MAX_FORMS  # the rows hold old sums now
+            new = list(words)  # the forms of this batch met before are gone too
         # map() over the new forms keeps the per-form look-ups out of a Python loop
         gaz = self.features.gazetteer
         owns = list(map(self.features.own_features, new))
@@ -154,7 +153,9 @@ class FastCRF:
         np.cumsum(sizes, out=form_ptr[1:])
         start = len(self.forms)
         need = start + len(new)
-        self.tables[start:need] = 0.0
+        if start < self.used:  # rows past ``used`` are still the zeros they were made
+            self.tables[start:need] = 0.0
+        self.used = max(self.used, need)
         sum_keys(
             self.weights,
             self.key_ptr,

@@ -193,3 +193,27 @@ def test_texts_segmented_joined_are_segmented_as_each_alone(texts):
         bounds = [*seg.sentence_starts.tolist(), len(seg.starts)]
         want.append((seg.starts.tolist(), seg.ends.tolist(), bounds))
     assert _segmented(texts) == want
+
+
+def test_tables_started_again_past_the_bound_tag_as_before(tmp_path, monkeypatch):
+    """Past ``MAX_FORMS`` forms the tables start again (their rows are written anew): the
+    tags and probabilities stay those of tables that never filled up."""
+    import akhbar.annotation.suggest.decode as decode
+
+    rng = random.Random(3)
+    path = tmp_path / "crf.model"
+    train = _sentences(rng, 40)
+    gaz = fit(train, path, ARABIC, {"c1": 0.0, "c2": 0.1, "max_iterations": 30})
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    feats = featurizer(ARABIC, gaz)
+    batches = [
+        [[*s.tokens, f"كلمة{i}{k}"] for k, s in enumerate(_sentences(rng, 5))] for i in range(8)
+    ]
+    whole = FastCRF(tagger, feats)
+    want = [whole.tag_many(b) for b in batches]
+    monkeypatch.setattr(decode, "MAX_FORMS", 40)
+    small = FastCRF(tagger, feats)
+    got = [small.tag_many(b) for b in batches]
+    assert small.used == 40  # started again at least once
+    assert got == want
