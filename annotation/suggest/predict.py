@@ -89,19 +89,19 @@ def _segmented(texts: list[str]) -> list[tuple[list[int], list[int], list[int]]]
     seg = segment(big)
     at = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in texts], out=at[1:])
-    first_token = np.searchsorted(seg.starts, at).tolist()
+    first_token = np.searchsorted(seg.starts, at)
     first_sentence = np.searchsorted(seg.sentence_starts, first_token).tolist()
-    starts, ends = seg.starts.tolist(), seg.ends.tolist()
-    sentence_starts = seg.sentence_starts.tolist()
+    # offsets and sentence starts made relative to their own text, all at once
+    shift = np.repeat(at[:-1], np.diff(first_token))
+    starts, ends = (seg.starts - shift).tolist(), (seg.ends - shift).tolist()
+    sentence_starts = seg.sentence_starts - np.repeat(first_token[:-1], np.diff(first_sentence))
+    sentence_starts = sentence_starts.tolist()
+    first_token = first_token.tolist()
     out = []
-    for k, base in enumerate(at[:-1].tolist()):
+    for k in range(len(texts)):
         a, b = first_token[k], first_token[k + 1]
-        st, en = starts[a:b], ends[a:b]
-        if base:
-            st = [x - base for x in st]
-            en = [x - base for x in en]
-        bounds = [i - a for i in sentence_starts[first_sentence[k] : first_sentence[k + 1]]]
-        out.append((st, en, [*bounds, b - a]))
+        bounds = sentence_starts[first_sentence[k] : first_sentence[k + 1]]
+        out.append((starts[a:b], ends[a:b], [*bounds, b - a]))
     return out
 
 
