@@ -110,6 +110,11 @@ class Gazetteer:
         """Whether an entry may start at a word of this normalised form."""
         return strip_proclitics(norm) in self.firsts
 
+    @staticmethod
+    def first_form(norm: str) -> str:
+        """The form an entry starting at a word of this normalised form is keyed by."""
+        return strip_proclitics(norm)
+
     def longest_at(self, norms: Sequence[str], i: int) -> tuple[int, str] | None:
         """(end token, label) of the longest entry starting at ``norms[i]``, or None."""
         first = strip_proclitics(norms[i])

@@ -19,12 +19,14 @@ of the CRF, gazetteer, clusters and lexicon files: two models that would tag dif
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pycrfsuite
 
 from akhbar.annotation.suggest.clusters import WordClusters
@@ -107,6 +109,7 @@ class SuggestModel:
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(d / CRF))
         self.version: str = self.card["model_version"]
+        self.labels: list[str] = list(self.tagger.labels())
         self._fast: FastCRF | None = None
 
     def tag(self, tokens: Sequence[str]) -> Tagged:
@@ -117,13 +120,31 @@ class SuggestModel:
         tags = self.tagger.tag()
         return Tagged(tags, self.tagger.probability(tags))
 
+    def _fast_crf(self) -> FastCRF:
+        if self._fast is None:
+            self._fast = FastCRF(self.tagger, self.features)
+        return self._fast
+
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[Tagged]:
         """Tag many sentences: with the fast decoder for our features, else one by one."""
         if isinstance(self.features, ArabicFeatures):
-            if self._fast is None:
-                self._fast = FastCRF(self.tagger, self.features)
-            return [Tagged(t, p) for t, p in self._fast.tag_many(sentences)]
+            return [Tagged(t, p) for t, p in self._fast_crf().tag_many(sentences)]
         return [self.tag(s) for s in sentences]
+
+    def tag_flat(self, tokens: list[str], bounds: np.ndarray) -> tuple[np.ndarray, list[float]]:
+        """The tags (indices of :attr:`labels`) of the tokens of many sentences one after the
+        other (sentence ``k`` is ``tokens[bounds[k]:bounds[k + 1]]``), and the probability of
+        each sentence's tagging: :meth:`tag_many` without a list of strings per sentence."""
+        if isinstance(self.features, ArabicFeatures):
+            return self._fast_crf().tag_flat(tokens, bounds)
+        index = {label: k for k, label in enumerate(self.labels)}
+        tags: list[int] = []
+        probs: list[float] = []
+        for a, b in itertools.pairwise(np.asarray(bounds).tolist()):
+            tagged = self.tag(tokens[a:b])
+            tags += [index[t] for t in tagged.tags]
+            probs.append(tagged.probability)
+        return np.array(tags, dtype=np.int64), probs
 
 
 def confidence(probabilities: Sequence[float]) -> float:

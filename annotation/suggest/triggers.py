@@ -43,6 +43,8 @@ class TriggerLexicon:
         self, tokens: Sequence[str], starts: Sequence[int], ends: Sequence[int]
     ) -> list[tuple[int, int, str]]:
         """(start, end, event type) of every trigger among the tokens."""
+        if not self.entries:  # a release without events: nothing to look up
+            return []
         hits, found = self._hits, self._found
         new = set(tokens).difference(hits)  # a set operation: most tokens were met before
         if new:
