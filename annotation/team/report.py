@@ -52,6 +52,42 @@ def _difference(d: dict[str, Any]) -> str:
     return f"- {what}: marked by {', '.join(d['by'])}; not by {', '.join(d['not_by'])}"
 
 
+def _by_annotator(f: dict[str, Any]) -> list[str]:
+    """Each annotator's agreement with the others, per entity label and event type: exact
+    F1, and in brackets how many mentions they and the others made in their shared documents
+    (F1 is pulled down by whoever differs, so the counts say which way)."""
+    by = f.get("by_annotator") or {}
+    if not by:
+        return []
+    out = [
+        "## Per annotator",
+        "",
+        "Each annotator against the others in the documents they share: exact F1, then "
+        "(their mentions / the others' mentions, once per pair).",
+        "",
+    ]
+    labels = list(f["entities"]["by_label"])
+    if labels:
+        rows = [
+            [who] + [_cell(by[who]["entities"].get(lab), "exact_f1") for lab in labels]
+            for who in by
+        ]
+        out += _table(["annotator", *labels], rows)
+    types = list(f["events"]["by_type"])
+    if types:
+        rows = [
+            [who] + [_cell(by[who]["events"].get(t), "trigger_f1") for t in types] for who in by
+        ]
+        out += ["Event triggers:", "", *_table(["annotator", *types], rows)]
+    return out
+
+
+def _cell(x: dict[str, Any] | None, key: str) -> str:
+    if x is None:
+        return "–"
+    return f"{fmt(x[key])} ({x['mine']}/{x['theirs']})" if "mine" in x else fmt(x[key])
+
+
 def markdown(f: dict[str, Any]) -> str:
     """The whole report."""
     ci = f.get("intervals", {})
@@ -93,6 +129,7 @@ def markdown(f: dict[str, Any]) -> str:
         ["a", "b", "documents", "entities exact F1", "token kappa", "trigger F1", "argument F1"],
         rows,
     )
+    out += _by_annotator(f)
     out += ["## Documents with the lowest agreement", ""]
     for doc in f["lowest"]:
         out.append(

@@ -49,6 +49,25 @@ def test_agreement_writes_figures_report_and_plot(sample):
     report = (out / "agreement.md").read_text(encoding="utf-8")
     assert "## Documents with the lowest agreement" in report
     assert "not by 77" in report and "\u2068" in report  # Arabic in isolates
+    # per annotator: each one's row holds their figures from agreement.json, label by label
+    assert "## Per annotator" in report
+    labels = list(f["entities"]["by_label"])
+    for who in ("1", "77"):
+        section = report.split("## Per annotator")[1].split("\n## ")[0].splitlines()
+        row = next(x for x in section if x.startswith(f"| {who} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")][1:]
+        for label, cell in zip(labels, cells, strict=True):
+            x = f["by_annotator"][who]["entities"].get(label)
+            if x is None:
+                assert cell == "–"
+                continue
+            f1 = "–" if x["exact_f1"] is None else f"{x['exact_f1']:.3f}"
+            assert cell == f"{f1} ({x['mine']}/{x['theirs']})", (who, label, cell)
+    # the second annotator dropped three entities: the first made more mentions than they
+    mine = {
+        w: sum(x["mine"] for x in f["by_annotator"][w]["entities"].values()) for w in ["1", "77"]
+    }
+    assert mine["1"] == mine["77"] + 3
     assert (out / "agreement.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
