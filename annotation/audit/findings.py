@@ -114,6 +114,7 @@ class Finder:
             "article_ids": [d["article_id"]],
             "task_ids": [d["task_id"]] if d.get("task_id") is not None else [],
             "annotator": d.get("annotator"),
+            "annotator_email": d.get("annotator_email"),
             "span": {"start": start, "end": end, "text": text[start:end]},
             "label": label,
             "expected": expected,

@@ -33,7 +33,8 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
 
 def _suspect(s: dict[str, Any]) -> str:
     where = s["article_ids"][0] + (f" (task {s['task_ids'][0]})" if s["task_ids"] else "")
-    who = f", {s['annotator']}" if s.get("annotator") else ""
+    name = s.get("annotator_email") or s.get("annotator")
+    who = f", {name}" if name else ""
     return (
         f"- **{s['score']:.2f}** {isolate(s['span']['text'])} in {where}{who}: {s['why']}  \n"
         f"  {isolate(s['evidence']['excerpts'][0])}"
@@ -50,10 +51,12 @@ def markdown(summary: dict[str, Any], suspects: list[dict[str, Any]]) -> str:
     )
     kinds = [k for k, n in summary["by_kind"].items() if n]
     out += ["## Per annotator", ""]
+    emails = summary.get("annotator_emails") or {}
     out += _table(
         ["annotator", "documents", *kinds],
         [
-            [a, c.get("documents", 0), *(c.get(k, 0) for k in kinds)]
+            [f"{emails[a]} ({a})" if a in emails else a, c.get("documents", 0)]
+            + [c.get(k, 0) for k in kinds]
             for a, c in summary["by_annotator"].items()
         ],
     )

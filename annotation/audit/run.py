@@ -158,10 +158,17 @@ def summarise(
             a: {"documents": annotated[a], **dict(sorted(by_annotator[a].items()))}
             for a in sorted(set(annotated) | set(by_annotator))
         },
+        "annotator_emails": dict(
+            sorted(
+                (d["annotator"], d["annotator_email"])
+                for d in f.docs
+                if d.get("annotator") and d.get("annotator_email")
+            )
+        ),
         "by_label": {lab: dict(sorted(c.items())) for lab, c in sorted(by_label.items())},
-        "model": None
+        "model": None  # its folder's name only: the summary may be shared
         if opts.model is None
-        else {"path": str(opts.model), "min_confidence": opts.min_confidence},
+        else {"path": Path(opts.model).name, "min_confidence": opts.min_confidence},
         "method": KINDS,
     }
 

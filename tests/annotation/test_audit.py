@@ -56,6 +56,21 @@ def test_planted_errors_are_found_and_were_not_there_before(sample, tmp_path):
     ) == len(suspects)
     md = (found.out / "audit.md").read_text(encoding="utf-8")
     assert "\u2068" in md and "## entity_type" in md  # Arabic in isolates
+    assert all(s["annotator_email"] is None for s in suspects)  # the export names none
+
+
+def test_suspects_name_the_annotator_s_e_mail_where_the_documents_do(sample, tmp_path):
+    """Validated documents of a pulled snapshot carry the annotator's e-mail: the suspects,
+    the summary and the report show it beside the user id."""
+    root, docs = sample
+    bad, _ = plant(docs)
+    email = "salma@newsroom.example"
+    named = [{**d, "annotator_email": email} if d.get("annotator") == "1" else d for d in bad]
+    found = audit(named, root / "corpus", tmp_path / "a")
+    assert {s["annotator_email"] for s in found.suspects} == {email}
+    assert found.summary["annotator_emails"] == {"1": email}
+    md = (found.out / "audit.md").read_text(encoding="utf-8")
+    assert f"| {email} (1) |" in md and f", {email}: " in md
 
 
 def test_outputs_match_their_schemas(sample, tmp_path):
