@@ -91,8 +91,10 @@ class FastCRF:
         gaz = features.gazetteer
         entries = gaz.entries if gaz is not None else {}
         self.gaz_labels = sorted(set(entries.values()))
-        label_id = {label: k for k, label in enumerate(self.gaz_labels)}
-        self.gaz_single = {key[0]: label_id[lab] for key, lab in entries.items() if len(key) == 1}
+        self.gaz_label_id = {label: k for k, label in enumerate(self.gaz_labels)}
+        self.gaz_single = {
+            key[0]: self.gaz_label_id[lab] for key, lab in entries.items() if len(key) == 1
+        }
         self.gaz_leads: dict[str, int] = {}
         self.gaz_seconds: dict[str, int] = {}
         for key in entries:
@@ -245,7 +247,7 @@ class FastCRF:
         tag_label = self.gaz_one[idx]  # a token's gazetteer label (-1: none) and B/I
         inside = np.zeros(n, dtype=bool)
         if len(maybe):
-            norms, label_id = self.norms, {lab: k for k, lab in enumerate(self.gaz_labels)}
+            norms, label_id = self.norms, self.gaz_label_id
             stop_of = bounds[np.searchsorted(bounds, maybe, side="right")].tolist()
             until = -1
             for i, end in zip(maybe.tolist(), stop_of, strict=True):

@@ -171,10 +171,6 @@ class ArabicFeatures:
         """The form the word pairs and the gazetteer match on."""
         return normalise(word)
 
-    def may_start(self, norm: str) -> bool:
-        """Whether a gazetteer entry may start at a word of this normalised form."""
-        return self.gazetteer is not None and self.gazetteer.may_start(norm)
-
     def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
         n = len(tokens)
         cached = [self.own(t) for t in tokens]

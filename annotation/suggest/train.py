@@ -25,6 +25,7 @@ from akhbar.annotation.suggest.clusters import WordClusters
 from akhbar.annotation.suggest.features import ARABIC, DESCRIPTIONS, featurizer
 from akhbar.annotation.suggest.gazetteer import Gazetteer
 from akhbar.annotation.suggest.options import TrainOptions
+from akhbar.annotation.suggest.predict import sentences as tokenise
 from akhbar.annotation.suggest.release_data import ReleaseSplit, Sentence, read_split
 from akhbar.annotation.suggest.triggers import TriggerLexicon
 from akhbar.corpus.runtime.publish import publishing
@@ -104,8 +105,6 @@ def unlabelled_sentences(
 ) -> Iterator[Sequence[str]]:
     """The text word clusters are learned from: the training sentences' tokens, then every
     article of the unannotated corpora, tokenised as predict tokenises them."""
-    from akhbar.annotation.suggest.predict import sentences as tokenise
-
     for s in sentences:
         yield s.tokens
     for corpus in corpora:
